@@ -1,0 +1,213 @@
+"""Command line: ``python -m toolkit kpis FILE ...`` (SPEC's stable contract) and friends.
+
+Every command reads a log with :func:`toolkit.load`, prints the data-quality summary to stderr,
+and prints its result to stdout as JSON (a list of objects), CSV or a table. A user's bad input
+ends with exit code 2 and one clear message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import polars as pl
+
+from toolkit.errors import DataError
+
+__all__ = ["main"]
+
+EXIT_BAD_INPUT = 2
+
+
+def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="message log: CSV/TSV, Excel .xlsx, Parquet or JSON lines")
+    parser.add_argument("--preset", help="column layout: generic, twcs (default: detected)")
+    parser.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="CANONICAL=SOURCE",
+        help="map a source column onto a canonical one, e.g. --map created_at=Date (repeatable)",
+    )
+    parser.add_argument(
+        "--timezone",
+        default=None,
+        help="IANA time zone for naive timestamps and opening hours (default UTC)",
+    )
+    parser.add_argument(
+        "--session-gap",
+        default="24h",
+        help="inactivity gap that splits a customer's messages into conversations when the log "
+        "has neither conversation ids nor reply chains (default 24h)",
+    )
+    parser.add_argument("--format", choices=("json", "csv", "table"), default="table")
+    parser.add_argument("--quiet", action="store_true", help="do not print the data-quality summary")
+
+
+def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--hours",
+        help='opening hours, e.g. "mon-fri 09:00-12:30,13:30-18:00; sat 10:00-14:00"',
+    )
+    parser.add_argument(
+        "--holidays",
+        help="closed days: dates (2025-04-21,2025-05-01) and/or a country code (FR, US-CA)",
+    )
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m toolkit",
+        description="Customer-service KPIs from a social inbox message log.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    kpis = commands.add_parser("kpis", help="KPIs overall or per group")
+    _add_input_arguments(kpis)
+    _add_calendar_arguments(kpis)
+    kpis.add_argument("--sla", type=float, default=3600, help="SLA target in seconds (default 3600)")
+    kpis.add_argument("--by", nargs="+", default=[], metavar="COLUMN", help="group by these columns")
+    kpis.add_argument("--every", help="also group by period: 1d, 1w, 1mo ...")
+    kpis.set_defaults(run=_run_kpis)
+
+    sample = commands.add_parser("sample", help="write the synthetic sample log")
+    sample.add_argument("--out", default="sample_data/sample_messages.csv")
+    sample.add_argument("--conversations", type=int, default=None)
+    sample.add_argument("--seed", type=int, default=None)
+    sample.set_defaults(run=_run_sample)
+
+    for register in _EXTRA_COMMANDS:
+        register(commands)
+    return parser
+
+
+#: Other modules add their sub-commands here: each entry takes the sub-parsers object.
+_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
+    """Read the log named on the command line; the quality summary goes to stderr."""
+    from toolkit.load import load
+
+    mapping: dict[str, str] = {}
+    for item in args.map:
+        canonical, sep, source = item.partition("=")
+        if not sep or not canonical or not source:
+            msg = f"--map expects CANONICAL=SOURCE (e.g. --map created_at=Date), got {item!r}"
+            raise DataError(msg)
+        mapping[canonical.strip()] = source.strip()
+    result = load(
+        args.file,
+        preset=args.preset,
+        mapping=mapping or None,
+        timezone=args.timezone or "UTC",
+        session_gap=args.session_gap,
+    )
+    if not args.quiet:
+        print(result.quality.summary(), file=sys.stderr)
+    return result.messages
+
+
+def calendar_from_args(args: argparse.Namespace) -> Any:
+    """The opening-hours calendar the flags describe, or None when no flag asks for one."""
+    if not (getattr(args, "hours", None) or getattr(args, "holidays", None)):
+        return None
+    from toolkit.business_hours import BusinessCalendar
+
+    return BusinessCalendar.parse(
+        args.hours or "mon-sun 00:00-24:00",
+        timezone=args.timezone or "UTC",
+        holidays=args.holidays or (),
+    )
+
+
+def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
+    from toolkit.kpis import kpis
+
+    if args.sla <= 0 or not math.isfinite(args.sla):
+        msg = f"--sla must be a positive number of seconds, got {args.sla}"
+        raise DataError(msg)
+    messages = load_from_args(args)
+    return kpis(
+        messages,
+        by=args.by,
+        sla=args.sla,
+        calendar=calendar_from_args(args),
+        every=args.every,
+        timezone=args.timezone,
+    )
+
+
+def _run_sample(args: argparse.Namespace) -> None:
+    from toolkit.sample import write_sample
+
+    kwargs = {k: v for k, v in (("conversations", args.conversations), ("seed", args.seed)) if v is not None}
+    path = write_sample(args.out, **kwargs)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return value
+
+
+def write_frame(frame: pl.DataFrame, fmt: str, out: Any = None) -> None:
+    """Print a result frame as JSON (list of objects), CSV or an aligned table."""
+    out = out or sys.stdout
+    if fmt == "json":
+        rows = [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dicts()]
+        json.dump(rows, out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif fmt == "csv":
+        out.write(frame.write_csv())
+    else:
+        with pl.Config(
+            tbl_rows=-1,
+            tbl_cols=-1,
+            tbl_width_chars=10_000,
+            fmt_str_lengths=60,
+            float_precision=3,
+            tbl_hide_dataframe_shape=True,
+            tbl_hide_column_data_types=True,
+        ):
+            shown = frame
+            if frame.height == 1:
+                # One row reads better as key / value lines.
+                shown = frame.select(pl.all().cast(pl.String)).transpose(
+                    include_header=True, header_name="key", column_names=["value"]
+                )
+            out.write(str(shown) + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.run(args)
+        if isinstance(result, pl.LazyFrame):
+            result = result.collect()
+        if isinstance(result, pl.DataFrame):
+            write_frame(result, args.format)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except FileNotFoundError as exc:
+        print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (IsADirectoryError, PermissionError) as exc:
+        print(f"error: cannot read {exc.filename or exc}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # e.g. `| head`
+        return 0
+    return 0

@@ -1,0 +1,212 @@
+"""KPIs per group: messages -> fact tables -> ``group_by(dimensions).agg(metrics)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import polars as pl
+
+from toolkit.errors import DataError
+from toolkit.metrics import CORE_KEYS, Metric, MetricContext, available_metrics
+from toolkit.turns import conversations, turns
+
+__all__ = ["kpis", "kpi_tables", "FactTables"]
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+
+class FactTables:
+    """The three fact tables of one log under one set of settings, lazily.
+
+    ``messages``, ``turns`` and ``conversations`` are LazyFrames that share the same group and
+    filter columns, so a metric of any level can be grouped by the same dimensions. Turns get
+    ``waited_seconds`` (start -> answer, or -> end of the data when unanswered) and, with a
+    calendar, ``response_bh_seconds``, ``waited_bh_seconds`` and ``in_hours``.
+    """
+
+    def __init__(
+        self,
+        messages: pl.DataFrame | pl.LazyFrame,
+        *,
+        sla: float = 3600,
+        calendar: Any = None,
+        every: str | None = None,
+        timezone: str | None = None,
+        as_of: dt.datetime | None = None,
+    ) -> None:
+        lf = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
+        if not isinstance(lf, pl.LazyFrame):
+            msg = f"expected a polars DataFrame or LazyFrame, got {type(messages).__name__}"
+            raise TypeError(msg)
+        self.columns = lf.collect_schema().names()
+        for required in ("conversation_id", "created_at", "direction", "row_nr", "is_bot"):
+            if required not in self.columns:
+                msg = (
+                    f"messages have no {required!r} column (found: {self.columns}). "
+                    "Hint: load the log with toolkit.read_messages() to get canonical columns."
+                )
+                raise DataError(msg)
+        self.context = MetricContext(sla=float(sla), calendar=calendar)
+        tz = timezone or (getattr(calendar, "timezone", None) if calendar is not None else None) or "UTC"
+        if every is not None:
+            # Periods are local to the team: a "day" starts at local midnight.
+            lf = lf.with_columns(
+                period=pl.col("created_at").dt.convert_time_zone(tz).dt.truncate(every)
+            )
+        self.messages = lf
+        end = (
+            pl.lit(as_of, pl.Datetime("us", "UTC")).alias("_as_of")
+            if as_of is not None
+            else pl.col("created_at").max().alias("_as_of")
+        )
+        facts = turns(lf).join(lf.select(end), how="cross")
+        waited = pl.coalesce(pl.col("answered_at"), pl.col("_as_of"))
+        facts = facts.with_columns(
+            waited_seconds=(waited - pl.col("start")).dt.total_microseconds() / 1e6
+        )
+        if calendar is not None:
+            facts = facts.with_columns(
+                response_bh_seconds=calendar.business_seconds("start", "answered_at"),
+                waited_bh_seconds=calendar.business_seconds("start", waited),
+                in_hours=calendar.is_open("start"),
+            )
+        self.turns = facts.drop("_as_of")
+        self.conversations = conversations(lf)
+
+    def table(self, level: str) -> pl.LazyFrame:
+        return {"messages": self.messages, "turns": self.turns, "conversations": self.conversations}[
+            level
+        ]
+
+    def metrics(self, names: Sequence[str] | None = None) -> dict[str, Metric]:
+        """The registered metrics these tables support (optionally only ``names``)."""
+        supported = available_metrics(
+            set(self.columns) | _DERIVED_COLUMNS, self.context
+        )
+        if names is None:
+            return supported
+        unknown = [n for n in names if n not in supported]
+        if unknown:
+            msg = f"metrics not available for this log: {unknown}; available: {list(supported)}"
+            raise DataError(msg)
+        return {n: supported[n] for n in names}
+
+
+# Columns the fact tables derive, so metrics may require them without the source having them.
+_DERIVED_COLUMNS = {"response_seconds", "answered_at", "is_first", "inbound_messages", "start"}
+
+
+def kpi_tables(messages: pl.DataFrame | pl.LazyFrame, **settings: Any) -> FactTables:
+    """Build the fact tables once, to compute several KPI views from them."""
+    return FactTables(messages, **settings)
+
+
+def kpis(
+    messages: Frame,
+    *,
+    by: str | Sequence[str] | None = None,
+    sla: float = 3600,
+    calendar: Any = None,
+    every: str | None = None,
+    timezone: str | None = None,
+    metrics: Sequence[str] | None = None,
+    as_of: dt.datetime | None = None,
+) -> Frame:
+    """Customer-service KPIs, one row per group.
+
+    Parameters
+    ----------
+    messages
+        Canonical messages (:func:`toolkit.read_messages`), a DataFrame or a LazyFrame; the
+        result is of the same kind.
+    by
+        Column(s) to group by, e.g. ``"channel"`` or ``["brand", "channel"]``. Messages are
+        grouped by their own value, turns by their first message's value (``agent_id``: the
+        answering agent), conversations by their first message's value.
+    sla
+        SLA target in seconds (default 1 h).
+    calendar
+        A :class:`toolkit.BusinessCalendar`; adds the business-hours keys (``frt_bh_*``,
+        ``art_bh_*``, ``sla_bh_compliance``, ``in_hours_share``).
+    every
+        Also group by period (``"1d"``, ``"1w"``, ``"1mo"``...) in the calendar's time zone (or
+        ``timezone``, default UTC): a ``period`` column is added. Turns belong to the period
+        they start in.
+    metrics
+        Registered metric names to compute (default: every metric the log supports).
+    as_of
+        End of the data for SLA (default: the last message's time).
+
+    Returns
+    -------
+    The SPEC keys (``inbound_messages`` ... ``sla_compliance`` with ``sla_target_s``), the extra
+    metrics the columns support, and the group columns first.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> m = toolkit.read_messages(toolkit.sample_path())  # doctest: +SKIP
+    >>> toolkit.kpis(m, by="channel").select("channel", "frt_median_s")  # doctest: +SKIP
+    """
+    tables = FactTables(
+        messages, sla=sla, calendar=calendar, every=every, timezone=timezone, as_of=as_of
+    )
+    result = _aggregate(tables, _group_columns(by, every, tables.columns), metrics)
+    return result.collect() if isinstance(messages, pl.DataFrame) else result  # type: ignore[return-value]
+
+
+def _group_columns(by: str | Sequence[str] | None, every: str | None, columns: list[str]) -> list[str]:
+    groups = [by] if isinstance(by, str) else list(by or [])
+    missing = [g for g in groups if g not in columns]
+    if missing:
+        import difflib
+
+        hints = {g: difflib.get_close_matches(g, columns, n=1) for g in missing}
+        hint = "; ".join(f"did you mean {h[0]!r} for {g!r}?" for g, h in hints.items() if h)
+        msg = f"cannot group by {missing}: no such column (found: {columns})." + (
+            f" Hint: {hint}" if hint else ""
+        )
+        raise DataError(msg)
+    if every is not None:
+        groups = ["period", *groups]
+    return groups
+
+
+def _aggregate(
+    tables: FactTables, groups: list[str], names: Sequence[str] | None
+) -> pl.LazyFrame:
+    chosen = tables.metrics(names)
+    ctx = tables.context
+    parts: list[pl.LazyFrame] = []
+    for level in ("messages", "turns", "conversations"):
+        level_metrics = [m for m in chosen.values() if m.level == level]
+        if not level_metrics and level != "messages":
+            continue
+        aggs = [m.aggregation(ctx) for m in level_metrics] or [pl.len().alias("_rows")]
+        table = tables.table(level)
+        missing = [g for g in groups if g not in table.collect_schema().names()]
+        if missing:
+            msg = (
+                f"cannot group {level} by {missing}: it describes single messages, not cases. "
+                "Group by a case column such as channel, brand, category, agent_id or customer_id."
+            )
+            raise DataError(msg)
+        parts.append(table.group_by(groups).agg(aggs) if groups else table.select(aggs))
+
+    if groups:
+        result = parts[0]
+        for part in parts[1:]:
+            result = result.join(part, on=groups, how="full", nulls_equal=True, coalesce=True)
+    else:
+        result = pl.concat(parts, how="horizontal")
+    counts = [m.name for m in chosen.values() if m.stat in ("count", "n_unique")]
+    result = result.with_columns(
+        pl.col(counts).fill_null(0),
+        sla_target_s=pl.lit(float(ctx.sla)),
+    )
+    order = [k for k in CORE_KEYS if k in chosen or k == "sla_target_s"]
+    rest = [n for n in chosen if n not in order]
+    result = result.select(*groups, *order, *rest)
+    return result.sort(groups, nulls_last=True) if groups else result

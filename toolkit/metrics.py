@@ -1,0 +1,263 @@
+"""Named metrics: one definition feeds ``kpis``, comparisons and the app.
+
+A metric is a statistic of a value over the rows of one fact table:
+
+* ``level``: which table its rows come from: ``"messages"``, ``"turns"`` or ``"conversations"``;
+* ``value``: a per-row expression (a time in seconds, a 0/1 outcome, an id to count);
+* ``where``: which rows are eligible (e.g. answered first turns for FRT);
+* ``stat``: ``count``, ``sum``, ``mean``, ``median``, ``p90``, ``share`` (mean of a 0/1 outcome,
+  a rate) or ``n_unique``.
+
+Because the per-row values are explicit, the comparison engine can test any metric (Mann-Whitney
+for times, a two-proportion test for shares) and bootstrap its statistic, including metrics a
+researcher registers:
+
+>>> import polars as pl
+>>> from toolkit.metrics import Metric, register_metric, unregister_metric
+>>> _ = register_metric(Metric(
+...     name="long_turn_share", level="turns", stat="share",
+...     value=pl.col("inbound_messages") >= 3, description="turns of 3+ messages"))
+>>> unregister_metric("long_turn_share")
+
+``value`` and ``where`` may also be callables taking a :class:`MetricContext` (SLA target,
+calendar), for metrics whose definition depends on the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+from toolkit.schema import INBOUND, OUTBOUND
+
+__all__ = [
+    "Metric",
+    "MetricContext",
+    "available_metrics",
+    "get_metric",
+    "metric_registry",
+    "register_metric",
+    "unregister_metric",
+]
+
+Level = Literal["messages", "turns", "conversations"]
+Stat = Literal["count", "sum", "mean", "median", "p90", "share", "n_unique"]
+ExprOrBuilder = pl.Expr | Callable[["MetricContext"], pl.Expr]
+
+_STATS = ("count", "sum", "mean", "median", "p90", "share", "n_unique")
+_LEVELS = ("messages", "turns", "conversations")
+
+
+@dataclass(frozen=True)
+class MetricContext:
+    """Settings a metric definition may depend on."""
+
+    sla: float = 3600.0
+    calendar: Any = None  # toolkit.business_hours.BusinessCalendar | None
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A named statistic over one fact table (see the module docstring)."""
+
+    name: str
+    level: Level
+    stat: Stat
+    value: ExprOrBuilder = field(default_factory=lambda: pl.lit(1))
+    where: ExprOrBuilder | None = None
+    requires: tuple[str, ...] = ()
+    needs_calendar: bool = False
+    description: str = ""
+    unit: str = ""  # "s" for durations, "%"-like shares are fractions in [0, 1]
+
+    def __post_init__(self) -> None:
+        if self.level not in _LEVELS:
+            msg = f"Metric {self.name!r}: level must be one of {list(_LEVELS)}, got {self.level!r}"
+            raise ValueError(msg)
+        if self.stat not in _STATS:
+            msg = f"Metric {self.name!r}: stat must be one of {list(_STATS)}, got {self.stat!r}"
+            raise ValueError(msg)
+
+    @property
+    def kind(self) -> Literal["time", "rate", "count", "value"]:
+        """How the comparison engine treats it: times and values get Mann-Whitney, rates a
+        two-proportion test, counts no test."""
+        if self.stat == "share":
+            return "rate"
+        if self.stat in ("count", "n_unique", "sum"):
+            return "count"
+        return "time" if self.unit == "s" else "value"
+
+    def value_expr(self, ctx: MetricContext) -> pl.Expr:
+        return self.value(ctx) if callable(self.value) else self.value
+
+    def where_expr(self, ctx: MetricContext) -> pl.Expr | None:
+        if self.where is None:
+            return None
+        return self.where(ctx) if callable(self.where) else self.where
+
+    def aggregation(self, ctx: MetricContext) -> pl.Expr:
+        """The group aggregation this metric computes, aliased to its name."""
+        value = self.value_expr(ctx)
+        where = self.where_expr(ctx)
+        if where is not None:
+            value = value.filter(where)
+        agg: pl.Expr
+        if self.stat == "count":
+            agg = value.len().cast(pl.Int64) if where is not None else pl.len().cast(pl.Int64)
+        elif self.stat == "n_unique":
+            agg = value.drop_nulls().n_unique().cast(pl.Int64)
+        elif self.stat == "sum":
+            agg = value.sum()
+        elif self.stat == "mean":
+            agg = value.cast(pl.Float64).mean()
+        elif self.stat == "median":
+            agg = value.cast(pl.Float64).median()
+        elif self.stat == "p90":
+            agg = value.cast(pl.Float64).quantile(0.9, "linear")
+        else:  # share
+            agg = value.drop_nulls().cast(pl.Float64).mean()
+        return agg.alias(self.name)
+
+    def supported_by(self, columns: Iterable[str], ctx: MetricContext) -> bool:
+        cols = set(columns)
+        return all(c in cols for c in self.requires) and (
+            not self.needs_calendar or ctx.calendar is not None
+        )
+
+
+_REGISTRY: dict[str, Metric] = {}
+
+
+def register_metric(metric: Metric, *, replace: bool = False) -> Metric:
+    """Add a metric; it then appears in :func:`toolkit.kpis`, comparisons and the app."""
+    if metric.name in _REGISTRY and not replace:
+        msg = f"a metric named {metric.name!r} exists already; pass replace=True to redefine it"
+        raise ValueError(msg)
+    _REGISTRY[metric.name] = metric
+    return metric
+
+
+def unregister_metric(name: str) -> None:
+    """Remove a metric (no error if it is not there)."""
+    _REGISTRY.pop(name, None)
+
+
+def get_metric(name: str) -> Metric:
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        msg = f"unknown metric {name!r}; known: {sorted(_REGISTRY)}"
+        raise KeyError(msg) from None
+
+
+def metric_registry() -> dict[str, Metric]:
+    """All registered metrics by name, in registration order."""
+    return dict(_REGISTRY)
+
+
+def available_metrics(
+    columns: Iterable[str], ctx: MetricContext | None = None
+) -> dict[str, Metric]:
+    """The metrics a log with these columns supports (calendar ones only with a calendar)."""
+    ctx = ctx or MetricContext()
+    cols = list(columns)
+    return {n: m for n, m in _REGISTRY.items() if m.supported_by(cols, ctx)}
+
+
+# --- the core metrics of SPEC ------------------------------------------------------------------
+
+_inbound = pl.col("direction") == INBOUND
+_outbound = pl.col("direction") == OUTBOUND
+_answered = pl.col("answered_at").is_not_null()
+
+
+def _sla_met(ctx: MetricContext, seconds: str = "response_seconds") -> pl.Expr:
+    return _answered & (pl.col(seconds) <= ctx.sla)
+
+
+def _sla_decided(ctx: MetricContext, seconds: str = "response_seconds", waited: str = "waited_seconds") -> pl.Expr:
+    # met, or missed: answered later than T, or still unanswered more than T after its start.
+    return _answered | (pl.col(waited) > ctx.sla)
+
+
+def _times(prefix: str, where: pl.Expr, seconds: str, label: str, *, bh: bool = False) -> None:
+    for stat, word in (("mean", "mean"), ("median", "median"), ("p90", "90th percentile")):
+        register_metric(
+            Metric(
+                name=f"{prefix}_{stat}_s",
+                level="turns",
+                stat=stat,  # type: ignore[arg-type]
+                value=pl.col(seconds),
+                where=where,
+                needs_calendar=bh,
+                unit="s",
+                description=f"{label}: {word}, seconds",
+            )
+        )
+
+
+register_metric(Metric("inbound_messages", "messages", "count", where=_inbound,
+                       description="messages from customers"))
+register_metric(Metric("outbound_messages", "messages", "count", where=_outbound,
+                       description="messages from the brand (replies), bots included"))
+register_metric(Metric("conversations", "messages", "n_unique", value=pl.col("conversation_id"),
+                       description="distinct conversations with a message in the group"))
+register_metric(Metric("unique_customers", "messages", "n_unique", value=pl.col("customer_id"),
+                       where=_inbound, description="distinct authors of inbound messages"))
+register_metric(Metric("turns", "turns", "count", description="customer turns"))
+register_metric(Metric("answered_turns", "turns", "count", where=_answered,
+                       description="turns answered by a human reply"))
+register_metric(Metric("reply_rate", "turns", "share", value=_answered,
+                       description="answered turns / turns"))
+_times("frt", pl.col("is_first") & _answered, "response_seconds", "first response time")
+_times("art", _answered, "response_seconds", "response time over all answered turns")
+register_metric(
+    Metric(
+        "sla_compliance",
+        "turns",
+        "share",
+        value=lambda ctx: _sla_met(ctx),
+        where=lambda ctx: _sla_decided(ctx),
+        description="turns answered within the SLA target / (met + missed); pending turns left out",
+    )
+)
+_times("frt_bh", pl.col("is_first") & _answered, "response_bh_seconds",
+       "first response time in business hours", bh=True)
+_times("art_bh", _answered, "response_bh_seconds",
+       "response time in business hours over all answered turns", bh=True)
+register_metric(
+    Metric(
+        "sla_bh_compliance",
+        "turns",
+        "share",
+        value=lambda ctx: _sla_met(ctx, "response_bh_seconds"),
+        where=lambda ctx: _sla_decided(ctx, "response_bh_seconds", "waited_bh_seconds"),
+        needs_calendar=True,
+        description="SLA compliance with the target counted in business time",
+    )
+)
+register_metric(Metric("in_hours_share", "turns", "share", value=pl.col("in_hours"),
+                       needs_calendar=True, description="share of turns that start in opening hours"))
+
+#: The keys of SPEC's command-line contract, in order.
+CORE_KEYS = (
+    "inbound_messages",
+    "outbound_messages",
+    "conversations",
+    "unique_customers",
+    "turns",
+    "answered_turns",
+    "reply_rate",
+    "frt_mean_s",
+    "frt_median_s",
+    "frt_p90_s",
+    "art_mean_s",
+    "art_median_s",
+    "art_p90_s",
+    "sla_target_s",
+    "sla_compliance",
+)

@@ -1,0 +1,252 @@
+"""Fact tables: one row per turn, one row per conversation.
+
+A *turn* is a maximal run of consecutive inbound messages of a conversation (ordered by
+``created_at``, ties by input row order). It is *answered* by the first later outbound message of
+the conversation that is not a bot's; bot messages neither answer a turn nor interrupt it.
+
+Both tables are built in one sorted pass with vectorised expressions (shifts, forward fills and
+gathers), no group-by per turn and no Python per row. A ``LazyFrame`` in gives a ``LazyFrame`` out.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import polars as pl
+
+from toolkit.schema import INBOUND, OUTBOUND
+
+__all__ = ["conversations", "turns", "TURN_COLUMNS"]
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+#: Columns of a message that describe the message itself, not the case it belongs to; a turn
+#: does not inherit them from its first message.
+_MESSAGE_ONLY = {
+    "row_nr",
+    "message_id",
+    "in_reply_to",
+    "created_at",
+    "direction",
+    "is_bot",
+    "agent_id",
+    "text",
+    "sentiment",
+    "handle_seconds",
+    "template",
+    "resolved_at",
+    "deflected_to",
+    "csat",
+    "nps",
+}
+
+#: Columns every turn table has, before the carried dimension columns.
+TURN_COLUMNS = (
+    "conversation_id",
+    "turn_index",
+    "is_first",
+    "start",
+    "start_row_nr",
+    "inbound_messages",
+    "answered_at",
+    "answer_message_id",
+    "agent_id",
+    "response_seconds",
+)
+
+
+def _lazy(messages: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    if isinstance(messages, pl.DataFrame):
+        return messages.lazy()
+    if isinstance(messages, pl.LazyFrame):
+        return messages
+    msg = f"expected a polars DataFrame or LazyFrame of messages, got {type(messages).__name__}"
+    raise TypeError(msg)
+
+
+def _like(result: pl.LazyFrame, messages: Frame) -> Frame:
+    return result.collect() if isinstance(messages, pl.DataFrame) else result  # type: ignore[return-value]
+
+
+def dimension_columns(columns: list[str]) -> list[str]:
+    """The columns of a messages frame that a turn inherits from its first message."""
+    return [c for c in columns if c not in _MESSAGE_ONLY and c != "conversation_id"]
+
+
+def _in_conversation_order(messages: pl.LazyFrame) -> pl.LazyFrame:
+    # The tie-break on row_nr is part of the definition: equal timestamps keep input order.
+    return messages.sort("conversation_id", "created_at", "row_nr")
+
+
+def turns(messages: Frame, *, carry: list[str] | None = None) -> Frame:
+    """One row per customer turn.
+
+    Parameters
+    ----------
+    messages
+        A canonical messages frame (see :func:`toolkit.read_messages`), eager or lazy.
+    carry
+        Columns to carry from each turn's first message (e.g. ``["channel", "brand"]``).
+        Default: every column that describes the case rather than the message (channel,
+        brand, customer, category, ... and unmapped source columns).
+
+    Returns
+    -------
+    DataFrame or LazyFrame (same kind as ``messages``) with :data:`TURN_COLUMNS` plus the carried
+    columns. ``agent_id`` is the answering agent; ``response_seconds`` is null for unanswered turns.
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> t0 = dt.datetime(2025, 1, 6, 9, tzinfo=dt.timezone.utc)
+    >>> m = pl.DataFrame({
+    ...     "row_nr": [1, 2, 3], "message_id": ["a", "b", "c"], "conversation_id": ["c1"] * 3,
+    ...     "created_at": [t0, t0 + dt.timedelta(minutes=1), t0 + dt.timedelta(minutes=10)],
+    ...     "direction": ["inbound", "inbound", "outbound"], "is_bot": [False] * 3,
+    ...     "agent_id": [None, None, "A1"],
+    ... })
+    >>> turns(m).select("start", "inbound_messages", "agent_id", "response_seconds").to_dicts()[0]["response_seconds"]
+    600.0
+    """
+    lf = _lazy(messages)
+    columns = lf.collect_schema().names()
+    carried = dimension_columns(columns) if carry is None else [c for c in carry if c != "agent_id"]
+    has_agent = "agent_id" in columns
+
+    conv = pl.col("conversation_id")
+    inbound = pl.col("direction") == INBOUND
+    same_prev = (conv == conv.shift(1)).fill_null(False)
+    same_next = (conv == conv.shift(-1)).fill_null(False)
+    prev_inbound = inbound.shift(1).fill_null(False)
+    next_inbound = inbound.shift(-1).fill_null(False)
+
+    ordered = (
+        _in_conversation_order(lf.filter(~pl.col("is_bot").fill_null(False)))
+        .with_row_index("_i")
+        .with_columns(
+            _start=inbound & ~(same_prev & prev_inbound),
+            _end=inbound & ~(same_next & next_inbound),
+            # After a run's last inbound message the next message of the same conversation is, by
+            # construction (bots removed, runs maximal), its answer.
+            answered_at=pl.when(same_next).then(pl.col("created_at").shift(-1)),
+            answer_message_id=pl.when(same_next).then(pl.col("message_id").shift(-1)),
+            _answer_agent=(
+                pl.when(same_next).then(pl.col("agent_id").shift(-1))
+                if has_agent
+                else pl.lit(None, pl.String)
+            ),
+        )
+        .with_columns(
+            _start_i=pl.when("_start").then("_i").forward_fill().fill_null(0),
+        )
+    )
+    start_of_run = pl.col("_start_i")
+    result = (
+        ordered.with_columns(
+            start=pl.col("created_at").gather(start_of_run),
+            start_row_nr=pl.col("row_nr").gather(start_of_run),
+            inbound_messages=(pl.col("_i") - start_of_run + 1).cast(pl.Int64),
+            *[pl.col(c).gather(start_of_run) for c in carried],
+        )
+        .filter("_end")
+        .with_columns(
+            is_first=(conv != conv.shift(1)).fill_null(True),
+            _seq=pl.int_range(pl.len(), dtype=pl.Int64),
+        )
+        .with_columns(
+            turn_index=pl.col("_seq") - pl.when("is_first").then("_seq").forward_fill(),
+            response_seconds=(pl.col("answered_at") - pl.col("start")).dt.total_microseconds()
+            / 1e6,
+        )
+        .select(
+            "conversation_id",
+            "turn_index",
+            "is_first",
+            "start",
+            "start_row_nr",
+            "inbound_messages",
+            "answered_at",
+            "answer_message_id",
+            pl.col("_answer_agent").alias("agent_id"),
+            "response_seconds",
+            *carried,
+        )
+    )
+    return _like(result, messages)
+
+
+def conversations(messages: Frame) -> Frame:
+    """One row per conversation.
+
+    Columns: ``conversation_id``, ``channel``, ``brand``, ``customer_id`` (first customer),
+    ``started_at``, ``ended_at``, ``started_by`` ("customer" or "brand"), ``messages``,
+    ``inbound_messages``, ``outbound_messages``, ``bot_messages``, ``turns``,
+    ``answered_turns``, ``first_response_seconds`` (FRT: response time of the first turn, null
+    when it is unanswered or there is no turn), ``last_outbound_at``, ``resolved_at`` and
+    ``resolution_seconds`` with ``resolution_basis`` ("resolved_at" when the column gives it,
+    else "last_outbound"), ``handle_seconds`` (sum; only when the column exists), and the other
+    case-level columns taken from the conversation's first message.
+    """
+    lf = _lazy(messages)
+    columns = lf.collect_schema().names()
+    carried = [c for c in dimension_columns(columns) if c not in ("customer_id",)]
+    inbound = pl.col("direction") == INBOUND
+    outbound = pl.col("direction") == OUTBOUND
+    bot = pl.col("is_bot").fill_null(False)
+
+    aggs: list[pl.Expr] = [
+        pl.col("created_at").first().alias("started_at"),
+        pl.col("created_at").last().alias("ended_at"),
+        pl.when(pl.col("direction").first() == INBOUND)
+        .then(pl.lit("customer"))
+        .otherwise(pl.lit("brand"))
+        .alias("started_by"),
+        pl.len().alias("messages"),
+        inbound.sum().cast(pl.Int64).alias("inbound_messages"),
+        outbound.sum().cast(pl.Int64).alias("outbound_messages"),
+        (outbound & bot).sum().cast(pl.Int64).alias("bot_messages"),
+        pl.col("created_at").filter(outbound & ~bot).last().alias("last_outbound_at"),
+        pl.col("customer_id").filter(inbound).drop_nulls().first().alias("customer_id"),
+        *[pl.col(c).drop_nulls().first().alias(c) for c in carried],
+    ]
+    if "agent_id" in columns:
+        # The conversation's agent: who wrote its first human reply.
+        aggs.append(pl.col("agent_id").filter(outbound & ~bot).drop_nulls().first().alias("agent_id"))
+    has_resolved = "resolved_at" in columns
+    if has_resolved:
+        aggs.append(pl.col("resolved_at").drop_nulls().first().alias("resolved_at"))
+    if "handle_seconds" in columns:
+        aggs.append(
+            pl.when(pl.col("handle_seconds").is_not_null().any())
+            .then(pl.col("handle_seconds").sum())
+            .alias("handle_seconds")
+        )
+    per_conversation = _in_conversation_order(lf).group_by("conversation_id", maintain_order=True).agg(
+        aggs
+    )
+
+    turn_stats = (
+        turns(lf, carry=[])
+        .group_by("conversation_id")
+        .agg(
+            pl.len().cast(pl.Int64).alias("turns"),
+            pl.col("answered_at").is_not_null().sum().cast(pl.Int64).alias("answered_turns"),
+            pl.col("response_seconds").filter("is_first").first().alias("first_response_seconds"),
+        )
+    )
+    resolved = pl.col("resolved_at") if has_resolved else pl.lit(None, pl.Datetime("us", "UTC"))
+    result = (
+        per_conversation.join(turn_stats, on="conversation_id", how="left")
+        .with_columns(
+            pl.col("turns", "answered_turns").fill_null(0),
+            resolution_basis=pl.when(resolved.is_not_null())
+            .then(pl.lit("resolved_at"))
+            .when(pl.col("last_outbound_at").is_not_null())
+            .then(pl.lit("last_outbound")),
+            resolution_seconds=(
+                pl.coalesce(resolved, pl.col("last_outbound_at")) - pl.col("started_at")
+            ).dt.total_microseconds()
+            / 1e6,
+        )
+    )
+    return _like(result, messages)
