@@ -233,3 +233,16 @@ def test_turn_table_equals_the_reference(rows):
         for key in ("conversation_id", "start", "answered_at", "agent_id", "is_first", "inbound_messages"):
             assert g[key] == w[key], key
         assert _close(g["response_seconds"], w["response_seconds"])
+
+
+def test_the_worked_timeline_of_docs_metrics_md():
+    m = log([("c", 0, "inbound"), ("c", 1, "inbound"), ("c", 1, "outbound", True), ("c", 2, "inbound"),
+             ("c", 20, "outbound", False, "A07"), ("c", 50, "outbound", False, "A07"), ("c", 90, "inbound"),
+             ("other", 240, "outbound")])  # the end of the data: 13:00
+    (row,) = toolkit.kpis(m.filter(pl.col("conversation_id") == "c"), as_of=T0 + dt.timedelta(hours=4)).to_dicts()
+    assert row["turns"] == 2 and row["answered_turns"] == 1
+    assert row["frt_median_s"] == 20 * 60 and row["art_mean_s"] == 20 * 60
+    assert row["reply_rate"] == 0.5 and row["sla_compliance"] == 0.5
+    (row,) = toolkit.kpis(m.filter(pl.col("conversation_id") == "c"), as_of=T0 + dt.timedelta(hours=2)).to_dicts()
+    assert row["sla_compliance"] == 1.0
+    assert toolkit.turns(m).filter(pl.col("conversation_id") == "c")["inbound_messages"].to_list() == [3, 1]
