@@ -1,0 +1,399 @@
+"""Peaks: buckets with far more inbound volume than usual, and declared events.
+
+Detection (SPEC "Peaks"): inbound messages are counted per local bucket (hour or day, empty
+buckets as zeros, see :func:`toolkit.volumes.volumes`). Each bucket is compared with the
+*comparable* buckets of the whole log - the same hour of the week for hourly buckets, the same
+weekday for daily ones, all buckets for weekly ones:
+
+* baseline = median of the comparable buckets;
+* spread = max(1.4826 · MAD, √max(baseline, 1)) - the scaled median absolute deviation, floored
+  at Poisson noise so that a flat series (MAD = 0) does not flag every extra message;
+* a bucket is a *peak* when ``inbound > baseline + k · spread`` (``k`` default 3).
+
+Adjacent peak buckets merge into one *peak period*. Declared events - public holidays by
+country (``holidays`` package) and promotions as named date ranges - are :class:`Event`
+objects; they annotate the peak periods and can be compared like peaks
+(``compare(..., split="event:NAME")``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+from toolkit.errors import DataError
+from toolkit.schema import INBOUND, UTC_DATETIME
+from toolkit.volumes import _lazy, bucket_every, bucket_grid
+
+__all__ = [
+    "Event",
+    "EventsLike",
+    "event_summary",
+    "events_frame",
+    "holiday_events",
+    "in_periods",
+    "parse_event",
+    "peak_buckets",
+    "peak_periods",
+    "promotion",
+]
+
+MAD_SCALE = 1.4826
+
+
+@dataclass(frozen=True)
+class Event:
+    """A declared period: a holiday, a promotion, an outage...
+
+    ``start``/``end`` are local dates (``end`` inclusive: the whole day) or datetimes (``end``
+    exclusive; naive ones are local wall time in the team's zone).
+    """
+
+    name: str
+    start: dt.date | dt.datetime
+    end: dt.date | dt.datetime
+    kind: str = "promotion"
+
+    def bounds(self, timezone: str) -> tuple[dt.datetime, dt.datetime]:
+        """The event as a half-open interval of UTC instants."""
+        from zoneinfo import ZoneInfo
+
+        tz = ZoneInfo(timezone)
+
+        def instant(value: dt.date | dt.datetime, *, end: bool) -> dt.datetime:
+            if not isinstance(value, dt.datetime):
+                day = value + dt.timedelta(days=1) if end else value
+                value = dt.datetime(day.year, day.month, day.day)
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=tz)
+            return value.astimezone(dt.UTC)
+
+        start, stop = instant(self.start, end=False), instant(self.end, end=True)
+        if stop <= start:
+            msg = f"event {self.name!r}: its end {self.end} is not after its start {self.start}"
+            raise DataError(msg)
+        return start, stop
+
+
+EventsLike = Event | Iterable[Event] | Mapping[str, Any] | pl.DataFrame | None
+
+
+def promotion(name: str, start: dt.date | str, end: dt.date | str) -> Event:
+    """A promotion over local dates ``start..end`` (inclusive).
+
+    Examples
+    --------
+    >>> promotion("Black Friday", "2025-11-28", "2025-12-01").end
+    datetime.date(2025, 12, 1)
+    """
+    return Event(name, _as_date(start), _as_date(end), "promotion")
+
+
+def _as_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        msg = f"expected a date YYYY-MM-DD, got {value!r}"
+        raise DataError(msg) from None
+
+
+def parse_event(text: str) -> Event:
+    """``"NAME=YYYY-MM-DD..YYYY-MM-DD"`` (or a single date) as a promotion :class:`Event`.
+
+    Examples
+    --------
+    >>> parse_event("Launch=2025-10-01..2025-10-03").name
+    'Launch'
+    """
+    name, sep, dates = text.partition("=")
+    if not sep or not name.strip():
+        msg = f"an event is NAME=YYYY-MM-DD..YYYY-MM-DD, got {text!r}"
+        raise DataError(msg)
+    first, _, last = dates.partition("..")
+    return promotion(name.strip(), first, last or first)
+
+
+def holiday_events(
+    country: str, first: dt.date | str, last: dt.date | str, *, subdiv: str | None = None
+) -> list[Event]:
+    """Public holidays of a country between two dates, one :class:`Event` (kind ``holiday``) each.
+
+    Examples
+    --------
+    >>> [e.name for e in holiday_events("US", "2025-12-20", "2025-12-31")]
+    ['Christmas Day']
+    """
+    import holidays
+
+    a, b = _as_date(first), _as_date(last)
+    try:
+        table = holidays.country_holidays(country.upper(), subdiv=subdiv, years=range(a.year, b.year + 1))
+    except NotImplementedError:
+        msg = f"unknown holiday country {country!r}; use an ISO code such as US, FR, GB, DE"
+        raise DataError(msg) from None
+    return [Event(str(name), day, day, "holiday") for day, name in sorted(table.items()) if a <= day <= b]
+
+
+def events_frame(events: EventsLike, timezone: str = "UTC") -> pl.DataFrame:
+    """Events as a frame: ``name``, ``kind``, ``start``, ``end`` (UTC, end exclusive).
+
+    ``events`` may be Event objects, a mapping ``{name: (start, end)}`` of local dates, or a
+    frame with those columns already.
+    """
+    schema = {"name": pl.String, "kind": pl.String, "start": UTC_DATETIME, "end": UTC_DATETIME}
+    if events is None:
+        return pl.DataFrame(schema=schema)
+    if isinstance(events, pl.DataFrame):
+        frame = events
+        if "kind" not in frame.columns:
+            frame = frame.with_columns(kind=pl.lit("promotion"))
+        return frame.select(
+            pl.col("name").cast(pl.String),
+            pl.col("kind").cast(pl.String),
+            *[pl.col(c).dt.convert_time_zone("UTC") if frame.schema[c] != pl.Date
+              else pl.col(c).cast(pl.Datetime("us")).dt.replace_time_zone(timezone).dt.convert_time_zone("UTC")
+              for c in ("start", "end")],
+        )
+    if isinstance(events, Event):
+        events = [events]
+    elif isinstance(events, Mapping):
+        events = [
+            v if isinstance(v, Event) else promotion(str(k), *v) for k, v in events.items()
+        ]
+    rows = []
+    for e in events:
+        start, end = e.bounds(timezone)
+        rows.append({"name": e.name, "kind": e.kind, "start": start, "end": end})
+    return pl.DataFrame(rows, schema=schema)
+
+
+def in_periods(instant: str | pl.Expr, starts: Sequence[Any] | pl.Series, ends: Sequence[Any] | pl.Series) -> pl.Expr:
+    """Whether each instant falls in one of the half-open periods ``[start, end)``.
+
+    Periods may overlap; they are merged first. Vectorised: one ``search_sorted`` of the
+    instants into the sorted period boundaries (inside iff the position is odd).
+    """
+    expr = pl.col(instant) if isinstance(instant, str) else instant
+    frame = pl.DataFrame(
+        {"s": pl.Series(starts).cast(UTC_DATETIME), "e": pl.Series(ends).cast(UTC_DATETIME)}
+    )
+    bounds = _merged_bounds(frame)
+    if not len(bounds):
+        return pl.when(expr.is_not_null()).then(pl.lit(False))
+    us = expr.dt.timestamp("us")
+    inside = pl.lit(pl.Series(bounds, dtype=pl.Int64)).search_sorted(us, side="right") % 2 == 1
+    return pl.when(us.is_not_null()).then(inside)
+
+
+def _merged_bounds(frame: pl.DataFrame) -> list[int]:
+    merged = (
+        frame.select(pl.col("s").dt.timestamp("us"), pl.col("e").dt.timestamp("us"))
+        .filter(pl.col("e") > pl.col("s"))
+        .sort("s")
+        .with_columns(_reach=pl.col("e").cum_max())
+        .with_columns(_new=(pl.col("s") > pl.col("_reach").shift(1)).fill_null(True))
+        .with_columns(_g=pl.col("_new").cum_sum())
+        .group_by("_g", maintain_order=True)
+        .agg(pl.col("s").min(), pl.col("e").max())
+    )
+    return merged.select(pl.concat_list("s", "e").explode()).to_series().to_list()
+
+
+def _comparable_key(step: str, local: pl.Expr) -> pl.Expr:
+    """Which buckets are comparable: same hour of week (sub-day), same weekday (day), all."""
+    unit = step.lstrip("0123456789")
+    if unit in ("d",):
+        return local.dt.weekday().cast(pl.Int32)
+    if unit in ("w", "mo", "q", "y"):
+        return pl.lit(0, pl.Int32)
+    return (
+        local.dt.weekday().cast(pl.Int32) * 1440
+        + local.dt.hour().cast(pl.Int32) * 60
+        + local.dt.minute().cast(pl.Int32)
+    )
+
+
+def peak_buckets(
+    messages: pl.DataFrame | pl.LazyFrame,
+    *,
+    bucket: str = "hour",
+    k: float = 3.0,
+    timezone: str = "UTC",
+) -> pl.DataFrame:
+    """Inbound volume per bucket with its robust baseline and a peak flag.
+
+    Parameters
+    ----------
+    messages
+        Canonical messages.
+    bucket
+        ``"hour"`` (compared with the same hour of the week) or ``"day"`` (same weekday), or
+        ``"week"``/a duration.
+    k
+        How many (scaled, Poisson-floored) MADs above the median a peak is.
+    timezone
+        The team's zone: buckets and hours of the week are local.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``bucket`` (local start), ``inbound_messages``, ``baseline`` (median of comparable
+        buckets), ``spread`` (max(1.4826·MAD, √max(baseline, 1))), ``threshold``
+        (baseline + k·spread), ``ratio`` (inbound / baseline; null when the baseline is 0),
+        ``is_peak``.
+    """
+    if not k > 0:
+        msg = f"k must be a positive number, got {k}"
+        raise DataError(msg)
+    step = bucket_every(bucket)
+    lf = _lazy(messages)
+    columns = lf.collect_schema().names()
+    for needed in ("created_at", "direction"):
+        if needed not in columns:
+            msg = f"peaks: messages have no {needed!r} column (found: {columns})"
+            raise DataError(msg)
+    # Count inbound per local bucket over the full range of the log (any direction sets the range).
+    local = lf.select(
+        bucket=pl.col("created_at").dt.convert_time_zone(timezone).dt.truncate(step),
+        _in=pl.col("direction") == INBOUND,
+    )
+    counts = local.group_by("bucket").agg(pl.col("_in").sum().cast(pl.Int64).alias("inbound_messages"))
+    key = _comparable_key(step, pl.col("bucket"))
+    median = pl.col("inbound_messages").cast(pl.Float64).median().over("_key")
+    result = (
+        bucket_grid(local.select("bucket"), step)
+        .join(counts, on="bucket", how="left")
+        .with_columns(pl.col("inbound_messages").fill_null(0), _key=key)
+        .with_columns(baseline=median)
+        .with_columns(
+            _mad=(pl.col("inbound_messages") - pl.col("baseline")).abs().median().over("_key")
+        )
+        .with_columns(
+            spread=pl.max_horizontal(
+                MAD_SCALE * pl.col("_mad"), pl.col("baseline").clip(lower_bound=1.0).sqrt()
+            )
+        )
+        .with_columns(threshold=pl.col("baseline") + k * pl.col("spread"))
+        .with_columns(
+            ratio=pl.when(pl.col("baseline") > 0).then(pl.col("inbound_messages") / pl.col("baseline")),
+            is_peak=pl.col("inbound_messages") > pl.col("threshold"),
+        )
+        .select("bucket", "inbound_messages", "baseline", "spread", "threshold", "ratio", "is_peak")
+        .sort("bucket")
+    )
+    return result.collect()
+
+
+def peak_periods(
+    messages: pl.DataFrame | pl.LazyFrame,
+    *,
+    bucket: str = "hour",
+    k: float = 3.0,
+    timezone: str = "UTC",
+    events: EventsLike = None,
+    buckets: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Peak periods: runs of adjacent peak buckets (see :func:`peak_buckets`).
+
+    Parameters
+    ----------
+    messages, bucket, k, timezone
+        As for :func:`peak_buckets`.
+    events
+        Declared events (:class:`Event` objects, ``{name: (start, end)}``); the names of those
+        overlapping each period are listed in ``events``.
+    buckets
+        A result of :func:`peak_buckets` to reuse instead of recomputing it.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per period: ``start``, ``end`` (local; end exclusive), ``buckets``,
+        ``inbound_messages``, ``baseline`` (sum of the buckets' baselines), ``ratio``
+        (inbound / baseline), ``max_ratio`` (of the busiest bucket), ``events``.
+    """
+    step = bucket_every(bucket)
+    table = buckets if buckets is not None else peak_buckets(messages, bucket=bucket, k=k, timezone=timezone)
+    periods = (
+        table.with_columns(
+            _period=(pl.col("is_peak") & ~pl.col("is_peak").shift(1).fill_null(False)).cum_sum()
+        )
+        .filter("is_peak")
+        .group_by("_period", maintain_order=True)
+        .agg(
+            pl.col("bucket").min().alias("start"),
+            pl.col("bucket").max().dt.offset_by(step).alias("end"),
+            pl.len().cast(pl.Int64).alias("buckets"),
+            pl.col("inbound_messages").sum().cast(pl.Int64),
+            pl.col("baseline").sum(),
+            pl.col("ratio").max().alias("max_ratio"),
+        )
+        .with_columns(
+            ratio=pl.when(pl.col("baseline") > 0).then(pl.col("inbound_messages") / pl.col("baseline"))
+        )
+        .select("start", "end", "buckets", "inbound_messages", "baseline", "ratio", "max_ratio")
+    )
+    ev = events_frame(events, timezone)
+    if ev.height and periods.height:
+        overlap = (
+            periods.with_row_index("_p")
+            .join(ev.select("name", pl.col("start").alias("_es"), pl.col("end").alias("_ee")), how="cross")
+            .filter((pl.col("_es") < pl.col("end")) & (pl.col("_ee") > pl.col("start")))
+            .group_by("_p")
+            .agg(pl.col("name").unique(maintain_order=True).str.join(", ").alias("events"))
+        )
+        periods = (
+            periods.with_row_index("_p").join(overlap, on="_p", how="left").drop("_p")
+        )
+    else:
+        periods = periods.with_columns(events=pl.lit(None, pl.String))
+    return periods
+
+
+def event_summary(
+    messages: pl.DataFrame | pl.LazyFrame,
+    events: EventsLike,
+    *,
+    bucket: Literal["hour", "day"] | str = "hour",
+    k: float = 3.0,
+    timezone: str = "UTC",
+    buckets: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Inbound volume of each declared event against its expected level.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``name``, ``kind``, ``start``, ``end`` (UTC), ``inbound_messages`` (in the event's
+        buckets), ``baseline`` (sum of those buckets' baselines), ``ratio``, ``peak_buckets``
+        (how many of them were detected as peaks).
+    """
+    ev = events_frame(events, timezone)
+    table = buckets if buckets is not None else peak_buckets(messages, bucket=bucket, k=k, timezone=timezone)
+    table = table.with_columns(_t=pl.col("bucket").dt.convert_time_zone("UTC"))
+    joined = (
+        ev.with_row_index("_e")
+        .join(table, how="cross")
+        .filter((pl.col("_t") >= pl.col("start")) & (pl.col("_t") < pl.col("end")))
+        .group_by("_e")
+        .agg(
+            pl.col("inbound_messages").sum().cast(pl.Int64),
+            pl.col("baseline").sum(),
+            pl.col("is_peak").sum().cast(pl.Int64).alias("peak_buckets"),
+        )
+    )
+    return (
+        ev.with_row_index("_e")
+        .join(joined, on="_e", how="left")
+        .with_columns(
+            pl.col("inbound_messages", "peak_buckets").fill_null(0),
+            ratio=pl.when(pl.col("baseline") > 0).then(pl.col("inbound_messages") / pl.col("baseline")),
+        )
+        .drop("_e")
+    )
