@@ -185,7 +185,11 @@ def conversations(messages: Frame) -> Frame:
     when it is unanswered or there is no turn), ``last_outbound_at``, ``resolved_at`` and
     ``resolution_seconds`` with ``resolution_basis`` ("resolved_at" when the column gives it,
     else "last_outbound"), ``handle_seconds`` (sum; only when the column exists), and the other
-    case-level columns taken from the conversation's first message.
+    case-level columns taken from the conversation's first message. Outcome columns, each only
+    when its source column exists (see ``_outcome_aggregations``): ``first_customer_sentiment``,
+    ``last_customer_sentiment``, ``customer_sentiment_messages``; ``last_csat``; ``last_nps``;
+    ``deflected_to``, ``deflected``, ``deflection_basis`` (from ``deflected_to``, else detected
+    in outbound ``text``).
     """
     lf = _lazy(messages)
     columns = lf.collect_schema().names()
@@ -221,6 +225,7 @@ def conversations(messages: Frame) -> Frame:
             .then(pl.col("handle_seconds").sum())
             .alias("handle_seconds")
         )
+    aggs.extend(_outcome_aggregations(lf, columns))
     per_conversation = _in_conversation_order(lf).group_by("conversation_id", maintain_order=True).agg(
         aggs
     )
@@ -250,3 +255,53 @@ def conversations(messages: Frame) -> Frame:
         )
     )
     return _like(result, messages)
+
+
+def _outcome_aggregations(lf: pl.LazyFrame, columns: list[str]) -> list[pl.Expr]:
+    """Conversation-level outcome columns, added only when their source columns exist.
+
+    * ``sentiment`` -> ``first_customer_sentiment``, ``last_customer_sentiment`` (first / last
+      inbound message with a sentiment, in conversation order) and ``customer_sentiment_messages``
+      (how many inbound messages have one). String labels negative / neutral / positive count
+      as -1 / 0 / 1.
+    * ``csat`` -> ``last_csat``: the conversation's last rating in 1-5 (others ignored).
+    * ``nps`` -> ``last_nps``: the conversation's last rating in 0-10.
+    * ``deflected_to`` -> ``deflected_to`` (first non-empty value), ``deflected`` (bool) and
+      ``deflection_basis`` = "deflected_to"; without it but with ``text``: the same detected in
+      outbound text by :func:`toolkit.deflection.detect_deflection`'s default phrases, basis
+      "text".
+    """
+    schema = lf.collect_schema()
+    inbound = pl.col("direction") == INBOUND
+    aggs: list[pl.Expr] = []
+    if "sentiment" in columns:
+        from toolkit.sentiment import sentiment_score
+
+        score = sentiment_score(pl.col("sentiment"), schema["sentiment"])
+        rated = inbound & score.is_not_null()
+        aggs += [
+            score.filter(rated).first().alias("first_customer_sentiment"),
+            score.filter(rated).last().alias("last_customer_sentiment"),
+            rated.sum().cast(pl.Int64).alias("customer_sentiment_messages"),
+        ]
+    for name, low, high in (("csat", 1, 5), ("nps", 0, 10)):
+        if name in columns:
+            rating = pl.col(name).cast(pl.Float64, strict=False)
+            aggs.append(rating.filter(rating.is_between(low, high)).last().alias(f"last_{name}"))
+    target: pl.Expr | None = None
+    if "deflected_to" in columns:
+        value = pl.col("deflected_to").cast(pl.String).str.strip_chars()
+        target = pl.when(value != "").then(value)
+        basis = "deflected_to"
+    elif "text" in columns:
+        from toolkit.deflection import deflection_channel_expr
+
+        target = deflection_channel_expr()
+        basis = "text"
+    if target is not None:
+        aggs += [
+            target.drop_nulls().first().alias("deflected_to"),
+            target.is_not_null().any().alias("deflected"),
+            pl.lit(basis).alias("deflection_basis"),
+        ]
+    return aggs

@@ -1,0 +1,256 @@
+"""Deflection: conversations moved from the public social thread to a 1:1 channel.
+
+SPEC: *deflection rate* = conversations moved to phone, email or chat / conversations. The move is
+read from the ``deflected_to`` column when the log has it; otherwise it is detected in the
+brand's (outbound) text with configurable phrases. A request to continue in direct / private
+messages (DM) is **not** a deflection: it stays on the same social channel, so no default phrase
+matches "DM us" or "send us a private message".
+
+Detection is vectorised: one case-insensitive ``str.contains`` per phrase, combined with
+``coalesce``, so the first phrase that fires (channels in the order phone, email, chat; phrases in
+the order given) names the channel and the phrase.
+
+>>> import polars as pl
+>>> m = pl.DataFrame({"direction": ["outbound", "outbound", "inbound"],
+...                   "text": ["Please call us at 1-800-555-0100 ^AB", "DM us please", "call us!"]})
+>>> detect_deflection(m)["deflected_to"].to_list()
+['phone', None, None]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+import polars as pl
+
+from toolkit.metrics import Metric, MetricContext, register_metric
+from toolkit.schema import OUTBOUND
+from toolkit.turns import _lazy, _like
+
+__all__ = [
+    "DEFAULT_DEFLECTION_PHRASES",
+    "AnyOfMetric",
+    "deflection_channel_expr",
+    "deflection_phrase_counts",
+    "detect_deflection",
+]
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+#: Default phrases (regular expressions, matched case-insensitively in outbound text) per target
+#: channel: English, French and Italian. Order matters: phone, then email, then chat.
+DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
+    "phone": [
+        # English
+        r"\bcall us\b",
+        r"\bgive us a (?:call|ring|buzz)\b",
+        r"\b(?:phone|ring|telephone) us\b",
+        r"\bcall (?:our|the) (?:\w+ )?(?:team|number|line|support|helpline|hotline|store)\b",
+        r"\b(?:call|dial|contact us at|reach us at) \+?1?[-. (]*\d{3}[-. )]*\d{3}[-. ]*\d{4}\b",
+        r"\b1[-. ]?8(?:00|88|77|66|55|44|33)[-. ]\w{3}[-. ]\w{4}\b",
+        r"\b(?:contact|reach) us (?:by|via|over the) (?:phone|telephone)\b",
+        r"\btoll[- ]free\b",
+        # French
+        r"\bappelez[- ]nous\b",
+        r"\bcontactez[- ]nous (?:par|au) t[ée]l[ée]phone\b",
+        r"\bjoindre (?:par|au) t[ée]l[ée]phone\b",
+        r"\bservice client au \+?\d",
+        # Italian
+        r"\bchiamaci\b",
+        r"\bchiama(?:re)? il (?:numero|servizio clienti)\b",
+        r"\bcontattaci (?:al numero|telefonicamente|per telefono)\b",
+        r"\bnumero verde\b",
+    ],
+    "email": [
+        # English
+        r"\be-?mail us\b",
+        r"\bsend (?:us )?an? e-?mail\b",
+        r"\bdrop us an? (?:e-?mail|line at)\b",
+        r"\b(?:contact|reach) us (?:by|via|through) e-?mail\b",
+        r"\be-?mail (?:our|the) (?:\w+ )?(?:team|support|address)\b",
+        r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}",
+        # French
+        r"\b[ée]crivez[- ]nous\b",
+        r"\benvoyez[- ]nous un (?:e-?mail|mail|courriel)\b",
+        r"\bpar (?:e-?mail|courriel)\b",
+        # Italian
+        r"\bscrivici (?:a|una e-?mail|via e-?mail|per e-?mail)\b",
+        r"\binviaci una (?:e-?)?mail\b",
+        r"\b(?:via|per) e-?mail\b",
+    ],
+    "chat": [
+        r"\blive ?chat\b",
+        r"\bchat with us\b",
+        r"\bchat (?:team|agent|support)\b",
+        r"\bonline chat\b",
+        r"\b(?:chat|t?chat) en (?:direct|ligne)\b",
+        r"\bchat (?:dal vivo|online)\b",
+    ],
+}
+
+
+def _phrases(phrases: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    chosen = DEFAULT_DEFLECTION_PHRASES if phrases is None else phrases
+    if not isinstance(chosen, Mapping) or not chosen:
+        msg = "phrases must be a non-empty mapping of channel -> list of regular expressions"
+        raise ValueError(msg)
+    out = {str(k): [str(p) for p in v] for k, v in chosen.items()}
+    if not any(out.values()):
+        msg = "phrases has no phrase at all"
+        raise ValueError(msg)
+    return out
+
+
+def _matches(
+    text: pl.Expr, phrases: Mapping[str, Sequence[str]] | None
+) -> tuple[pl.Expr, pl.Expr]:
+    """(channel, phrase) expressions: the first configured phrase found in ``text``."""
+    channel_parts: list[pl.Expr] = []
+    phrase_parts: list[pl.Expr] = []
+    for channel, patterns in _phrases(phrases).items():
+        for pattern in patterns:
+            hit = text.str.contains(f"(?i){pattern}")
+            channel_parts.append(pl.when(hit).then(pl.lit(channel)))
+            phrase_parts.append(pl.when(hit).then(pl.lit(pattern)))
+    return pl.coalesce(channel_parts), pl.coalesce(phrase_parts)
+
+
+def deflection_channel_expr(
+    phrases: Mapping[str, Sequence[str]] | None = None, *, text: str = "text"
+) -> pl.Expr:
+    """Expression: the channel an *outbound* message deflects to (null when none / inbound).
+
+    Parameters
+    ----------
+    phrases
+        ``{channel: [regex, ...]}``; default :data:`DEFAULT_DEFLECTION_PHRASES`.
+    text
+        The text column.
+    """
+    channel, _ = _matches(pl.col(text), phrases)
+    return pl.when(pl.col("direction") == OUTBOUND).then(channel)
+
+
+def detect_deflection(
+    messages: Frame,
+    phrases: Mapping[str, Sequence[str]] | None = None,
+    *,
+    text: str = "text",
+) -> Frame:
+    """Detect moves to phone / email / chat in outbound text.
+
+    Parameters
+    ----------
+    messages
+        Canonical messages with a ``text`` column, eager or lazy.
+    phrases
+        ``{channel: [regex, ...]}`` matched case-insensitively; default
+        :data:`DEFAULT_DEFLECTION_PHRASES` (English, French, Italian).
+    text
+        The text column.
+
+    Returns
+    -------
+    The messages with ``deflected_to`` (channel, null when nothing fired or the message is
+    inbound) and ``deflection_phrase`` (the pattern that fired). An existing non-empty
+    ``deflected_to`` value is kept (its phrase is null).
+    """
+    lf = _lazy(messages)
+    columns = lf.collect_schema().names()
+    if text not in columns:
+        msg = f"detect_deflection needs a {text!r} column (found: {columns})"
+        raise ValueError(msg)
+    channel, phrase = _matches(pl.col(text), phrases)
+    outbound = pl.col("direction") == OUTBOUND
+    detected = pl.when(outbound).then(channel)
+    fired = pl.when(outbound).then(phrase)
+    if "deflected_to" in columns:
+        existing = pl.col("deflected_to").cast(pl.String).str.strip_chars()
+        existing = pl.when(existing != "").then(existing)
+        result = lf.with_columns(
+            deflection_phrase=pl.when(existing.is_null()).then(fired),
+            deflected_to=pl.coalesce(existing, detected),
+        )
+    else:
+        result = lf.with_columns(deflected_to=detected, deflection_phrase=fired)
+    return _like(result, messages)
+
+
+def deflection_phrase_counts(
+    messages: Frame,
+    phrases: Mapping[str, Sequence[str]] | None = None,
+    *,
+    examples: int = 3,
+    text: str = "text",
+) -> Frame:
+    """Which phrases fired, how often, with example messages to check them by eye.
+
+    Parameters
+    ----------
+    messages
+        Canonical messages with ``text``.
+    phrases
+        As for :func:`detect_deflection`.
+    examples
+        How many example messages (earliest first) to show per phrase.
+
+    Returns
+    -------
+    One row per (``deflected_to``, ``deflection_phrase``): ``messages``, ``conversations``,
+    ``example_message_ids`` and ``example_texts`` (lists), most frequent first.
+    """
+    lf = _lazy(messages)
+    if "deflected_to" in lf.collect_schema().names():
+        lf = lf.drop("deflected_to")  # show what the phrases find, not the source column
+    detected = _lazy(detect_deflection(lf, phrases, text=text))
+    result = (
+        detected.filter(pl.col("deflection_phrase").is_not_null())
+        .sort("created_at", "row_nr")
+        .group_by("deflected_to", "deflection_phrase")
+        .agg(
+            pl.len().cast(pl.Int64).alias("messages"),
+            pl.col("conversation_id").n_unique().cast(pl.Int64).alias("conversations"),
+            pl.col("message_id").head(examples).alias("example_message_ids"),
+            pl.col(text).head(examples).alias("example_texts"),
+        )
+        .sort(["messages", "deflected_to", "deflection_phrase"], descending=[True, False, False])
+    )
+    return _like(result, messages)
+
+
+class AnyOfMetric(Metric):
+    """A metric supported when *any* of several column sets is present.
+
+    ``requires`` is the preferred set (what coverage reports as missing); ``alternatives`` are
+    other sets that also support it (e.g. ``deflected_to``, else ``text``).
+    """
+
+    alternatives: tuple[tuple[str, ...], ...] = ()
+
+    def __init__(self, *args: object, alternatives: tuple[tuple[str, ...], ...] = (), **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        object.__setattr__(self, "alternatives", alternatives)
+
+    def supported_by(self, columns: object, ctx: MetricContext) -> bool:  # type: ignore[override]
+        cols = set(columns)  # type: ignore[arg-type]
+        if super().supported_by(cols, ctx):
+            return True
+        return any(all(c in cols for c in alt) for alt in self.alternatives) and (
+            not self.needs_calendar or ctx.calendar is not None
+        )
+
+
+register_metric(
+    AnyOfMetric(
+        "deflection_rate",
+        "conversations",
+        "share",
+        value=pl.col("deflected"),
+        requires=("deflected_to",),
+        alternatives=(("text",),),
+        description="conversations moved to phone, email or chat / conversations (from "
+        "deflected_to, else detected in outbound text by phrases; a DM request is not one)",
+    ),
+    replace=True,
+)
