@@ -35,3 +35,61 @@ __all__ = [
     "turns",
     "unregister_metric",
 ]
+
+# --- issue 5: extra metrics (importing these modules registers their metrics) -----------------
+from toolkit.agents import agent_report, benjamini_hochberg, robust_z  # noqa: E402
+from toolkit.coverage import metric_coverage, unlocking_columns  # noqa: E402
+from toolkit.deflection import (  # noqa: E402
+    DEFAULT_DEFLECTION_PHRASES,
+    deflection_phrase_counts,
+    detect_deflection,
+)
+from toolkit.handling import handling_by_channel, handling_times  # noqa: E402
+from toolkit.journeys import (  # noqa: E402
+    channel_mix,
+    channel_switches,
+    request_types_by_channel,
+    transition_matrix,
+)
+from toolkit.satisfaction import satisfaction_breakdown  # noqa: E402
+from toolkit.sentiment import (  # noqa: E402
+    add_sentiment,
+    sentiment_drivers,
+    sentiment_label,
+    sentiment_series,
+)
+from toolkit.topics import (  # noqa: E402
+    bot_summary,
+    normalise_reply,
+    top_replies,
+    top_topics,
+    topic_volumes,
+)
+
+__all__ += [
+    "DEFAULT_DEFLECTION_PHRASES",
+    "add_sentiment",
+    "agent_report",
+    "benjamini_hochberg",
+    "bot_summary",
+    "channel_mix",
+    "channel_switches",
+    "deflection_phrase_counts",
+    "detect_deflection",
+    "handling_by_channel",
+    "handling_times",
+    "metric_coverage",
+    "normalise_reply",
+    "request_types_by_channel",
+    "robust_z",
+    "satisfaction_breakdown",
+    "sentiment_drivers",
+    "sentiment_label",
+    "sentiment_series",
+    "top_replies",
+    "top_topics",
+    "topic_volumes",
+    "transition_matrix",
+    "unlocking_columns",
+]
+# --- end issue 5 ---------------------------------------------------------------------------------
