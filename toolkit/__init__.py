@@ -37,28 +37,28 @@ __all__ = [
 ]
 
 # --- issue 5: extra metrics (importing these modules registers their metrics) -----------------
-from toolkit.agents import agent_report, benjamini_hochberg, robust_z  # noqa: E402
-from toolkit.coverage import metric_coverage, unlocking_columns  # noqa: E402
-from toolkit.deflection import (  # noqa: E402
+from toolkit.agents import agent_report, benjamini_hochberg, robust_z
+from toolkit.coverage import metric_coverage, unlocking_columns
+from toolkit.deflection import (
     DEFAULT_DEFLECTION_PHRASES,
     deflection_phrase_counts,
     detect_deflection,
 )
-from toolkit.handling import handling_by_channel, handling_times  # noqa: E402
-from toolkit.journeys import (  # noqa: E402
+from toolkit.handling import handling_by_channel, handling_times
+from toolkit.journeys import (
     channel_mix,
     channel_switches,
     request_types_by_channel,
     transition_matrix,
 )
-from toolkit.satisfaction import satisfaction_breakdown  # noqa: E402
-from toolkit.sentiment import (  # noqa: E402
+from toolkit.satisfaction import satisfaction_breakdown
+from toolkit.sentiment import (
     add_sentiment,
     sentiment_drivers,
     sentiment_label,
     sentiment_series,
 )
-from toolkit.topics import (  # noqa: E402
+from toolkit.topics import (
     bot_summary,
     normalise_reply,
     top_replies,
