@@ -211,3 +211,95 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `| head`
         return 0
     return 0
+
+
+# --- compare and peaks (issue 4) ---------------------------------------------------------------
+
+
+def _add_peak_arguments(parser: argparse.ArgumentParser, default_bucket: str) -> None:
+    parser.add_argument(
+        "--bucket", choices=("hour", "day"), default=default_bucket,
+        help=f"peak buckets: hour (vs the same hour of the week) or day (vs the same weekday); "
+        f"default {default_bucket}",
+    )
+    parser.add_argument("--k", type=float, default=3.0, help="peak threshold: median + k x MAD (default 3)")
+    parser.add_argument(
+        "--event", action="append", default=[], metavar="NAME=FROM..TO",
+        help="a declared event (promotion) over local dates, e.g. --event 'Black Friday=2025-11-28..2025-12-01'",
+    )
+
+
+def _events_from_args(args: argparse.Namespace) -> list[Any]:
+    from toolkit.peaks import parse_event
+
+    return [parse_event(text) for text in args.event]
+
+
+def _register_compare_and_peaks(commands: Any) -> None:
+    compare = commands.add_parser("compare", help="compare two groups on every metric, with statistics")
+    _add_input_arguments(compare)
+    _add_calendar_arguments(compare)
+    compare.add_argument(
+        "--split", required=True,
+        help="peak | hours | before:YYYY-MM-DD | channel:A,B | agent:ID | event:NAME",
+    )
+    compare.add_argument("--metrics", nargs="+", default=None, metavar="NAME", help="metrics to compare")
+    compare.add_argument("--sla", type=float, default=3600, help="SLA target in seconds (default 3600)")
+    compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    compare.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
+    _add_peak_arguments(compare, "hour")
+    compare.set_defaults(run=_run_compare)
+
+    peaks = commands.add_parser("peaks", help="peak periods of inbound volume")
+    _add_input_arguments(peaks)
+    _add_peak_arguments(peaks, "hour")
+    peaks.add_argument("--holidays", help="a country code (FR, US-CA) whose holidays annotate the peaks")
+    peaks.set_defaults(run=_run_peaks)
+
+
+def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
+    from toolkit.compare import compare
+
+    if args.sla <= 0 or not math.isfinite(args.sla):
+        msg = f"--sla must be a positive number of seconds, got {args.sla}"
+        raise DataError(msg)
+    if args.n_boot < 100:
+        msg = f"--n-boot must be at least 100, got {args.n_boot}"
+        raise DataError(msg)
+    messages = load_from_args(args)
+    result = compare(
+        messages,
+        args.split,
+        sla=args.sla,
+        calendar=calendar_from_args(args),
+        metrics=args.metrics,
+        events=_events_from_args(args),
+        seed=args.seed,
+        n_boot=args.n_boot,
+        timezone=args.timezone,
+        k=args.k,
+        peak_bucket=args.bucket,
+    )
+    if args.format == "table":
+        result = result.select(
+            "metric", "a_label", "a", "b_label", "b", "difference", "ci_low", "ci_high", "p_value",
+            "test", "direction",
+        )
+    return result
+
+
+def _run_peaks(args: argparse.Namespace) -> pl.DataFrame:
+    from toolkit.peaks import holiday_events, peak_periods
+
+    messages = load_from_args(args)
+    events = _events_from_args(args)
+    if args.holidays and messages.height:
+        country, _, subdiv = args.holidays.strip().partition("-")
+        first, last = messages["created_at"].min(), messages["created_at"].max()
+        events += holiday_events(country, first.date(), last.date(), subdiv=subdiv or None)  # type: ignore[union-attr]
+    return peak_periods(
+        messages, bucket=args.bucket, k=args.k, timezone=args.timezone or "UTC", events=events
+    )
+
+
+_EXTRA_COMMANDS.append(_register_compare_and_peaks)

@@ -1,0 +1,753 @@
+"""One comparison engine: any registered metric, two groups, with statistics.
+
+A :class:`Split` assigns every row of the fact tables to side ``a``, side ``b`` or neither, with
+one polars expression per table (turns by their start, conversations by their first message,
+messages by their time; or by a carried column such as ``channel``; or by the answering agent).
+:func:`compare` then takes each metric of the registry (:meth:`toolkit.FactTables.metrics`),
+collects the eligible per-row values of each side once, and reports:
+
+* both values (the metric's statistic on each side), ``difference`` = a - b, ``ratio`` = a / b;
+* a bootstrap percentile confidence interval of the difference (seeded, vectorised with numpy:
+  means resample index matrices in bounded chunks; medians and percentiles draw the bootstrap
+  sample's order statistics directly - exact in distribution and O(resamples) in memory; rates
+  draw binomial counts);
+* a test from scipy: Mann-Whitney U (two-sided) for times and values, a two-proportion z-test for
+  rates (Fisher's exact test when an expected cell count is below 5); counts get no test;
+* the direction (``better`` / ``worse`` / ``no significant difference``; times: lower is better,
+  rates: higher is better; other values only ``higher`` / ``lower``) and a sentence.
+
+Side ``a`` is the group of interest, side ``b`` the reference: peak vs normal, out of hours vs
+in hours, after vs before a date, channel A vs channel B, an agent vs the rest, an event vs the
+rest of the time. Fewer than ``min_n`` (10) observations on a side gives ``test = "not enough
+data"`` and no p-value or interval.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from toolkit.errors import DataError
+from toolkit.kpis import FactTables
+from toolkit.metrics import Metric
+
+__all__ = [
+    "INSTANT_COLUMN",
+    "METRIC_POLARITY",
+    "Split",
+    "bootstrap_difference",
+    "compare",
+    "format_duration",
+    "parse_split",
+    "two_proportion_test",
+]
+
+#: The instant that places a row of each table in time.
+INSTANT_COLUMN = {"turns": "start", "conversations": "started_at", "messages": "created_at"}
+
+#: Which way is better for a metric: ``"lower"`` or ``"higher"``; overrides the default by kind
+#: (times: lower, rates: higher, values: no judgement). Researchers may add their metrics here.
+METRIC_POLARITY: dict[str, Literal["lower", "higher"] | None] = {
+    "in_hours_share": None,
+}
+
+NOT_ENOUGH = "not enough data"
+_CHUNK_ELEMENTS = 2_000_000
+
+SideBuilder = Callable[[str, list[str]], pl.Expr]
+
+
+@dataclass(frozen=True)
+class Split:
+    """How rows are assigned to side ``a`` (the group of interest) and side ``b`` (reference).
+
+    ``side(level, columns)`` returns a Boolean expression over the fact table of that level:
+    True for side a, False for side b, null for rows in neither. Build one with the
+    constructors (:meth:`periods`, :meth:`before`, :meth:`hours`, :meth:`values`) or
+    :func:`parse_split`.
+    """
+
+    name: str
+    a_label: str
+    b_label: str
+    side: SideBuilder = field(compare=False, repr=False)
+    needs_calendar: bool = False
+
+    @classmethod
+    def periods(
+        cls,
+        starts: Sequence[Any] | pl.Series,
+        ends: Sequence[Any] | pl.Series,
+        *,
+        name: str = "periods",
+        a_label: str = "during the periods",
+        b_label: str = "at other times",
+    ) -> Split:
+        """Rows whose instant falls in one of the ``[start, end)`` periods vs all others."""
+        from toolkit.peaks import in_periods
+
+        def side(level: str, columns: list[str]) -> pl.Expr:
+            return in_periods(INSTANT_COLUMN[level], starts, ends)
+
+        return cls(name, a_label, b_label, side)
+
+    @classmethod
+    def before(cls, cut: dt.date | dt.datetime | str, timezone: str = "UTC") -> Split:
+        """Rows from ``cut`` on (side a) vs rows before it (side b); a date means local midnight."""
+        from zoneinfo import ZoneInfo
+
+        if isinstance(cut, str):
+            try:
+                cut = dt.datetime.fromisoformat(cut.strip())
+            except ValueError:
+                msg = f"--split before: expects a date YYYY-MM-DD, got {cut!r}"
+                raise DataError(msg) from None
+        if not isinstance(cut, dt.datetime):
+            cut = dt.datetime(cut.year, cut.month, cut.day)
+        if cut.tzinfo is None:
+            cut = cut.replace(tzinfo=ZoneInfo(timezone))
+        instant = cut.astimezone(dt.UTC)
+        text = cut.date().isoformat() if cut.time() == dt.time(0) else cut.isoformat(timespec="minutes")
+
+        def side(level: str, columns: list[str]) -> pl.Expr:
+            return pl.col(INSTANT_COLUMN[level]) >= pl.lit(instant, pl.Datetime("us", "UTC"))
+
+        return cls(f"before:{text}", f"since {text}", f"before {text}", side)
+
+    @classmethod
+    def hours(cls, calendar: Any) -> Split:
+        """Out of opening hours (side a) vs in hours (side b), by the row's start instant."""
+
+        def side(level: str, columns: list[str]) -> pl.Expr:
+            if level == "turns" and "in_hours" in columns:
+                return ~pl.col("in_hours")
+            return ~calendar.is_open(INSTANT_COLUMN[level])
+
+        return cls("hours", "out of hours", "in hours", side, needs_calendar=True)
+
+    @classmethod
+    def values(
+        cls,
+        column: str,
+        a_values: Sequence[Any],
+        b_values: Sequence[Any] | None = None,
+        *,
+        name: str | None = None,
+        a_label: str | None = None,
+        b_label: str | None = None,
+    ) -> Split:
+        """Rows whose ``column`` is in ``a_values`` vs in ``b_values`` (default: any other
+        non-null value). Turns carry the case columns of their first message and ``agent_id``
+        is the answering agent, so unanswered turns belong to no agent."""
+        a_vals = list(a_values)
+        b_vals = None if b_values is None else list(b_values)
+
+        def side(level: str, columns: list[str]) -> pl.Expr:
+            if column not in columns:
+                return pl.lit(None, pl.Boolean)
+            col = pl.col(column)
+            b_cond = col.is_in(b_vals) if b_vals is not None else col.is_not_null()
+            return pl.when(col.is_in(a_vals)).then(True).when(b_cond).then(False)
+
+        a_text = ",".join(map(str, a_vals))
+        b_text = "the rest" if b_vals is None else ",".join(map(str, b_vals))
+        return cls(
+            name or f"{column}:{a_text}",
+            a_label or a_text,
+            b_label or b_text,
+            side,
+        )
+
+
+def _data_span(messages: pl.DataFrame | pl.LazyFrame) -> tuple[dt.datetime | None, dt.datetime | None]:
+    lf = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
+    row = lf.select(pl.col("created_at").min().alias("a"), pl.col("created_at").max().alias("b")).collect()
+    return row["a"][0], row["b"][0]
+
+
+def parse_split(
+    text: str,
+    messages: pl.DataFrame | pl.LazyFrame | None = None,
+    *,
+    calendar: Any = None,
+    timezone: str | None = None,
+    peaks: pl.DataFrame | None = None,
+    events: Any = None,
+    k: float = 3.0,
+    peak_bucket: str = "hour",
+) -> Split:
+    """A :class:`Split` from its text: ``peak``, ``peak:day``, ``hours``, ``before:YYYY-MM-DD``,
+    ``channel:A,B`` (or ``channel:A`` vs the rest; any column works: ``brand:X,Y``),
+    ``agent:ID``, ``event:NAME`` (``event:holidays`` = all holidays).
+
+    Parameters
+    ----------
+    messages
+        Needed for ``peak`` (detected on them unless ``peaks`` is given) and for holiday events.
+    calendar
+        Needed for ``hours``; gives the default time zone and the holiday country.
+    peaks
+        Peak periods to use for ``peak`` (columns ``start``, ``end``), e.g. from
+        :func:`toolkit.peaks.peak_periods`.
+    events
+        Declared events for ``event:NAME`` (see :func:`toolkit.peaks.events_frame`).
+    """
+    from toolkit.peaks import events_frame, holiday_events, peak_periods
+
+    tz = timezone or getattr(calendar, "timezone", None) or "UTC"
+    kind, _, arg = text.strip().partition(":")
+    kind = kind.strip().lower()
+    arg = arg.strip()
+    if kind == "peak":
+        if peaks is None:
+            if messages is None:
+                msg = "split 'peak' needs the messages (or peak periods) to find the peaks in"
+                raise DataError(msg)
+            peaks = peak_periods(messages, bucket=arg or peak_bucket, k=k, timezone=tz)
+        split = Split.periods(
+            peaks["start"], peaks["end"], name="peak", a_label="during peaks", b_label="at normal times"
+        )
+        return split
+    if kind == "hours":
+        if calendar is None:
+            msg = 'split "hours" needs opening hours: pass --hours "mon-fri 09:00-18:00" (and --timezone)'
+            raise DataError(msg)
+        return Split.hours(calendar)
+    if kind in ("before", "after", "date"):
+        if not arg:
+            msg = "split 'before' needs a date: before:YYYY-MM-DD"
+            raise DataError(msg)
+        return Split.before(arg, tz)
+    if kind == "agent":
+        if not arg:
+            msg = "split 'agent' needs an agent id: agent:ID"
+            raise DataError(msg)
+        return Split.values(
+            "agent_id", [arg], name=f"agent:{arg}", a_label=f"by agent {arg}", b_label="by other agents"
+        )
+    if kind == "event":
+        if not arg:
+            msg = "split 'event' needs an event name: event:NAME"
+            raise DataError(msg)
+        frame = events_frame(events, tz)
+        country = getattr(calendar, "country", None)
+        if country and messages is not None:
+            first, last = _data_span(messages)
+            if first is not None and last is not None:
+                frame = pl.concat(
+                    [frame, events_frame(holiday_events(country, first.date(), last.date(),
+                                                        subdiv=getattr(calendar, "subdiv", None)), tz)]
+                )
+        if arg.lower() in ("holiday", "holidays"):
+            chosen = frame.filter(pl.col("kind") == "holiday")
+        else:
+            chosen = frame.filter(pl.col("name").str.to_lowercase() == arg.lower())
+        if chosen.height == 0:
+            known = sorted(set(frame["name"].to_list()))
+            msg = (
+                f"no event named {arg!r}; known events: {known or 'none'}. Declare one with "
+                "--event NAME=YYYY-MM-DD..YYYY-MM-DD, or name a holiday country with --holidays"
+            )
+            raise DataError(msg)
+        return Split.periods(
+            chosen["start"], chosen["end"], name=f"event:{arg}", a_label=f"during {arg}",
+            b_label="at other times",
+        )
+    if kind and arg:  # a column split: channel:A,B / brand:X / category:A,B
+        values = [v.strip() for v in arg.split(",") if v.strip()]
+        if len(values) == 1:
+            return Split.values(kind, values, name=text, a_label=f"on {values[0]}", b_label="on the rest")
+        if len(values) == 2:
+            return Split.values(
+                kind, [values[0]], [values[1]], name=text, a_label=f"on {values[0]}", b_label=f"on {values[1]}"
+            )
+        return Split.values(kind, values[:1], values[1:], name=text, a_label=f"on {values[0]}",
+                            b_label="on " + ", ".join(values[1:]))
+    msg = (
+        f"unknown split {text!r}: use peak, hours, before:YYYY-MM-DD, channel:A,B, agent:ID or "
+        "event:NAME"
+    )
+    raise DataError(msg)
+
+
+# --- statistics on numpy arrays -------------------------------------------------------------
+
+
+def _statistic(values: np.ndarray, stat: str) -> float | None:
+    if stat in ("count",):
+        return float(values.size)
+    if stat == "n_unique":
+        return float(np.unique(values).size) if values.size else 0.0
+    if values.size == 0:
+        return None
+    if stat == "sum":
+        return float(values.sum())
+    if stat in ("mean", "share"):
+        return float(values.mean())
+    if stat == "median":
+        return float(np.quantile(values, 0.5))
+    if stat == "p90":
+        return float(np.quantile(values, 0.9))
+    msg = f"no statistic {stat!r}"
+    raise ValueError(msg)
+
+
+def _bootstrap(values: np.ndarray, stat: str, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """``n_boot`` bootstrap replicates of a statistic of ``values`` (vectorised)."""
+    n = values.size
+    if stat == "share":
+        return rng.binomial(n, float(values.mean()), n_boot) / n
+    if stat in ("median", "p90"):
+        # The bootstrap sample is x[floor(n U_i)] for n uniforms U_i, so its k-th order
+        # statistic is xs[floor(n U_(k))] with U_(k) ~ Beta(k, n - k + 1), and the next one
+        # U_(k+1) = U_(k) + (1 - U_(k)) V with V ~ Beta(1, n - k): the exact bootstrap
+        # distribution of a linearly interpolated quantile without an n_boot x n matrix.
+        q = 0.5 if stat == "median" else 0.9
+        xs = np.sort(values)
+        pos = (n - 1) * q
+        lo = int(math.floor(pos))
+        frac = pos - lo
+        k = lo + 1
+        u_k = rng.beta(k, n - k + 1, n_boot)
+        i_k = np.minimum((u_k * n).astype(np.int64), n - 1)
+        out = xs[i_k]
+        if frac > 0:
+            u_next = u_k + (1 - u_k) * rng.beta(1, n - k, n_boot)
+            i_next = np.minimum((u_next * n).astype(np.int64), n - 1)
+            out = out + frac * (xs[i_next] - out)
+        return out
+    if stat == "mean":
+        out = np.empty(n_boot)
+        rows = max(1, _CHUNK_ELEMENTS // max(n, 1))
+        for start in range(0, n_boot, rows):  # bounded memory: rows x n indices at a time
+            stop = min(n_boot, start + rows)
+            idx = rng.integers(0, n, size=(stop - start, n))
+            out[start:stop] = values[idx].mean(axis=1)
+        return out
+    msg = f"no bootstrap for statistic {stat!r}"
+    raise ValueError(msg)
+
+
+def bootstrap_difference(
+    a: np.ndarray,
+    b: np.ndarray,
+    stat: str,
+    *,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    rng: np.random.Generator | int | None = 0,
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of ``stat(a) - stat(b)``, resampling each side separately.
+
+    Parameters
+    ----------
+    a, b
+        Per-row values of each side (0/1 outcomes for ``share``).
+    stat
+        ``mean``, ``median``, ``p90`` or ``share``.
+    n_boot
+        Number of resamples.
+    confidence
+        Coverage of the interval.
+    rng
+        A numpy Generator or a seed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> lo, hi = bootstrap_difference(np.arange(100.0) + 10, np.arange(100.0), "mean", n_boot=500)
+    >>> lo < 10 < hi
+    True
+    """
+    gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    diff = _bootstrap(a, stat, n_boot, gen) - _bootstrap(b, stat, n_boot, gen)
+    tail = (1 - confidence) / 2 * 100
+    low, high = np.percentile(diff, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def two_proportion_test(successes_a: int, n_a: int, successes_b: int, n_b: int) -> tuple[float, str]:
+    """p-value (two-sided) for equal proportions, and the test's name.
+
+    The pooled two-proportion z-test; Fisher's exact test when an expected count of the 2x2
+    table is below 5.
+
+    Examples
+    --------
+    >>> p, name = two_proportion_test(90, 100, 75, 100)
+    >>> name, round(p, 4)
+    ('two-proportion z-test', 0.0052)
+    """
+    from scipy import stats
+
+    pooled = (successes_a + successes_b) / (n_a + n_b)
+    expected = min(pooled * n_a, (1 - pooled) * n_a, pooled * n_b, (1 - pooled) * n_b)
+    if expected < 5:
+        table = [[successes_a, n_a - successes_a], [successes_b, n_b - successes_b]]
+        return float(stats.fisher_exact(table).pvalue), "Fisher exact"
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
+    z = (successes_a / n_a - successes_b / n_b) / se
+    return float(2 * stats.norm.sf(abs(z))), "two-proportion z-test"
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def format_duration(seconds: float | None) -> str:
+    """``7800`` -> ``"2h 10m"``; ``2460`` -> ``"41m"``; ``42`` -> ``"42s"``; days above 48 h.
+
+    Examples
+    --------
+    >>> format_duration(7800), format_duration(2460), format_duration(42.4), format_duration(200000)
+    ('2h 10m', '41m', '42s', '2d 8h')
+    """
+    if seconds is None or not math.isfinite(seconds):
+        return "n/a"
+    s = int(round(abs(seconds)))
+    sign = "-" if seconds < 0 else ""
+    if s < 60:
+        return f"{sign}{s}s"
+    if s < 3600:
+        m, r = divmod(s, 60)
+        return f"{sign}{m}m" if m >= 10 or r == 0 else f"{sign}{m}m {r}s"
+    if s < 48 * 3600:
+        h, r = divmod(s, 3600)
+        m = round(r / 60)
+        if m == 60:
+            h, m = h + 1, 0
+        return f"{sign}{h}h {m}m" if m else f"{sign}{h}h"
+    d, r = divmod(s, 86400)
+    h = round(r / 3600)
+    return f"{sign}{d}d {h}h" if h else f"{sign}{d}d"
+
+
+_STAT_WORDS = {"mean": "mean", "median": "median", "p90": "90th percentile"}
+_SUBJECTS = {"frt": "first replies", "art": "replies", "frt_bh": "first replies", "art_bh": "replies"}
+_LABELS = {
+    "frt": "first response time",
+    "art": "response time",
+    "frt_bh": "first response time in business hours",
+    "art_bh": "response time in business hours",
+    "reply_rate": "reply rate",
+    "sla_compliance": "SLA compliance",
+    "sla_bh_compliance": "SLA compliance in business time",
+    "in_hours_share": "share of turns in opening hours",
+    "inbound_messages": "inbound messages",
+    "outbound_messages": "replies",
+    "unique_customers": "unique customers",
+    "answered_turns": "answered turns",
+}
+
+
+def _time_prefix(metric: Metric) -> str | None:
+    for stat in ("mean", "median", "p90"):
+        suffix = f"_{stat}_s"
+        if metric.name.endswith(suffix):
+            return metric.name[: -len(suffix)]
+    return None
+
+
+def _label(metric: Metric) -> str:
+    prefix = _time_prefix(metric)
+    if prefix is not None:
+        thing = _LABELS.get(prefix) or (metric.description.split(":")[0] if metric.description else prefix)
+        return f"{_STAT_WORDS.get(metric.stat, metric.stat)} {thing}"
+    if metric.name in _LABELS:
+        return _LABELS[metric.name]
+    return metric.description.split(":")[0].strip() if metric.description else metric.name.replace("_", " ")
+
+
+def _fmt(value: float | None, metric: Metric) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    kind = metric.kind
+    if kind == "time":
+        return format_duration(value)
+    if kind == "rate":
+        return f"{value:.0%}" if abs(value) >= 0.1 else f"{value:.1%}"
+    if kind == "count" and float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:.3g}"
+
+
+def _fmt_p(p: float) -> str:
+    if p < 0.001:
+        return "p < 0.001"
+    return f"p = {p:.2g}" if p < 0.1 else f"p = {p:.2f}"
+
+
+def polarity(metric: Metric) -> Literal["lower", "higher"] | None:
+    """Which direction is better for a metric (see :data:`METRIC_POLARITY`)."""
+    if metric.name in METRIC_POLARITY:
+        return METRIC_POLARITY[metric.name]
+    own = getattr(metric, "better", None)
+    if own in ("lower", "higher"):
+        return own
+    return {"time": "lower", "rate": "higher"}.get(metric.kind)  # type: ignore[return-value]
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _sentence(row: dict[str, Any], metric: Metric, alpha: float) -> str:
+    a, b = row["a"], row["b"]
+    fa, fb = _fmt(a, metric), _fmt(b, metric)
+    label = _label(metric)
+    a_label, b_label = row["a_label"], row["b_label"]
+    if metric.kind == "count":
+        return f"{_upper_first(label)}: {fa} {a_label} vs {fb} {b_label}."
+    if row["test"] == NOT_ENOUGH:
+        return (
+            f"Not enough data to compare {label} {a_label} with {b_label} "
+            f"(n = {row['n_a']} vs {row['n_b']})."
+        )
+    p = row["p_value"]
+    if p is None or p >= alpha or a is None or b is None:
+        ptext = f", {_fmt_p(p)}" if p is not None else ""
+        return f"No significant difference in {label} {a_label} vs {b_label} ({fa} vs {fb}{ptext})."
+    ptext = _fmt_p(p)
+    if metric.kind == "time":
+        ratio = row["ratio"]
+        prefix = _time_prefix(metric)
+        subject = _SUBJECTS.get(prefix or "")
+        if ratio is None or ratio == 0 or not math.isfinite(ratio):
+            change = "longer" if a > b else "shorter"
+            how = f"is {change}"
+        elif ratio >= 1:
+            amount = f"{ratio:.1f}x longer" if ratio >= 1.5 else f"{(ratio - 1):.0%} longer"
+            how = f"take {amount}" if subject else f"is {amount}"
+        else:
+            if ratio <= 1 / 1.5:
+                how = f"are {1 / ratio:.1f}x faster" if subject else f"is {1 / ratio:.1f}x shorter"
+            else:
+                how = f"take {(1 - ratio):.0%} less time" if subject else f"is {(1 - ratio):.0%} shorter"
+        if subject:
+            word = _STAT_WORDS.get(metric.stat, metric.stat)
+            return f"{_upper_first(subject)} {a_label} {how} than {b_label} ({word} {fa} vs {fb}), {ptext}."
+        return f"{_upper_first(label)} {a_label} {how} than {b_label} ({fa} vs {fb}), {ptext}."
+    higher = a > b
+    if metric.kind == "rate":
+        points = abs(a - b) * 100
+        amount = f"{points:.0f} points" if points >= 1 else f"{points:.1f} points"
+        return (
+            f"{_upper_first(label)} {a_label} is {amount} {'higher' if higher else 'lower'} than "
+            f"{b_label} ({fa} vs {fb}), {ptext}."
+        )
+    return f"{_upper_first(label)} {a_label} is {'higher' if higher else 'lower'} than {b_label} ({fa} vs {fb}), {ptext}."
+
+
+def _direction(row: dict[str, Any], metric: Metric, alpha: float) -> str | None:
+    if metric.kind == "count":
+        return None
+    if row["test"] == NOT_ENOUGH:
+        return NOT_ENOUGH
+    p = row["p_value"]
+    if p is None or p >= alpha or row["a"] is None or row["b"] is None or row["a"] == row["b"]:
+        return "no significant difference"
+    lower = row["a"] < row["b"]
+    pol = polarity(metric)
+    if pol is None:
+        return "lower" if lower else "higher"
+    return "better" if lower == (pol == "lower") else "worse"
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+_SCHEMA = {
+    "split": pl.String,
+    "metric": pl.String,
+    "kind": pl.String,
+    "level": pl.String,
+    "stat": pl.String,
+    "a_label": pl.String,
+    "b_label": pl.String,
+    "n_a": pl.Int64,
+    "n_b": pl.Int64,
+    "a": pl.Float64,
+    "b": pl.Float64,
+    "difference": pl.Float64,
+    "ratio": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "p_value": pl.Float64,
+    "test": pl.String,
+    "direction": pl.String,
+    "sentence": pl.String,
+}
+
+
+def compare(
+    messages: pl.DataFrame | pl.LazyFrame,
+    split: str | Split,
+    *,
+    sla: float = 3600,
+    calendar: Any = None,
+    metrics: Sequence[str] | None = None,
+    peaks: pl.DataFrame | None = None,
+    events: Any = None,
+    seed: int = 0,
+    n_boot: int = 1000,
+    timezone: str | None = None,
+    k: float = 3.0,
+    peak_bucket: str = "hour",
+    alpha: float = 0.05,
+    min_n: int = 10,
+    tables: FactTables | None = None,
+) -> pl.DataFrame:
+    """Compare two groups on every metric (or ``metrics``), with a CI and a test each.
+
+    Parameters
+    ----------
+    messages
+        Canonical messages.
+    split
+        A :class:`Split` or its text (see :func:`parse_split`): ``peak``, ``hours``,
+        ``before:YYYY-MM-DD``, ``channel:A,B``, ``agent:ID``, ``event:NAME``.
+    sla
+        SLA target in seconds.
+    calendar
+        Opening hours (:class:`toolkit.BusinessCalendar`): needed for ``hours`` and for the
+        business-hours metrics; its zone is the default ``timezone``.
+    metrics
+        Registered metric names (default: all the log supports).
+    peaks, events, k, peak_bucket
+        Peak periods / declared events / peak detection settings for ``peak`` and ``event:``.
+    seed, n_boot
+        Bootstrap seed and number of resamples; results are reproducible for a seed and do not
+        depend on which other metrics are compared.
+    alpha
+        Significance level for the direction and the sentence.
+    min_n
+        Fewest observations a side needs for a test and an interval.
+    tables
+        Fact tables already built for these messages and settings (to save work).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per metric: ``split``, ``metric``, ``kind``, ``level``, ``stat``, ``a_label``,
+        ``b_label``, ``n_a``, ``n_b``, ``a``, ``b``, ``difference`` (a - b), ``ratio`` (a / b),
+        ``ci_low``, ``ci_high`` (bootstrap interval of the difference), ``p_value``, ``test``,
+        ``direction`` (of a relative to b), ``sentence``.
+    """
+    from scipy import stats
+
+    tz = timezone or getattr(calendar, "timezone", None) or "UTC"
+    sp = split if isinstance(split, Split) else parse_split(
+        split, messages, calendar=calendar, timezone=tz, peaks=peaks, events=events, k=k,
+        peak_bucket=peak_bucket,
+    )
+    if sp.needs_calendar and calendar is None:
+        msg = f"split {sp.name!r} needs opening hours (a calendar)"
+        raise DataError(msg)
+    facts = tables or FactTables(messages, sla=sla, calendar=calendar, timezone=tz)
+    chosen = facts.metrics(metrics)
+    ctx = facts.context
+    rows: list[dict[str, Any]] = []
+    for level in ("messages", "turns", "conversations"):
+        table = facts.table(level)
+        columns = table.collect_schema().names()
+        # A metric whose expressions need a column this view lacks cannot be computed here.
+        level_metrics = [m for m in chosen.values() if m.level == level and _computable(m, ctx, columns)]
+        if not level_metrics:
+            continue
+        exprs: list[pl.Expr] = [sp.side(level, columns).alias("_side")]
+        for i, m in enumerate(level_metrics):
+            exprs.append(m.value_expr(ctx).alias(f"_v{i}"))
+            where = m.where_expr(ctx)
+            exprs.append((where if where is not None else pl.lit(True)).fill_null(False).alias(f"_w{i}"))
+        frame = table.select(exprs).filter(pl.col("_side").is_not_null()).collect()
+        side = frame["_side"]
+        for i, m in enumerate(level_metrics):
+            keep = frame[f"_w{i}"]
+            values = frame[f"_v{i}"]
+            if m.stat == "share":
+                values = values.cast(pl.Float64)
+            rows.append(
+                _compare_metric(
+                    m, values.filter(keep & side), values.filter(keep & ~side), sp,
+                    seed=seed, n_boot=n_boot, alpha=alpha, min_n=min_n, mannwhitneyu=stats.mannwhitneyu,
+                )
+            )
+    order = {name: i for i, name in enumerate(chosen)}
+    if not rows:
+        return pl.DataFrame(schema=_SCHEMA)
+    rows.sort(key=lambda r: order[r["metric"]])
+    return pl.DataFrame(rows, schema=_SCHEMA)
+
+
+def _computable(metric: Metric, ctx: Any, columns: list[str]) -> bool:
+    exprs = [metric.value_expr(ctx), metric.where_expr(ctx)]
+    try:
+        needed = {name for e in exprs if e is not None for name in e.meta.root_names()}
+    except Exception:  # noqa: BLE001 - an unusual expression: let polars decide
+        return True
+    return needed <= set(columns)
+
+
+def _compare_metric(
+    metric: Metric,
+    a_values: pl.Series,
+    b_values: pl.Series,
+    split: Split,
+    *,
+    seed: int,
+    n_boot: int,
+    alpha: float,
+    min_n: int,
+    mannwhitneyu: Callable[..., Any],
+) -> dict[str, Any]:
+    stat = metric.stat
+    if stat == "count":
+        xa, xb = a_values.to_numpy(), b_values.to_numpy()
+    elif stat == "n_unique":
+        xa, xb = a_values.drop_nulls().to_numpy(), b_values.drop_nulls().to_numpy()
+    else:
+        xa = a_values.drop_nulls().cast(pl.Float64).to_numpy()
+        xb = b_values.drop_nulls().cast(pl.Float64).to_numpy()
+    a, b = _statistic(xa, stat), _statistic(xb, stat)
+    row: dict[str, Any] = {
+        "split": split.name,
+        "metric": metric.name,
+        "kind": metric.kind,
+        "level": metric.level,
+        "stat": stat,
+        "a_label": split.a_label,
+        "b_label": split.b_label,
+        "n_a": int(xa.size),
+        "n_b": int(xb.size),
+        "a": a,
+        "b": b,
+        "difference": a - b if a is not None and b is not None else None,
+        "ratio": a / b if a is not None and b not in (None, 0) else None,
+        "ci_low": None,
+        "ci_high": None,
+        "p_value": None,
+        "test": None,
+    }
+    if metric.kind != "count":
+        if xa.size < min_n or xb.size < min_n:
+            row["test"] = NOT_ENOUGH
+        else:
+            rng = np.random.default_rng([seed, zlib.crc32(metric.name.encode())])
+            row["ci_low"], row["ci_high"] = bootstrap_difference(xa, xb, stat, n_boot=n_boot, rng=rng)
+            if metric.kind == "rate":
+                row["p_value"], row["test"] = two_proportion_test(
+                    int(round(xa.sum())), xa.size, int(round(xb.sum())), xb.size
+                )
+            else:
+                row["p_value"] = float(mannwhitneyu(xa, xb, alternative="two-sided").pvalue)
+                row["test"] = "Mann-Whitney U"
+    row["direction"] = _direction(row, metric, alpha)
+    row["sentence"] = _sentence(row, metric, alpha)
+    return row
