@@ -1,0 +1,491 @@
+"""What every page shares: the dataset, the view state, filters, share link, downloads.
+
+Streamlit lives here and in the page scripts only; all computation is in ``toolkit``. Big frames
+are cached with ``st.cache_resource`` (no copy per rerun) keyed by dataset id and settings; small
+results with ``st.cache_data`` keyed by the (hashable) view.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import io
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from toolkit import charts
+from toolkit.kpis import FactTables
+from toolkit.metrics import Metric, MetricContext
+from toolkit.store import DatasetStore, UnknownDataset, is_valid_id
+from toolkit.view import DIMENSION_FILTERS, Event, FilteredTables, ViewState, filter_tables
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CSV = ROOT / "sample_data" / "sample_messages.csv"
+SAMPLE = "sample"
+
+PAGES: dict[str, str] = {}  # url path -> title, filled by app.py (for the share link)
+
+
+# ---------------------------------------------------------------------------------------------
+# Optional toolkit modules (written by teammates; a page says what it needs when absent)
+# ---------------------------------------------------------------------------------------------
+
+
+def toolkit_function(module: str, name: str) -> Callable[..., Any] | None:
+    """``toolkit.<module>.<name>`` or None when that part of the toolkit is not there."""
+    try:
+        return getattr(importlib.import_module(f"toolkit.{module}"), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def needs(module: str, name: str, what: str) -> Callable[..., Any] | None:
+    fn = toolkit_function(module, name)
+    if fn is None:
+        st.info(f"{what} needs `toolkit.{module}.{name}`, which this installation does not have.")
+    return fn
+
+
+# ---------------------------------------------------------------------------------------------
+# Datasets
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A loaded, canonical message log and what the app knows about it."""
+
+    key: str  # "sample" or a store id
+    messages: pl.DataFrame
+    label: str
+    settings: dict[str, Any] = field(default_factory=dict)
+    default_timezone: str = "UTC"
+    default_hours: str = ""
+    default_holidays: str = ""
+    default_events: tuple[Event, ...] = ()
+
+
+def store() -> DatasetStore:
+    return DatasetStore()
+
+
+@st.cache_resource(max_entries=6, show_spinner="Loading the sample data…")
+def _sample_dataset() -> Dataset:
+    from toolkit import sample
+
+    load = toolkit_function("load", "load")
+    if load is not None and SAMPLE_CSV.is_file():
+        result = load(SAMPLE_CSV)
+        messages, quality = result.messages, result.quality
+        settings = {
+            "filename": SAMPLE_CSV.name,
+            "preset": result.preset,
+            "mapping": result.mapping,
+            "quality": quality.summary(),
+            "quality_table": quality.to_frame().with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
+        }
+    else:
+        frame = sample.generate_sample()
+        messages = frame.with_row_index("row_nr", offset=1).with_columns(pl.col("row_nr").cast(pl.Int64))
+        settings = {"filename": "generated sample", "preset": "generic", "mapping": {}}
+    story = sample.sample_story()
+    hours = "; ".join(
+        f"{['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][d]} {a:02d}:00-{b:02d}:00"
+        for d, (a, b) in sorted(sample.OPENING_HOURS.items())
+    )
+    events = tuple(
+        Event(name, first, last) for name, first, last, *_ in (story["promotion"], story["holiday_peak"])
+    )
+    return Dataset(
+        key=SAMPLE,
+        messages=messages,
+        label="Sample data: two brands, five channels, Sep–Nov 2025",
+        settings=settings,
+        default_timezone=sample.TEAM_TIMEZONE,
+        default_hours=hours,
+        default_holidays=",".join(d.isoformat() for d in story["closed_days"]),
+        default_events=events,
+    )
+
+
+@st.cache_resource(max_entries=6, show_spinner="Opening the stored data…")
+def _stored_dataset(dataset_id: str, data_dir: str) -> Dataset:
+    stored = DatasetStore(data_dir).read(dataset_id)
+    s = stored.settings
+    return Dataset(
+        key=dataset_id,
+        messages=stored.messages,
+        label=f"{s.get('filename', 'uploaded file')} · {stored.messages.height:,} messages",
+        settings=s,
+        default_timezone=s.get("timezone") or "UTC",
+        default_hours=s.get("opening_hours") or "",
+        default_holidays=s.get("holidays") or "",
+    )
+
+
+def dataset(key: str) -> Dataset:
+    """The dataset of a view; raises :class:`UnknownDataset` for an unknown id."""
+    if key == SAMPLE:
+        return _sample_dataset()
+    if not is_valid_id(key):
+        raise UnknownDataset(key)
+    return _stored_dataset(key, str(store().root.resolve()))
+
+
+# ---------------------------------------------------------------------------------------------
+# Settings resolved against the dataset, fact tables
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settings:
+    timezone: str
+    hours: str  # "" = no opening hours (24/7)
+    holidays: str
+    events: tuple[Event, ...]
+    sla: float
+
+
+def settings_of(view: ViewState, ds: Dataset) -> Settings:
+    events = view.events if (view.events or view.get("noevents")) else ds.default_events
+    return Settings(
+        timezone=view.timezone or ds.default_timezone,
+        hours="" if view.opening_hours == "24/7" else (view.opening_hours or ds.default_hours),
+        holidays=view.holidays if view.holidays else ("" if view.get("noholidays") else ds.default_holidays),
+        events=tuple(events),
+        sla=view.sla_seconds,
+    )
+
+
+@dataclass(frozen=True)
+class Facts:
+    messages: pl.DataFrame
+    turns: pl.DataFrame
+    conversations: pl.DataFrame
+    calendar: Any
+    timezone: str
+    first_day: dt.date
+    last_day: dt.date
+    options: dict[str, list[str]]
+
+
+def calendar_of(hours: str, timezone: str, holidays: str) -> Any:
+    if not hours.strip():
+        return None
+    from toolkit.business_hours import BusinessCalendar
+
+    return BusinessCalendar.parse(hours, timezone=timezone, holidays=holidays)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Building turns and conversations…")
+def _facts(ds_key: str, data_dir: str, timezone: str, hours: str, holidays: str) -> Facts:
+    ds = dataset(ds_key)
+    cal = calendar_of(hours, timezone, holidays)
+    tables = FactTables(ds.messages, calendar=cal, timezone=timezone)
+    messages = ds.messages
+    turns_df, conv_df = pl.collect_all([tables.turns, tables.conversations])
+    if cal is not None:
+        messages = messages.with_columns(in_hours=cal.is_open("created_at"))
+        conv_df = conv_df.with_columns(in_hours=cal.is_open("started_at"))
+    local = messages.select(
+        pl.col("created_at").min().dt.convert_time_zone(timezone).dt.date().alias("a"),
+        pl.col("created_at").max().dt.convert_time_zone(timezone).dt.date().alias("b"),
+    ).row(0)
+    options = {
+        col: sorted(messages.get_column(col).drop_nulls().unique().cast(pl.String).to_list())[:500]
+        for col in DIMENSION_FILTERS.values()
+        if col in messages.columns
+    }
+    return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options)
+
+
+def facts(view: ViewState) -> Facts:
+    ds = dataset(view.dataset)
+    s = settings_of(view, ds)
+    return _facts(view.dataset, str(store().root.resolve()), s.timezone, s.hours, s.holidays)
+
+
+def filtered(view: ViewState, *, start: dt.date | None = None, end: dt.date | None = None) -> FilteredTables:
+    f = facts(view)
+    ctx = MetricContext(sla=view.sla_seconds, calendar=f.calendar)
+    return filter_tables(
+        f.messages, f.turns, f.conversations, view, context=ctx, timezone=f.timezone, start=start, end=end
+    )
+
+
+def supported_metrics(view: ViewState) -> dict[str, Metric]:
+    """Registered metrics the dataset supports (researchers' metrics included)."""
+    f = facts(view)
+    probe = FactTables.__new__(FactTables)
+    probe.columns = f.messages.columns
+    probe.context = MetricContext(sla=view.sla_seconds, calendar=f.calendar)
+    return probe.metrics()
+
+
+# ---------------------------------------------------------------------------------------------
+# View state: seeded from the URL once, written back on change
+# ---------------------------------------------------------------------------------------------
+
+
+def view() -> ViewState:
+    if "view" not in st.session_state:
+        st.session_state.view = ViewState.from_params(st.query_params.to_dict())
+        st.session_state.owned = set()
+    return st.session_state.view
+
+
+def set_view(new: ViewState) -> None:
+    st.session_state.view = new
+    params = new.to_params()
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def read_only(v: ViewState) -> bool:
+    """A shared link to someone else's upload: no upload, no delete, no settings saved."""
+    return v.dataset != SAMPLE and v.dataset not in st.session_state.get("owned", set())
+
+
+def share_url(v: ViewState, page_path: str) -> str:
+    try:
+        base = st.context.url or ""
+    except Exception:  # outside a server (AppTest)
+        base = ""
+    parts = urllib.parse.urlsplit(base or "http://localhost:8501/")
+    path = "/" + page_path.strip("/") if page_path else "/"
+    query = urllib.parse.urlencode(v.to_params())
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+
+
+# ---------------------------------------------------------------------------------------------
+# Page frame: header, sidebar filters, share link
+# ---------------------------------------------------------------------------------------------
+
+
+def _widget(key: str, value: Any) -> None:
+    """Seed a widget's state from the view (only when the widget has none yet)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[ViewState, Dataset, Facts] | None:
+    """Title, filters in the sidebar, the share link; returns the view, or None to stop."""
+    v = view()
+    try:
+        ds = dataset(v.dataset)
+    except UnknownDataset:
+        st.title(title)
+        st.error(
+            "This link points to a dataset that does not exist (it may have been removed). "
+            "Ask the person who sent it for a new link."
+        )
+        st.page_link(st.Page("app_pages/data.py", url_path="data"), label="Open the app on its sample data", icon="↩")
+        if st.button("Open the sample data instead", key="reset_to_sample"):
+            set_view(ViewState())
+            st.rerun()
+        return None
+    try:
+        f = facts(v)
+    except Exception as exc:  # bad opening hours/time zone typed by the user: say so, keep going
+        st.error(f"These settings could not be applied: {exc}")
+        set_view(v.replace(opening_hours="", timezone="", holidays=""))
+        f = facts(st.session_state.view)
+        v = st.session_state.view
+    v = _sidebar(v, ds, f)
+    set_view(v)
+    head, link = st.columns([3, 2], vertical_alignment="bottom")
+    with head:
+        st.title(title)
+        st.caption(caption or ds.label)
+    with link, st.popover("🔗 Copy link", use_container_width=True):
+        st.caption("Anyone with this link sees this page with these filters and settings, read-only.")
+        st.code(share_url(v, url_path), language=None, wrap_lines=True)
+    if read_only(v):
+        st.caption(f"🔒 Shared view of **{ds.label}** — read-only.")
+    return v, ds, f
+
+
+def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
+    sb = st.sidebar
+    sb.markdown(f"**Data:** {ds.label}")
+    first, last = f.first_day, f.last_day
+    start = max(first, min(v.start or first, last))
+    end = min(last, max(v.end or last, first))
+    _widget("f_dates", (start, end))
+    dates = sb.date_input("Dates", min_value=first, max_value=last, key="f_dates", format="YYYY-MM-DD")
+    new = v
+    if isinstance(dates, tuple) and len(dates) == 2:
+        a, b = dates
+        new = new.replace(start=None if a == first else a, end=None if b == last else b)
+    labels = {"channels": "Channel", "brands": "Brand", "categories": "Category", "agents": "Agent"}
+    for fld, col in DIMENSION_FILTERS.items():
+        options = f.options.get(col) or []
+        if not options:
+            continue
+        chosen = [x for x in getattr(v, fld) if x in options]
+        _widget(f"f_{fld}", chosen)
+        picked = sb.multiselect(labels[fld], options, key=f"f_{fld}", placeholder="All")
+        new = new.replace(**{fld: tuple(picked)})
+    hours_labels = {"all": "All hours", "in": "In opening hours", "out": "Out of hours"}
+    _widget("f_hours", v.hours)
+    hours = sb.segmented_control(
+        "Opening hours",
+        list(hours_labels),
+        format_func=hours_labels.get,
+        key="f_hours",
+        disabled=f.calendar is None,
+        help=None if f.calendar is not None else "Set opening hours in Settings to use this filter.",
+    )
+    new = new.replace(hours=hours or "all")
+    with sb.expander("Settings", expanded=False):
+        new = _settings(new, ds)
+    return new
+
+
+def _settings(v: ViewState, ds: Dataset) -> ViewState:
+    s = settings_of(v, ds)
+    _widget("s_sla", float(v.sla_minutes))
+    sla = st.number_input("SLA target (minutes)", min_value=1.0, max_value=60.0 * 24 * 14, step=5.0, key="s_sla")
+    _widget("s_tz", s.timezone)
+    tz = st.text_input("Time zone (IANA)", key="s_tz", help="e.g. Europe/Paris, America/New_York")
+    _widget("s_hours", s.hours or "24/7")
+    hours = st.text_area("Opening hours", key="s_hours", height=68, help='e.g. "mon-fri 09:00-18:00; sat 10:00-14:00" or "24/7"')
+    _widget("s_holidays", s.holidays)
+    holidays = st.text_input("Holidays", key="s_holidays", help="Dates and/or a country: FR,2025-12-24")
+    _widget("s_events", "\n".join(e.to_text() for e in s.events))
+    events_text = st.text_area("Events (one a line)", key="s_events", height=80, help="Black Friday: 2025-11-28..2025-11-30")
+    from toolkit.view import parse_events
+
+    events, bad = parse_events(events_text)
+    if bad:
+        st.warning("Not read as events: " + "; ".join(bad))
+    new = v.replace(sla_minutes=float(sla))
+    new = new.replace(timezone="" if tz.strip() == ds.default_timezone else tz.strip())
+    hours_val = hours.strip()
+    default_hours = ds.default_hours or "24/7"
+    new = new.replace(opening_hours="" if hours_val in (default_hours, "") else hours_val)
+    hol = holidays.strip()
+    new = new.replace(holidays="" if hol == ds.default_holidays else hol)
+    new = new.with_extra("noholidays", "1" if (not hol and ds.default_holidays) else "")
+    if events == ds.default_events:
+        new = new.replace(events=()).with_extra("noevents", "")
+    else:
+        new = new.replace(events=events).with_extra("noevents", "1" if not events else "")
+    if hours_val and hours_val != "24/7":
+        try:
+            calendar_of(hours_val, tz.strip() or "UTC", hol)
+        except Exception as exc:
+            st.error(str(exc))
+            return v
+    return new
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting and output
+# ---------------------------------------------------------------------------------------------
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    s = float(seconds)
+    if s < 90:
+        return f"{s:.0f} s"
+    if s < 90 * 60:
+        return f"{s / 60:.1f} min"
+    if s < 48 * 3600:
+        return f"{s / 3600:.1f} h"
+    return f"{s / 86400:.1f} days"
+
+
+def fmt_value(metric: Metric | None, value: Any) -> str:
+    if value is None:
+        return "–"
+    if metric is not None and metric.stat == "share":
+        return f"{float(value):.1%}"
+    if metric is not None and metric.unit == "s":
+        return fmt_duration(value)
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}" if isinstance(value, (int, float)) else str(value)
+
+
+def _excel_bytes(df: pl.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.write_excel(buf, autofit=True)
+    return buf.getvalue()
+
+
+def _for_export(df: pl.DataFrame) -> pl.DataFrame:
+    # CSV/Excel cannot hold nested values; times go out in UTC ISO text.
+    nested = [c for c, t in df.schema.items() if isinstance(t, (pl.List, pl.Struct, pl.Array))]
+    return df.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join(", ") for c in nested if isinstance(df.schema[c], pl.List)).drop(
+        [c for c in nested if not isinstance(df.schema[c], pl.List)]
+    )
+
+
+def table(df: pl.DataFrame, name: str, *, key: str, height: int | None = None, **kwargs: Any) -> None:
+    """A table with CSV and Excel downloads (files built only when clicked)."""
+    st.dataframe(df, hide_index=True, height=height or "auto", key=f"t_{key}", **kwargs)
+    export = _for_export(df)
+    a, b, _ = st.columns([1, 1, 4])
+    a.download_button("⬇ CSV", lambda: export.write_csv(), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore")
+    b.download_button(
+        "⬇ Excel",
+        lambda: _excel_bytes(export),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"xlsx_{key}",
+        on_click="ignore",
+    )
+
+
+def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
+    """An altair chart with PNG/SVG downloads; returns the selection when ``select``."""
+    event = st.altair_chart(
+        c, key=f"c_{key}", on_select="rerun" if select else "ignore", selection_mode=[charts.PICK] if select else None
+    )
+    a, b, _ = st.columns([1, 1, 4])
+    a.download_button("⬇ PNG", lambda: charts.chart_png(c), file_name=f"{name}.png", mime="image/png", key=f"png_{key}", on_click="ignore")
+    b.download_button("⬇ SVG", lambda: charts.chart_svg(c), file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{key}", on_click="ignore")
+    if select and event is not None:
+        try:
+            return event.selection.get(charts.PICK)  # type: ignore[union-attr]
+        except AttributeError:
+            return None
+    return None
+
+
+def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], list[Any]], *, key: str) -> None:
+    """One-page HTML report of the current view (built when clicked)."""
+    from toolkit.report import html_report
+
+    def build() -> str:
+        return html_report(title=title, dataset=ds.label, filters=describe_filters(v), sections=sections())
+
+    st.download_button(
+        "⬇ One-page report (HTML)", build, file_name=f"{key}_report.html", mime="text/html", key=f"report_{key}", on_click="ignore"
+    )
+
+
+def describe_filters(v: ViewState) -> list[str]:
+    out = []
+    if v.start or v.end:
+        out.append(f"Dates: {v.start or 'start'} to {v.end or 'end'}")
+    for fld, col in DIMENSION_FILTERS.items():
+        if getattr(v, fld):
+            out.append(f"{col}: {', '.join(getattr(v, fld))}")
+    if v.hours != "all":
+        out.append("In opening hours only" if v.hours == "in" else "Out of hours only")
+    out.append(f"SLA target: {v.sla_minutes:g} min")
+    return out
+
+
+def local_period(col: str, timezone: str, every: str) -> pl.Expr:
+    return pl.col(col).dt.convert_time_zone(timezone).dt.truncate(every).dt.replace_time_zone(None).alias("period")

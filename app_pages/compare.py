@@ -1,0 +1,6 @@
+"""placeholder"""
+from __future__ import annotations
+
+from app_pages import common
+
+frame = common.page("compare", "compare")

@@ -1,0 +1,232 @@
+"""Cached computations behind the pages: thin calls into the toolkit, keyed by the view.
+
+``ViewState`` is frozen and hashable, so ``st.cache_data`` keys on (view, arguments); the big
+frames behind it are cached by dataset id and settings in :mod:`app_pages.common`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from app_pages import common
+from toolkit import charts
+from toolkit.metrics import Metric
+from toolkit.report import Cards, Figure, Table, Text
+from toolkit.view import ViewState, metric_values, previous_period
+
+EVERY_LABEL = {"1h": "hour", "1d": "day", "1w": "week"}
+
+
+def date_range(v: ViewState) -> tuple[dt.date, dt.date]:
+    f = common.facts(v)
+    return (v.start or f.first_day, v.end or f.last_day)
+
+
+def default_every(v: ViewState) -> str:
+    a, b = date_range(v)
+    days = (b - a).days + 1
+    return "1h" if days <= 4 else ("1d" if days <= 200 else "1w")
+
+
+# ---- KPI cards ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    value: str
+    delta: str | None
+    delta_color: str
+    help: str
+
+
+@dataclass(frozen=True)
+class CardSet:
+    items: list[Card]
+    caption: str
+    all_metrics: pl.DataFrame
+
+
+CARDS: tuple[tuple[str, str], ...] = (
+    ("inbound_messages", "Inbound messages"),
+    ("outbound_messages", "Replies"),
+    ("conversations", "Conversations"),
+    ("unique_customers", "Unique customers"),
+    ("frt_median_s", "First response time (median)"),
+    ("art_median_s", "Response time, all turns (median)"),
+    ("reply_rate", "Reply rate"),
+    ("sla_compliance", "SLA compliance"),
+)
+
+
+def _delta(metric: Metric, now: Any, before: Any) -> tuple[str | None, str]:
+    if now is None or before is None:
+        return None, "off"
+    lower_is_better = metric.unit == "s"
+    color = "inverse" if lower_is_better else "normal"
+    if metric.stat == "share":
+        return f"{(now - before) * 100:+.1f} pts", color
+    if metric.unit == "s":
+        diff = float(now) - float(before)
+        sign = "+" if diff >= 0 else "−"
+        return f"{sign}{common.fmt_duration(abs(diff))}", color
+    if before == 0:
+        return None, "off"
+    return f"{(now / before - 1):+.1%}", color
+
+
+def _window(v: ViewState, window: str) -> tuple[dt.date, dt.date]:
+    a, b = date_range(v)
+    if window in ("7", "28"):
+        a = max(a, b - dt.timedelta(days=int(window) - 1))
+    return a, b
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def kpi_cards(v: ViewState, window: str) -> CardSet:
+    f = common.facts(v)
+    metrics = common.supported_metrics(v)
+    a, b = _window(v, window)
+    pa, pb = previous_period(a, b)
+    now = metric_values(common.filtered(v, start=a, end=b), metrics).to_dicts()
+    has_before = pb >= f.first_day
+    before = metric_values(common.filtered(v, start=pa, end=pb), metrics).to_dicts() if has_before else [{}]
+    now_row, before_row = (now[0] if now else {}), (before[0] if before else {})
+    items = []
+    for name, label in CARDS:
+        m = metrics.get(name)
+        if m is None:
+            continue
+        delta, color = _delta(m, now_row.get(name), before_row.get(name)) if has_before else (None, "off")
+        items.append(Card(label, common.fmt_value(m, now_row.get(name)), delta, color, m.description))
+    caption = f"{a:%d %b %Y} – {b:%d %b %Y}" + (
+        f", compared with {pa:%d %b} – {pb:%d %b %Y}" if has_before else " (no earlier data to compare with)"
+    )
+    rows = [
+        {
+            "metric": n,
+            "description": m.description,
+            "value": common.fmt_value(m, now_row.get(n)),
+            "previous period": common.fmt_value(m, before_row.get(n)) if has_before else "–",
+            "change": (_delta(m, now_row.get(n), before_row.get(n))[0] if has_before else None) or "–",
+        }
+        for n, m in metrics.items()
+    ]
+    return CardSet(items, caption, pl.DataFrame(rows))
+
+
+# ---- series ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Series:
+    volumes: pl.DataFrame
+    peaks: pl.DataFrame | None
+    response: pl.DataFrame
+
+
+def _naive(col: str = "period") -> pl.Expr:
+    return pl.col(col).dt.replace_time_zone(None)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def volume_series(v: ViewState, every: str) -> Series:
+    f = common.facts(v)
+    t = common.filtered(v)
+    volumes = common.toolkit_function("volumes", "volumes")
+    if volumes is not None:
+        vol = volumes(t.messages, every=every, timezone=f.timezone).select(
+            _naive("bucket").alias("period"),
+            pl.col("inbound_messages").alias("inbound"),
+            pl.col("outbound_messages").alias("outbound"),
+        )
+    else:
+        vol = (
+            t.messages.group_by(common.local_period("created_at", f.timezone, every))
+            .agg(
+                inbound=(pl.col("direction") == "inbound").sum(),
+                outbound=(pl.col("direction") == "outbound").sum(),
+            )
+            .sort("period")
+        )
+    peaks = None
+    peak_buckets = common.toolkit_function("peaks", "peak_buckets")
+    if peak_buckets is not None and every in ("1h", "1d") and t.messages.height:
+        pk = peak_buckets(t.messages, bucket="hour" if every == "1h" else "day", timezone=f.timezone)
+        peaks = pk.filter("is_peak").select(_naive("bucket").alias("period"), pl.col("inbound_messages").alias("inbound"))
+    answered = t.turns.filter(pl.col("answered_at").is_not_null())
+    response = (
+        answered.group_by(common.local_period("start", f.timezone, every))
+        .agg(
+            art_median_s=pl.col("response_seconds").median(),
+            art_p90_s=pl.col("response_seconds").quantile(0.9, "linear"),
+            turns=pl.len(),
+        )
+        .sort("period")
+    )
+    return Series(vol, peaks, response)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def conversations_in_bucket(v: ViewState, pick: Any, every: str) -> pl.DataFrame:
+    """Conversations (in the view) that started in the clicked bucket."""
+    f = common.facts(v)
+    t = common.filtered(v)
+    keys = [p.get("key") for p in (pick or []) if isinstance(p, dict) and p.get("key")]
+    if not keys:
+        return pl.DataFrame()
+    starts = [dt.datetime.fromisoformat(k) for k in keys]
+    local = pl.col("started_at").dt.convert_time_zone(f.timezone).dt.truncate(every).dt.replace_time_zone(None)
+    return conversation_table(t.conversations.filter(local.is_in(starts)))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def conversations_in_cell(v: ViewState, pick: Any, column: str = "start") -> pl.DataFrame:
+    """Turns' conversations (in the view) whose start falls in the clicked hour-of-week cell."""
+    f = common.facts(v)
+    t = common.filtered(v)
+    cells = [(int(p["weekday"]), int(p["hour"])) for p in (pick or []) if isinstance(p, dict) and "weekday" in p]
+    if not cells:
+        return pl.DataFrame()
+    local = pl.col("started_at").dt.convert_time_zone(f.timezone)
+    pred = pl.lit(False)
+    for d, h in cells:
+        pred |= (local.dt.weekday() == d) & (local.dt.hour() == h)
+    return conversation_table(t.conversations.filter(pred))
+
+
+def conversation_table(conv: pl.DataFrame) -> pl.DataFrame:
+    cols = [
+        c
+        for c in (
+            "conversation_id", "started_at", "channel", "brand", "customer_id", "agent_id", "category",
+            "messages", "turns", "answered_turns", "first_response_seconds", "resolution_seconds",
+        )
+        if c in conv.columns
+    ]
+    return conv.sort("started_at").select(cols).with_columns(
+        (pl.col(c) / 60).round(1).alias(c.replace("_seconds", "_minutes")) for c in cols if c.endswith("_seconds")
+    ).drop([c for c in cols if c.endswith("_seconds")]).head(5000)
+
+
+# ---- report ---------------------------------------------------------------------------------
+
+
+def overview_report(v: ViewState, window: str) -> list[Any]:
+    cards = kpi_cards(v, window)
+    every = default_every(v)
+    series = volume_series(v, every)
+    ds = common.dataset(v.dataset)
+    s = common.settings_of(v, ds)
+    return [
+        Text(cards.caption),
+        Cards([(c.label, c.value, c.delta or "") for c in cards.items]),
+        Figure(charts.volume_timeline(series.volumes, every=every, series=(("inbound", "Inbound"), ("outbound", "Replies")), peaks=series.peaks, events=s.events)),
+        Figure(charts.response_time_trend(series.response, every=every, sla_seconds=v.sla_seconds)),
+        Table("All metrics", cards.all_metrics),
+    ]

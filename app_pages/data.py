@@ -1,0 +1,27 @@
+"""Data: upload a log, check the detected layout, fix the column mapping, read the quality report."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common, upload
+
+frame = common.page("Data", "data", caption="Upload a message log, map its columns, check what was used.")
+if frame is not None:
+    v, ds, f = frame
+    st.subheader("Current data")
+    a, b, c = st.columns(3)
+    a.metric("Messages", f"{ds.messages.height:,}", border=True)
+    b.metric("Conversations", f"{f.conversations.height:,}", border=True)
+    c.metric("Period (local dates)", f"{f.first_day:%d %b %Y} – {f.last_day:%d %b %Y}", border=True)
+    upload.describe_dataset(ds)
+
+    if common.read_only(v):
+        st.info(
+            "This is a shared, read-only view: uploading or removing data is not possible here. "
+            "Open the app without the link's parameters to analyse your own file."
+        )
+    else:
+        upload.upload_section(v)
+        if v.dataset != common.SAMPLE:
+            upload.delete_section(v)

@@ -1,0 +1,53 @@
+"""Overview: KPI cards with the change vs the previous period, volume and response-time trends."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages import common, compute
+from toolkit import charts
+
+frame = common.page("Overview", "overview")
+if frame is not None:
+    v, ds, f = frame
+    windows = {"28": "Last 28 days", "7": "Last 7 days", "all": "Whole date range"}
+    window = st.segmented_control(
+        "KPI period", list(windows), format_func=windows.get, default=v.get("window", "28") if v.get("window", "28") in windows else "28", key="o_window"
+    ) or "28"
+    v = v.with_extra("window", "" if window == "28" else window)
+    common.set_view(v)
+
+    cards = compute.kpi_cards(v, window)
+    st.caption(cards.caption)
+    for row in (cards.items[:4], cards.items[4:8]):
+        cols = st.columns(4)
+        for col, item in zip(cols, row):
+            col.metric(item.label, item.value, item.delta, delta_color=item.delta_color, help=item.help, border=True)
+
+    with st.expander("All metrics (including metrics registered by researchers)"):
+        common.table(cards.all_metrics, "metrics", key="o_metrics")
+
+    every = compute.default_every(v)
+    series = compute.volume_series(v, every)
+    s = common.settings_of(v, ds)
+    vol = charts.volume_timeline(
+        series.volumes,
+        every=every,
+        series=(("inbound", "Inbound (customers)"), ("outbound", "Replies (brand)")),
+        peaks=series.peaks,
+        events=s.events,
+        subtitle="Red dots: peak days (far above the usual volume for that weekday) · shaded: events",
+    )
+    pick = common.chart(vol, "volume_trend", key="o_volume", select=True)
+    rt = charts.response_time_trend(
+        series.response, every=every, sla_seconds=v.sla_seconds, title="Response time per day",
+        subtitle="All answered turns, by the day the turn started · dashed red: SLA target",
+    )
+    common.chart(rt, "response_time_trend", key="o_rt")
+    if pick:
+        st.subheader("Conversations behind the selected day")
+        common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="o_pick")
+    else:
+        st.caption("Click a point on the volume chart to list the conversations of that day.")
+
+    common.report_button(v, ds, "Overview", lambda: compute.overview_report(v, window), key="overview")

@@ -1,0 +1,214 @@
+"""The upload flow of the Data page: file -> preview -> preset and mapping -> load -> store."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from app_pages import common
+from toolkit.errors import DataError
+from toolkit.view import ViewState
+
+NONE = "— not in the file —"
+#: Columns shown first in the mapping step (the rest are under "more columns").
+MAIN_COLUMNS = (
+    "created_at", "direction", "conversation_id", "message_id", "in_reply_to", "author",
+    "customer_id", "agent_id", "channel", "brand", "text",
+)
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "parquet", "jsonl", "ndjson", "json"]
+
+
+def quality_frame(settings: dict[str, Any]) -> pl.DataFrame | None:
+    rows = settings.get("quality_table") or []
+    return pl.DataFrame(rows) if rows else None
+
+
+def describe_dataset(ds: common.Dataset) -> None:
+    s = ds.settings
+    st.markdown(
+        f"**File:** {s.get('filename', '–')} · **layout:** {s.get('preset', '–')} · "
+        f"**time zone for naive times:** {s.get('timezone', 'UTC')}"
+    )
+    if s.get("quality"):
+        st.markdown("**Data quality**")
+        st.code(s["quality"], language=None)
+    q = quality_frame(s)
+    if q is not None and q.height:
+        common.table(q, "data_quality", key="dq_current")
+    if s.get("mapping"):
+        with st.expander("Column mapping used"):
+            st.dataframe(
+                pl.DataFrame({"toolkit column": list(s["mapping"]), "file column": list(s["mapping"].values())}),
+                hide_index=True,
+            )
+
+
+def _mappable() -> tuple[str, ...]:
+    presets = common.toolkit_function("presets", "MAPPABLE")
+    return tuple(presets) if presets else MAIN_COLUMNS  # type: ignore[arg-type]
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _preview(file_id: str, name: str, data: bytes) -> pl.DataFrame:
+    from toolkit.load import read_table
+
+    return read_table(data, filename=name).head(200)
+
+
+def upload_section(v: ViewState) -> None:
+    load = common.needs("load", "load", "Uploading a file")
+    if load is None:
+        return
+    st.subheader("Upload a message log")
+    st.caption(
+        "CSV/TSV, Excel, Parquet or JSON lines, up to 1 GB. One row per message, with a time, a "
+        "direction (customer or brand) and a way to find the conversation."
+    )
+    up = st.file_uploader("Message log", type=FILE_TYPES, key="upload_file")
+    if up is None:
+        return
+    data = up.getvalue()
+    try:
+        preview = _preview(up.file_id, up.name, data)
+    except DataError as exc:
+        st.error(str(exc))
+        return
+    st.markdown(f"**Preview** of `{up.name}` ({len(data) / 1e6:,.1f} MB), first rows as read:")
+    st.dataframe(preview.head(8), hide_index=True)
+
+    from toolkit.presets import PRESETS, detect_preset
+
+    detected = detect_preset(preview.columns)
+    names = list(PRESETS)
+    preset = st.selectbox(
+        "Layout (preset)",
+        names,
+        index=names.index(detected),
+        key="upload_preset",
+        help="Detected from the header; change it if the file is another export.",
+        format_func=lambda n: f"{n} — {PRESETS[n].description}" + ("  (detected)" if n == detected else ""),
+    )
+    timezone = st.text_input("Time zone of times written without an offset", value="UTC", key="upload_tz")
+    overrides = st.session_state.get("upload_overrides", {})
+    if st.session_state.get("upload_for") != up.file_id:
+        overrides = {}
+        st.session_state.upload_for = up.file_id
+        st.session_state.upload_overrides = {}
+
+    result, error = _try_load(load, up.file_id, up.name, data, preset, overrides, timezone)
+    guessed = dict(result.mapping) if result is not None else _guess(preview, preset)
+    if error:
+        st.error(error)
+        st.info("Tell the app which column holds what below, then load again.")
+    edited = _mapping_editor(preview.columns, guessed, overrides, open_all=result is None)
+    if st.button("Load with this mapping", key="upload_remap", disabled=edited == overrides):
+        st.session_state.upload_overrides = edited
+        st.rerun()
+    if result is None:
+        return
+    st.success(result.quality.summary().splitlines()[0])
+    q = result.quality.to_frame()
+    if q.height:
+        st.markdown("**What was not used, and why**")
+        common.table(q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")), "data_quality", key="dq_upload")
+    for note in result.quality.notes:
+        st.caption(note)
+    st.markdown("**Canonical preview**")
+    st.dataframe(result.messages.head(5), hide_index=True)
+    if st.button("Use this data", type="primary", key="upload_use"):
+        with st.status("Storing the data…", expanded=False) as status:
+            settings = {
+                "filename": up.name,
+                "preset": result.preset,
+                "mapping": result.mapping,
+                "overrides": overrides,
+                "timezone": timezone,
+                "quality": result.quality.summary(),
+                "quality_table": q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
+            }
+            t0 = time.perf_counter()
+            dataset_id = common.store().save(result.messages, settings)
+            status.update(label=f"Stored in {time.perf_counter() - t0:.1f} s", state="complete")
+        st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
+        for key in [k for k in st.session_state if str(k).startswith(("f_", "s_"))]:
+            del st.session_state[key]
+        common.set_view(ViewState(dataset=dataset_id))
+        st.switch_page("app_pages/overview.py")
+
+
+def _guess(preview: pl.DataFrame, preset: str) -> dict[str, str]:
+    from toolkit.presets import PRESETS, resolve_mapping
+
+    try:
+        return resolve_mapping(preview, PRESETS[preset])
+    except DataError:
+        # Required columns missing: still show what could be recognised.
+        out: dict[str, str] = {}
+        for col in ("created_at", "direction"):
+            for c in preview.columns:
+                if c.lower() == col:
+                    out[col] = c
+        return out
+
+
+def _try_load(
+    load: Any, file_id: str, name: str, data: bytes, preset: str, overrides: dict[str, str | None], timezone: str
+) -> tuple[Any, str | None]:
+    key = (file_id, preset, tuple(sorted(overrides.items(), key=lambda kv: kv[0])), timezone)
+    cached = st.session_state.get("upload_result")
+    if cached is not None and cached[0] == key:
+        return cached[1], None
+    progress = st.progress(0.0, text=f"Reading {name}…")
+    try:
+        progress.progress(0.3, text=f"Mapping columns and parsing {len(data) / 1e6:,.1f} MB…")
+        t0 = time.perf_counter()
+        result = load(data, preset=preset, mapping=overrides or None, timezone=timezone or "UTC", filename=name)
+        progress.progress(1.0, text=f"Loaded {result.messages.height:,} messages in {time.perf_counter() - t0:.1f} s")
+    except DataError as exc:
+        progress.empty()
+        return None, str(exc)
+    st.session_state.upload_result = (key, result)
+    return result, None
+
+
+def _mapping_editor(
+    columns: list[str], guessed: dict[str, str], overrides: dict[str, str | None], *, open_all: bool
+) -> dict[str, str | None]:
+    """Selectboxes canonical -> file column; returns the overrides (earlier ones plus changes)."""
+    st.markdown("**Column mapping** — what each toolkit column is read from")
+    options = [NONE, *columns]
+    edited: dict[str, str | None] = dict(overrides)
+    mappable = [c for c in _mappable() if c != "row_nr"]
+    main = [c for c in MAIN_COLUMNS if c in mappable]
+    rest = [c for c in mappable if c not in main]
+
+    def box(target: str, container: Any) -> None:
+        current = overrides[target] if target in overrides else guessed.get(target)
+        index = options.index(current) if current in options else 0
+        picked = container.selectbox(target, options, index=index, key=f"map_{target}")
+        value = None if picked == NONE else picked
+        if value != current:
+            edited[target] = value
+
+    cols = st.columns(4)
+    for i, target in enumerate(main):
+        box(target, cols[i % 4])
+    with st.expander("More columns", expanded=open_all):
+        cols = st.columns(4)
+        for i, target in enumerate(rest):
+            box(target, cols[i % 4])
+    return edited
+
+
+def delete_section(v: ViewState) -> None:
+    with st.expander("Remove this stored dataset"):
+        st.caption("Removes the stored copy; links to it will say the data is gone.")
+        if st.button("Remove", key="delete_ds"):
+            common.store().delete(v.dataset)
+            st.cache_resource.clear()
+            st.session_state.owned = st.session_state.get("owned", set()) - {v.dataset}
+            common.set_view(ViewState())
+            st.rerun()

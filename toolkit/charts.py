@@ -1,0 +1,420 @@
+"""Altair chart builders for the app and the notebooks (no streamlit here).
+
+Charts are made for reading, not defaults: a title that says what is shown, axis titles with
+units ("minutes", "messages per day"), number formats a manager reads at a glance, bars sorted by
+value, medians and targets marked. Durations come in seconds and are shown in the unit that fits
+(:func:`duration_unit`). Selections are named (``"pick"``) so the app can show the rows behind a
+clicked bucket.
+
+>>> import polars as pl, datetime as dt
+>>> df = pl.DataFrame({"period": [dt.datetime(2025, 1, d) for d in (1, 2)], "inbound": [3, 5]})
+>>> volume_timeline(df, every="1d").to_dict()["title"]["text"]
+'Messages per day'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+__all__ = [
+    "PICK",
+    "chart_png",
+    "chart_svg",
+    "comparison_chart",
+    "distribution_chart",
+    "duration_unit",
+    "hour_of_week_heatmap",
+    "ranked_bars",
+    "response_time_trend",
+    "volume_timeline",
+]
+
+#: Name of the point selection every interactive chart carries.
+PICK = "pick"
+
+INK = "#1f2937"
+MUTED = "#6b7280"
+BLUE = "#2563eb"
+ORANGE = "#ea580c"
+RED = "#dc2626"
+GREEN = "#16a34a"
+EVENT = "#fde68a"
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_EVERY_WORD = {"1h": "hour", "1d": "day", "1w": "week", "1mo": "month"}
+
+
+def duration_unit(seconds: Sequence[float | None] | pl.Series) -> tuple[str, float]:
+    """The unit ("minutes" or "hours") that fits typical values, and its size in seconds.
+
+    >>> duration_unit([60.0, 600.0])
+    ('minutes', 60.0)
+    >>> duration_unit([4 * 3600.0, 30 * 3600.0])
+    ('hours', 3600.0)
+    """
+    s = pl.Series(list(seconds) if not isinstance(seconds, pl.Series) else seconds, dtype=pl.Float64)
+    typical = s.drop_nulls().median()
+    if typical is not None and float(typical) >= 3 * 3600:  # type: ignore[arg-type]
+        return "hours", 3600.0
+    return "minutes", 60.0
+
+
+def _finish(chart: Any, *, width: int | str = "container", height: int = 280) -> Any:
+    return (
+        chart.properties(width=width, height=height)
+        .configure(font="Inter, Segoe UI, Helvetica, Arial, sans-serif")
+        .configure_title(fontSize=15, anchor="start", color=INK, subtitleColor=MUTED, subtitleFontSize=12)
+        .configure_axis(
+            labelColor=MUTED, titleColor=INK, labelFontSize=11, titleFontSize=12, gridColor="#e5e7eb"
+        )
+        .configure_view(strokeWidth=0)
+        .configure_legend(orient="top", labelFontSize=11, titleFontSize=11)
+    )
+
+
+def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
+    return alt.TitleParams(text=text, subtitle=subtitle or "")
+
+
+def _events_layer(events: Sequence[Any] | None, y_max: float) -> list[Any]:
+    """Shaded bands and labels for user-marked periods (objects with name/first/last)."""
+    if not events:
+        return []
+    rows = [
+        {
+            "event": e.name,
+            "first": dt.datetime.combine(e.first, dt.time()),
+            "last": dt.datetime.combine(e.last + dt.timedelta(days=1), dt.time()),
+        }
+        for e in events
+    ]
+    data = alt.Data(values=[{**r, "first": r["first"].isoformat(), "last": r["last"].isoformat()} for r in rows])
+    band = (
+        alt.Chart(data)
+        .mark_rect(color=EVENT, opacity=0.55)
+        .encode(x="first:T", x2="last:T", tooltip=[alt.Tooltip("event:N", title="Event")])
+    )
+    label = (
+        alt.Chart(data)
+        .mark_text(align="left", baseline="top", dx=3, dy=3, color="#92400e", fontSize=11)
+        .encode(x="first:T", y=alt.datum(y_max), text="event:N")
+    )
+    return [band, label]
+
+
+def volume_timeline(
+    df: pl.DataFrame,
+    *,
+    every: str = "1d",
+    series: Sequence[tuple[str, str]] = (("inbound", "Inbound"),),
+    peaks: pl.DataFrame | None = None,
+    events: Sequence[Any] | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+) -> Any:
+    """Message counts per period (``period`` + one column per series), peaks and events marked.
+
+    ``peaks``: rows with ``period`` (and optionally ``inbound``) flagged as peaks: red dots.
+    Clicking a period selects it (selection ``pick`` on field ``key``: the bucket's local start
+    as ``YYYY-MM-DDTHH:MM`` text).
+    """
+    word = _EVERY_WORD.get(every, "period")
+    cols = [c for c, _ in series if c in df.columns]
+    labels = dict(series)
+    long = (
+        df.select("period", *cols)
+        .unpivot(index="period", variable_name="series", value_name="messages")
+        .with_columns(
+            pl.col("series").replace_strict(labels, default=pl.col("series")),
+            key=pl.col("period").dt.strftime("%Y-%m-%dT%H:%M"),
+        )
+    )
+    y_max = float(long["messages"].max() or 0) * 1.08 + 1
+    # The selection carries the bucket as text: no time-zone games between browser and server.
+    pick = alt.selection_point(name=PICK, fields=["key"], on="click", nearest=True)
+    base = alt.Chart(long.to_pandas())
+    x = alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=10))
+    line = base.mark_line(strokeWidth=2, interpolate="monotone").encode(
+        x=x,
+        y=alt.Y("messages:Q", title=f"Messages per {word}", axis=alt.Axis(format=",d"), scale=alt.Scale(domainMax=y_max)),
+        color=alt.Color(
+            "series:N",
+            title=None,
+            scale=alt.Scale(range=[BLUE, ORANGE, GREEN, MUTED]),
+            legend=alt.Legend(orient="top") if len(cols) > 1 else None,
+        ),
+    )
+    points = base.mark_point(size=60, opacity=0, filled=True).encode(
+        x=x,
+        y="messages:Q",
+        tooltip=[
+            alt.Tooltip("period:T", title=word.title(), format="%a %d %b %Y" if word != "hour" else "%a %d %b %H:%M"),
+            alt.Tooltip("series:N", title="Series"),
+            alt.Tooltip("messages:Q", title="Messages", format=","),
+        ],
+    ).add_params(pick)
+    layers: list[Any] = [*_events_layer(events, y_max), line, points]
+    if peaks is not None and peaks.height and "period" in peaks.columns:
+        ycol = "inbound" if "inbound" in peaks.columns else None
+        pk = peaks.select("period", *([ycol] if ycol else []))
+        if ycol is None:
+            pk = pk.join(df.select("period", pl.col(cols[0]).alias("inbound")), on="period", how="left")
+        layers.append(
+            alt.Chart(pk.rename({"inbound": "messages"} if "inbound" in pk.columns else {}).to_pandas())
+            .mark_point(color=RED, size=70, filled=True)
+            .encode(
+                x="period:T",
+                y="messages:Q",
+                tooltip=[alt.Tooltip("period:T", title="Peak", format="%a %d %b %Y %H:%M"),
+                         alt.Tooltip("messages:Q", title="Inbound", format=",")],
+            )
+        )
+    chart = alt.layer(*layers).properties(
+        title=_title(title or f"Messages per {word}", subtitle)
+    )
+    return _finish(chart)
+
+
+def response_time_trend(
+    df: pl.DataFrame,
+    *,
+    every: str = "1d",
+    columns: Sequence[tuple[str, str]] = (("art_median_s", "Median"), ("art_p90_s", "90th percentile")),
+    sla_seconds: float | None = None,
+    title: str = "Response time",
+    subtitle: str | None = None,
+) -> Any:
+    """Response-time statistics per period (seconds in, shown in minutes or hours)."""
+    cols = [c for c, _ in columns if c in df.columns]
+    unit, size = duration_unit(df[cols[0]] if cols else [])
+    labels = dict(columns)
+    long = (
+        df.select("period", *[(pl.col(c) / size).alias(c) for c in cols])
+        .unpivot(index="period", variable_name="statistic", value_name="value")
+        .with_columns(pl.col("statistic").replace_strict(labels, default=pl.col("statistic")))
+    )
+    word = _EVERY_WORD.get(every, "period")
+    base = alt.Chart(long.to_pandas())
+    line = base.mark_line(strokeWidth=2, interpolate="monotone", point=alt.OverlayMarkDef(size=18)).encode(
+        x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
+        y=alt.Y("value:Q", title=f"Response time ({unit})", axis=alt.Axis(format=",.0f" if unit == "minutes" else ",.1f")),
+        color=alt.Color("statistic:N", title=None, scale=alt.Scale(range=[BLUE, "#93c5fd", MUTED])),
+        strokeDash=alt.StrokeDash("statistic:N", legend=None, scale=alt.Scale(range=[[1, 0], [5, 3], [2, 2]])),
+        tooltip=[
+            alt.Tooltip("period:T", title=word.title(), format="%a %d %b %Y"),
+            alt.Tooltip("statistic:N", title="Statistic"),
+            alt.Tooltip("value:Q", title=unit.title(), format=",.1f"),
+        ],
+    )
+    layers: list[Any] = [line]
+    if sla_seconds:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"y": sla_seconds / size, "label": f"SLA target {_human(sla_seconds)}"}]))
+            .mark_rule(color=RED, strokeDash=[4, 4])
+            .encode(y="y:Q", tooltip=[alt.Tooltip("label:N", title="Target")])
+        )
+    return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
+
+
+def _human(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{seconds / 60:g} min"
+    return f"{seconds / 3600:g} h"
+
+
+def _day_name(col: str) -> pl.Expr:
+    return pl.col(col).replace_strict(dict(enumerate(WEEKDAYS, start=1)), return_dtype=pl.String)
+
+
+def hour_of_week_heatmap(
+    df: pl.DataFrame,
+    *,
+    value: str,
+    title: str,
+    value_title: str,
+    fmt: str = ",.0f",
+    scheme: str = "blues",
+    open_hours: pl.DataFrame | None = None,
+    subtitle: str | None = None,
+) -> Any:
+    """Weekday (1 = Monday) x hour heatmap of ``value``; open hours outlined when given.
+
+    Clicking a cell selects it (selection ``pick`` on fields ``weekday``, ``hour``).
+    """
+    data = df.select(
+        pl.col("weekday").cast(pl.Int64),
+        pl.col("hour").cast(pl.Int64),
+        pl.col(value).cast(pl.Float64).alias("value"),
+    ).with_columns(day=_day_name("weekday"))
+    pick = alt.selection_point(name=PICK, fields=["weekday", "hour"], on="click")
+    base = alt.Chart(data.to_pandas())
+    x = alt.X("hour:O", title="Hour of day (local time)", axis=alt.Axis(labelAngle=0))
+    y = alt.Y("day:N", title=None, sort=WEEKDAYS)
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        x=x,
+        y=y,
+        color=alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme=scheme), legend=alt.Legend(orient="right", format=fmt)),
+        opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
+        tooltip=[
+            alt.Tooltip("day:N", title="Day"),
+            alt.Tooltip("hour:O", title="Hour"),
+            alt.Tooltip("value:Q", title=value_title, format=fmt),
+        ],
+    ).add_params(pick)
+    layers: list[Any] = [cells]
+    if open_hours is not None and open_hours.height:
+        oh = open_hours.filter(pl.col("open_fraction") > 0).select(
+            pl.col("weekday").cast(pl.Int64), pl.col("hour").cast(pl.Int64)
+        ).with_columns(day=_day_name("weekday"))
+        layers.append(
+            alt.Chart(oh.to_pandas())
+            .mark_rect(fillOpacity=0, stroke=INK, strokeWidth=1.2)
+            .encode(x="hour:O", y=alt.Y("day:N", sort=WEEKDAYS))
+        )
+    sub = subtitle or ("Outlined cells: opening hours" if open_hours is not None else None)
+    return _finish(alt.layer(*layers).properties(title=_title(title, sub)), height=230)
+
+
+def distribution_chart(
+    seconds: pl.Series,
+    *,
+    title: str,
+    sla_seconds: float | None = None,
+    subtitle: str | None = None,
+    clip_quantile: float = 0.95,
+) -> Any:
+    """Histogram of durations (seconds) with the median and the SLA target marked.
+
+    The long tail beyond ``clip_quantile`` is folded into the last bin (said in the subtitle),
+    so the bulk stays readable.
+    """
+    s = seconds.drop_nulls().cast(pl.Float64)
+    unit, size = duration_unit(s)
+    median = float(s.median() or 0) if s.len() else 0.0
+    cap = float(s.quantile(clip_quantile, "linear") or 0) if s.len() else 0.0
+    values = (s.clip(upper_bound=cap) / size) if cap > 0 else s / size
+    data = pl.DataFrame({"value": values})
+    sub = subtitle or (
+        f"{s.len():,} turns · median {median / size:,.1f} {unit}"
+        + (f" · values above {cap / size:,.0f} {unit} ({int((1 - clip_quantile) * 100)}% longest) in the last bar" if cap else "")
+    )
+    bars = (
+        alt.Chart(data.to_pandas())
+        .mark_bar(color="#93c5fd", binSpacing=1)
+        .encode(
+            x=alt.X("value:Q", bin=alt.Bin(maxbins=40), title=f"Response time ({unit})"),
+            y=alt.Y("count():Q", title="Turns", axis=alt.Axis(format=",d")),
+            tooltip=[alt.Tooltip("count():Q", title="Turns", format=",")],
+        )
+    )
+    marks = [{"x": median / size, "label": f"median {median / size:,.1f} {unit}", "color": "median"}]
+    if sla_seconds and (not cap or sla_seconds <= cap * 1.2):
+        marks.append({"x": sla_seconds / size, "label": f"SLA {_human(sla_seconds)}", "color": "sla"})
+    rules_data = alt.Data(values=marks)
+    rules = alt.Chart(rules_data).mark_rule(strokeWidth=2).encode(
+        x="x:Q",
+        color=alt.Color("color:N", scale=alt.Scale(domain=["median", "sla"], range=[INK, RED]), legend=None),
+        strokeDash=alt.StrokeDash("color:N", scale=alt.Scale(domain=["median", "sla"], range=[[1, 0], [5, 4]]), legend=None),
+    )
+    text = alt.Chart(rules_data).mark_text(align="left", dx=4, dy=-4, baseline="top", fontSize=11).encode(
+        x="x:Q",
+        y=alt.value(2),
+        text="label:N",
+        color=alt.Color("color:N", scale=alt.Scale(domain=["median", "sla"], range=[INK, RED]), legend=None),
+    )
+    return _finish(alt.layer(bars, rules, text).properties(title=_title(title, sub)), height=240)
+
+
+def ranked_bars(
+    df: pl.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    value_title: str,
+    fmt: str = ",.0f",
+    subtitle: str | None = None,
+    highlight: str | None = None,
+    reference: float | None = None,
+    reference_label: str = "",
+    top: int = 25,
+    color: str = BLUE,
+) -> Any:
+    """Horizontal bars sorted by value (largest first); optional highlight column (bool) and
+    a reference rule (e.g. the team median)."""
+    data = df.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
+    cols = [label, value, *([highlight] if highlight and highlight in data.columns else [])]
+    pdf = data.select(pl.col(label).cast(pl.String).fill_null("(none)"), *cols[1:]).to_pandas()
+    enc_color: Any = alt.value(color)
+    if highlight and highlight in data.columns:
+        enc_color = alt.condition(f"datum['{highlight}']", alt.value(ORANGE), alt.value(color))
+    bars = (
+        alt.Chart(pdf)
+        .mark_bar(cornerRadiusEnd=2)
+        .encode(
+            y=alt.Y(f"{label}:N", sort="-x", title=None),
+            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt)),
+            color=enc_color,
+            tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
+        )
+    )
+    text = bars.mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
+        text=alt.Text(f"{value}:Q", format=fmt), color=alt.value(INK)
+    )
+    layers: list[Any] = [bars, text]
+    if reference is not None:
+        layers.append(
+            alt.Chart(alt.Data(values=[{"x": reference, "label": reference_label}]))
+            .mark_rule(color=INK, strokeDash=[4, 3])
+            .encode(x="x:Q", tooltip=[alt.Tooltip("label:N", title="Reference")])
+        )
+    height = max(120, 22 * len(pdf))
+    return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)), height=height)
+
+
+def comparison_chart(rows: pl.DataFrame, *, title: str, a_label: str = "A", b_label: str = "B") -> Any:
+    """Side-by-side values of one metric family for two groups (rows: metric, a, b)."""
+    long = rows.select("metric", pl.col("a").cast(pl.Float64).alias(a_label), pl.col("b").cast(pl.Float64).alias(b_label)).unpivot(
+        index="metric", variable_name="group", value_name="value"
+    )
+    chart = (
+        alt.Chart(long.to_pandas())
+        .mark_bar()
+        .encode(
+            y=alt.Y("metric:N", title=None),
+            yOffset=alt.YOffset("group:N"),
+            x=alt.X("value:Q", title="Value"),
+            color=alt.Color("group:N", title=None, scale=alt.Scale(range=[BLUE, ORANGE])),
+            tooltip=["metric:N", "group:N", alt.Tooltip("value:Q", format=",.2f")],
+        )
+    )
+    return _finish(chart.properties(title=_title(title)), height=max(140, 44 * rows.height))
+
+
+def chart_png(chart: Any, *, scale: float = 2.0) -> bytes:
+    """The chart as PNG bytes (vl-convert), for downloads and reports."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_png(_static_spec(chart), scale=scale)
+
+
+def chart_svg(chart: Any) -> str:
+    """The chart as SVG text (vl-convert)."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(_static_spec(chart))
+
+
+def _static_spec(chart: Any) -> dict[str, Any]:
+    spec = chart.to_dict()
+    # "container" width needs a browser; a fixed width for files.
+    if spec.get("width") == "container":
+        spec["width"] = 760
+    for layer in spec.get("layer", []):
+        if layer.get("width") == "container":
+            layer["width"] = 760
+    return spec
