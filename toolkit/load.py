@@ -1,0 +1,578 @@
+"""Load a message log from any common export into the canonical messages frame.
+
+``load(source)`` reads CSV/TSV (any of ``, ; tab |``; UTF-8 with or without BOM, UTF-16 with
+BOM, cp1252), Excel ``.xlsx``, Parquet, JSON lines, or a polars/pandas frame; maps its columns
+with a preset (detected from the header unless given) and a user mapping; parses timestamps;
+assigns conversations; and accounts for every input row in a :class:`QualityReport`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+
+from toolkit.errors import DataError
+from toolkit.presets import (
+    AUTHOR,
+    Preset,
+    direction_expr,
+    get_preset,
+    is_outbound_flag,
+    resolve_mapping,
+    twcs_brand_and_agent,
+)
+from toolkit.quality import QualityIssue, QualityReport, issue_from_mask
+from toolkit.schema import ALWAYS_PRESENT, INBOUND, OPTIONAL
+from toolkit.threads import assign_conversations, parse_gap
+from toolkit.timestamps import check_timestamps, parse_timestamps
+
+__all__ = ["LoadResult", "load", "read_messages", "read_table"]
+
+Source = str | Path | bytes | bytearray | memoryview | IO[bytes] | IO[str] | pl.DataFrame | pl.LazyFrame | Any
+
+_DELIMITERS = (",", ";", "\t", "|")
+_ID_COLUMNS = ("message_id", "conversation_id", "in_reply_to", "customer_id")
+_THOUSANDS = r"^\d{1,3}(?:,\d{3})+$"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What :func:`load` returns.
+
+    Attributes
+    ----------
+    messages
+        The canonical messages frame (``docs/architecture.md``): the always-present columns in
+        order, then the optional canonical columns the source has, then unmapped source columns
+        under their original names.
+    quality
+        Where every input row went (used, or dropped with a reason).
+    preset
+        The preset used (given or detected).
+    mapping
+        Canonical column -> source column actually used.
+    """
+
+    messages: pl.DataFrame
+    quality: QualityReport
+    preset: str
+    mapping: dict[str, str] = field(default_factory=dict)
+
+
+def read_messages(source: Source, **kwargs: Any) -> pl.DataFrame:
+    """The canonical messages frame of ``source``: ``load(source, **kwargs).messages``."""
+    return load(source, **kwargs).messages
+
+
+# --------------------------------------------------------------------------------------------
+# Reading: bytes -> a frame of source rows
+# --------------------------------------------------------------------------------------------
+
+
+def read_table(source: Source, *, filename: str | None = None) -> pl.DataFrame:
+    """Read ``source`` as it is (no mapping), with every CSV field as text.
+
+    Parameters
+    ----------
+    source
+        Path, bytes, binary/text file object, polars DataFrame/LazyFrame or pandas DataFrame.
+    filename
+        Name of the uploaded file, used as a hint for the format when reading bytes.
+
+    Raises
+    ------
+    DataError
+        Empty, unreadable or unrecognised input.
+    """
+    if isinstance(source, pl.LazyFrame):
+        return source.collect()
+    if isinstance(source, pl.DataFrame):
+        return source
+    if type(source).__module__.split(".")[0] == "pandas" and hasattr(source, "columns"):
+        try:
+            return pl.from_pandas(source)
+        except Exception as exc:  # pandas objects polars cannot convert
+            raise DataError(f"Could not convert the pandas DataFrame: {exc}") from exc
+    data, name = _bytes_of(source)
+    if filename:
+        name = filename
+    return _read_bytes(data, name)
+
+
+def _bytes_of(source: Source) -> tuple[bytes, str | None]:
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise DataError(f"No such file: {str(path)!r}.")
+        return path.read_bytes(), path.name
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source), None
+    if hasattr(source, "read"):
+        data = source.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        name = getattr(source, "name", None)
+        return bytes(data), Path(name).name if isinstance(name, str) else None
+    raise DataError(
+        f"Cannot read a {type(source).__name__}: pass a file path, bytes, a file object, or a "
+        "polars/pandas DataFrame."
+    )
+
+
+def _read_bytes(data: bytes, name: str | None) -> pl.DataFrame:
+    ext = Path(name).suffix.lower() if name else ""
+    label = repr(name) if name else "the input"
+    if not data.strip(b" \t\r\n\x00"):
+        raise DataError(f"{label} is empty ({len(data)} bytes): no data rows.")
+    try:
+        if data[:4] == b"PAR1":
+            return pl.read_parquet(io.BytesIO(data))
+        if data[:4] == b"PK\x03\x04" or data[:4] == b"\xd0\xcf\x11\xe0" or ext in (".xlsx", ".xls", ".xlsm", ".ods"):
+            return _read_excel(data, label)
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(f"Could not read {label}: {_first_line(exc)}") from exc
+    text, encoding = _decode(data, label)
+    head = text.lstrip()[:1]
+    if ext in (".json", ".jsonl", ".ndjson") or head in ("{", "["):
+        try:
+            if head == "[":
+                return pl.read_json(io.BytesIO(text.encode("utf-8")))
+            return pl.read_ndjson(io.BytesIO(text.encode("utf-8")))
+        except Exception as exc:
+            raise DataError(f"Could not read {label} as JSON: {_first_line(exc)}") from exc
+    raw = data if encoding == "utf-8" else text.encode("utf-8")
+    if encoding == "utf-8-sig":
+        raw = data[3:]
+    return _read_csv(raw, text, label)
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _read_excel(data: bytes, label: str) -> pl.DataFrame:
+    try:
+        import fastexcel
+
+        sheets = fastexcel.read_excel(data).sheet_names
+    except Exception as exc:
+        raise DataError(f"Could not read {label} as an Excel workbook: {_first_line(exc)}") from exc
+    if not sheets:
+        raise DataError(f"The Excel file {label} has no sheets.")
+    try:
+        frame = pl.read_excel(
+            io.BytesIO(data),
+            sheet_id=1,
+            drop_empty_rows=False,
+            drop_empty_cols=False,
+            raise_if_empty=False,
+            infer_schema_length=10_000,
+        )
+    except Exception as exc:
+        raise DataError(f"Could not read the first sheet of {label}: {_first_line(exc)}") from exc
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _decode(data: bytes, label: str) -> tuple[str, str]:
+    """Text and the encoding it was in: BOMs first, then UTF-8, then cp1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    elif len(data) > 3 and data[1:2] == b"\x00" and data[3:4] == b"\x00":
+        candidates = ["utf-16-le"]  # UTF-16 without BOM: ASCII bytes followed by NULs
+    elif len(data) > 3 and data[0:1] == b"\x00" and data[2:3] == b"\x00":
+        candidates = ["utf-16-be"]
+    else:
+        candidates = ["utf-8", "cp1252"]
+    for enc in candidates:
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        # Binary files decode as cp1252 too: reject text full of control characters.
+        sample = text[:65536]
+        controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
+        if "\x00" in sample or controls > max(2, len(sample) // 100):
+            break
+        return text.lstrip("\ufeff"), enc
+    raise DataError(
+        f"{label} does not look like a table: it is not text in a known encoding (UTF-8, "
+        "UTF-16, cp1252) nor an Excel, Parquet or JSON file. Export it as CSV or .xlsx."
+    )
+
+
+def _sniff_delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    header = re.sub(r'"[^"]*"', "", header)
+    counts = {d: header.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])  # ties: first in _DELIMITERS
+    return best if counts[best] else ","
+
+
+def _read_csv(raw: bytes, text: str, label: str) -> pl.DataFrame:
+    sep = _sniff_delimiter(text)
+    options: dict[str, Any] = {"separator": sep, "infer_schema": False, "has_header": True}
+    try:
+        return pl.read_csv(io.BytesIO(raw), **options)
+    except pl.exceptions.NoDataError as exc:
+        raise DataError(f"{label} has no header and no data rows.") from exc
+    except pl.exceptions.ComputeError as exc:
+        if "more fields" not in str(exc):
+            raise DataError(
+                f"Could not read {label} as CSV (delimiter {sep!r}): {_first_line(exc)}. "
+                "Check for an unclosed quote."
+            ) from exc
+    # Rows with more fields than the header: keep the header's fields, flag the rows.
+    try:
+        frame = pl.read_csv(io.BytesIO(raw), truncate_ragged_lines=True, **options)
+    except Exception as exc:
+        raise DataError(f"Could not read {label} as CSV (delimiter {sep!r}): {_first_line(exc)}") from exc
+    return frame.with_columns(pl.lit(True).alias("__ragged"))
+
+
+# --------------------------------------------------------------------------------------------
+# Mapping source columns to canonical ones
+# --------------------------------------------------------------------------------------------
+
+
+def _text(column: str) -> pl.Expr:
+    """Source values as trimmed text, empty -> null."""
+    t = pl.col(column).cast(pl.String).str.strip_chars()
+    return pl.when(t == "").then(None).otherwise(t)
+
+
+def _clean_id(column: str) -> pl.Expr:
+    """Ids as text: ``3.0`` -> ``3`` (float round trip), ``1,234`` -> ``1234`` (Excel)."""
+    t = _text(column).str.replace(r"^(\d+)\.0+$", "${1}")
+    return pl.when(t.str.contains(_THOUSANDS)).then(t.str.replace_all(",", "")).otherwise(t)
+
+
+def _number(column: str) -> pl.Expr:
+    return _text(column).str.replace(",", ".").cast(pl.Float64, strict=False)
+
+
+def _seconds(column: str) -> pl.Expr:
+    """Seconds from a number or ``[hh:]mm:ss``."""
+    t = _text(column)
+    parts = t.str.split(":")
+    clock = pl.when(parts.list.len() == 3).then(
+        parts.list.get(0, null_on_oob=True).cast(pl.Float64, strict=False) * 3600
+        + parts.list.get(1, null_on_oob=True).cast(pl.Float64, strict=False) * 60
+        + parts.list.get(2, null_on_oob=True).cast(pl.Float64, strict=False)
+    ).when(parts.list.len() == 2).then(
+        parts.list.get(0, null_on_oob=True).cast(pl.Float64, strict=False) * 60
+        + parts.list.get(1, null_on_oob=True).cast(pl.Float64, strict=False)
+    )
+    return pl.coalesce(_number(column), clock)
+
+
+def _sentiment(column: str) -> pl.Expr:
+    label = _text(column).str.to_lowercase().replace_strict(
+        {"negative": -1.0, "neg": -1.0, "neutral": 0.0, "neu": 0.0, "positive": 1.0, "pos": 1.0},
+        default=None,
+        return_dtype=pl.Float64,
+    )
+    value = pl.coalesce(_number(column), label)
+    return pl.when(value.is_between(-1, 1)).then(value)
+
+
+def _boolean(column: str) -> pl.Expr:
+    t = _text(column).str.to_lowercase()
+    return t.is_in(["true", "t", "yes", "y", "1", "1.0", "bot", "automated"]).fill_null(False)
+
+
+def _conversion_issues(frame: pl.DataFrame, column: str, source: str, converted: pl.Expr) -> QualityIssue | None:
+    bad = _text(source).is_not_null() & converted.is_null()
+    return issue_from_mask(frame, bad, f"not readable as {column} (left empty)", source, "kept")
+
+
+def _canonicalise(
+    raw: pl.DataFrame,
+    preset: Preset,
+    chosen: dict[str, str],
+    timezone: str,
+) -> tuple[pl.DataFrame, list[QualityIssue], list[str]]:
+    """Canonical columns for every row of ``raw`` (no rows removed yet except bad times/direction)."""
+    issues: list[QualityIssue] = []
+    notes: list[str] = []
+    exprs: dict[str, pl.Expr] = {}
+    null = pl.lit(None, pl.String)
+
+    for name in _ID_COLUMNS:
+        if name in chosen:
+            src = chosen[name]
+            exprs[name] = _clean_id(src)
+            fixed = issue_from_mask(
+                raw, _text(src).str.contains(_THOUSANDS),
+                "written with thousands separators (separators removed)", src, "fixed",
+            )
+            if fixed:
+                issues.append(fixed)
+        else:
+            exprs[name] = null
+    if "message_id" not in chosen:
+        exprs["message_id"] = pl.col("row_nr").cast(pl.String)
+    direction_src = chosen["direction"]
+    exprs["direction"] = direction_expr(pl.col(direction_src), is_outbound_flag(direction_src))
+    if "channel" in chosen:
+        exprs["channel"] = _text(chosen["channel"]).str.to_lowercase()
+    else:
+        exprs["channel"] = pl.lit(preset.channel, pl.String)
+    for name in ("agent_id", "brand"):
+        exprs[name] = _text(chosen[name]) if name in chosen else null
+    exprs["is_bot"] = _boolean(chosen["is_bot"]) if "is_bot" in chosen else pl.lit(False)
+
+    optional: dict[str, pl.Expr] = {}
+    for name in ("category", "subcategory", "template", "deflected_to"):
+        if name in chosen:
+            optional[name] = _text(chosen[name])
+    if "text" in chosen:
+        optional["text"] = pl.col(chosen["text"]).cast(pl.String)
+    for name, conv in (("sentiment", _sentiment), ("handle_seconds", _seconds), ("csat", _number), ("nps", _number)):
+        if name in chosen:
+            optional[name] = conv(chosen[name])
+            issue = _conversion_issues(raw, name, chosen[name], optional[name])
+            if issue:
+                issues.append(issue)
+
+    out = raw.select(
+        "row_nr",
+        **exprs,
+        **optional,
+        **({"__author": _text(chosen[AUTHOR])} if AUTHOR in chosen else {}),
+    )
+    # Times: parsed per dtype (text, datetime or epoch number) so typed sources work too.
+    created_src = chosen["created_at"]
+    out = out.with_columns(
+        parse_timestamps(raw.get_column(created_src), timezone=timezone).alias("created_at"),
+        raw.get_column(created_src).alias("__created_raw"),
+    )
+    if raw.schema[created_src] == pl.String or raw.schema[created_src] == pl.Datetime("us"):
+        has_offset = r"(?:\d:\d{2}.*(?:Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\b|^\s*[+-]?\d+(?:\.\d*)?\s*$)"
+        naive = raw.select((_text(created_src).is_not_null() & ~_text(created_src).str.contains(has_offset)).sum()).item()
+        if naive:
+            notes.append(f"{naive:,} times without a UTC offset were read as {timezone} local time")
+    if "resolved_at" in chosen:
+        src = chosen["resolved_at"]
+        out = out.with_columns(
+            parse_timestamps(raw.get_column(src), timezone=timezone).alias("resolved_at"),
+            raw.get_column(src).alias("__resolved_raw"),
+        )
+        issues += check_timestamps(out, "__resolved_raw", "resolved_at", src, action="kept")
+        out = out.drop("__resolved_raw")
+    return out, issues, notes
+
+
+def _drop(frame: pl.DataFrame, mask: pl.Expr, reason: str, column: str | None, issues: list[QualityIssue]) -> pl.DataFrame:
+    issue = issue_from_mask(frame, mask, reason, column, "dropped")
+    if issue is None:
+        return frame
+    issues.append(issue)
+    return frame.filter(~mask.fill_null(False))
+
+
+def _empty_row(frame: pl.DataFrame) -> pl.Expr:
+    tests = []
+    for name, dtype in frame.schema.items():
+        if name == "row_nr":
+            continue
+        col = pl.col(name)
+        if dtype == pl.String:
+            tests.append(col.is_null() | (col.str.strip_chars() == ""))
+        else:
+            tests.append(col.is_null())
+    return pl.all_horizontal(tests) if tests else pl.lit(True)
+
+
+def _with_row_numbers(raw: pl.DataFrame) -> pl.DataFrame:
+    if "row_nr" in raw.columns:
+        col = raw.get_column("row_nr")
+        if col.dtype.is_integer() and col.null_count() == 0 and col.n_unique() == col.len():
+            return raw.with_columns(pl.col("row_nr").cast(pl.Int64))  # a re-loaded canonical frame
+        raw = raw.rename({"row_nr": "row_nr_source"})
+    return raw.with_row_index("row_nr", offset=1).with_columns(pl.col("row_nr").cast(pl.Int64))
+
+
+def load(
+    source: Source,
+    *,
+    preset: str | None = None,
+    mapping: Mapping[str, str | None] | None = None,
+    timezone: str = "UTC",
+    session_gap: str | float | timedelta = "24h",
+    filename: str | None = None,
+) -> LoadResult:
+    """Read a message log into the canonical messages frame, accounting for every row.
+
+    Parameters
+    ----------
+    source
+        File path, bytes, file object (binary or text), polars DataFrame/LazyFrame or pandas
+        DataFrame. Files: CSV/TSV (delimiter ``, ; tab |`` detected; UTF-8 with/without BOM,
+        UTF-16 with BOM, cp1252), Excel (first sheet), Parquet, JSON lines / JSON array.
+    preset
+        ``"generic"`` or ``"twcs"``; detected from the header when None.
+    mapping
+        ``{canonical_column: source_column}`` overriding the preset (``None`` value: do not
+        map that column). Keys: canonical names, or ``"author"`` (see :mod:`toolkit.presets`).
+    timezone
+        IANA zone for times written without a UTC offset (DST rules: :mod:`toolkit.timestamps`).
+    session_gap
+        Inactivity splitting sessions when conversations come from sessions (``"24h"``,
+        ``"30m"``, seconds, timedelta).
+    filename
+        Name of the uploaded file (format hint when ``source`` is bytes or a file object).
+
+    Returns
+    -------
+    LoadResult
+        ``messages``, ``quality``, ``preset``, ``mapping``.
+
+    Raises
+    ------
+    DataError
+        Empty or unreadable input, unknown preset, a mapping to a missing column, a missing
+        required column, mostly unreadable times or directions, no way to find conversations,
+        ambiguous replies when sessionising.
+    """
+    gap = parse_gap(session_gap)
+    _check_timezone(timezone)
+    raw = read_table(source, filename=filename)
+    if raw.width == 0:
+        raise DataError("The input has no columns: no data rows.")
+    raw = _with_row_numbers(raw)
+    ragged = "__ragged" in raw.columns
+    if ragged:
+        raw = raw.drop("__ragged")
+    input_rows = raw.height
+    if input_rows == 0:
+        raise DataError(f"No data rows: the input has only a header ({', '.join(repr(c) for c in raw.columns if c != 'row_nr')}).")
+
+    issues: list[QualityIssue] = []
+    if ragged:
+        issues.append(QualityIssue("some rows have more fields than the header (extra fields ignored)", None, 0, (), "kept"))
+    raw = _drop(raw, _empty_row(raw), "empty row", None, issues)
+    if raw.height == 0:
+        raise DataError(f"No data rows: all {input_rows:,} rows are empty.")
+
+    chosen_preset = get_preset(preset, raw.columns)
+    chosen = resolve_mapping(raw, chosen_preset, mapping)
+    method = _conversation_method(chosen, raw.columns)
+
+    frame, more, notes = _canonicalise(raw, chosen_preset, chosen, timezone)
+    issues += more
+
+    # Rows that cannot be had without a time or a direction.
+    created_src = chosen["created_at"]
+    issues += check_timestamps(frame, "__created_raw", "created_at", created_src)
+    frame = frame.filter(pl.col("created_at").is_not_null()).drop("__created_raw")
+    direction_src = chosen["direction"]
+    frame = _check_direction(frame, raw, direction_src, issues)
+
+    if "message_id" in chosen:
+        missing_id = pl.col("message_id").is_null()
+        issue = issue_from_mask(frame, missing_id, "missing (made from the row number: row-<n>)", chosen["message_id"], "fixed")
+        if issue:
+            issues.append(issue)
+            frame = frame.with_columns(message_id=pl.coalesce("message_id", pl.format("row-{}", "row_nr")))
+    frame = _drop(
+        frame, pl.col("message_id").is_duplicated() & pl.col("row_nr").rank("ordinal").over("message_id").gt(1),
+        "duplicate (the first row with this id is kept, later ones dropped)",
+        chosen.get("message_id", "message_id"), issues,
+    )
+
+    if AUTHOR in chosen and chosen_preset.name != "twcs":
+        inbound = pl.col("direction") == INBOUND
+        frame = frame.with_columns(
+            customer_id=pl.coalesce("customer_id", pl.when(inbound).then("__author")),
+            agent_id=pl.coalesce("agent_id", pl.when(~inbound).then("__author")),
+        )
+    elif AUTHOR in chosen:
+        frame = frame.with_columns(customer_id=pl.coalesce("customer_id", pl.when(pl.col("direction") == INBOUND).then("__author")))
+
+    frame, more = assign_conversations(frame, method, session_gap=gap)
+    issues += more
+    if chosen_preset.name == "twcs" and AUTHOR in chosen:
+        frame = twcs_brand_and_agent(frame, "__author")
+
+    messages = _finish(frame, raw, chosen)
+    quality = QualityReport(input_rows=input_rows, used_rows=messages.height, issues=issues, notes=notes)
+    if quality.input_rows != quality.used_rows + quality.dropped_rows:  # pragma: no cover - bookkeeping bug
+        raise AssertionError(f"row accounting broken: {quality.summary()}")
+    if messages.height == 0:
+        raise DataError(f"No usable rows: {quality.summary()}")
+    used = {k: v for k, v in chosen.items() if k != AUTHOR}
+    if AUTHOR in chosen:
+        used.setdefault("customer_id", chosen[AUTHOR])
+        used.setdefault("brand" if chosen_preset.name == "twcs" else "agent_id", chosen[AUTHOR])
+    return LoadResult(messages=messages, quality=quality, preset=chosen_preset.name, mapping=used)
+
+
+def _check_timezone(timezone: str) -> None:
+    try:
+        pl.Series([0]).cast(pl.Datetime("us")).dt.replace_time_zone(timezone)
+    except Exception as exc:
+        raise DataError(f"Unknown time zone {timezone!r}; use an IANA name such as 'Europe/Paris' or 'UTC'.") from exc
+
+
+def _conversation_method(chosen: dict[str, str], columns: list[str]) -> str:
+    if "conversation_id" in chosen:
+        return "conversation_id"
+    if "in_reply_to" in chosen:
+        return "in_reply_to"
+    if "customer_id" in chosen or AUTHOR in chosen:
+        return "sessions"
+    found = ", ".join(repr(c) for c in columns if c != "row_nr")
+    raise DataError(
+        "Cannot tell which messages belong together: the file needs a conversation_id column "
+        "(also read from thread_id, case_id, ticket_id), an in_reply_to column (reply chains) "
+        f"or a customer_id column (sessions per customer). Columns found: {found}. Pass "
+        "mapping={'conversation_id': '<column>'} if it has another name."
+    )
+
+
+def _check_direction(frame: pl.DataFrame, raw: pl.DataFrame, source: str, issues: list[QualityIssue]) -> pl.DataFrame:
+    values = raw.select("row_nr", __v=_text(source))
+    frame = frame.join(values, on="row_nr", how="left", maintain_order="left")
+    unknown = pl.col("__v").is_not_null() & pl.col("direction").is_null()
+    n_unknown = frame.select(unknown.sum()).item()
+    if n_unknown * 2 > frame.height:
+        hits = frame.filter(unknown)
+        rows = ", ".join(str(r) for r in hits.get_column("row_nr").head(10).to_list())
+        examples = ", ".join(repr(v) for v in hits.get_column("__v").unique(maintain_order=True).head(5).to_list())
+        raise DataError(
+            f"Column {source!r}: {n_unknown:,} of {frame.height:,} rows are not a direction (rows "
+            f"{rows}); examples: {examples}. Accepted: inbound/outbound, in/out, incoming/outgoing, "
+            "received/sent, or true/false in an 'inbound' column."
+        )
+    frame = _drop(frame, pl.col("__v").is_null(), "missing", source, issues)
+    frame = _drop(frame, unknown, "not a direction (inbound/outbound)", source, issues)
+    return frame.drop("__v")
+
+
+def _finish(frame: pl.DataFrame, raw: pl.DataFrame, chosen: dict[str, str]) -> pl.DataFrame:
+    """Column order and types of the canonical frame, plus unmapped source columns."""
+    always = [pl.col(name).cast(dtype) for name, dtype in ALWAYS_PRESENT.items()]
+    optional = [pl.col(name).cast(dtype) for name, dtype in OPTIONAL.items() if name in frame.columns]
+    canonical = frame.select(*always, *optional)
+    used = set(chosen.values()) | {"row_nr"}
+    extras = [c for c in raw.columns if c not in used]
+    if extras:
+        rename = {c: f"{c}_source" for c in extras if c in canonical.columns}
+        canonical = canonical.join(
+            raw.select("row_nr", *extras).rename(rename), on="row_nr", how="left", maintain_order="left"
+        )
+    return canonical
+
+

@@ -1,0 +1,247 @@
+"""Timestamps in any common format, per row, to UTC - vectorised, no per-row Python.
+
+Accepted per value (mixed within one column is fine):
+
+* ISO 8601 with or without offset, ``Z``, ``T`` or space separator, fractional seconds,
+  date only: ``2024-03-31T02:30:00+02:00``, ``2024-03-31 02:30:00.123Z``, ``2024-03-31``;
+  also ``yyyy/mm/dd``;
+* epoch seconds, milliseconds, microseconds or nanoseconds written as numbers; the unit is
+  chosen per value by magnitude (below 1e11: seconds, below 1e14: ms, below 1e17: us, else
+  ns), so 1e11 s (year 5138) and 1e11 ms (1973) cannot be confused in practice. Epochs are UTC;
+* ``dd/mm/yyyy HH:MM[:SS]`` (also with ``.`` or ``-`` between the date fields, and with
+  ``AM``/``PM``). **Slashed dates are day-first**, unless the column proves otherwise: when
+  some value has a second field above 12 and no value has a first field above 12, the column
+  is read month-first (US exports). Pass ``day_first`` to force one reading;
+* Twitter's ``Tue Oct 31 22:10:47 +0000 2017`` and e-mail's ``Tue, 31 Oct 2017 22:10:47 +0000``.
+
+Offsets (``+02:00``, ``+0200``, ``+02``, ``Z``, ``UTC``, ``GMT``) are applied per value, so
+mixed offsets in one column give correct UTC instants. Values without an offset are local times
+in ``timezone`` (an IANA name such as ``"Europe/Paris"``), converted with the zone's DST rules:
+
+* an *ambiguous* local time (the repeated hour when clocks go back) is read as the first
+  occurrence (summer time, ``ambiguous="earliest"``);
+* a *non-existent* local time (the skipped hour when clocks go forward, e.g. 02:30 in Paris on
+  the last Sunday of March) is read with the offset in force just before the change, i.e. as
+  the instant one hour later on the wall clock (02:30 -> 03:30 CEST = 01:30 UTC), never an error.
+
+Values that match no format become null; :func:`check_timestamps` turns those into quality
+issues (or a :class:`~toolkit.errors.DataError` when most of a column is unreadable).
+"""
+
+from __future__ import annotations
+
+from typing import overload
+
+import polars as pl
+
+from toolkit.errors import DataError
+from toolkit.quality import QualityIssue, issue_from_mask
+from toolkit.schema import UTC_DATETIME
+
+__all__ = ["check_timestamps", "parse_timestamps"]
+
+# Layouts tried on the normalised local part (after the rewrites below), most common first.
+_LOCAL_FORMATS = (
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+    "%Y-%b-%d %H:%M:%S%.f",
+    "%Y-%b-%d %H:%M",
+    "%Y-%m-%d %I:%M:%S%.f %p",
+    "%Y-%m-%d %I:%M %p",
+)
+
+_OFFSET = r"Z|z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2}"
+# Twitter: "Tue Oct 31 22:10:47 +0000 2017" -> "2017-Oct-31 22:10:47 +0000"
+_TWITTER = (
+    rf"^[A-Za-z]{{3}},? +([A-Za-z]{{3}}) +(\d{{1,2}}) +(\d{{1,2}}:\d{{2}}(?::\d{{2}})?) *({_OFFSET})? +(\d{{4}})$",
+    "${5}-${1}-${2} ${3} ${4}",
+)
+# RFC 2822 (e-mail): "Tue, 31 Oct 2017 22:10:47 +0000" -> "2017-Oct-31 22:10:47 +0000"
+_RFC2822 = (
+    r"^(?:[A-Za-z]{3}, *)?(\d{1,2}) +([A-Za-z]{3}) +(\d{4}) +(.*)$",
+    "${3}-${2}-${1} ${4}",
+)
+_SLASHED = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
+_YMD = (r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[T ]+)?", "${1}-${2}-${3} ")
+_WITH_OFFSET = rf"^(.*\d:\d{{2}}(?::\d{{2}}(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?) *({_OFFSET})$"
+_EPOCH = r"^[+-]?\d+(?:\.\d*)?$"
+
+
+@overload
+def parse_timestamps(
+    values: pl.Series, *, timezone: str = "UTC", day_first: bool | None = None
+) -> pl.Series: ...
+@overload
+def parse_timestamps(
+    values: pl.Expr, *, timezone: str = "UTC", day_first: bool | None = None
+) -> pl.Expr: ...
+def parse_timestamps(
+    values: pl.Series | pl.Expr,
+    *,
+    timezone: str = "UTC",
+    day_first: bool | None = None,
+) -> pl.Series | pl.Expr:
+    """Parse timestamps written in any common format to ``Datetime("us", "UTC")``.
+
+    See the module docstring for the accepted formats and the DST rules.
+
+    Parameters
+    ----------
+    values
+        A Series (String, Datetime, Date or numeric epoch) or an expression producing strings
+        (other types are cast to String first, which works for Datetime and integer epochs).
+    timezone
+        IANA time zone in which values without an offset are read.
+    day_first
+        ``True``: ``01/02/2024`` is 1 February; ``False``: 2 January; ``None`` (default):
+        day-first unless the column shows month-first values (see module docstring).
+
+    Returns
+    -------
+    pl.Series or pl.Expr
+        Same kind as the input; unparseable values are null.
+    """
+    if isinstance(values, pl.Expr):
+        # Whole-column batches (not per row): the parser works best on a materialised column.
+        return values.map_batches(
+            lambda s: parse_timestamps(s, timezone=timezone, day_first=day_first),
+            return_dtype=UTC_DATETIME,
+        )
+    name = values.name
+    dtype = values.dtype
+    v = pl.col("v")
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+        expr = v.dt.convert_time_zone("UTC")
+    elif isinstance(dtype, pl.Datetime) or dtype == pl.Date:
+        expr = _localise(v.cast(pl.Datetime("us")), timezone)
+    elif dtype.is_numeric():
+        expr = _epoch(v.cast(pl.Float64))
+    else:
+        return _parse_strings(values, timezone, day_first).alias(name)
+    frame = values.to_frame("v")
+    return frame.select(expr.cast(UTC_DATETIME)).to_series().alias(name)
+
+
+def _epoch(num: pl.Expr) -> pl.Expr:
+    """Epoch number -> UTC datetime, unit chosen by magnitude (see module docstring)."""
+    size = num.abs()
+    per_us = (
+        pl.when(size < 1e11)
+        .then(1e6)
+        .when(size < 1e14)
+        .then(1e3)
+        .when(size < 1e17)
+        .then(1.0)
+        .otherwise(1e-3)
+    )
+    return (num * per_us).round(0).cast(pl.Int64, strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
+
+
+def _localise(naive: pl.Expr, timezone: str) -> pl.Expr:
+    """Naive wall-clock times in ``timezone`` -> UTC, DST-safe (see module docstring)."""
+    if timezone == "UTC":
+        return naive.dt.replace_time_zone("UTC")
+    first = naive.dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null")
+    # Skipped hour: read with the offset in force before the change (= one hour later on the
+    # wall clock). Zones with 30-minute jumps are rare; those values land 30 minutes late.
+    shifted = (naive + pl.duration(hours=1)).dt.replace_time_zone(
+        timezone, ambiguous="earliest", non_existent="null"
+    )
+    return first.fill_null(shifted).dt.convert_time_zone("UTC")
+
+
+def _parse_strings(raw: pl.Series, timezone: str, day_first: bool | None) -> pl.Series:
+    # Each step is materialised as a column: reusing one long expression in many branches
+    # would make polars evaluate the shared part again in every branch.
+    f = pl.DataFrame({"raw": raw.cast(pl.String)}).with_columns(s=pl.col("raw").str.strip_chars())
+    f = f.with_columns(s=pl.col("s").str.replace(*_TWITTER).str.replace(*_RFC2822))
+    f = f.with_columns(
+        first=pl.col("s").str.extract(_SLASHED, 1).cast(pl.Int32, strict=False),
+        second=pl.col("s").str.extract(_SLASHED, 2).cast(pl.Int32, strict=False),
+    )
+    if day_first is None:
+        month_first = bool(f.select((pl.col("second") > 12).any() & (pl.col("first") > 12).not_().all()).item())
+    else:
+        month_first = not day_first
+    order = "${3}-${1}-${2} " if month_first else "${3}-${2}-${1} "
+    f = f.with_columns(s=pl.col("s").str.replace(_SLASHED + r"[T ]*", order))
+    f = f.with_columns(s=pl.col("s").str.replace(*_YMD).str.strip_chars())
+    f = f.with_columns(
+        offset=pl.col("s").str.extract(_WITH_OFFSET, 2),
+        local=pl.coalesce(pl.col("s").str.extract(_WITH_OFFSET, 1), pl.col("s")).str.replace(",", "."),
+    )
+    f = f.with_columns(
+        naive=pl.coalesce([pl.col("local").str.to_datetime(fmt, time_unit="us", strict=False) for fmt in _LOCAL_FORMATS]),
+        off=pl.col("offset").str.replace(":", ""),
+        number=pl.col("s").cast(pl.Float64, strict=False),
+        is_number=pl.col("s").str.contains(_EPOCH),
+    )
+    sign = pl.when(pl.col("off").str.starts_with("-")).then(-1).otherwise(1)
+    hours = pl.col("off").str.slice(1, 2).cast(pl.Int64, strict=False)
+    minutes = pl.col("off").str.slice(3, 2).cast(pl.Int64, strict=False).fill_null(0)
+    is_utc = pl.col("off").str.contains(r"^(?:Z|z|UTC|GMT)$")
+    f = f.with_columns(offset_minutes=pl.when(is_utc).then(0).otherwise(sign * (hours * 60 + minutes)))
+    f = f.with_columns(
+        from_offset=(pl.col("naive") - pl.duration(minutes=pl.col("offset_minutes"))).dt.replace_time_zone("UTC"),
+        epoch=_epoch(pl.col("number")),
+        local_time=_localise(pl.col("naive"), timezone),
+    )
+    return f.select(
+        pl.when(pl.col("is_number"))
+        .then(pl.col("epoch"))
+        .when(pl.col("offset").is_not_null())
+        .then(pl.col("from_offset"))
+        .otherwise(pl.col("local_time"))
+        .cast(UTC_DATETIME)
+    ).to_series()
+
+
+def check_timestamps(
+    frame: pl.DataFrame,
+    raw: str,
+    parsed: str,
+    column: str,
+    *,
+    row_nr: str = "row_nr",
+    action: str = "dropped",
+) -> list[QualityIssue]:
+    """Quality issues for a parsed timestamp column; DataError when most values are unreadable.
+
+    Parameters
+    ----------
+    frame
+        Holds the source values (``raw``), the parsed values (``parsed``) and ``row_nr``.
+    raw, parsed
+        Column names in ``frame``.
+    column
+        The source column name shown to the user.
+    action
+        ``"dropped"`` for a required column (rows without a time are removed), ``"kept"`` for
+        an optional one (the value is left empty).
+
+    Raises
+    ------
+    DataError
+        When more than half of the rows have a value that cannot be read as a time (only for
+        ``action="dropped"``): naming the column, the count, the first rows and examples.
+    """
+    missing = pl.col(raw).is_null() | (pl.col(raw).cast(pl.String).str.strip_chars() == "")
+    bad = missing.not_() & pl.col(parsed).is_null()
+    n_bad = frame.select(bad.sum()).item()
+    if action == "dropped" and frame.height and n_bad * 2 > frame.height:
+        hits = frame.filter(bad)
+        rows = ", ".join(str(r) for r in hits.get_column(row_nr).head(10).to_list())
+        examples = ", ".join(repr(v) for v in hits.get_column(raw).cast(pl.String).unique(maintain_order=True).head(5).to_list())
+        raise DataError(
+            f"Column {column!r}: {n_bad:,} of {frame.height:,} rows are not readable as times "
+            f"(rows {rows}); examples: {examples}. Accepted: ISO 8601 (2024-03-31 14:05:00, "
+            "optional +02:00/Z), epoch seconds or ms, dd/mm/yyyy HH:MM[:SS], "
+            "'Tue Oct 31 22:10:47 +0000 2017'. Is this the right column? Pass "
+            "mapping={'created_at': '<column>'} to choose another."
+        )
+    issues = [
+        issue_from_mask(frame, missing, "missing", column, action),  # type: ignore[arg-type]
+        issue_from_mask(frame, bad, "unparseable", column, action),  # type: ignore[arg-type]
+    ]
+    return [i for i in issues if i is not None]
