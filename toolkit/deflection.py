@@ -43,13 +43,25 @@ Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
     "phone": [
         # English
-        r"\bcall us\b",
+        # "call us" alone also fires on "they call us Southbest": require an invitation or a
+        # number / manner after it.
+        (r"\b(?:please|pls|kindly|you can|you could|feel free to|can you|could you|just|then|"
+        r"best to|recommend you|suggest you|need to) (?:call|phone|ring) us\b"),
+        (r"\b(?:call|phone|ring) us (?:at|on|directly|toll|free|anytime|any time|24|via|by phone|"
+        r"when|so|and|for|to|back|\+?\d)\b"),
+        r"\b(?:please|pls|kindly) call\b",
+        r"\byou (?:may|can|could|should) (?:also )?call\b",
+        (r"\b(?:reach(?: out)?|get in touch|contact|speak|talk)(?: (?:to|with))?(?: us| you)? "
+        r"(?:by|via|over the|on the) (?:tele)?phone\b"),
+        r"\b(?:phone|ring) or chat\b",
+        r"\b(?:request|schedule|arrange|book) a call ?back\b",
+        (r"\b(?:we'll|we will|i'll|i will|we'd love to|we would love to|happy to|glad to|we can|"
+        r"i can|team can) (?:give you a (?:call|ring)|call you)\b"),
         r"\bgive us a (?:call|ring|buzz)\b",
         r"\b(?:phone|ring|telephone) us\b",
-        r"\bcall (?:our|the) (?:\w+ )?(?:team|number|line|support|helpline|hotline|store)\b",
+        r"\bcall (?:our|the) (?:\w+ )?(?:team|number|line|support|helpline|hotline)\b",
         r"\b(?:call|dial|contact us at|reach us at) \+?1?[-. (]*\d{3}[-. )]*\d{3}[-. ]*\d{4}\b",
         r"\b1[-. ]?8(?:00|88|77|66|55|44|33)[-. ]\w{3}[-. ]\w{4}\b",
-        r"\b(?:contact|reach) us (?:by|via|over the) (?:phone|telephone)\b",
         r"\btoll[- ]free\b",
         # French
         r"\bappelez[- ]nous\b",
@@ -67,17 +79,18 @@ DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
         r"\be-?mail us\b",
         r"\bsend (?:us )?an? e-?mail\b",
         r"\bdrop us an? (?:e-?mail|line at)\b",
-        r"\b(?:contact|reach) us (?:by|via|through) e-?mail\b",
+        r"\b(?:contact|reach|reach out to) us (?:by|via|through) e-?mail\b",
+        r"\bfollow(?:ing)? up (?:with you )?(?:by|via) e-?mail\b",
         r"\be-?mail (?:our|the) (?:\w+ )?(?:team|support|address)\b",
         r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}",
         # French
         r"\b[ée]crivez[- ]nous\b",
         r"\benvoyez[- ]nous un (?:e-?mail|mail|courriel)\b",
-        r"\bpar (?:e-?mail|courriel)\b",
+        r"\bcontactez[- ]nous par (?:e-?mail|mail|courriel)\b",
         # Italian
         r"\bscrivici (?:a|una e-?mail|via e-?mail|per e-?mail)\b",
         r"\binviaci una (?:e-?)?mail\b",
-        r"\b(?:via|per) e-?mail\b",
+        r"\bcontattaci (?:via|per|tramite) (?:e-?mail|mail|posta elettronica)\b",
     ],
     "chat": [
         r"\blive ?chat\b",
