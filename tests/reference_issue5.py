@@ -24,7 +24,7 @@ def _number(value: str | None) -> float | None:
 
 
 def _when(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return dt.datetime.fromisoformat(value.strip())
 
 
 def reference_outcomes(path: Path) -> dict[str, float | None]:

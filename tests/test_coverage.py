@@ -61,7 +61,7 @@ def generated_log(path: Path, seed: int, conversations: int = 60) -> Path:
 
 def cli_kpis(path: Path) -> dict:
     out = subprocess.run([sys.executable, "-m", "toolkit", "kpis", str(path), "--format", "json",
-                          "--quiet"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+                          "--quiet"], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.returncode == 0, out.stderr
     (row,) = json.loads(out.stdout)
     return row
