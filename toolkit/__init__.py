@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from toolkit.errors import DataError
 from toolkit.kpis import FactTables, kpi_tables, kpis
+from toolkit.load import LoadResult, load, read_messages, read_table
 from toolkit.metrics import (
     Metric,
     MetricContext,
@@ -18,11 +19,23 @@ from toolkit.metrics import (
     register_metric,
     unregister_metric,
 )
+from toolkit.presets import PRESETS, detect_preset
+from toolkit.quality import QualityIssue, QualityReport
+from toolkit.timestamps import parse_timestamps
 from toolkit.turns import conversations, turns
 
 __all__ = [
     "DataError",
     "FactTables",
+    "LoadResult",
+    "PRESETS",
+    "QualityIssue",
+    "QualityReport",
+    "detect_preset",
+    "load",
+    "parse_timestamps",
+    "read_messages",
+    "read_table",
     "Metric",
     "MetricContext",
     "available_metrics",

@@ -1,0 +1,121 @@
+"""The command-line contract of SPEC: keys, formats, grouping, exit code 2 on bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_KEYS = {"inbound_messages", "outbound_messages", "conversations", "unique_customers", "turns",
+             "answered_turns", "reply_rate", "frt_mean_s", "frt_median_s", "frt_p90_s", "art_mean_s",
+             "art_median_s", "art_p90_s", "sla_target_s", "sla_compliance"}
+
+SMALL_LOG = """conversation_id,created_at,direction,channel,customer_id,agent_id
+c1,2025-03-03T09:00:00Z,inbound,twitter,u1,
+c1,2025-03-03T09:10:00+00:00,outbound,twitter,,A1
+c2,2025-03-03T10:00:00+01:00,in,email,u2,
+c2,2025-03-03T09:30:00Z,OUT,email,,A2
+c3,2025-03-03T11:00:00Z,inbound,email,u3,
+"""
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "toolkit", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+
+
+@pytest.fixture
+def small_log(tmp_path: Path) -> Path:
+    path = tmp_path / "log.csv"
+    path.write_text(SMALL_LOG, encoding="utf-8")
+    return path
+
+
+def test_kpis_json_is_a_list_with_the_spec_keys(small_log):
+    out = run("kpis", str(small_log), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    (row,) = json.loads(out.stdout)
+    assert SPEC_KEYS <= set(row)
+    assert row["inbound_messages"] == 3 and row["outbound_messages"] == 2
+    assert row["turns"] == 3 and row["answered_turns"] == 2
+    # c2: inbound at 09:00Z (10:00+01:00), answered 09:30Z -> 1800 s; c1: 600 s
+    assert row["frt_median_s"] == 1200.0
+    assert row["sla_target_s"] == 3600.0
+
+
+def test_kpis_by_channel_csv_and_sla(small_log):
+    out = run("kpis", str(small_log), "--by", "channel", "--sla", "900", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    rows = {r["channel"]: r for r in csv.DictReader(io.StringIO(out.stdout))}
+    assert set(rows) == {"email", "twitter"}
+    assert float(rows["twitter"]["sla_compliance"]) == 1.0
+    assert float(rows["email"]["sla_target_s"]) == 900.0
+
+
+def test_kpis_table_is_readable(small_log):
+    out = run("kpis", str(small_log))
+    assert out.returncode == 0, out.stderr
+    assert "frt_median_s" in out.stdout and "1200" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("", "empty"),
+        ("conversation_id,direction\nc1,inbound\n", "created_at"),
+        ("conversation_id,created_at,direction\nc1,not a date,inbound\nc2,garbage,outbound\n", "created_at"),
+    ],
+    ids=["empty-file", "missing-created_at", "garbage-timestamps"],
+)
+def test_bad_input_exits_2_with_one_clear_message(tmp_path, content, expected):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    out = run("kpis", str(path), "--format", "json")
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert "Traceback" not in out.stderr
+    assert expected in out.stderr.lower() or expected in out.stderr
+
+
+def test_missing_column_message_lists_the_columns_found(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("conversation_id,direction,when\nc1,inbound,x\n", encoding="utf-8")
+    out = run("kpis", str(path))
+    assert out.returncode == 2
+    assert "created_at" in out.stderr and "when" in out.stderr
+
+
+def test_garbage_timestamps_name_the_rows(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("conversation_id,created_at,direction\nc1,not a date,inbound\nc2,garbage,outbound\n",
+                    encoding="utf-8")
+    out = run("kpis", str(path))
+    assert out.returncode == 2 and "1" in out.stderr and "2" in out.stderr
+
+
+def test_missing_file_and_unknown_group_column_exit_2(small_log, tmp_path):
+    out = run("kpis", str(tmp_path / "nope.csv"))
+    assert out.returncode == 2 and "no such file" in out.stderr.lower()
+    out = run("kpis", str(small_log), "--by", "chanel")
+    assert out.returncode == 2 and "channel" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_unknown_preset_exits_2(small_log):
+    out = run("kpis", str(small_log), "--preset", "sprout-x")
+    assert out.returncode == 2 and "generic" in out.stderr
+
+
+def test_sample_command_writes_a_log_that_kpis_reads(tmp_path):
+    path = tmp_path / "s.csv"
+    out = run("sample", "--out", str(path), "--conversations", "200", "--seed", "3")
+    assert out.returncode == 0, out.stderr
+    out = run("kpis", str(path), "--format", "json", "--by", "channel")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert len(rows) >= 3 and all(r["turns"] > 0 for r in rows)
