@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from toolkit.compare import METRIC_POLARITY
 from toolkit.metrics import Metric, register_metric
 
 FIFTEEN_MINUTES = 15 * 60
@@ -28,7 +29,7 @@ register_metric(
         stat="share",
         value=(answered & (pl.col("response_seconds") <= FIFTEEN_MINUTES)).fill_null(False),
         where=answered | (pl.col("waited_seconds") > FIFTEEN_MINUTES),
-        description="share of turns answered within 15 minutes (undecided turns left out)",
+        description="share of turns answered within 15 minutes",
     ),
     replace=True,  # re-running the plugin redefines the metric instead of failing
 )
@@ -45,3 +46,6 @@ register_metric(
     ),
     replace=True,
 )
+
+# Comparisons call a higher share "better" by default; here fewer is better.
+METRIC_POLARITY["turns_3plus_messages"] = "lower"
