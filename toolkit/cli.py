@@ -247,7 +247,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
     compare.add_argument("--sla", type=float, default=3600, help="SLA target in seconds (default 3600)")
     compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
-    _add_peak_arguments(compare, "hour")
+    _add_peak_arguments(compare, "day")
     compare.set_defaults(run=_run_compare)
 
     peaks = commands.add_parser("peaks", help="peak periods of inbound volume")

@@ -56,6 +56,10 @@ INSTANT_COLUMN = {"turns": "start", "conversations": "started_at", "messages": "
 #: (times: lower, rates: higher, values: no judgement). Researchers may add their metrics here.
 METRIC_POLARITY: dict[str, Literal["lower", "higher"] | None] = {
     "in_hours_share": None,
+    "customer_service_share": None,
+    "deflection_rate": None,
+    "nps": "higher",
+    "customer_sentiment_mean": "higher",
 }
 
 NOT_ENOUGH = "not enough data"
@@ -181,7 +185,7 @@ def parse_split(
     peaks: pl.DataFrame | None = None,
     events: Any = None,
     k: float = 3.0,
-    peak_bucket: str = "hour",
+    peak_bucket: str = "day",
 ) -> Split:
     """A :class:`Split` from its text: ``peak``, ``peak:day``, ``hours``, ``before:YYYY-MM-DD``,
     ``channel:A,B`` (or ``channel:A`` vs the rest; any column works: ``brand:X,Y``),
@@ -460,7 +464,8 @@ def _label(metric: Metric) -> str:
     prefix = _time_prefix(metric)
     if prefix is not None:
         thing = _LABELS.get(prefix) or (metric.description.split(":")[0] if metric.description else prefix)
-        return f"{_STAT_WORDS.get(metric.stat, metric.stat)} {thing}"
+        word = _STAT_WORDS.get(metric.stat, metric.stat)
+        return thing if thing.lower().startswith((word, "average")) else f"{word} {thing}"
     if metric.name in _LABELS:
         return _LABELS[metric.name]
     return metric.description.split(":")[0].strip() if metric.description else metric.name.replace("_", " ")
@@ -512,7 +517,7 @@ def _sentence(row: dict[str, Any], metric: Metric, alpha: float) -> str:
             f"(n = {row['n_a']} vs {row['n_b']})."
         )
     p = row["p_value"]
-    if p is None or p >= alpha or a is None or b is None:
+    if row["direction"] == "no significant difference" or p is None or a is None or b is None:
         ptext = f", {_fmt_p(p)}" if p is not None else ""
         return f"No significant difference in {label} {a_label} vs {b_label} ({fa} vs {fb}{ptext})."
     ptext = _fmt_p(p)
@@ -555,6 +560,11 @@ def _direction(row: dict[str, Any], metric: Metric, alpha: float) -> str | None:
     if p is None or p >= alpha or row["a"] is None or row["b"] is None or row["a"] == row["b"]:
         return "no significant difference"
     lower = row["a"] < row["b"]
+    low, high = row["ci_low"], row["ci_high"]
+    if low is not None and high is not None and low <= 0 <= high:
+        # The test sees a difference in distribution but the statistic itself is not clearly
+        # different (e.g. medians differ, means do not): no verdict on this statistic.
+        return "no significant difference"
     pol = polarity(metric)
     if pol is None:
         return "lower" if lower else "higher"
@@ -599,7 +609,7 @@ def compare(
     n_boot: int = 1000,
     timezone: str | None = None,
     k: float = 3.0,
-    peak_bucket: str = "hour",
+    peak_bucket: str = "day",
     alpha: float = 0.05,
     min_n: int = 10,
     tables: FactTables | None = None,

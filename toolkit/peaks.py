@@ -343,7 +343,14 @@ def peak_periods(
     if ev.height and periods.height:
         overlap = (
             periods.with_row_index("_p")
-            .join(ev.select("name", pl.col("start").alias("_es"), pl.col("end").alias("_ee")), how="cross")
+            .join(
+                ev.select(
+                    "name",
+                    pl.col("start").dt.convert_time_zone(timezone).alias("_es"),
+                    pl.col("end").dt.convert_time_zone(timezone).alias("_ee"),
+                ),
+                how="cross",
+            )
             .filter((pl.col("_es") < pl.col("end")) & (pl.col("_ee") > pl.col("start")))
             .group_by("_p")
             .agg(pl.col("name").unique(maintain_order=True).str.join(", ").alias("events"))
