@@ -241,7 +241,8 @@ def check_timestamps(
             "mapping={'created_at': '<column>'} to choose another."
         )
     issues = [
-        issue_from_mask(frame, missing, "missing", column, action),  # type: ignore[arg-type]
+        # An empty optional time (a case not resolved yet) is normal, not a data-quality issue.
+        issue_from_mask(frame, missing, "missing", column, action) if action == "dropped" else None,  # type: ignore[arg-type]
         issue_from_mask(frame, bad, "unparseable", column, action),  # type: ignore[arg-type]
     ]
     return [i for i in issues if i is not None]
