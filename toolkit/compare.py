@@ -316,7 +316,7 @@ def _bootstrap(values: np.ndarray, stat: str, n_boot: int, rng: np.random.Genera
         q = 0.5 if stat == "median" else 0.9
         xs = np.sort(values)
         pos = (n - 1) * q
-        lo = int(math.floor(pos))
+        lo = math.floor(pos)
         frac = pos - lo
         k = lo + 1
         u_k = rng.beta(k, n - k + 1, n_boot)
@@ -416,7 +416,7 @@ def format_duration(seconds: float | None) -> str:
     """
     if seconds is None or not math.isfinite(seconds):
         return "n/a"
-    s = int(round(abs(seconds)))
+    s = round(abs(seconds))
     sign = "-" if seconds < 0 else ""
     if s < 60:
         return f"{sign}{s}s"
@@ -753,7 +753,7 @@ def _compare_metric(
             row["ci_low"], row["ci_high"] = bootstrap_difference(xa, xb, stat, n_boot=n_boot, rng=rng)
             if metric.kind == "rate":
                 row["p_value"], row["test"] = two_proportion_test(
-                    int(round(xa.sum())), xa.size, int(round(xb.sum())), xb.size
+                    round(float(xa.sum())), xa.size, round(float(xb.sum())), xb.size
                 )
             else:
                 row["p_value"] = float(mannwhitneyu(xa, xb, alternative="two-sided").pvalue)
