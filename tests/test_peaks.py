@@ -217,3 +217,45 @@ def test_cli_peaks_json(tmp_path, peaky, capsys):
     rows = json.loads(out)
     assert {"start", "end", "inbound_messages", "baseline", "ratio"} <= set(rows[0])
     assert len(rows) >= 3
+
+
+# --- the sample log's planted story ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "sample_data" / "sample_messages.csv"
+    if not path.exists():
+        pytest.skip("sample_data/sample_messages.csv is not there (python -m toolkit sample writes it)")
+    from toolkit.load import load
+    from toolkit.sample import sample_story
+
+    return load(path).messages, sample_story()
+
+
+def test_sample_promotion_and_holiday_peaks_are_found(sample):
+    messages, story = sample
+    periods = peak_periods(messages, bucket="day", timezone=story["timezone"])
+    days = set()
+    for start, end in periods.select("start", "end").iter_rows():
+        days |= {start.date() + dt.timedelta(days=i) for i in range((end - start).days)}
+    for key in ("promotion", "holiday_peak"):
+        _, first, last, _ = story[key]
+        wanted = {first + dt.timedelta(days=i) for i in range((last - first).days + 1)}
+        assert wanted <= days, key
+    assert len(periods) <= 4  # few false alarms
+
+
+def test_sample_peaks_are_slower_and_the_process_change_cuts_handle_time(sample):
+    from toolkit.compare import compare
+
+    messages, story = sample
+    tz = story["timezone"]
+    peak = compare(messages, "peak", timezone=tz, metrics=["art_median_s"]).row(0, named=True)
+    assert peak["direction"] == "worse" and peak["ratio"] > 1.3
+    change = story["process_change"][1].isoformat()
+    metrics = ["aht_s"] if "handle_seconds" in messages.columns else ["art_median_s"]
+    after = compare(messages, f"before:{change}", timezone=tz, metrics=metrics).row(0, named=True)
+    assert after["a"] < after["b"] and after["direction"] == "better"
