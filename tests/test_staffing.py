@@ -79,3 +79,13 @@ def test_local_hours_and_bad_settings():
     with pytest.raises(toolkit.DataError):
         staffing(m, concurrency=0)
     assert staffing(log([]).clear())["agents_needed"].sum() == 0
+
+
+def test_calendar_marks_short_hours_while_open():
+    from toolkit.business_hours import BusinessCalendar
+
+    m = log([("a", 0, "inbound"), ("a", 5, "outbound"), ("b", 15 * 60, "inbound")])  # Mon 09:00, 00:00
+    s = staffing(m, calendar=BusinessCalendar.parse("mon-fri 09:00-17:00"), handle_seconds=300)
+    row = {(r["weekday"], r["hour"]): r for r in s.to_dicts()}
+    assert row[(1, 9)]["open_fraction"] == 1.0 and row[(2, 0)]["open_fraction"] == 0.0
+    assert row[(2, 0)]["short"] and not row[(2, 0)]["short_while_open"]

@@ -24,6 +24,7 @@ The model (state it when you show the numbers):
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -127,6 +128,7 @@ def staffing(
     handle_seconds: float | None = None,
     timezone: str = "UTC",
     default_handle_seconds: float = DEFAULT_HANDLE_SECONDS,
+    calendar: Any = None,
 ) -> pl.DataFrame:
     """Agents needed per hour of the week to meet the SLA, next to the agents active then.
 
@@ -145,6 +147,9 @@ def staffing(
         else ``default_handle_seconds``.
     timezone
         The team's zone: hours of the week are local.
+    calendar
+        Opening hours (optional): adds ``open_fraction`` (share of the hour that is open) and
+        ``short_while_open`` (short in an hour that is at least partly open).
 
     Returns
     -------
@@ -174,11 +179,11 @@ def staffing(
         schema={"weekday": pl.Int8, "hour": pl.Int8},
     )
     if hours is None:
-        return week.with_columns(
+        return _with_calendar(week.with_columns(
             arrivals_per_hour=pl.lit(0.0), handle_seconds=pl.lit(handle_seconds or default_handle_seconds),
             offered_load=pl.lit(0.0), agents_needed=pl.lit(0, pl.Int64), agents_active=pl.lit(0.0),
             short=pl.lit(False),
-        )
+        ), calendar)
     how = [pl.col("_h").dt.weekday().cast(pl.Int8).alias("weekday"), pl.col("_h").dt.hour().cast(pl.Int8).alias("hour")]
     occurrences = hours.group_by(how).agg(pl.len().alias("_n"))
     arrivals = (
@@ -233,11 +238,22 @@ def staffing(
         table["arrivals_per_hour"].to_numpy(), float(handle_seconds), sla=sla, target=target,
         concurrency=int(concurrency),
     )
-    return table.with_columns(agents_needed=pl.Series(need, dtype=pl.Int64)).with_columns(
+    result = table.with_columns(agents_needed=pl.Series(need, dtype=pl.Int64)).with_columns(
         short=pl.col("agents_active") < pl.col("agents_needed")
     ).select(
         "weekday", "hour", "arrivals_per_hour", "handle_seconds", "offered_load", "agents_needed",
         "agents_active", "short",
+    )
+    return _with_calendar(result, calendar)
+
+
+def _with_calendar(result: pl.DataFrame, calendar: Any) -> pl.DataFrame:
+    if calendar is None:
+        return result
+    from toolkit.business_hours import hour_of_week_open
+
+    return result.join(hour_of_week_open(calendar), on=["weekday", "hour"], how="left").with_columns(
+        short_while_open=pl.col("short") & (pl.col("open_fraction") > 0)
     )
 
 
