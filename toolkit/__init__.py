@@ -106,3 +106,63 @@ __all__ += [
     "unlocking_columns",
 ]
 # --- end issue 5 ---------------------------------------------------------------------------------
+
+# --- issue 4 and 3: volumes, peaks, comparisons, staffing, business hours ------------------------
+from toolkit.compare import (
+    METRIC_POLARITY,
+    Split,
+    bootstrap_difference,
+    compare,
+    format_duration,
+    parse_split,
+    two_proportion_test,
+)
+from toolkit.hours_report import (
+    HoursReport,
+    default_candidates,
+    hours_report,
+    inbound_by_hour_of_week,
+    opening_hours_whatif,
+)
+from toolkit.peaks import (
+    Event,
+    event_summary,
+    events_frame,
+    holiday_events,
+    in_periods,
+    parse_event,
+    peak_buckets,
+    peak_periods,
+    promotion,
+)
+from toolkit.staffing import agents_needed, erlang_c, service_level, staffing
+from toolkit.volumes import volumes
+
+__all__ += [
+    "METRIC_POLARITY",
+    "Event",
+    "HoursReport",
+    "Split",
+    "agents_needed",
+    "bootstrap_difference",
+    "compare",
+    "default_candidates",
+    "erlang_c",
+    "event_summary",
+    "events_frame",
+    "format_duration",
+    "holiday_events",
+    "hours_report",
+    "in_periods",
+    "inbound_by_hour_of_week",
+    "opening_hours_whatif",
+    "parse_event",
+    "parse_split",
+    "peak_buckets",
+    "peak_periods",
+    "promotion",
+    "service_level",
+    "staffing",
+    "two_proportion_test",
+    "volumes",
+]
