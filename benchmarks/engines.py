@@ -76,10 +76,15 @@ def _is_csv(path: Path) -> bool:
 
 
 def run_toolkit(path: str | Path, *, sla: float = 3600, business_hours: bool = False,
-                streaming: bool = True) -> dict[str, Any]:
+                streaming: bool = True, proposed: bool = False) -> dict[str, Any]:
     import polars as pl
 
     import toolkit
+
+    if proposed:
+        from benchmarks import proposed as patch
+
+        patch.apply()
 
     path = Path(path)
     calendar = None
@@ -265,11 +270,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sla", type=float, default=3600)
     parser.add_argument("--business-hours", action="store_true", help="toolkit only")
     parser.add_argument("--in-memory", action="store_true", help="toolkit: polars in-memory engine")
+    parser.add_argument("--proposed", action="store_true",
+                        help="toolkit: with the changes of benchmarks/proposed.py")
     args = parser.parse_args(argv)
     kwargs: dict[str, Any] = {"sla": args.sla}
     if args.engine == "toolkit":
         kwargs["business_hours"] = args.business_hours
         kwargs["streaming"] = not args.in_memory
+        kwargs["proposed"] = args.proposed
     result = ENGINES[args.engine](args.path, **kwargs)
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")

@@ -45,13 +45,17 @@ class Result:
     all_seconds: list[float] = field(default_factory=list)
     peak_rss_mb: float | None = None
     total_seconds: float | None = None  # the process, imports included
+    cpu_seconds: float | None = None  # user + system CPU of the process (best of the repeats)
     kpis: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
 
 def run_engine(engine: str, path: Path, *, business_hours: bool = False, timeout: float = 3600,
-               extra: list[str] | None = None) -> tuple[dict[str, Any], float, float]:
-    """Run one engine in a child process; returns (its JSON, peak RSS in MB, process seconds)."""
+               extra: list[str] | None = None) -> tuple[dict[str, Any], float, float, float]:
+    """Run one engine in a child process.
+
+    Returns (its JSON, peak RSS in MB, process wall seconds, process CPU seconds user + system).
+    """
     cmd = [sys.executable, "-m", "benchmarks.engines", engine, str(path), *(extra or [])]
     if business_hours:
         cmd.append("--business-hours")
@@ -79,7 +83,7 @@ def run_engine(engine: str, path: Path, *, business_hours: bool = False, timeout
             raise RuntimeError(msg)
         data = json.loads(out.read().strip().splitlines()[-1])
     peak_mb = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
-    return data, peak_mb, total
+    return data, peak_mb, total, usage.ru_utime + usage.ru_stime
 
 
 def agree(a: dict[str, Any], b: dict[str, Any], keys: list[str] | tuple[str, ...], rel: float = 1e-9) -> list[str]:
@@ -124,8 +128,8 @@ def markdown(results: list[Result]) -> str:
     from benchmarks.engines import KEYS
 
     lines = [
-        "| size | format | engine | read + KPIs (s) | peak RSS (MB) | vs toolkit | equal |",
-        "|---|---|---|---:|---:|---:|---|",
+        "| size | format | engine | read + KPIs (s) | vs toolkit | process CPU (s) | peak RSS (MB) | equal |",
+        "|---|---|---|---:|---:|---:|---:|---|",
     ]
     by_case: dict[tuple[int, str], dict[str, Result]] = {}
     for r in results:
@@ -134,17 +138,18 @@ def markdown(results: list[Result]) -> str:
         base = engines.get("toolkit")
         for name, r in engines.items():
             if r.seconds is None:
-                lines.append(f"| {size_label(size)} | {fmt} | {name} | failed: {r.error} | | | |")
+                lines.append(f"| {size_label(size)} | {fmt} | {name} | failed: {r.error} | | | | |")
                 continue
             ratio = f"{r.seconds / base.seconds:.2f}x" if base and base.seconds else ""
-            if name == "toolkit+bh":
+            if name.endswith("+bh"):
                 eq = "(bh keys)"
             elif base and base.kpis and name != "toolkit":
                 eq = "yes" if not agree(base.kpis, r.kpis, KEYS) else "NO"
             else:
                 eq = ""
             lines.append(
-                f"| {size_label(size)} | {fmt} | {name} | {r.seconds:.2f} | {r.peak_rss_mb:,.0f} | {ratio} | {eq} |"
+                f"| {size_label(size)} | {fmt} | {name} | {r.seconds:.2f} | {ratio} | {r.cpu_seconds:.1f} "
+                f"| {r.peak_rss_mb:,.0f} | {eq} |"
             )
     return "\n".join(lines)
 
@@ -184,12 +189,19 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 r = Result(engine=engine, size=n, fmt=fmt)
                 name, bh = (engine[:-3], True) if engine.endswith("+bh") else (engine, False)
+                extra: list[str] = []
+                if name.endswith("-inmem"):  # toolkit on polars' in-memory engine
+                    name, extra = name[: -len("-inmem")], ["--in-memory"]
+                if name.endswith("-proposed"):  # toolkit with benchmarks/proposed.py applied
+                    name, extra = name[: -len("-proposed")], [*extra, "--proposed"]
                 try:
                     for _ in range(args.repeat):
-                        data, peak, total = run_engine(name, path, business_hours=bh, timeout=args.timeout)
+                        data, peak, total, cpu = run_engine(name, path, business_hours=bh, timeout=args.timeout,
+                                                       extra=extra)
                         r.all_seconds.append(data["seconds"])
                         r.peak_rss_mb = max(r.peak_rss_mb or 0.0, peak)
                         r.total_seconds = total
+                        r.cpu_seconds = min(r.cpu_seconds or math.inf, cpu)
                         r.kpis = data["kpis"]
                     r.seconds = min(r.all_seconds)
                 except (RuntimeError, ValueError) as exc:
@@ -205,7 +217,8 @@ def main(argv: list[str] | None = None) -> int:
                             print(f"  DISAGREE {engine} vs {reference.engine}: "
                                   + ", ".join(f"{k}={r.kpis.get(k)!r}/{reference.kpis.get(k)!r}" for k in bad))
                 print(f"  {size_label(n):>5} {fmt:8} {engine:11} "
-                      + (f"{r.seconds:8.2f} s {r.peak_rss_mb:9,.0f} MB" if r.seconds is not None else f"FAILED {r.error}"),
+                      + (f"{r.seconds:8.2f} s {r.cpu_seconds:8.1f} s CPU {r.peak_rss_mb:9,.0f} MB"
+                         if r.seconds is not None else f"FAILED {r.error}"),
                       flush=True)
                 results.append(r)
                 with results_path.open("a") as fh:
