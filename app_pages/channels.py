@@ -1,6 +1,70 @@
-"""placeholder"""
+"""Channels & journeys: KPIs per channel, channel switches, request types, bots."""
+
 from __future__ import annotations
 
-from app_pages import common
+import polars as pl
+import streamlit as st
 
-frame = common.page("channels", "channels")
+from app_pages import common, compute
+from toolkit import charts
+from toolkit.report import Figure, Table
+
+frame = common.page("Channels & journeys", "channels")
+if frame is not None:
+    v, ds, f = frame
+    if "channel" not in f.options or not f.options["channel"]:
+        st.info("This log has no channel column.")
+    by = compute.metrics_by(v, "channel")
+    sections: list = []
+    if by.height:
+        left, right = st.columns(2)
+        vol = charts.ranked_bars(by, label="channel", value="inbound_messages", title="Inbound messages by channel", value_title="Messages", fmt=",d")
+        rt = charts.ranked_bars(
+            by.with_columns(minutes=pl.col("frt_median_s") / 60), label="channel", value="minutes",
+            title="First response time by channel", value_title="Minutes (median)", fmt=",.1f", color=charts.ORANGE,
+        )
+        with left:
+            common.chart(vol, "inbound_by_channel", key="ch_vol")
+        with right:
+            common.chart(rt, "frt_by_channel", key="ch_rt")
+        st.subheader("KPIs by channel")
+        common.table(by, "kpis_by_channel", key="ch_kpis")
+        sections += [Figure(vol), Figure(rt), Table("KPIs by channel", by)]
+
+    st.subheader("Journeys: customers who change channel")
+    moves = compute.call(v, "journeys", "transition_matrix")
+    if moves is None:
+        st.info("Journeys need `toolkit.journeys`.")
+    elif isinstance(moves, str):
+        st.caption(moves)
+    elif moves.height:
+        import altair as alt
+
+        heat = charts._finish(
+            alt.Chart(moves.to_pandas())
+            .mark_rect()
+            .encode(
+                x=alt.X("to_channel:N", title="To channel", axis=alt.Axis(labelAngle=0)),
+                y=alt.Y("from_channel:N", title="From channel"),
+                color=alt.Color("moves:Q", title="Moves", scale=alt.Scale(scheme="purples")),
+                tooltip=["from_channel:N", "to_channel:N", alt.Tooltip("moves:Q", format=","), alt.Tooltip("moves_after_wait:Q", title="after waiting > 24 h", format=",")],
+            )
+            .properties(title=charts._title("Channel switches within 48 h", "Cells: customers' moves from one channel to another")),
+            height=220,
+        )
+        common.chart(heat, "channel_switches", key="ch_moves")
+        common.table(moves, "channel_switches", key="ch_movest")
+        sections.append(Figure(heat))
+    else:
+        st.caption("No customer changed channel in this selection.")
+
+    if "category" in f.messages.columns:
+        st.subheader("Request types by channel")
+        types = compute.call(v, "journeys", "request_types_by_channel")
+        if isinstance(types, pl.DataFrame):
+            common.table(types, "request_types_by_channel", key="ch_types")
+    bots = compute.call(v, "topics", "bot_summary", (("by", "channel"),) if "channel" in f.options else ())
+    if isinstance(bots, pl.DataFrame) and bots.height:
+        st.subheader("Bots")
+        common.table(bots, "bots_by_channel", key="ch_bots")
+    common.report_button(v, ds, "Channels & journeys", lambda: sections, key="channels")

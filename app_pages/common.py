@@ -23,11 +23,18 @@ from toolkit import charts
 from toolkit.kpis import FactTables
 from toolkit.metrics import Metric, MetricContext
 from toolkit.store import DatasetStore, UnknownDataset, is_valid_id
-from toolkit.view import DIMENSION_FILTERS, Event, FilteredTables, ViewState, filter_tables
+from toolkit.view import (
+    DIMENSION_FILTERS,
+    Event,
+    FilteredTables,
+    ViewState,
+    filter_tables,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = ROOT / "sample_data" / "sample_messages.csv"
 SAMPLE = "sample"
+DEFAULT_PAGE = "overview"
 
 PAGES: dict[str, str] = {}  # url path -> title, filled by app.py (for the share link)
 
@@ -255,10 +262,11 @@ def read_only(v: ViewState) -> bool:
 def share_url(v: ViewState, page_path: str) -> str:
     try:
         base = st.context.url or ""
-    except Exception:  # outside a server (AppTest)
+    except (RuntimeError, AttributeError, KeyError):  # outside a server (AppTest)
         base = ""
     parts = urllib.parse.urlsplit(base or "http://localhost:8501/")
-    path = "/" + page_path.strip("/") if page_path else "/"
+    # The default page lives at "/" (its url_path is not routable on its own).
+    path = "/" if page_path in ("", DEFAULT_PAGE) else "/" + page_path.strip("/")
     query = urllib.parse.urlencode(v.to_params())
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
@@ -285,14 +293,13 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
             "This link points to a dataset that does not exist (it may have been removed). "
             "Ask the person who sent it for a new link."
         )
-        st.page_link(st.Page("app_pages/data.py", url_path="data"), label="Open the app on its sample data", icon="↩")
         if st.button("Open the sample data instead", key="reset_to_sample"):
             set_view(ViewState())
             st.rerun()
         return None
     try:
         f = facts(v)
-    except Exception as exc:  # bad opening hours/time zone typed by the user: say so, keep going
+    except (ValueError, KeyError) as exc:  # bad opening hours/time zone typed by the user
         st.error(f"These settings could not be applied: {exc}")
         set_view(v.replace(opening_hours="", timezone="", holidays=""))
         f = facts(st.session_state.view)
@@ -303,11 +310,11 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     with head:
         st.title(title)
         st.caption(caption or ds.label)
-    with link, st.popover("🔗 Copy link", use_container_width=True):
+    with link, st.popover("Copy link", icon=":material/link:", use_container_width=True):
         st.caption("Anyone with this link sees this page with these filters and settings, read-only.")
         st.code(share_url(v, url_path), language=None, wrap_lines=True)
     if read_only(v):
-        st.caption(f"🔒 Shared view of **{ds.label}** — read-only.")
+        st.caption(f":material/lock: Shared view of **{ds.label}** — read-only.")
     return v, ds, f
 
 
@@ -332,7 +339,7 @@ def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
         _widget(f"f_{fld}", chosen)
         picked = sb.multiselect(labels[fld], options, key=f"f_{fld}", placeholder="All")
         new = new.replace(**{fld: tuple(picked)})
-    hours_labels = {"all": "All hours", "in": "In opening hours", "out": "Out of hours"}
+    hours_labels = {"all": "All", "in": "In hours", "out": "Out of hours"}
     _widget("f_hours", v.hours)
     hours = sb.segmented_control(
         "Opening hours",
@@ -380,7 +387,7 @@ def _settings(v: ViewState, ds: Dataset) -> ViewState:
     if hours_val and hours_val != "24/7":
         try:
             calendar_of(hours_val, tz.strip() or "UTC", hol)
-        except Exception as exc:
+        except (ValueError, KeyError) as exc:  # DataError, unknown time zone
             st.error(str(exc))
             return v
     return new
@@ -430,30 +437,119 @@ def _for_export(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def table(df: pl.DataFrame, name: str, *, key: str, height: int | None = None, **kwargs: Any) -> None:
+def _pretty(df: pl.DataFrame) -> pl.DataFrame:
+    """Display copy: durations in minutes, shares in percent (downloads stay raw)."""
+    exprs: list[pl.Expr] = []
+    for c, t in df.schema.items():
+        if t.is_float() and c.endswith(("_s", "_seconds")):
+            base = c.removesuffix("_seconds").removesuffix("_s")
+            exprs.append((pl.col(c) / 60).round(1).alias(f"{base} (min)"))
+        elif t.is_float() and c.endswith(("rate", "share", "compliance", "covered")):
+            exprs.append((pl.col(c) * 100).round(1).alias(f"{c} (%)"))
+        elif t.is_float():
+            exprs.append(pl.col(c).round(3))
+        else:
+            exprs.append(pl.col(c))
+    return df.select(exprs)
+
+
+def pretty_measures(df: pl.DataFrame, measure: str = "measure") -> pl.DataFrame:
+    """A long table (one row per measure) as readable text: durations, percentages, counts."""
+    value_cols = [c for c in df.columns if c != measure]
+    rows = []
+    for row in df.iter_rows(named=True):
+        name = str(row[measure])
+        out = {measure: _measure_label(name)}
+        for c in value_cols:
+            x = row[c]
+            if x is None:
+                out[c] = "–"
+            elif name.endswith(("_s", "_seconds")):
+                out[c] = fmt_duration(x)
+            elif name.endswith(("rate", "share", "compliance")):
+                out[c] = f"{float(x):.1%}"
+            else:
+                out[c] = f"{x:,.0f}" if isinstance(x, (int, float)) else str(x)
+        rows.append(out)
+    return pl.DataFrame(rows, schema=dict.fromkeys(df.columns, pl.String))
+
+
+_MEASURE_WORDS = (("frt_", "first response "), ("art_", "response "), ("bh_", "business-hours "), ("_", " "))
+
+
+def _measure_label(name: str) -> str:
+    label = name.removesuffix("_s").removesuffix("_seconds")
+    for a, b in _MEASURE_WORDS:
+        label = label.replace(a, b)
+    return label.strip()
+
+
+def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
+    """Comparison rows (toolkit.compare) as readable text, by each metric's kind."""
+    rows = []
+    for r in df.iter_rows(named=True):
+        kind = r.get("kind")
+
+        def val(x: Any, *, diff: bool = False, kind: Any = kind) -> str:
+            if x is None:
+                return "–"
+            if kind == "time":
+                sign = ("+" if x >= 0 else "-") if diff else ""
+                return sign + fmt_duration(abs(x))
+            if kind == "rate":
+                return f"{x * 100:+.1f} pts" if diff else f"{x:.1%}"
+            return f"{x:+,.0f}" if diff else f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+        p = r.get("p_value")
+        rows.append({
+            "metric": _measure_label(str(r["metric"])),
+            str(r.get("a_label") or "A"): val(r.get("a")),
+            str(r.get("b_label") or "B"): val(r.get("b")),
+            "difference": val(r.get("difference"), diff=True),
+            "95% interval": "–" if r.get("ci_low") is None else f"{val(r['ci_low'], diff=True)} to {val(r['ci_high'], diff=True)}",
+            "p-value": "–" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}"),
+            "test": r.get("test") or "–",
+            "in words": r.get("sentence") or "",
+        })
+    return pl.DataFrame(rows) if rows else df
+
+
+def table(df: pl.DataFrame, name: str, *, key: str, height: int | None = None, pretty: bool = True, **kwargs: Any) -> None:
     """A table with CSV and Excel downloads (files built only when clicked)."""
-    st.dataframe(df, hide_index=True, height=height or "auto", key=f"t_{key}", **kwargs)
+    if not pretty:
+        shown = df
+    elif {"metric", "a", "b", "kind"} <= set(df.columns):
+        shown = pretty_comparison(df)
+    elif "measure" in df.columns:
+        shown = pretty_measures(df)
+    else:
+        shown = _pretty(df)
+    st.dataframe(shown, hide_index=True, height=height or "auto", key=f"t_{key}", **kwargs)
     export = _for_export(df)
-    a, b, _ = st.columns([1, 1, 4])
-    a.download_button("⬇ CSV", lambda: export.write_csv(), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore")
-    b.download_button(
-        "⬇ Excel",
-        lambda: _excel_bytes(export),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx_{key}",
-        on_click="ignore",
-    )
+    with st.container(horizontal=True):
+        st.download_button("CSV", lambda: export.write_csv(), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(
+            "Excel",
+            lambda: _excel_bytes(export),
+            file_name=f"{name}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"xlsx_{key}",
+            on_click="ignore",
+            icon=":material/download:",
+        )
 
 
 def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
     """An altair chart with PNG/SVG downloads; returns the selection when ``select``."""
+    h = c.to_dict().get("height")
+    # Layered charts with a discrete axis collapse under height="content": give the full height.
+    height = int(h) + 110 if isinstance(h, (int, float)) else "content"
     event = st.altair_chart(
-        c, key=f"c_{key}", on_select="rerun" if select else "ignore", selection_mode=[charts.PICK] if select else None
+        c, key=f"c_{key}", height=height, on_select="rerun" if select else "ignore", selection_mode=[charts.PICK] if select else None
     )
-    a, b, _ = st.columns([1, 1, 4])
-    a.download_button("⬇ PNG", lambda: charts.chart_png(c), file_name=f"{name}.png", mime="image/png", key=f"png_{key}", on_click="ignore")
-    b.download_button("⬇ SVG", lambda: charts.chart_svg(c), file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{key}", on_click="ignore")
+    with st.container(horizontal=True):
+        st.download_button("PNG", lambda: charts.chart_png(c), file_name=f"{name}.png", mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button("SVG", lambda: charts.chart_svg(c), file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/download:")
     if select and event is not None:
         try:
             return event.selection.get(charts.PICK)  # type: ignore[union-attr]
@@ -470,7 +566,8 @@ def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], 
         return html_report(title=title, dataset=ds.label, filters=describe_filters(v), sections=sections())
 
     st.download_button(
-        "⬇ One-page report (HTML)", build, file_name=f"{key}_report.html", mime="text/html", key=f"report_{key}", on_click="ignore"
+        "One-page report (HTML)", build, file_name=f"{key}_report.html", mime="text/html", key=f"report_{key}", on_click="ignore",
+        icon=":material/description:"
     )
 
 

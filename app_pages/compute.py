@@ -57,8 +57,8 @@ CARDS: tuple[tuple[str, str], ...] = (
     ("outbound_messages", "Replies"),
     ("conversations", "Conversations"),
     ("unique_customers", "Unique customers"),
-    ("frt_median_s", "First response time (median)"),
-    ("art_median_s", "Response time, all turns (median)"),
+    ("frt_median_s", "First response (median)"),
+    ("art_median_s", "Response time (median)"),
     ("reply_rate", "Reply rate"),
     ("sla_compliance", "SLA compliance"),
 )
@@ -73,11 +73,12 @@ def _delta(metric: Metric, now: Any, before: Any) -> tuple[str | None, str]:
         return f"{(now - before) * 100:+.1f} pts", color
     if metric.unit == "s":
         diff = float(now) - float(before)
-        sign = "+" if diff >= 0 else "−"
+        sign = "+" if diff >= 0 else "-"
         return f"{sign}{common.fmt_duration(abs(diff))}", color
     if before == 0:
         return None, "off"
-    return f"{(now / before - 1):+.1%}", color
+    # More or fewer messages is neither good nor bad: no colour.
+    return f"{(now / before - 1):+.1%}", "off"
 
 
 def _window(v: ViewState, window: str) -> tuple[dt.date, dt.date]:
@@ -230,3 +231,161 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
         Figure(charts.response_time_trend(series.response, every=every, sla_seconds=v.sla_seconds)),
         Table("All metrics", cards.all_metrics),
     ]
+
+
+# ---- toolkit reports on the view's messages --------------------------------------------------
+
+
+def messages_of(v: ViewState) -> pl.DataFrame:
+    """The view's filtered messages in canonical form (without the app's helper column)."""
+    m = common.filtered(v).messages
+    return m.drop("in_hours") if "in_hours" in m.columns else m
+
+
+def _calendar(v: ViewState) -> Any:
+    return common.facts(v).calendar
+
+
+@st.cache_data(max_entries=32, show_spinner="Computing…")
+def metrics_by(v: ViewState, by: str | None, names: tuple[str, ...] | None = None) -> pl.DataFrame:
+    metrics = common.supported_metrics(v)
+    if names is not None:
+        metrics = {n: m for n, m in metrics.items() if n in names}
+    return metric_values(common.filtered(v), metrics, by=by)
+
+
+@st.cache_data(max_entries=16, show_spinner="Comparing in hours with out of hours…")
+def hours_report(v: ViewState) -> Any:
+    fn = common.toolkit_function("hours_report", "hours_report")
+    cal = _calendar(v)
+    if fn is None or cal is None:
+        return None
+    return fn(messages_of(v), cal, sla=v.sla_seconds, n_boot=300)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def hours_whatif(v: ViewState, extra: tuple[tuple[str, str], ...]) -> pl.DataFrame | None:
+    fn = common.toolkit_function("hours_report", "opening_hours_whatif")
+    default = common.toolkit_function("hours_report", "default_candidates")
+    cal = _calendar(v)
+    if fn is None or cal is None:
+        return None
+    candidates = dict(default(cal)) if default else {}
+    candidates.update(dict(extra))
+    return fn(messages_of(v), cal, candidates)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def inbound_hour_of_week(v: ViewState) -> pl.DataFrame:
+    f = common.facts(v)
+    m = messages_of(v).filter(pl.col("direction") == "inbound")
+    local = pl.col("created_at").dt.convert_time_zone(f.timezone)
+    first, last = date_range(v)
+    weeks = max(((last - first).days + 1) / 7, 1.0)
+    return (
+        m.group_by(weekday=local.dt.weekday(), hour=local.dt.hour())
+        .agg(inbound=pl.len())
+        .with_columns(inbound_per_week=pl.col("inbound") / weeks)
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def response_hour_of_week(v: ViewState) -> pl.DataFrame:
+    f = common.facts(v)
+    t = common.filtered(v).turns.filter(pl.col("answered_at").is_not_null())
+    local = pl.col("start").dt.convert_time_zone(f.timezone)
+    return t.group_by(weekday=local.dt.weekday(), hour=local.dt.hour()).agg(
+        median_minutes=pl.col("response_seconds").median() / 60, turns=pl.len()
+    )
+
+
+def open_hours_grid(v: ViewState) -> pl.DataFrame | None:
+    cal = _calendar(v)
+    if cal is None:
+        return None
+    from toolkit.business_hours import hour_of_week_open
+
+    return hour_of_week_open(cal)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def sla_breakdown(v: ViewState) -> pl.DataFrame:
+    t = common.filtered(v).turns
+    sla = v.sla_seconds
+    answered = pl.col("answered_at").is_not_null()
+    status = (
+        pl.when(answered & (pl.col("response_seconds") <= sla)).then(pl.lit("met"))
+        .when(answered | (pl.col("waited_seconds") > sla)).then(pl.lit("missed"))
+        .otherwise(pl.lit("pending"))
+    )
+    return t.group_by(status.alias("SLA status")).agg(turns=pl.len()).sort("turns", descending=True)
+
+
+@st.cache_data(max_entries=16, show_spinner="Finding peaks…")
+def peak_table(v: ViewState, bucket: str) -> pl.DataFrame | None:
+    fn = common.toolkit_function("peaks", "peak_periods")
+    if fn is None:
+        return None
+    f = common.facts(v)
+    s = common.settings_of(v, common.dataset(v.dataset))
+    events = _toolkit_events(s.events)
+    return fn(messages_of(v), bucket=bucket, timezone=f.timezone, events=events or None)
+
+
+def _toolkit_events(events: tuple[Any, ...]) -> list[Any]:
+    make = common.toolkit_function("peaks", "promotion")
+    if make is None:
+        return []
+    return [make(e.name, e.first, e.last) for e in events]
+
+
+@st.cache_data(max_entries=32, show_spinner="Comparing the two groups (tests and bootstrap intervals)…")
+def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
+    fn = common.toolkit_function("compare", "compare")
+    if fn is None:
+        return "missing"
+    f = common.facts(v)
+    s = common.settings_of(v, common.dataset(v.dataset))
+    from toolkit.errors import DataError
+
+    try:
+        return fn(
+            messages_of(v), split, sla=v.sla_seconds, calendar=f.calendar, timezone=f.timezone,
+            events=_toolkit_events(s.events) or None, n_boot=400,
+        )
+    except (DataError, ValueError, KeyError) as exc:
+        return str(exc)
+
+
+@st.cache_data(max_entries=16, show_spinner="Building the staffing view…")
+def staffing_table(v: ViewState) -> pl.DataFrame | None:
+    fn = common.toolkit_function("staffing", "staffing")
+    if fn is None:
+        return None
+    return fn(messages_of(v), sla=v.sla_seconds, timezone=common.facts(v).timezone)
+
+
+@st.cache_data(max_entries=16, show_spinner="Building the team report…")
+def agents_table(v: ViewState) -> pl.DataFrame | None:
+    fn = common.toolkit_function("agents", "agent_report")
+    if fn is None or "agent_id" not in common.facts(v).messages.columns:
+        return None
+    m = messages_of(v)
+    if m.filter(pl.col("agent_id").is_not_null()).height == 0:
+        return pl.DataFrame()
+    return fn(m, sla=v.sla_seconds, calendar=_calendar(v))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def call(v: ViewState, module: str, name: str, kwargs: tuple[tuple[str, Any], ...] = ()) -> Any:
+    """``toolkit.<module>.<name>(view messages, **kwargs)``; None when missing, text on DataError."""
+    fn = common.toolkit_function(module, name)
+    if fn is None:
+        return None
+    from toolkit.errors import DataError
+
+    try:
+        out = fn(messages_of(v), **dict(kwargs))
+    except (DataError, ValueError) as exc:
+        return str(exc)
+    return out.collect() if isinstance(out, pl.LazyFrame) else out

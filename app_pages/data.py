@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from app_pages import common, upload
+from app_pages import common, compute, upload
 
 frame = common.page("Data", "data", caption="Upload a message log, map its columns, check what was used.")
 if frame is not None:
@@ -13,8 +14,12 @@ if frame is not None:
     a, b, c = st.columns(3)
     a.metric("Messages", f"{ds.messages.height:,}", border=True)
     b.metric("Conversations", f"{f.conversations.height:,}", border=True)
-    c.metric("Period (local dates)", f"{f.first_day:%d %b %Y} – {f.last_day:%d %b %Y}", border=True)
+    c.metric("Period (local dates)", f"{f.first_day:%d %b} – {f.last_day:%d %b %Y}", border=True)
     upload.describe_dataset(ds)
+    coverage = compute.call(v, "coverage", "metric_coverage", (("calendar", f.calendar),))
+    if isinstance(coverage, pl.DataFrame):
+        with st.expander(f"Metrics this data supports: {int(coverage['supported'].sum())} of {coverage.height}"):
+            common.table(coverage, "metric_coverage", key="dq_cov")
 
     if common.read_only(v):
         st.info(

@@ -1,6 +1,86 @@
-"""placeholder"""
+"""Volume & peaks: series with peaks and events marked, peak vs normal, staffing heatmap."""
+
 from __future__ import annotations
 
-from app_pages import common
+import polars as pl
+import streamlit as st
 
-frame = common.page("volume", "volume")
+from app_pages import common, compute
+from toolkit import charts
+from toolkit.report import Figure, Table
+
+frame = common.page("Volume & peaks", "volume")
+if frame is not None:
+    v, ds, f = frame
+    s = common.settings_of(v, ds)
+    buckets = {"1h": "Hourly", "1d": "Daily", "1w": "Weekly"}
+    default_every = compute.default_every(v)
+    every = st.segmented_control("Buckets", list(buckets), format_func=buckets.get, default=v.get("every", default_every) or default_every, key="v_every") or default_every
+    common.set_view(v := v.with_extra("every", "" if every == default_every else every))
+    series = compute.volume_series(v, every)
+    timeline = charts.volume_timeline(
+        series.volumes, every=every, series=(("inbound", "Inbound (customers)"), ("outbound", "Replies (brand)")),
+        peaks=series.peaks, events=s.events,
+        subtitle="Red dots: peaks (inbound far above the usual level for that hour/weekday) · shaded: events",
+    )
+    pick = common.chart(timeline, "volume", key="v_timeline", select=True)
+    if pick:
+        st.markdown("**Conversations that started in the selected period**")
+        common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="v_pick")
+    else:
+        st.caption("Click a point to list the conversations that started in that period.")
+
+    st.subheader("Peak periods")
+    peaks = compute.peak_table(v, "day" if every != "1h" else "hour")
+    if peaks is None:
+        st.info("Peak periods need `toolkit.peaks.peak_periods`.")
+    elif peaks.height == 0:
+        st.caption("No peak periods in this selection.")
+    else:
+        common.table(peaks, "peak_periods", key="v_peaks")
+
+    st.subheader("Peak vs normal")
+    result = compute.comparison(v, "peak")
+    if isinstance(result, str):
+        st.info("Peak vs normal needs `toolkit.compare`." if result == "missing" else result)
+    else:
+        for sentence in result.filter(pl.col("p_value") < 0.05)["sentence"].head(4):
+            st.markdown(f"- {sentence}")
+        common.table(result, "peak_vs_normal", key="v_cmp")
+
+    st.subheader("When customers write, and the staff it takes")
+    inbound = compute.inbound_hour_of_week(v)
+    heat = charts.hour_of_week_heatmap(
+        inbound, value="inbound_per_week", title="Inbound messages per hour of the week", value_title="Messages per week",
+        fmt=",.0f", open_hours=compute.open_hours_grid(v),
+    )
+    common.chart(heat, "inbound_heatmap", key="v_heat")
+    staff = compute.staffing_table(v)
+    staffing_chart = None
+    if staff is None:
+        st.info("The staffing heatmap needs `toolkit.staffing.staffing`.")
+    elif staff.height:
+        needed = int(staff["agents_needed"].max() or 0)
+        staffing_chart = charts.hour_of_week_heatmap(
+            staff, value="agents_active", title="Agents active per hour of the week, and where they fall short",
+            value_title="Agents active (avg)", fmt=",.1f", scheme="greens",
+            open_hours=staff.select("weekday", "hour", open_fraction=pl.col("short").cast(pl.Float64)),
+            subtitle=f"Outlined: fewer agents active than needed to answer 80% within {v.sla_minutes:g} min "
+            f"(Erlang C, up to {needed} needed; 3 conversations at once per agent)",
+        )
+        common.chart(staffing_chart, "staffing_heatmap", key="v_staff")
+        short = staff.filter(pl.col("short")) if "short" in staff.columns else pl.DataFrame()
+        if short.height:
+            st.warning(f"{short.height} hours of the week have fewer agents active than needed.")
+        with st.expander("Staffing table"):
+            common.table(staff, "staffing", key="v_stafft")
+
+    def sections() -> list:
+        out = [Figure(timeline), Figure(heat)]
+        if staffing_chart is not None:
+            out.append(Figure(staffing_chart))
+        if peaks is not None and peaks.height:
+            out.append(Table("Peak periods", peaks))
+        return out
+
+    common.report_button(v, ds, "Volume & peaks", sections, key="volume")

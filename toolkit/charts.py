@@ -190,8 +190,10 @@ def response_time_trend(
 ) -> Any:
     """Response-time statistics per period (seconds in, shown in minutes or hours)."""
     cols = [c for c, _ in columns if c in df.columns]
-    unit, size = duration_unit(df[cols[0]] if cols else [])
     labels = dict(columns)
+    peak = max((float(df[c].max() or 0) for c in cols), default=0.0)  # type: ignore[arg-type]
+    unit, size = ("hours", 3600.0) if peak >= 10 * 3600 else ("minutes", 60.0)
+    order = [labels[c] for c in cols]
     long = (
         df.select("period", *[(pl.col(c) / size).alias(c) for c in cols])
         .unpivot(index="period", variable_name="statistic", value_name="value")
@@ -202,8 +204,8 @@ def response_time_trend(
     line = base.mark_line(strokeWidth=2, interpolate="monotone", point=alt.OverlayMarkDef(size=18)).encode(
         x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
         y=alt.Y("value:Q", title=f"Response time ({unit})", axis=alt.Axis(format=",.0f" if unit == "minutes" else ",.1f")),
-        color=alt.Color("statistic:N", title=None, scale=alt.Scale(range=[BLUE, "#93c5fd", MUTED])),
-        strokeDash=alt.StrokeDash("statistic:N", legend=None, scale=alt.Scale(range=[[1, 0], [5, 3], [2, 2]])),
+        color=alt.Color("statistic:N", title=None, scale=alt.Scale(domain=order, range=[BLUE, "#93c5fd", MUTED][: len(order)]), legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("statistic:N", legend=None, scale=alt.Scale(domain=order, range=[[1, 0], [5, 3], [2, 2]][: len(order)])),
         tooltip=[
             alt.Tooltip("period:T", title=word.title(), format="%a %d %b %Y"),
             alt.Tooltip("statistic:N", title="Statistic"),
@@ -221,9 +223,14 @@ def response_time_trend(
 
 
 def _human(seconds: float) -> str:
-    if seconds < 3600:
-        return f"{seconds / 60:g} min"
-    return f"{seconds / 3600:g} h"
+    """Short duration text: ``45 s``, ``18.7 min``, ``2.5 h``, ``1.5 days``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.3g} min"
+    if seconds < 48 * 3600:
+        return f"{seconds / 3600:.3g} h"
+    return f"{seconds / 86400:.3g} days"
 
 
 def _day_name(col: str) -> pl.Expr:
@@ -279,54 +286,68 @@ def hour_of_week_heatmap(
     return _finish(alt.layer(*layers).properties(title=_title(title, sub)), height=230)
 
 
+_TICKS_MIN = [1, 5, 15, 60, 240, 1440, 4320, 10080]
+_TICK_LABELS = {1: "1 min", 5: "5 min", 15: "15 min", 60: "1 h", 240: "4 h", 1440: "1 day", 4320: "3 days", 10080: "1 week"}
+
+
 def distribution_chart(
     seconds: pl.Series,
     *,
     title: str,
     sla_seconds: float | None = None,
     subtitle: str | None = None,
-    clip_quantile: float = 0.95,
+    bins: int = 36,
 ) -> Any:
-    """Histogram of durations (seconds) with the median and the SLA target marked.
+    """Histogram of durations on a log time axis (1 min ... days), median and SLA target marked.
 
-    The long tail beyond ``clip_quantile`` is folded into the last bin (said in the subtitle),
-    so the bulk stays readable.
+    Response times span seconds to days; a log axis shows the quick replies and the overnight
+    waits in one readable picture. Durations under 30 s are counted in the first bin.
     """
+    import numpy as np
+
     s = seconds.drop_nulls().cast(pl.Float64)
-    unit, size = duration_unit(s)
+    minutes = (s / 60).clip(lower_bound=0.5).to_numpy()
     median = float(s.median() or 0) if s.len() else 0.0
-    cap = float(s.quantile(clip_quantile, "linear") or 0) if s.len() else 0.0
-    values = (s.clip(upper_bound=cap) / size) if cap > 0 else s / size
-    data = pl.DataFrame({"value": values})
-    sub = subtitle or (
-        f"{s.len():,} turns · median {median / size:,.1f} {unit}"
-        + (f" · values above {cap / size:,.0f} {unit} ({int((1 - clip_quantile) * 100)}% longest) in the last bar" if cap else "")
-    )
+    hi = max(float(minutes.max()) if minutes.size else 1.0, 2.0)
+    edges = np.logspace(np.log10(0.5), np.log10(hi * 1.001), bins + 1)
+    counts, _ = np.histogram(minutes, bins=edges)
+    data = pl.DataFrame({"start": edges[:-1], "end": edges[1:], "turns": counts})
+    sub = subtitle or f"{s.len():,} turns · median {_human(median)} · log time axis"
+    ticks = [t for t in _TICKS_MIN if 0.5 <= t <= hi * 1.5]
+    label_expr = " : ".join(f"datum.value == {t} ? '{_TICK_LABELS[t]}'" for t in ticks) + " : ''"
+    x_scale = alt.Scale(type="log", domain=[0.5, float(edges[-1])], nice=False)
     bars = (
         alt.Chart(data.to_pandas())
-        .mark_bar(color="#93c5fd", binSpacing=1)
+        .mark_rect(color="#93c5fd", stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("value:Q", bin=alt.Bin(maxbins=40), title=f"Response time ({unit})"),
-            y=alt.Y("count():Q", title="Turns", axis=alt.Axis(format=",d")),
-            tooltip=[alt.Tooltip("count():Q", title="Turns", format=",")],
+            x=alt.X("start:Q", scale=x_scale, title="Response time (log scale)", axis=alt.Axis(values=ticks, labelExpr=label_expr, grid=True)),
+            x2="end:Q",
+            y=alt.Y("turns:Q", title="Turns", axis=alt.Axis(format=",d")),
+            y2=alt.datum(0),
+            tooltip=[
+                alt.Tooltip("start:Q", title="From (minutes)", format=",.1f"),
+                alt.Tooltip("end:Q", title="To (minutes)", format=",.1f"),
+                alt.Tooltip("turns:Q", title="Turns", format=","),
+            ],
         )
     )
-    marks = [{"x": median / size, "label": f"median {median / size:,.1f} {unit}", "color": "median"}]
-    if sla_seconds and (not cap or sla_seconds <= cap * 1.2):
-        marks.append({"x": sla_seconds / size, "label": f"SLA {_human(sla_seconds)}", "color": "sla"})
+    marks = [{"x": max(median / 60, 0.5), "label": f"median {_human(median)}", "kind": "median"}]
+    if sla_seconds:
+        marks.append({"x": max(sla_seconds / 60, 0.5), "label": f"SLA {_human(sla_seconds)}", "kind": "SLA target"})
     rules_data = alt.Data(values=marks)
+    color = alt.Color("kind:N", scale=alt.Scale(domain=["median", "SLA target"], range=[INK, RED]), legend=None)
     rules = alt.Chart(rules_data).mark_rule(strokeWidth=2).encode(
-        x="x:Q",
-        color=alt.Color("color:N", scale=alt.Scale(domain=["median", "sla"], range=[INK, RED]), legend=None),
-        strokeDash=alt.StrokeDash("color:N", scale=alt.Scale(domain=["median", "sla"], range=[[1, 0], [5, 4]]), legend=None),
+        x=alt.X("x:Q", scale=x_scale),
+        color=color,
+        strokeDash=alt.StrokeDash("kind:N", scale=alt.Scale(domain=["median", "SLA target"], range=[[1, 0], [5, 4]]), legend=None),
     )
-    text = alt.Chart(rules_data).mark_text(align="left", dx=4, dy=-4, baseline="top", fontSize=11).encode(
-        x="x:Q",
-        y=alt.value(2),
-        text="label:N",
-        color=alt.Color("color:N", scale=alt.Scale(domain=["median", "sla"], range=[INK, RED]), legend=None),
-    )
-    return _finish(alt.layer(bars, rules, text).properties(title=_title(title, sub)), height=240)
+    texts = [
+        alt.Chart(alt.Data(values=[m]))
+        .mark_text(align="left", dx=4, baseline="top", fontSize=11, fontWeight="bold")
+        .encode(x=alt.X("x:Q", scale=x_scale), y=alt.value(2 + 16 * i), text="label:N", color=color)
+        for i, m in enumerate(marks)
+    ]
+    return _finish(alt.layer(bars, rules, *texts).properties(title=_title(title, sub)), height=240)
 
 
 def ranked_bars(

@@ -95,8 +95,10 @@ def html_report(
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
-        f"<div class='meta'>{html.escape(dataset)} · {' · '.join(html.escape(x) for x in filters)} · "
-        f"generated {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC</div>",
+        (
+            f"<div class='meta'>{html.escape(dataset)} · {' · '.join(html.escape(x) for x in filters)} · "
+            f"generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC</div>"
+        ),
     ]
     for s in sections:
         if isinstance(s, Cards):

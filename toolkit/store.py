@@ -102,7 +102,7 @@ class DatasetStore:
             **dict(settings),
             "dataset_id": dataset_id,
             "rows": messages.height,
-            "stored_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "stored_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
         _atomic_write(parquet, lambda p: messages.write_parquet(p, compression="zstd"))
         _atomic_write(meta, lambda p: p.write_text(json.dumps(record, default=str, indent=1)))

@@ -240,13 +240,13 @@ def _utc_bounds(
 
     tz = ZoneInfo(timezone or "UTC")
     lo = (
-        dt.datetime.combine(start, dt.time(), tzinfo=tz).astimezone(dt.timezone.utc)
+        dt.datetime.combine(start, dt.time(), tzinfo=tz).astimezone(dt.UTC)
         if start
         else None
     )
     hi = (
         dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz).astimezone(
-            dt.timezone.utc
+            dt.UTC
         )
         if end
         else None
