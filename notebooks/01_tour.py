@@ -28,6 +28,7 @@ ROOT = Path.cwd().parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import altair as alt
 import polars as pl
 
 import toolkit
@@ -41,6 +42,9 @@ from toolkit.volumes import volumes
 
 pl.Config.set_tbl_rows(12)
 pl.Config.set_tbl_width_chars(160)
+# The response-time histograms take one value per turn (more than altair's default 5,000 rows);
+# outputs are not stored in the repository, so embedding them in the live notebook is fine.
+alt.data_transformers.disable_max_rows()
 
 # %% [markdown]
 # ## 1. Load

@@ -54,6 +54,9 @@ from toolkit.volumes import volumes
 
 pl.Config.set_tbl_rows(12)
 pl.Config.set_tbl_width_chars(160)
+# The response-time histograms take one value per turn (more than altair's default 5,000 rows);
+# outputs are not stored in the repository, so embedding them in the live notebook is fine.
+alt.data_transformers.disable_max_rows()
 
 messages = read_messages(SAMPLE_PATH)
 story = sample_story()

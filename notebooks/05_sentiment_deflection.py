@@ -43,14 +43,18 @@ if str(ROOT) not in sys.path:
 
 import altair as alt
 import polars as pl
-
 import toolkit
 from toolkit import charts
 from toolkit.compare import Split, compare
 from toolkit.deflection import deflection_phrase_counts, detect_deflection
 from toolkit.load import load
 from toolkit.notebook_data import resolve_data_path
-from toolkit.sentiment import NEGATIVE_BELOW, POSITIVE_ABOVE, add_sentiment, sentiment_label
+from toolkit.sentiment import (
+    NEGATIVE_BELOW,
+    POSITIVE_ABOVE,
+    add_sentiment,
+    sentiment_label,
+)
 
 pl.Config.set_tbl_rows(12)
 pl.Config.set_tbl_width_chars(160)

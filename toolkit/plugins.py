@@ -88,7 +88,7 @@ def load_plugins(
     for entry in entries:
         try:
             _import(entry, folder)
-        except Exception as exc:  # noqa: BLE001 - a plugin may fail in any way; report it
+        except Exception as exc:  # a plugin may fail in any way: report it, keep the others
             source = f"{ENV_VAR}={environ.get(ENV_VAR, '')!r}" if entry != str(local) else str(local)
             msg = (
                 f"plugin {entry!r} (from {source}) could not be loaded: "
