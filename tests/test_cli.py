@@ -119,3 +119,18 @@ def test_sample_command_writes_a_log_that_kpis_reads(tmp_path):
     assert out.returncode == 0, out.stderr
     rows = json.loads(out.stdout)
     assert len(rows) >= 3 and all(r["turns"] > 0 for r in rows)
+
+
+def test_a_plugin_metric_becomes_a_kpis_key(small_log, tmp_path):
+    plugin = tmp_path / "my_metrics.py"
+    plugin.write_text(
+        "import polars as pl, toolkit\n"
+        "toolkit.register_metric(toolkit.Metric('answered_within_15min', 'turns', 'share',\n"
+        "    value=pl.col('response_seconds') <= 900, where=pl.col('answered_at').is_not_null()),\n"
+        "    replace=True)\n", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "toolkit", "kpis", str(small_log), "--format", "json"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={**__import__("os").environ, "TOOLKIT_PLUGINS": str(plugin)})
+    assert out.returncode == 0, out.stderr
+    (row,) = json.loads(out.stdout)
+    assert row["answered_within_15min"] == 0.5  # 600 s yes, 1800 s no

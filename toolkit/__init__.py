@@ -19,6 +19,7 @@ from toolkit.metrics import (
     register_metric,
     unregister_metric,
 )
+from toolkit.plugins import load_plugins
 from toolkit.presets import PRESETS, detect_preset
 from toolkit.quality import QualityIssue, QualityReport
 from toolkit.timestamps import parse_timestamps
@@ -33,6 +34,7 @@ __all__ = [
     "QualityReport",
     "detect_preset",
     "load",
+    "load_plugins",
     "parse_timestamps",
     "read_messages",
     "read_table",

@@ -18,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from toolkit.errors import DataError
+from toolkit.plugins import load_plugins
 
 __all__ = ["main"]
 
@@ -194,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
     try:
+        # Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) become kpis columns too.
+        load_plugins()
         result = args.run(args)
         if isinstance(result, pl.LazyFrame):
             result = result.collect()
