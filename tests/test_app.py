@@ -1,0 +1,156 @@
+"""AppTest: every page renders on the sample data; upload, mapping, filters, shared links."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).parents[1] / "app.py")
+PAGES = [
+    "app_pages/overview.py",
+    "app_pages/response_times.py",
+    "app_pages/volume.py",
+    "app_pages/agents.py",
+    "app_pages/sentiment.py",
+    "app_pages/channels.py",
+    "app_pages/compare.py",
+    "app_pages/data.py",
+]
+TIMEOUT = 180
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path_factory.getbasetemp() / "app_data"
+    monkeypatch.setenv("TOOLKIT_DATA_DIR", str(path))
+    return path
+
+
+def run(page: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _param(at: AppTest, key: str) -> str:
+    value = at.query_params[key]
+    return value[-1] if isinstance(value, list) else value
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_the_sample(page: str) -> None:
+    at = run(page)
+    assert at.title, "page has a title"
+    assert not at.error, [e.value for e in at.error]
+    assert "needs `toolkit." not in " ".join(i.value for i in at.info), "a toolkit part is missing"
+
+
+def test_overview_cards_and_registered_metrics() -> None:
+    at = run()
+    labels = [m.label for m in at.metric]
+    for label in ("Inbound messages", "Replies", "Conversations", "Unique customers", "First response (median)", "Response time (median)", "Reply rate", "SLA compliance"):
+        assert label in labels
+    assert all(m.value not in ("", "–") for m in at.metric)
+    # The generic metric table lists every registered metric the data supports.
+    names = at.dataframe[0].value["metric"].tolist()
+    assert "sla_compliance" in names and "deflection_rate" in names
+
+
+def test_filter_changes_numbers_and_url() -> None:
+    at = run()
+    at.segmented_control(key="o_window").set_value("all").run()
+    total = int(metric(at, "Inbound messages").replace(",", ""))
+    at.multiselect(key="f_channels").set_value(["twitter"]).run()
+    twitter = int(metric(at, "Inbound messages").replace(",", ""))
+    assert 0 < twitter < total
+    assert _param(at, "channels") == "twitter"
+    assert _param(at, "x.window") == "all"
+    # Reference: the same count straight from the sample file.
+    sample = pl.read_csv(Path(APP).parent / "sample_data" / "sample_messages.csv", infer_schema_length=0)
+    expected = sample.filter((pl.col("direction") == "inbound") & (pl.col("channel") == "twitter")).height
+    assert twitter == expected
+
+
+def test_query_params_seed_the_view() -> None:
+    at = run(channels="email~chat", sla="30", hours="out", **{"x.window": "7"})
+    assert at.multiselect(key="f_channels").value == ["email", "chat"]
+    assert at.number_input(key="s_sla").value == 30.0
+    assert at.segmented_control(key="f_hours").value == "out"
+    assert at.segmented_control(key="o_window").value == "7"
+    assert "SLA compliance" in [m.label for m in at.metric]
+    params = {k: _param(at, k) for k in ("channels", "sla", "hours")}
+    assert params == {"channels": "email~chat", "sla": "30", "hours": "out"}
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    frame.write_csv(buf)
+    return buf.getvalue()
+
+
+def _small_log() -> pl.DataFrame:
+    sample = pl.read_csv(Path(APP).parent / "sample_data" / "sample_messages.csv", infer_schema_length=0)
+    return sample.head(3000)
+
+
+def test_upload_store_and_shared_link_read_only(data_dir: Path) -> None:
+    at = run("app_pages/data.py")
+    at.file_uploader(key="upload_file").set_value(("log.csv", _csv(_small_log()), "text/csv")).run()
+    assert not at.exception
+    assert any("rows read" in s.value for s in at.success)
+    at.button(key="upload_use").click().run()
+    assert not at.exception
+    stored = sorted(p.stem for p in data_dir.glob("*.json"))
+    assert stored, "the upload is stored"
+    ds = stored[-1]
+    assert _param(at, "ds") == ds
+    own = metric(at, "Inbound messages")
+    # A manager opens the link: same numbers, no upload, no delete.
+    shared = run(ds=ds)
+    assert metric(shared, "Inbound messages") == own
+    shared.switch_page("app_pages/data.py").run()
+    assert not shared.file_uploader
+    assert any("read-only" in i.value for i in shared.info)
+    assert not [b for b in shared.button if b.key == "delete_ds"]
+
+
+def test_mapping_step_fixes_unrecognised_columns() -> None:
+    log = _small_log().select(
+        pl.col("created_at").alias("When"), pl.col("direction").alias("Way"),
+        pl.col("conversation_id").alias("Case"), pl.col("channel"), pl.col("customer_id"), pl.col("agent_id"),
+    )
+    at = run("app_pages/data.py")
+    at.file_uploader(key="upload_file").set_value(("odd.csv", _csv(log), "text/csv")).run()
+    assert at.error, "missing required columns are explained"
+    assert not [b for b in at.button if b.key == "upload_use"]
+    at.selectbox(key="map_created_at").set_value("When")
+    at.selectbox(key="map_direction").set_value("Way")
+    at.selectbox(key="map_conversation_id").set_value("Case").run()
+    at.button(key="upload_remap").click().run()
+    assert not at.exception
+    assert any("rows read" in s.value for s in at.success)
+    assert [b for b in at.button if b.key == "upload_use"]
+
+
+@pytest.mark.parametrize("bad", ["A" * 32, "../../etc/passwd", "x"])
+def test_unknown_or_invalid_dataset_link(bad: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["ds"] = bad
+    at.run()
+    assert not at.exception
+    assert any("does not exist" in e.value for e in at.error)
+    assert not at.metric
