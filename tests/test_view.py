@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from toolkit.kpis import FactTables
 from toolkit.metrics import MetricContext, available_metrics
-from toolkit.view import Event, ViewState, filter_tables, metric_values, parse_events, previous_period
+from toolkit.view import (
+    Event,
+    ViewState,
+    filter_tables,
+    metric_values,
+    parse_events,
+    previous_period,
+)
 
 names = st.text(alphabet=st.characters(blacklist_characters="~;\x00", blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12).map(str.strip).filter(bool)
 
@@ -58,8 +65,8 @@ def _log() -> pl.DataFrame:
     for i, (channel, agent, day) in enumerate([("twitter", "A1", 0), ("email", "A2", 0), ("twitter", "A2", 2)]):
         start = t0 + dt.timedelta(days=day, hours=i)
         rows += [
-            dict(row_nr=2 * i + 1, message_id=f"m{2 * i}", conversation_id=f"c{i}", created_at=start, direction="inbound", channel=channel, agent_id=None, is_bot=False, customer_id=f"u{i}", brand="B", in_reply_to=None),
-            dict(row_nr=2 * i + 2, message_id=f"m{2 * i + 1}", conversation_id=f"c{i}", created_at=start + dt.timedelta(minutes=10 * (i + 1)), direction="outbound", channel=channel, agent_id=agent, is_bot=False, customer_id=None, brand="B", in_reply_to=f"m{2 * i}"),
+            {"row_nr": 2 * i + 1, "message_id": f"m{2 * i}", "conversation_id": f"c{i}", "created_at": start, "direction": "inbound", "channel": channel, "agent_id": None, "is_bot": False, "customer_id": f"u{i}", "brand": "B", "in_reply_to": None},
+            {"row_nr": 2 * i + 2, "message_id": f"m{2 * i + 1}", "conversation_id": f"c{i}", "created_at": start + dt.timedelta(minutes=10 * (i + 1)), "direction": "outbound", "channel": channel, "agent_id": agent, "is_bot": False, "customer_id": None, "brand": "B", "in_reply_to": f"m{2 * i}"},
         ]
     return pl.DataFrame(rows, schema_overrides={"agent_id": pl.String, "customer_id": pl.String, "in_reply_to": pl.String})
 

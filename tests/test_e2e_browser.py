@@ -1,0 +1,123 @@
+"""End to end in a real headless Chromium: upload, KPIs, filter, copy link, same numbers elsewhere.
+
+Starts ``streamlit run app.py`` on a free port of 127.0.0.1 with a temporary data directory and
+drives Debian's ``/usr/bin/chromium`` with Playwright (never a downloaded browser). Skips when
+Chromium or Playwright is absent (CI installs ``chromium`` with apt-get).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).parents[1]
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium)")
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    env = dict(os.environ, TOOLKIT_DATA_DIR=str(tmp_path_factory.mktemp("e2e_data")))
+    log = tmp_path_factory.mktemp("e2e_log") / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(150):
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                pytest.fail(f"streamlit did not start: {log.read_text()[-2000:]}")
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def _settle(page: object, quiet_checks: int = 4) -> None:
+    """Wait until the app has finished its rerun (no running indicator, no skeletons)."""
+    quiet = 0
+    for _ in range(240):
+        busy = page.evaluate(  # type: ignore[attr-defined]
+            "() => !!document.querySelector('[data-testid=\"stSkeleton\"], [data-testid=\"stStatusWidget\"] button, .stSpinner')"
+        )
+        quiet = 0 if busy else quiet + 1
+        if quiet >= quiet_checks:
+            return
+        time.sleep(0.25)
+
+
+def _kpis(page: object) -> dict[str, str]:
+    page.get_by_text("Inbound messages", exact=True).first.wait_for(timeout=60_000)  # type: ignore[attr-defined]
+    _settle(page)
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()  # type: ignore[attr-defined]
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()  # type: ignore[attr-defined]
+    return {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
+
+
+def test_upload_filter_share_link(server: str, tmp_path: Path) -> None:
+    sample = pl.read_csv(ROOT / "sample_data" / "sample_messages.csv", infer_schema_length=0).head(4000)
+    upload = tmp_path / "support_log.csv"
+    sample.write_csv(upload)
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            analyst = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = analyst.new_page()
+            page.goto(f"{server}/data")
+            page.locator('input[type="file"]').set_input_files(str(upload))
+            page.get_by_role("button", name="Use this data").click(timeout=90_000)
+            before = _kpis(page)
+            assert before["Inbound messages"] not in ("", "–")
+
+            # Filter: one channel, in the sidebar.
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            sidebar.locator('[data-testid="stMultiSelect"]').first.click()
+            page.get_by_role("option", name="twitter").click()
+            page.keyboard.press("Escape")
+            page.wait_for_url("**channels=twitter**", timeout=30_000)
+            after = _kpis(page)
+            assert after["Inbound messages"] != before["Inbound messages"]
+
+            page.get_by_role("button", name="Copy link").click()
+            link = page.locator('[data-testid="stPopoverBody"] code').first.inner_text().strip()
+            assert "ds=" in link and "channels=twitter" in link
+
+            manager = browser.new_context(viewport={"width": 1400, "height": 1000})
+            shared = manager.new_page()
+            shared.goto(link)
+            assert _kpis(shared) == after
+            shared.get_by_text("read-only").first.wait_for(timeout=30_000)
+            assert shared.locator('input[type="file"]').count() == 0
+        finally:
+            browser.close()
