@@ -77,8 +77,17 @@ def _ref_intervals(
     last = hi.astimezone(tz).date() + dt.timedelta(days=1)
 
     def at(day: dt.date, secs: int) -> dt.datetime:
+        """The first instant at which the local clock shows this wall time or later."""
         wall = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=secs)
-        return wall.replace(tzinfo=tz).astimezone(UTC)
+        candidates = [wall.replace(tzinfo=tz, fold=f).astimezone(UTC) for f in (0, 1)]
+        real = [u for u in candidates if u.astimezone(tz).replace(tzinfo=None) == wall]
+        if real:  # the earlier one when the hour repeats
+            return min(real)
+        # Skipped by the clock change: walk forward (whole minutes) to the change.
+        u = min(candidates)
+        while u.astimezone(tz).replace(tzinfo=None) < wall:
+            u += dt.timedelta(minutes=1)
+        return u
 
     closed = [(at(h, 0), at(h + dt.timedelta(days=1), 0)) for h in holiday_set]
     pieces: list[tuple[dt.datetime, dt.datetime]] = []
@@ -249,12 +258,18 @@ def test_dst_days(tz: str, spring: dt.date, fall: dt.date) -> None:
     assert open_at(night, [repeated, repeated.replace(fold=1)]) == [True, True]
 
 
-def test_skipped_wall_time_reads_with_the_offset_before_the_change() -> None:
-    # Paris 2025-03-30 02:00-03:00 does not exist: an interval 02:30-04:00 starts at 02:30 CET
-    # = 03:30 CEST, so it lasts 30 min of real time.
+def test_skipped_wall_time_is_the_moment_the_clock_jumps() -> None:
+    # Paris 2025-03-30 02:00-03:00 does not exist (01:00 UTC the clock jumps to 03:00 CEST):
+    # an interval 02:30-04:00 opens at the jump, so it lasts 1 h of real time that day.
     cal = BusinessCalendar.parse("sun 02:30-04:00", timezone="Europe/Paris")
-    assert one(cal, utc(2025, 3, 29), utc(2025, 3, 31)) == 0.5 * H
+    assert one(cal, utc(2025, 3, 29), utc(2025, 3, 31)) == 1 * H
     assert one(cal, utc(2025, 3, 22), utc(2025, 3, 24)) == 1.5 * H
+    assert open_at(cal, [utc(2025, 3, 30, 0, 59, 59), utc(2025, 3, 30, 1)]) == [False, True]
+    # Wall-clock containment stays real-time containment: 02:15-24:00 covers 03:00-24:00.
+    wide = BusinessCalendar.parse("sun 02:15-24:00", timezone="Europe/Paris")
+    narrow = BusinessCalendar.parse("sun 03:00-24:00", timezone="Europe/Paris")
+    a, b = utc(2025, 3, 29), utc(2025, 3, 31)
+    assert one(wide, a, b) == one(narrow, a, b) == 21 * H
 
 
 def test_mixed_original_utc_offsets() -> None:

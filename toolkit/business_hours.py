@@ -449,13 +449,36 @@ class _Table:
 
 
 def _local_to_utc_us(tz: ZoneInfo, day: date, secs: int) -> int:
-    # Wall-clock arithmetic on a naive datetime, then zoneinfo's offset for that wall time
-    # (fold=0: the earlier instant of a repeated hour; for a skipped hour the offset in force
-    # before the change).
+    """UTC microseconds of the first instant when the local clock shows this wall time or later.
+
+    A normal wall time is its one instant; a repeated one (fall back) its first occurrence; a
+    skipped one (spring forward) the instant of the clock change, when the clock jumps past
+    it.  This mapping never goes backwards, so an interval inside another on the wall clock is
+    inside it in real time too (zoneinfo's fold=0 alone maps skipped times one hour later,
+    which is not monotonic: 02:15 would come after 03:00).
+    """
     naive = datetime(day.year, day.month, day.day) + timedelta(seconds=secs)
-    offset = tz.utcoffset(naive)
-    assert offset is not None
-    return ((naive - _EPOCH) - offset) // timedelta(microseconds=1)
+    off0 = tz.utcoffset(naive)
+    off1 = tz.utcoffset(naive.replace(fold=1))
+    assert off0 is not None and off1 is not None
+    u0 = (naive - _EPOCH) - off0
+    u1 = (naive - _EPOCH) - off1
+    if u1 >= u0:  # exists: equal offsets, or a repeated hour where fold=0 is the earlier one
+        return u0 // timedelta(microseconds=1)
+    # Skipped: the change happens in (u1, u0]; find it (tz transitions are whole seconds).
+    lo, hi = int(u1.total_seconds()), int(u0.total_seconds())
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _offset_at(tz, mid) == off1:
+            hi = mid
+        else:
+            lo = mid
+    return hi * _US
+
+
+def _offset_at(tz: ZoneInfo, epoch_seconds: int) -> timedelta | None:
+    instant = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC")) + timedelta(seconds=epoch_seconds)
+    return instant.astimezone(tz).utcoffset()
 
 
 def _merge(intervals: list[tuple[int, int]]) -> list[list[int]]:
@@ -549,7 +572,8 @@ def _country_holidays(
     return tuple(sorted(h.keys()))
 
 
-def _week_intervals(hours: WeekHours) -> list[list[int]]:
+@functools.lru_cache(maxsize=256)
+def _week_intervals(hours: WeekHours) -> tuple[tuple[int, int], ...]:
     """Nominal weekly opening as merged [start, end) seconds after Monday 00:00 (wrapping)."""
     raw: list[tuple[int, int]] = []
     for w, day in enumerate(hours):
@@ -560,7 +584,8 @@ def _week_intervals(hours: WeekHours) -> list[list[int]]:
                 raw.append((0, b - WEEK))
             else:
                 raw.append((a, b))
-    return _merge(raw)
+    # Cached (is_open_at is called per minute of the week by reports); tuples keep it immutable.
+    return tuple((s, e) for s, e in _merge(raw))
 
 
 # --------------------------------------------------------------------------------------------
