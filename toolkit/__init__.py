@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from toolkit.business_hours import BusinessCalendar, hour_of_week_open
 from toolkit.errors import DataError
 from toolkit.kpis import FactTables, kpi_tables, kpis
 from toolkit.load import LoadResult, load, read_messages, read_table
@@ -26,6 +27,7 @@ from toolkit.timestamps import parse_timestamps
 from toolkit.turns import conversations, turns
 
 __all__ = [
+    "BusinessCalendar",
     "DataError",
     "FactTables",
     "LoadResult",
@@ -43,6 +45,7 @@ __all__ = [
     "available_metrics",
     "conversations",
     "get_metric",
+    "hour_of_week_open",
     "kpi_tables",
     "kpis",
     "metric_registry",
