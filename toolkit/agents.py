@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from toolkit._frames import as_lazy
 from toolkit.kpis import kpis
-from toolkit.turns import _lazy
 
 __all__ = ["agent_report", "benjamini_hochberg", "robust_z"]
 
@@ -116,7 +116,7 @@ def agent_report(
     """
     from scipy.stats import mannwhitneyu
 
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if "agent_id" not in columns:
         msg = f"agent_report needs an 'agent_id' column (found: {columns})"

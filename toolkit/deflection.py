@@ -24,9 +24,9 @@ from typing import TypeVar
 
 import polars as pl
 
+from toolkit._frames import as_lazy, same_kind
 from toolkit.metrics import Metric, MetricContext, register_metric
 from toolkit.schema import OUTBOUND
-from toolkit.turns import _lazy, _like
 
 __all__ = [
     "DEFAULT_DEFLECTION_PHRASES",
@@ -169,7 +169,7 @@ def detect_deflection(
     inbound) and ``deflection_phrase`` (the pattern that fired). An existing non-empty
     ``deflected_to`` value is kept (its phrase is null).
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if text not in columns:
         msg = f"detect_deflection needs a {text!r} column (found: {columns})"
@@ -187,7 +187,7 @@ def detect_deflection(
         )
     else:
         result = lf.with_columns(deflected_to=detected, deflection_phrase=fired)
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def deflection_phrase_counts(
@@ -213,10 +213,10 @@ def deflection_phrase_counts(
     One row per (``deflected_to``, ``deflection_phrase``): ``messages``, ``conversations``,
     ``example_message_ids`` and ``example_texts`` (lists), most frequent first.
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     if "deflected_to" in lf.collect_schema().names():
         lf = lf.drop("deflected_to")  # show what the phrases find, not the source column
-    detected = _lazy(detect_deflection(lf, phrases, text=text))
+    detected = as_lazy(detect_deflection(lf, phrases, text=text))
     result = (
         detected.filter(pl.col("deflection_phrase").is_not_null())
         .sort("created_at", "row_nr")
@@ -229,7 +229,7 @@ def deflection_phrase_counts(
         )
         .sort(["messages", "deflected_to", "deflection_phrase"], descending=[True, False, False])
     )
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 class AnyOfMetric(Metric):

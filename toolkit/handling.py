@@ -15,8 +15,9 @@ from typing import TypeVar
 
 import polars as pl
 
+from toolkit._frames import as_lazy
 from toolkit.metrics import Metric, register_metric
-from toolkit.turns import _lazy, conversations
+from toolkit.turns import conversations
 
 __all__ = ["handling_by_channel", "handling_times"]
 
@@ -34,7 +35,7 @@ def handling_times(messages: Frame) -> Frame:
     messages
         Canonical messages with ``handle_seconds``.
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if "handle_seconds" not in columns:
         msg = f"messages have no 'handle_seconds' column (found: {columns})"
@@ -74,7 +75,7 @@ def handling_by_channel(
     """
     from scipy.stats import mannwhitneyu
 
-    ht = _lazy(handling_times(_lazy(messages))).collect()
+    ht = as_lazy(handling_times(as_lazy(messages))).collect()
     if "channel" not in ht.columns:
         msg = "handling_by_channel needs a 'channel' column"
         raise ValueError(msg)

@@ -21,12 +21,12 @@ from typing import Any
 
 import polars as pl
 
+from toolkit._frames import as_lazy
 from toolkit.compare import Split, compare, format_duration
 from toolkit.errors import DataError
 from toolkit.kpis import FactTables
 from toolkit.metrics import get_metric
 from toolkit.schema import INBOUND
-from toolkit.volumes import _lazy
 
 __all__ = ["HoursReport", "default_candidates", "hours_report", "inbound_by_hour_of_week", "opening_hours_whatif"]
 
@@ -199,7 +199,7 @@ def _narrow(calendar: Any, messages: pl.DataFrame | pl.LazyFrame) -> Any:
     """The calendar materialised only over the log's dates (much faster to build)."""
     import datetime as dt
 
-    bounds = _lazy(messages).select(
+    bounds = as_lazy(messages).select(
         pl.col("created_at").min().alias("a"), pl.col("created_at").max().alias("b")
     ).collect()
     first, last = bounds["a"][0], bounds["b"][0]
@@ -225,7 +225,7 @@ def inbound_by_hour_of_week(messages: pl.DataFrame | pl.LazyFrame, calendar: Any
     """
     from toolkit.business_hours import hour_of_week_open
 
-    lf = _lazy(messages).filter(pl.col("direction") == INBOUND)
+    lf = as_lazy(messages).filter(pl.col("direction") == INBOUND)
     local = pl.col("created_at").dt.convert_time_zone(calendar.timezone)
     counts = (
         lf.select(
@@ -335,7 +335,7 @@ def opening_hours_whatif(
         exprs.append((closed & extra.is_open("created_at")).sum().cast(pl.Int64).alias(f"_c{i}"))
         cand_open = _open_minutes(extra)
         extra_hours.append(sum(1 for a, b in zip(base_open, cand_open, strict=True) if b and not a) / 60)
-    row = _lazy(messages).filter(pl.col("direction") == INBOUND).select(exprs).collect().row(0, named=True)
+    row = as_lazy(messages).filter(pl.col("direction") == INBOUND).select(exprs).collect().row(0, named=True)
     uncovered = row["_uncovered"] or 0
     covered = [row[f"_c{i}"] or 0 for i in range(len(candidates))]
     return pl.DataFrame(

@@ -18,8 +18,9 @@ from typing import TypeVar
 
 import polars as pl
 
+from toolkit._frames import as_lazy, same_kind
 from toolkit.schema import INBOUND, OUTBOUND
-from toolkit.turns import _lazy, _like, turns
+from toolkit.turns import turns
 
 __all__ = [
     "channel_mix",
@@ -37,7 +38,7 @@ def channel_mix(messages: Frame) -> Frame:
 
     A customer active on two channels counts once in each channel's ``unique_customers``.
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     inbound = pl.col("direction") == INBOUND
     result = (
         lf.group_by("channel")
@@ -51,7 +52,7 @@ def channel_mix(messages: Frame) -> Frame:
         .with_columns(inbound_share=pl.col("inbound_messages") / pl.col("inbound_messages").sum())
         .sort("inbound_messages", "channel", descending=[True, False], nulls_last=True)
     )
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def request_types_by_channel(messages: Frame) -> Frame:
@@ -84,7 +85,7 @@ def channel_switches(messages: Frame, *, within: str = "48h", wait: str = "24h")
     ``to_conversation_id``, ``from_start``, ``moved_at``, ``gap_seconds``, ``from_answered_at``
     and ``after_wait``.
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     within_s = _seconds(within)
     wait_s = _seconds(wait)
     t = turns(lf, carry=["customer_id", "channel"])
@@ -126,7 +127,7 @@ def channel_switches(messages: Frame, *, within: str = "48h", wait: str = "24h")
             "after_wait",
         )
     )
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def transition_matrix(
@@ -145,7 +146,7 @@ def transition_matrix(
     without a reply). ``wide=True``: one row per ``from_channel``, one column per destination
     channel, cells = moves.
     """
-    moves = _lazy(channel_switches(_lazy(messages), within=within, wait=wait))
+    moves = as_lazy(channel_switches(as_lazy(messages), within=within, wait=wait))
     long = (
         moves.group_by("from_channel", "to_channel")
         .agg(

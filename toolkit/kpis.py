@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import polars as pl
 
+from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.errors import DataError
 from toolkit.metrics import CORE_KEYS, Metric, MetricContext, available_metrics
 from toolkit.turns import conversations, turns
 
-__all__ = ["kpis", "kpi_tables", "FactTables"]
-
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
-
+__all__ = ["FactTables", "kpi_tables", "kpis"]
 
 class FactTables:
     """The three fact tables of one log under one set of settings, lazily.
@@ -36,10 +34,7 @@ class FactTables:
         timezone: str | None = None,
         as_of: dt.datetime | None = None,
     ) -> None:
-        lf = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
-        if not isinstance(lf, pl.LazyFrame):
-            msg = f"expected a polars DataFrame or LazyFrame, got {type(messages).__name__}"
-            raise TypeError(msg)
+        lf = as_lazy(messages)
         self.columns = lf.collect_schema().names()
         for required in ("conversation_id", "created_at", "direction", "row_nr", "is_bot"):
             if required not in self.columns:
@@ -154,7 +149,7 @@ def kpis(
         messages, sla=sla, calendar=calendar, every=every, timezone=timezone, as_of=as_of
     )
     result = _aggregate(tables, _group_columns(by, every, tables.columns), metrics)
-    return result.collect() if isinstance(messages, pl.DataFrame) else result  # type: ignore[return-value]
+    return same_kind(result, messages)
 
 
 def _group_columns(by: str | Sequence[str] | None, every: str | None, columns: list[str]) -> list[str]:

@@ -25,9 +25,10 @@ from typing import Any, Literal
 
 import polars as pl
 
+from toolkit._frames import as_lazy
 from toolkit.errors import DataError
 from toolkit.schema import INBOUND, UTC_DATETIME
-from toolkit.volumes import _lazy, bucket_every, bucket_grid
+from toolkit.volumes import bucket_every, bucket_grid
 
 __all__ = [
     "Event",
@@ -252,7 +253,7 @@ def peak_buckets(
         msg = f"k must be a positive number, got {k}"
         raise DataError(msg)
     step = bucket_every(bucket)
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     for needed in ("created_at", "direction"):
         if needed not in columns:

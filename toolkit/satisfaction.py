@@ -17,8 +17,9 @@ from typing import TypeVar
 
 import polars as pl
 
+from toolkit._frames import as_lazy, same_kind
 from toolkit.metrics import Metric, register_metric
-from toolkit.turns import _lazy, _like, conversations
+from toolkit.turns import conversations
 
 __all__ = ["nps_points", "satisfaction_breakdown"]
 
@@ -52,7 +53,7 @@ def satisfaction_breakdown(messages: Frame, *, by: str | list[str] | None = None
     The group columns and, per available score: ``csat_responses``, ``csat_satisfied`` (4-5),
     ``csat``; ``nps_responses``, ``promoters``, ``passives``, ``detractors``, ``nps``.
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if "csat" not in columns and "nps" not in columns:
         msg = f"messages have neither 'csat' nor 'nps' (found: {columns})"
@@ -77,7 +78,7 @@ def satisfaction_breakdown(messages: Frame, *, by: str | list[str] | None = None
             nps_points(r).mean().alias("nps"),
         ]
     result = conv.group_by(groups).agg(aggs).sort(groups) if groups else conv.select(aggs)
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 register_metric(

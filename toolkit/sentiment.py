@@ -28,9 +28,9 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from toolkit._frames import as_lazy, same_kind
 from toolkit.metrics import Metric, register_metric
 from toolkit.schema import INBOUND
-from toolkit.turns import _lazy, _like
 
 __all__ = [
     "NEGATIVE_BELOW",
@@ -128,7 +128,7 @@ def add_sentiment(
     -------
     The messages with ``sentiment`` (Float64, VADER compound in [-1, 1]; null for empty text).
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     schema = lf.collect_schema()
     if text not in schema:
         msg = f"add_sentiment needs a {text!r} column (found: {schema.names()})"
@@ -159,7 +159,7 @@ def add_sentiment(
     else:
         joined = joined.with_columns(sentiment=pl.col("_vader"))
     result = joined.drop("_text_key", "_vader")
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def sentiment_series(
@@ -188,7 +188,7 @@ def sentiment_series(
     ``period``, the group columns, ``messages`` (with a sentiment), ``sentiment_mean``,
     ``sentiment_median``, ``negative_share``, ``neutral_share``, ``positive_share``.
     """
-    lf = _scored(_lazy(messages))
+    lf = _scored(as_lazy(messages))
     groups = [by] if isinstance(by, str) else list(by or [])
     if direction is not None:
         lf = lf.filter(pl.col("direction") == direction)
@@ -207,7 +207,7 @@ def sentiment_series(
         )
         .sort("period", *groups)
     )
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def _as_utc(value: dt.datetime | dt.date | str) -> dt.datetime:
@@ -247,7 +247,7 @@ def sentiment_drivers(
     Conversations with a single scored customer message are ranked by how far that message is
     from neutral (``change`` = its score).
     """
-    lf = _scored(_lazy(messages))
+    lf = _scored(as_lazy(messages))
     has_text = "text" in lf.collect_schema().names()
     keep = (pl.col("direction") == INBOUND) & pl.col("sentiment").is_not_null()
     if start is not None:
@@ -288,7 +288,7 @@ def sentiment_drivers(
     ]
     if has_text:
         cols += ["first_text", "last_text"]
-    return _like(result.select(cols), messages)
+    return same_kind(result.select(cols), messages)
 
 
 # --- registered metrics ------------------------------------------------------------------------

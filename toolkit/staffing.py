@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from toolkit._frames import as_lazy
 from toolkit.errors import DataError
 from toolkit.kpis import FactTables
 from toolkit.schema import OUTBOUND
-from toolkit.volumes import _lazy
 
 __all__ = ["DEFAULT_HANDLE_SECONDS", "agents_needed", "erlang_c", "service_level", "staffing"]
 
@@ -166,7 +166,7 @@ def staffing(
     if sla <= 0:
         msg = f"sla must be a positive number of seconds, got {sla}"
         raise DataError(msg)
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     facts = FactTables(lf, sla=sla)
     local = pl.col("created_at").dt.convert_time_zone(timezone)
 

@@ -19,9 +19,10 @@ from typing import TypeVar
 
 import polars as pl
 
+from toolkit._frames import as_lazy, same_kind
 from toolkit.metrics import Metric, register_metric
 from toolkit.schema import INBOUND, OUTBOUND
-from toolkit.turns import _lazy, _like, conversations
+from toolkit.turns import conversations
 
 __all__ = [
     "CUSTOMER_SERVICE_PATTERN",
@@ -73,7 +74,7 @@ def topic_volumes(
     The group columns, the topic columns, ``inbound_messages``, ``conversations`` and ``share``
     (of the group's inbound messages), largest first.
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     topic = [c for c in levels if c in columns]
     if not topic:
@@ -93,7 +94,7 @@ def topic_volumes(
         share=(pl.col("inbound_messages") / (total.over(groups) if groups else total))
     ).sort([*groups, "inbound_messages", *topic], descending=[False] * len(groups) + [True]
            + [False] * len(topic), nulls_last=True)
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def top_topics(
@@ -110,14 +111,14 @@ def top_topics(
     -------
     ``per``, the topic column, ``rank``, ``inbound_messages``, ``share`` (within ``per``).
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if level is None:
         level = "subcategory" if "subcategory" in columns else "category"
     if level not in columns:
         msg = f"messages have no {level!r} column (found: {columns})"
         raise ValueError(msg)
-    volumes = _lazy(topic_volumes(lf, by=per, levels=(level,)))
+    volumes = as_lazy(topic_volumes(lf, by=per, levels=(level,)))
     result = (
         volumes.filter(pl.col(level).is_not_null())
         .with_columns(
@@ -127,7 +128,7 @@ def top_topics(
         .select(per, level, "rank", "inbound_messages", "share")
         .sort(per, "rank", nulls_last=True)
     )
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def normalise_reply(text: pl.Expr) -> pl.Expr:
@@ -166,7 +167,7 @@ def top_replies(messages: Frame, *, n: int = 20, examples: int = 2) -> Frame:
     "normalised_text"), ``uses`` (outbound messages), ``agents`` (distinct), ``share`` (of
     outbound messages with a template / a text), ``example_message_ids``, ``example_text``.
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if "template" in columns:
         key, basis = pl.col("template").cast(pl.String).str.strip_chars(), "template"
@@ -193,7 +194,7 @@ def top_replies(messages: Frame, *, n: int = 20, examples: int = 2) -> Frame:
         .head(n)
         .select("reply", "basis", "uses", "agents", "share", "example_message_ids", "example_text")
     )
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def bot_summary(messages: Frame, *, by: str | Sequence[str] | None = None) -> Frame:
@@ -206,7 +207,7 @@ def bot_summary(messages: Frame, *, by: str | Sequence[str] | None = None) -> Fr
     ``bot_only_share`` (of conversations with a reply). Groups are by each conversation's first
     message (``channel``, ``brand``, ...).
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     groups = _groups(by)
     conv = conversations(lf)
     replied = pl.col("outbound_messages") > 0
@@ -224,7 +225,7 @@ def bot_summary(messages: Frame, *, by: str | Sequence[str] | None = None) -> Fr
             pl.col("bot_only_conversations") / pl.col("conversations_with_reply")
         ),
     )
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 register_metric(

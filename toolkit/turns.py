@@ -10,15 +10,12 @@ gathers), no group-by per turn and no Python per row. A ``LazyFrame`` in gives a
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import polars as pl
 
+from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.schema import INBOUND, OUTBOUND
 
-__all__ = ["conversations", "turns", "TURN_COLUMNS"]
-
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+__all__ = ["TURN_COLUMNS", "conversations", "turns"]
 
 #: Columns of a message that describe the message itself, not the case it belongs to; a turn
 #: does not inherit them from its first message.
@@ -53,19 +50,6 @@ TURN_COLUMNS = (
     "agent_id",
     "response_seconds",
 )
-
-
-def _lazy(messages: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    if isinstance(messages, pl.DataFrame):
-        return messages.lazy()
-    if isinstance(messages, pl.LazyFrame):
-        return messages
-    msg = f"expected a polars DataFrame or LazyFrame of messages, got {type(messages).__name__}"
-    raise TypeError(msg)
-
-
-def _like(result: pl.LazyFrame, messages: Frame) -> Frame:
-    return result.collect() if isinstance(messages, pl.DataFrame) else result  # type: ignore[return-value]
 
 
 def dimension_columns(columns: list[str]) -> list[str]:
@@ -108,7 +92,7 @@ def turns(messages: Frame, *, carry: list[str] | None = None) -> Frame:
     >>> turns(m).select("start", "inbound_messages", "agent_id", "response_seconds").to_dicts()[0]["response_seconds"]
     600.0
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     carried = dimension_columns(columns) if carry is None else [c for c in carry if c != "agent_id"]
     has_agent = "agent_id" in columns
@@ -143,10 +127,10 @@ def turns(messages: Frame, *, carry: list[str] | None = None) -> Frame:
     start_of_run = pl.col("_start_i")
     result = (
         ordered.with_columns(
+            *[pl.col(c).gather(start_of_run) for c in carried],
             start=pl.col("created_at").gather(start_of_run),
             start_row_nr=pl.col("row_nr").gather(start_of_run),
             inbound_messages=(pl.col("_i") - start_of_run + 1).cast(pl.Int64),
-            *[pl.col(c).gather(start_of_run) for c in carried],
         )
         .filter("_end")
         .with_columns(
@@ -172,7 +156,7 @@ def turns(messages: Frame, *, carry: list[str] | None = None) -> Frame:
             *carried,
         )
     )
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def conversations(messages: Frame) -> Frame:
@@ -191,7 +175,7 @@ def conversations(messages: Frame) -> Frame:
     ``deflected_to``, ``deflected``, ``deflection_basis`` (from ``deflected_to``, else detected
     in outbound ``text``).
     """
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     carried = [c for c in dimension_columns(columns) if c not in ("customer_id",)]
     inbound = pl.col("direction") == INBOUND
@@ -254,7 +238,7 @@ def conversations(messages: Frame) -> Frame:
             / 1e6,
         )
     )
-    return _like(result, messages)
+    return same_kind(result, messages)
 
 
 def _outcome_aggregations(lf: pl.LazyFrame, columns: list[str]) -> list[pl.Expr]:

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from toolkit._frames import as_lazy
 from toolkit.errors import DataError
 from toolkit.schema import INBOUND, OUTBOUND
 
@@ -62,15 +63,6 @@ def hour_of_week(instant: str | pl.Expr, timezone: str = "UTC") -> tuple[pl.Expr
     expr = pl.col(instant) if isinstance(instant, str) else instant
     local = expr.dt.convert_time_zone(timezone)
     return local.dt.weekday().cast(pl.Int8).alias("weekday"), local.dt.hour().cast(pl.Int8).alias("hour")
-
-
-def _lazy(messages: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    if isinstance(messages, pl.DataFrame):
-        return messages.lazy()
-    if isinstance(messages, pl.LazyFrame):
-        return messages
-    msg = f"expected a polars DataFrame or LazyFrame of messages, got {type(messages).__name__}"
-    raise TypeError(msg)
 
 
 def bucket_grid(buckets: pl.LazyFrame, step: str) -> pl.LazyFrame:
@@ -119,7 +111,7 @@ def volumes(
     """
     step = bucket_every(every)
     groups = [by] if isinstance(by, str) else list(by or [])
-    lf = _lazy(messages)
+    lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     missing = [c for c in ("created_at", "direction", "conversation_id", *groups) if c not in columns]
     if missing:

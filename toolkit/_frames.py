@@ -1,0 +1,24 @@
+"""Eager-or-lazy plumbing shared by every function that takes messages."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import polars as pl
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def as_lazy(messages: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """The messages as a LazyFrame; a clear TypeError for anything else."""
+    if isinstance(messages, pl.DataFrame):
+        return messages.lazy()
+    if isinstance(messages, pl.LazyFrame):
+        return messages
+    msg = f"expected a polars DataFrame or LazyFrame of messages, got {type(messages).__name__}"
+    raise TypeError(msg)
+
+
+def same_kind(result: pl.LazyFrame, messages: Frame) -> Frame:
+    """Lazy in, lazy out: collect the result only when the input was eager."""
+    return result.collect() if isinstance(messages, pl.DataFrame) else result  # type: ignore[return-value]
