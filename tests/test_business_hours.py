@@ -570,7 +570,7 @@ def calendar_specs(draw: st.DrawFn) -> tuple[BusinessCalendar, Raw]:
     tz = draw(st.sampled_from(ZONES))
     hours: dict[str, list[tuple[str, str]]] = {}
     week: list[list[tuple[int, int]]] = []
-    for day, ivs in zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), draw(_WEEK)):
+    for day, ivs in zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), draw(_WEEK), strict=True):
         ivs = [(a, b) for a, b in ivs if a != b % 1440 or (a == 0 and b == 1440)]
         hours[day] = [(_hhmm(a), "24:00" if b == 1440 else _hhmm(b)) for a, b in ivs]
         # An end at or before the start is on the next day.

@@ -168,7 +168,7 @@ def test_event_split_and_unknown_event(peaky):
     day = (START + dt.timedelta(days=PEAK_DAYS[1])).date()
     out = by_metric(compare(peaky, "event:Promo", events=[promotion("Promo", day, day)], metrics=["art_median_s"]))
     assert out["art_median_s"]["direction"] == "worse" and out["art_median_s"]["a_label"] == "during Promo"
-    with pytest.raises(toolkit.DataError, match="no event named 'Nope'.*Promo"):
+    with pytest.raises(toolkit.DataError, match=r"no event named 'Nope'.*Promo"):
         compare(peaky, "event:Nope", events=[promotion("Promo", day, day)])
 
 
@@ -225,7 +225,7 @@ def test_cli_compare_json(tmp_path, peaky, capsys):
     code = main(["compare", str(path), "--split", "peak", "--metrics", "art_median_s", "reply_rate",
                  "--format", "json", "--quiet"])
     rows = json.loads(capsys.readouterr().out)
-    assert code == 0 and REQUIRED <= set(rows[0])
+    assert code == 0 and set(rows[0]) >= REQUIRED
     assert [r["metric"] for r in rows] == ["art_median_s", "reply_rate"]
     assert rows[0]["direction"] == "worse"
     code = main(["compare", str(path), "--split", "hours", "--quiet"])

@@ -166,7 +166,7 @@ def test_by_agent_groups_turns_by_the_answering_agent():
 
 
 def test_unknown_group_column_is_a_clear_error():
-    with pytest.raises(toolkit.DataError, match="cannot group by \\['chanel'\\].*did you mean 'channel'"):
+    with pytest.raises(toolkit.DataError, match=r"cannot group by \[.chanel.\].*did you mean .channel."):
         toolkit.kpis(log([("c", 0, "inbound")]), by="chanel")
 
 

@@ -33,7 +33,7 @@ RAW = (
 def generated_log(seed: int) -> str:
     """A CSV log around the spring DST change (2025-03-30) and Easter Monday, offsets mixed."""
     rng = random.Random(seed)
-    offsets = [dt.timezone.utc, dt.timezone(dt.timedelta(hours=1)), dt.timezone(dt.timedelta(hours=-5)),
+    offsets = [dt.UTC, dt.timezone(dt.timedelta(hours=1)), dt.timezone(dt.timedelta(hours=-5)),
                ZoneInfo(TZ)]
     start = dt.datetime(2025, 3, 27, tzinfo=dt.UTC)
     lines = ["conversation_id,created_at,direction,customer_id,agent_id,is_bot"]

@@ -93,7 +93,9 @@ def test_vader_on_twcs_head_is_fast_and_right_on_clear_tweets(head):
 
 def _raw_reply_delays(raw: dict[str, dict], brand: str) -> dict[str, list[float]]:
     """Reply time - parent tweet time for each sign-off of ``brand``, from the raw rows."""
-    parse = lambda s: dt.datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y")
+    def parse(s: str) -> dt.datetime:
+        return dt.datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y")
+
     out: dict[str, list[float]] = {}
     for r in raw.values():
         if r["author_id"] != brand or r["inbound"] != "False":

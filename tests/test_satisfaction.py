@@ -29,7 +29,7 @@ def test_nps_is_promoters_minus_detractors_over_responses():
     for i, (first, last) in enumerate([(0, 10), (None, 9), (10, 7), (None, 6), (None, 0)]):
         rows += [(f"c{i}", 0, "inbound"), (f"c{i}", 5, "outbound")]
         nps += [first, last]
-    m = log(rows + [("z", 0, "inbound")], nps=[*nps, None])
+    m = log([*rows, ("z", 0, "inbound")], nps=[*nps, None])
     (row,) = toolkit.kpis(m).to_dicts()
     assert row["nps"] == pytest.approx(100 * (2 - 2) / 5)
     assert row["nps_responses"] == 5

@@ -705,7 +705,7 @@ def _computable(metric: Metric, ctx: Any, columns: list[str]) -> bool:
     exprs = [metric.value_expr(ctx), metric.where_expr(ctx)]
     try:
         needed = {name for e in exprs if e is not None for name in e.meta.root_names()}
-    except Exception:  # noqa: BLE001 - an unusual expression: let polars decide
+    except Exception:  # an unusual expression: let polars decide
         return True
     return needed <= set(columns)
 
