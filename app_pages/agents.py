@@ -27,14 +27,20 @@ if frame is not None:
         c.metric("Team median response", common.fmt_duration(team_median), border=True)
         for note in flagged["coaching_note"].head(8) if "coaching_note" in flagged.columns else []:
             st.warning(note)
-        per_agent = report.group_by("agent_id").agg(
-            pl.col("art_median_s").median(), pl.col("coaching_flag").any(), pl.col("turns_answered").sum()
-        ).with_columns(minutes=pl.col("art_median_s") / 60)
+        # One bar per agent of a brand (the same initials may sign for two brands).
+        several = "brand" in report.columns and report["brand"].n_unique() > 1
+        label = pl.concat_str(pl.col("brand"), pl.lit(" · "), pl.col("agent_id")) if several else pl.col("agent_id")
+        min_turns = int(min(10, report["turns_answered"].max() or 0))
+        per_agent = report.filter(pl.col("turns_answered") >= min_turns).select(
+            label.alias("agent"), "art_median_s", "coaching_flag", "turns_answered"
+        )
+        unit, size = charts.duration_unit(per_agent["art_median_s"])
+        per_agent = per_agent.with_columns(value=pl.col("art_median_s") / size)
         bars = charts.ranked_bars(
-            per_agent, label="agent_id", value="minutes", title="Median response time by agent",
-            value_title="Minutes (median over the turns they answered)", fmt=",.1f", highlight="coaching_flag",
-            reference=(team_median / 60) if team_median else None, reference_label="team median",
-            subtitle="Orange: flagged for coaching · dashed: team median",
+            per_agent, label="agent", value="value", title="Median response time by agent",
+            value_title=f"{unit.title()} (median over the turns they answered)", fmt=",.1f", highlight="coaching_flag",
+            reference=(team_median / size) if team_median else None, reference_label="team median",
+            subtitle=f"Agents with {min_turns}+ answered turns, slowest 25 · orange: flagged for coaching · dashed: team median",
         )
         common.chart(bars, "agents_response_time", key="a_bars")
         st.subheader("Team report")

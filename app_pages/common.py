@@ -48,7 +48,11 @@ def toolkit_function(module: str, name: str) -> Callable[..., Any] | None:
     """``toolkit.<module>.<name>`` or None when that part of the toolkit is not there."""
     try:
         return getattr(importlib.import_module(f"toolkit.{module}"), name)
-    except (ImportError, AttributeError):
+    except ModuleNotFoundError as exc:
+        if exc.name != f"toolkit.{module}":
+            raise  # the module is there but broken: show the real error
+        return None
+    except AttributeError:
         return None
 
 
@@ -180,6 +184,8 @@ class Facts:
     first_day: dt.date
     last_day: dt.date
     options: dict[str, list[str]]
+    #: Where the bulk of the data starts (0.5 % quantile): charts skip a sparse early tail.
+    bulk_first_day: dt.date | None = None
 
 
 def calendar_of(hours: str, timezone: str, holidays: str) -> Any:
@@ -203,13 +209,16 @@ def _facts(ds_key: str, data_dir: str, timezone: str, hours: str, holidays: str)
     local = messages.select(
         pl.col("created_at").min().dt.convert_time_zone(timezone).dt.date().alias("a"),
         pl.col("created_at").max().dt.convert_time_zone(timezone).dt.date().alias("b"),
+        pl.col("created_at").sort().gather((pl.len() * 0.005).cast(pl.Int64)).first()
+        .dt.convert_time_zone(timezone).dt.date().alias("bulk"),
     ).row(0)
     options = {
         col: sorted(messages.get_column(col).drop_nulls().unique().cast(pl.String).to_list())[:500]
         for col in DIMENSION_FILTERS.values()
         if col in messages.columns
     }
-    return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options)
+    bulk = local[2] if local[2] is not None and (local[2] - local[0]).days > 7 else None
+    return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options, bulk)
 
 
 def facts(view: ViewState) -> Facts:

@@ -27,8 +27,17 @@ def date_range(v: ViewState) -> tuple[dt.date, dt.date]:
     return (v.start or f.first_day, v.end or f.last_day)
 
 
-def default_every(v: ViewState) -> str:
+def chart_range(v: ViewState) -> tuple[dt.date, dt.date]:
+    """The dates the trend charts draw: the view's range without a sparse early tail."""
+    f = common.facts(v)
     a, b = date_range(v)
+    if v.start is None and f.bulk_first_day is not None:
+        a = max(a, f.bulk_first_day)
+    return a, b
+
+
+def default_every(v: ViewState) -> str:
+    a, b = chart_range(v)
     days = (b - a).days + 1
     return "1h" if days <= 4 else ("1d" if days <= 200 else "1w")
 
@@ -129,48 +138,60 @@ class Series:
     volumes: pl.DataFrame
     peaks: pl.DataFrame | None
     response: pl.DataFrame
+    note: str = ""
 
 
 def _naive(col: str = "period") -> pl.Expr:
     return pl.col(col).dt.replace_time_zone(None)
 
 
+def _local_grid(a: dt.date, b: dt.date, every: str) -> pl.DataFrame:
+    """Every bucket start (naive local time) from date ``a`` to the end of date ``b``."""
+    grid = pl.datetime_range(
+        dt.datetime.combine(a, dt.time()), dt.datetime.combine(b, dt.time(23, 59)), every, eager=True
+    ).dt.truncate(every).unique().sort()
+    return pl.DataFrame({"period": grid})
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def volume_series(v: ViewState, every: str) -> Series:
+    """Inbound and replies per local bucket (empty buckets as zeros), peaks, response times."""
     f = common.facts(v)
-    t = common.filtered(v)
-    volumes = common.toolkit_function("volumes", "volumes")
-    if volumes is not None:
-        vol = volumes(t.messages, every=every, timezone=f.timezone).select(
-            _naive("bucket").alias("period"),
-            pl.col("inbound_messages").alias("inbound"),
-            pl.col("outbound_messages").alias("outbound"),
-        )
-    else:
-        vol = (
-            t.messages.group_by(common.local_period("created_at", f.timezone, every))
-            .agg(
-                inbound=(pl.col("direction") == "inbound").sum(),
-                outbound=(pl.col("direction") == "outbound").sum(),
-            )
-            .sort("period")
-        )
-    peaks = None
-    peak_buckets = common.toolkit_function("peaks", "peak_buckets")
-    if peak_buckets is not None and every in ("1h", "1d") and t.messages.height:
-        pk = peak_buckets(t.messages, bucket="hour" if every == "1h" else "day", timezone=f.timezone)
-        peaks = pk.filter("is_peak").select(_naive("bucket").alias("period"), pl.col("inbound_messages").alias("inbound"))
-    answered = t.turns.filter(pl.col("answered_at").is_not_null())
-    response = (
-        answered.group_by(common.local_period("start", f.timezone, every))
+    a, b = chart_range(v)
+    t = common.filtered(v, start=a, end=b)
+    shown, total = pl.collect_all([t.messages.select(pl.len()), common.filtered(v).messages.select(pl.len())])
+    skipped = total.item() - shown.item()
+    note = (
+        f"{skipped:,} early messages before {a:%d %b %Y} are not drawn (a sparse tail); "
+        "they count in the KPIs. Set the dates in the sidebar to see them."
+        if skipped
+        else ""
+    )
+    inbound = pl.col("direction") == "inbound"
+    counts, response = pl.collect_all([
+        t.messages.group_by(common.local_period("created_at", f.timezone, every)).agg(
+            inbound=inbound.sum().cast(pl.Int64), outbound=(~inbound).sum().cast(pl.Int64)
+        ),
+        t.turns.filter(pl.col("answered_at").is_not_null())
+        .group_by(common.local_period("start", f.timezone, every))
         .agg(
             art_median_s=pl.col("response_seconds").median(),
             art_p90_s=pl.col("response_seconds").quantile(0.9, "linear"),
             turns=pl.len(),
         )
-        .sort("period")
+        .sort("period"),
+    ])
+    vol = _local_grid(a, b, every).join(counts, on="period", how="left").with_columns(
+        pl.col("inbound", "outbound").fill_null(0)
     )
-    return Series(vol, peaks, response)
+    peaks = None
+    peak_buckets = common.toolkit_function("peaks", "peak_buckets")
+    if peak_buckets is not None and every in ("1h", "1d") and shown.item():
+        # Peaks are judged against the whole log's baseline for that hour/weekday.
+        lf = t.messages.select("created_at", "direction")
+        pk = peak_buckets(lf, bucket="hour" if every == "1h" else "day", timezone=f.timezone)
+        peaks = pk.filter("is_peak").select(_naive("bucket").alias("period"), pl.col("inbound_messages").alias("inbound"))
+    return Series(vol, peaks, response, note)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -183,7 +204,7 @@ def conversations_in_bucket(v: ViewState, pick: Any, every: str) -> pl.DataFrame
         return pl.DataFrame()
     starts = [dt.datetime.fromisoformat(k) for k in keys]
     local = pl.col("started_at").dt.convert_time_zone(f.timezone).dt.truncate(every).dt.replace_time_zone(None)
-    return conversation_table(t.conversations.filter(local.is_in(starts)))
+    return conversation_table(t.conversations.filter(local.is_in(starts)).collect())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -198,7 +219,7 @@ def conversations_in_cell(v: ViewState, pick: Any, column: str = "start") -> pl.
     pred = pl.lit(False)
     for d, h in cells:
         pred |= (local.dt.weekday() == d) & (local.dt.hour() == h)
-    return conversation_table(t.conversations.filter(pred))
+    return conversation_table(t.conversations.filter(pred).collect())
 
 
 def conversation_table(conv: pl.DataFrame) -> pl.DataFrame:
@@ -239,7 +260,7 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
 def messages_of(v: ViewState) -> pl.DataFrame:
     """The view's filtered messages in canonical form (without the app's helper column)."""
     m = common.filtered(v).messages
-    return m.drop("in_hours") if "in_hours" in m.columns else m
+    return (m.drop("in_hours") if "in_hours" in m.collect_schema().names() else m).collect()
 
 
 def _calendar(v: ViewState) -> Any:
@@ -296,7 +317,7 @@ def response_hour_of_week(v: ViewState) -> pl.DataFrame:
     local = pl.col("start").dt.convert_time_zone(f.timezone)
     return t.group_by(weekday=local.dt.weekday(), hour=local.dt.hour()).agg(
         median_minutes=pl.col("response_seconds").median() / 60, turns=pl.len()
-    )
+    ).collect()
 
 
 def open_hours_grid(v: ViewState) -> pl.DataFrame | None:
@@ -318,7 +339,7 @@ def sla_breakdown(v: ViewState) -> pl.DataFrame:
         .when(answered | (pl.col("waited_seconds") > sla)).then(pl.lit("missed"))
         .otherwise(pl.lit("pending"))
     )
-    return t.group_by(status.alias("SLA status")).agg(turns=pl.len()).sort("turns", descending=True)
+    return t.group_by(status.alias("SLA status")).agg(turns=pl.len()).sort("turns", descending=True).collect()
 
 
 @st.cache_data(max_entries=16, show_spinner="Finding peaks…")

@@ -14,7 +14,8 @@ if frame is not None:
     a, b, c = st.columns(3)
     a.metric("Messages", f"{ds.messages.height:,}", border=True)
     b.metric("Conversations", f"{f.conversations.height:,}", border=True)
-    c.metric("Period (local dates)", f"{f.first_day:%d %b} – {f.last_day:%d %b %Y}", border=True)
+    c.metric("Days covered", f"{(f.last_day - f.first_day).days + 1:,}", border=True)
+    st.caption(f"From {f.first_day:%a %d %b %Y} to {f.last_day:%a %d %b %Y} (local dates, {f.timezone}).")
     upload.describe_dataset(ds)
     coverage = compute.call(v, "coverage", "metric_coverage", (("calendar", f.calendar),))
     if isinstance(coverage, pl.DataFrame):

@@ -21,7 +21,7 @@ if frame is not None:
     st.caption(cards.caption)
     for row in (cards.items[:4], cards.items[4:8]):
         cols = st.columns(4)
-        for col, item in zip(cols, row):
+        for col, item in zip(cols, row, strict=False):
             col.metric(item.label, item.value, item.delta, delta_color=item.delta_color, help=item.help, border=True)
 
     with st.expander("All metrics (including metrics registered by researchers)"):
@@ -36,11 +36,13 @@ if frame is not None:
         series=(("inbound", "Inbound (customers)"), ("outbound", "Replies (brand)")),
         peaks=series.peaks,
         events=s.events,
-        subtitle="Red dots: peak days (far above the usual volume for that weekday) · shaded: events",
+        subtitle="Red dots: peaks (far above the usual volume for that hour or weekday) · shaded: events",
     )
     pick = common.chart(vol, "volume_trend", key="o_volume", select=True)
+    if series.note:
+        st.caption(series.note)
     rt = charts.response_time_trend(
-        series.response, every=every, sla_seconds=v.sla_seconds, title="Response time per day",
+        series.response, every=every, sla_seconds=v.sla_seconds, title=f"Response time per {compute.EVERY_LABEL.get(every, 'period')}",
         subtitle="All answered turns, by the day the turn started · dashed red: SLA target",
     )
     common.chart(rt, "response_time_trend", key="o_rt")

@@ -12,7 +12,7 @@ from toolkit.report import Figure, Table, Text
 frame = common.page("Response times", "response-times")
 if frame is not None:
     v, ds, f = frame
-    t = common.filtered(v).turns
+    t = common.filtered(v).turns.select("is_first", "answered_at", "response_seconds").collect()
     kpi = compute.metrics_by(v, None)
     row = kpi.row(0, named=True) if kpi.height else {}
     metrics = common.supported_metrics(v)
@@ -21,6 +21,7 @@ if frame is not None:
         cols,
         ("frt_median_s", "frt_p90_s", "art_median_s", "sla_compliance"),
         ("First response (median)", "First response (90th pct)", "All turns (median)", f"SLA compliance ({v.sla_minutes:g} min)"),
+        strict=True,
     ):
         col.metric(label, common.fmt_value(metrics.get(name), row.get(name)), help=metrics[name].description if name in metrics else None, border=True)
 
@@ -65,6 +66,7 @@ if frame is not None:
         st.info("Set the team's opening hours in the sidebar Settings to compare business hours with overall.")
     elif common.needs("hours_report", "hours_report", "Business hours vs overall") is not None:
         report = compute.hours_report(v)
+    if report is not None:
         st.markdown(f"**{report.sentence}**")
         common.table(report.table, "business_hours_vs_overall", key="rt_hours")
         if report.comparison is not None and report.comparison.height:

@@ -24,6 +24,8 @@ if frame is not None:
         subtitle="Red dots: peaks (inbound far above the usual level for that hour/weekday) · shaded: events",
     )
     pick = common.chart(timeline, "volume", key="v_timeline", select=True)
+    if series.note:
+        st.caption(series.note)
     if pick:
         st.markdown("**Conversations that started in the selected period**")
         common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="v_pick")

@@ -71,6 +71,10 @@ def _log() -> pl.DataFrame:
     return pl.DataFrame(rows, schema_overrides={"agent_id": pl.String, "customer_id": pl.String, "in_reply_to": pl.String})
 
 
+def height(lf: pl.LazyFrame) -> int:
+    return lf.select(pl.len()).collect().item()
+
+
 @pytest.fixture
 def tables() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     ft = FactTables(_log())
@@ -81,15 +85,17 @@ def test_filters_apply_to_every_table(tables: tuple[pl.DataFrame, pl.DataFrame, 
     m, t, c = tables
     ctx = MetricContext()
     f = filter_tables(m, t, c, ViewState(channels=("twitter",)), context=ctx)
-    assert f.messages.height == 4 and f.turns.height == 2 and f.conversations.height == 2
+    assert height(f.messages) == 4 and height(f.turns) == 2 and height(f.conversations) == 2
     f = filter_tables(m, t, c, ViewState(agents=("A2",)), context=ctx)
-    assert sorted(f.conversations["conversation_id"]) == ["c1", "c2"]
-    assert f.messages.height == 4 and f.turns["agent_id"].to_list() == ["A2", "A2"]
+    assert sorted(f.conversations.collect()["conversation_id"]) == ["c1", "c2"]
+    assert height(f.messages) == 4 and f.turns.collect()["agent_id"].to_list() == ["A2", "A2"]
     f = filter_tables(m, t, c, ViewState(start=dt.date(2025, 3, 5)), context=ctx)
-    assert f.conversations["conversation_id"].to_list() == ["c2"] and f.turns.height == 1
-    # Local dates: in Tokyo, 9:00 UTC on the 3rd is already evening of the 3rd; 2025-03-05 09:00 local = 00:00 UTC
+    assert f.conversations.collect()["conversation_id"].to_list() == ["c2"] and height(f.turns) == 1
+    # Dates are local: 2025-03-03 in Tokyo ends at 15:00 UTC, so c0 (09:00) and c1 (10:00 UTC) are in.
     f = filter_tables(m, t, c, ViewState(end=dt.date(2025, 3, 3)), context=ctx, timezone="Asia/Tokyo")
-    assert f.conversations.height == 2
+    assert height(f.conversations) == 2
+    f = filter_tables(m, t, c, ViewState(end=dt.date(2025, 3, 3)), context=ctx, timezone="Pacific/Kiritimati")
+    assert height(f.conversations) == 1  # UTC+14: c1 (10:00 UTC) is already the 4th locally
 
 
 def test_metric_values_match_kpis(tables: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]) -> None:

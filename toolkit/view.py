@@ -218,15 +218,19 @@ class ViewState:
 
 @dataclass(frozen=True)
 class FilteredTables:
-    """The three fact tables after the view's filters (eager), with the metric context."""
+    """The three fact tables after the view's filters, as LazyFrames, with the metric context.
 
-    messages: pl.DataFrame
-    turns: pl.DataFrame
-    conversations: pl.DataFrame
+    Lazy so that each consumer reads only the columns it needs (a message log's ``text`` column
+    is most of its bytes, and most views never touch it).
+    """
+
+    messages: pl.LazyFrame
+    turns: pl.LazyFrame
+    conversations: pl.LazyFrame
     context: MetricContext
     columns: tuple[str, ...]
 
-    def table(self, level: str) -> pl.DataFrame:
+    def table(self, level: str) -> pl.LazyFrame:
         return {"messages": self.messages, "turns": self.turns, "conversations": self.conversations}[
             level
         ]
@@ -264,9 +268,9 @@ def _between(column: str, lo: dt.datetime | None, hi: dt.datetime | None) -> pl.
 
 
 def filter_tables(
-    messages: pl.DataFrame,
-    turns: pl.DataFrame,
-    conversations: pl.DataFrame,
+    messages: pl.DataFrame | pl.LazyFrame,
+    turns: pl.DataFrame | pl.LazyFrame,
+    conversations: pl.DataFrame | pl.LazyFrame,
     view: ViewState,
     *,
     context: MetricContext,
@@ -275,7 +279,7 @@ def filter_tables(
     end: dt.date | None = None,
     use_dates: bool = True,
 ) -> FilteredTables:
-    """Apply the view's filters to eager fact tables.
+    """Apply the view's filters to the fact tables (eager or lazy in, lazy out).
 
     ``start``/``end`` override the view's dates (used for the previous period). Messages and
     conversations are kept when their own start is in the range; turns when they start in it.
@@ -288,6 +292,10 @@ def filter_tables(
         timezone,
     ) if use_dates else (None, None)
 
+    m_lf, t_lf, c_lf = messages.lazy(), turns.lazy(), conversations.lazy()
+    m_cols = m_lf.collect_schema().names()
+    t_cols = t_lf.collect_schema().names()
+    c_cols = c_lf.collect_schema().names()
     m_pred = _between("created_at", lo, hi)
     t_pred = _between("start", lo, hi)
     c_pred = _between("started_at", lo, hi)
@@ -296,36 +304,36 @@ def filter_tables(
         if col == "agent_id":
             continue
         chosen = pl.col(col).is_in(list(values))
-        if col in messages.columns:
+        if col in m_cols:
             m_pred &= chosen
-        if col in turns.columns:
+        if col in t_cols:
             t_pred &= chosen
-        if col in conversations.columns:
+        if col in c_cols:
             c_pred &= chosen
     if agents:
         t_pred &= pl.col("agent_id").is_in(list(agents))
-        if "agent_id" in conversations.columns:
+        if "agent_id" in c_cols:
             c_pred &= pl.col("agent_id").is_in(list(agents))
     if view.hours != "all":
         want = view.hours == "in"
-        if "in_hours" in turns.columns:
+        if "in_hours" in t_cols:
             t_pred &= pl.col("in_hours").fill_null(False) == want
-        if "in_hours" in messages.columns:
+        if "in_hours" in m_cols:
             m_pred &= pl.col("in_hours").fill_null(False) == want
-        if "in_hours" in conversations.columns:
+        if "in_hours" in c_cols:
             c_pred &= pl.col("in_hours").fill_null(False) == want
 
-    conv = conversations.filter(c_pred)
-    msgs = messages.filter(m_pred)
+    conv = c_lf.filter(c_pred)
+    msgs = m_lf.filter(m_pred)
     if agents:
         # A message belongs to an agent's work when its conversation is that agent's.
         msgs = msgs.join(conv.select("conversation_id"), on="conversation_id", how="semi")
     return FilteredTables(
         messages=msgs,
-        turns=turns.filter(t_pred),
+        turns=t_lf.filter(t_pred),
         conversations=conv,
         context=context,
-        columns=tuple(messages.columns),
+        columns=tuple(m_cols),
     )
 
 
@@ -350,20 +358,21 @@ def metric_values(
     """Registered metrics over filtered tables: one row (or one row per group of ``by``).
 
     Uses only the public :class:`~toolkit.metrics.Metric` API, so metrics a researcher
-    registers are computed like the built-in ones.
+    registers are computed like the built-in ones. The three levels run in parallel.
     """
     groups = [by] if isinstance(by, str) else list(by or [])
     ctx = tables.context
-    parts: list[pl.DataFrame] = []
+    queries: list[pl.LazyFrame] = []
     for level in ("messages", "turns", "conversations"):
         chosen = [m for m in metrics.values() if m.level == level]
         table = tables.table(level)
-        if not chosen or any(g not in table.columns for g in groups):
+        if not chosen or any(g not in table.collect_schema().names() for g in groups):
             continue
         aggs = [m.aggregation(ctx) for m in chosen]
-        parts.append(table.group_by(groups).agg(aggs) if groups else table.select(aggs))
-    if not parts:
+        queries.append(table.group_by(groups).agg(aggs) if groups else table.select(aggs))
+    if not queries:
         return pl.DataFrame()
+    parts = pl.collect_all(queries)
     if groups:
         out = parts[0]
         for p in parts[1:]:
