@@ -154,3 +154,22 @@ def test_unknown_or_invalid_dataset_link(bad: str) -> None:
     assert not at.exception
     assert any("does not exist" in e.value for e in at.error)
     assert not at.metric
+
+
+def test_chart_and_report_exports() -> None:
+    """What the PNG/SVG and report buttons produce (no server needed)."""
+    import datetime as dt
+
+    from toolkit import charts
+    from toolkit.report import Cards, Figure, Table, html_report
+
+    days = [dt.datetime(2025, 1, d) for d in range(1, 8)]
+    chart = charts.volume_timeline(pl.DataFrame({"period": days, "inbound": [3, 5, 4, 9, 2, 1, 4]}), every="1d")
+    assert charts.chart_png(chart).startswith(b"\x89PNG")
+    assert "<svg" in charts.chart_svg(chart)
+    dist = charts.distribution_chart(pl.Series([30.0, 600.0, 4000.0, 90000.0]), title="Response", sla_seconds=3600)
+    html = html_report(
+        title="Overview", dataset="sample", filters=["SLA target: 60 min"],
+        sections=[Cards([("Reply rate", "93.0%", "+1.2 pts")]), Figure(dist), Table("t", pl.DataFrame({"a": [1]}))],
+    )
+    assert html.count("<svg") == 1 and "93.0%" in html and "<script" not in html
