@@ -294,6 +294,11 @@ def _widget(key: str, value: Any) -> None:
 def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[ViewState, Dataset, Facts] | None:
     """Title, filters in the sidebar, the share link; returns the view, or None to stop."""
     v = view()
+    if st.session_state.get("_page") != url_path:
+        # Widgets are new on each page: seed them from the view, not from a previous page.
+        for key in [k for k in st.session_state if str(k).startswith(("f_", "s_"))]:
+            del st.session_state[key]
+        st.session_state["_page"] = url_path
     try:
         ds = dataset(v.dataset)
     except UnknownDataset:

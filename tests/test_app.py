@@ -173,3 +173,13 @@ def test_chart_and_report_exports() -> None:
         sections=[Cards([("Reply rate", "93.0%", "+1.2 pts")]), Figure(dist), Table("t", pl.DataFrame({"a": [1]}))],
     )
     assert html.count("<svg") == 1 and "93.0%" in html and "<script" not in html
+
+
+def test_filters_and_settings_survive_page_switches() -> None:
+    at = run(open="mon-fri 08:00-20:00; sat 09:00-17:00")
+    at.multiselect(key="f_channels").set_value(["email"]).run()
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    assert at.multiselect(key="f_channels").value == ["email"]
+    assert at.text_area(key="s_hours").value == "mon-fri 08:00-20:00; sat 09:00-17:00"
+    assert _param(at, "channels") == "email" and _param(at, "open").startswith("mon-fri 08:00")

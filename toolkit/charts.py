@@ -187,8 +187,15 @@ def response_time_trend(
     sla_seconds: float | None = None,
     title: str = "Response time",
     subtitle: str | None = None,
+    min_turns: int = 5,
 ) -> Any:
-    """Response-time statistics per period (seconds in, shown in minutes or hours)."""
+    """Response-time statistics per period (seconds in, shown in minutes or hours).
+
+    Periods with fewer than ``min_turns`` answered turns (column ``turns``) are not drawn.
+    """
+    if min_turns and "turns" in df.columns:
+        # A median of two turns is noise: periods with few answered turns are left out.
+        df = df.filter(pl.col("turns") >= min_turns)
     cols = [c for c, _ in columns if c in df.columns]
     labels = dict(columns)
     peak = max((float(df[c].max() or 0) for c in cols), default=0.0)  # type: ignore[arg-type]
@@ -201,7 +208,7 @@ def response_time_trend(
     )
     word = _EVERY_WORD.get(every, "period")
     base = alt.Chart(long.to_pandas())
-    line = base.mark_line(strokeWidth=2, interpolate="monotone", point=alt.OverlayMarkDef(size=18)).encode(
+    line = base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18)).encode(
         x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
         y=alt.Y("value:Q", title=f"Response time ({unit})", axis=alt.Axis(format=",.0f" if unit == "minutes" else ",.1f")),
         color=alt.Color("statistic:N", title=None, scale=alt.Scale(domain=order, range=[BLUE, "#93c5fd", MUTED][: len(order)]), legend=alt.Legend(orient="top")),
