@@ -39,6 +39,11 @@ if frame is not None:
         subtitle="Red dots: peaks (far above the usual volume for that hour or weekday) · shaded: events",
     )
     pick = common.chart(vol, "volume_trend", key="o_volume", select=True)
+    if pick:
+        st.markdown(f"**Conversations that started in the selected {compute.EVERY_LABEL.get(every, 'period')}**")
+        common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="o_pick")
+    else:
+        st.caption("Click a point on the volume chart to list the conversations behind it.")
     if series.note:
         st.caption(series.note)
     rt = charts.response_time_trend(
@@ -46,10 +51,5 @@ if frame is not None:
         subtitle="Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target",
     )
     common.chart(rt, "response_time_trend", key="o_rt")
-    if pick:
-        st.subheader("Conversations behind the selected day")
-        common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="o_pick")
-    else:
-        st.caption("Click a point on the volume chart to list the conversations of that day.")
 
     common.report_button(v, ds, "Overview", lambda: compute.overview_report(v, window), key="overview")

@@ -157,7 +157,8 @@ def volume_timeline(
             alt.Tooltip("messages:Q", title="Messages", format=","),
         ],
     ).add_params(pick)
-    layers: list[Any] = [*_events_layer(events, y_max), line, points]
+    chosen = base.mark_rule(color=INK, strokeDash=[2, 2]).encode(x=x).transform_filter(pick)
+    layers: list[Any] = [*_events_layer(events, y_max), line, points, chosen]
     if peaks is not None and peaks.height and "period" in peaks.columns:
         ycol = "inbound" if "inbound" in peaks.columns else None
         pk = peaks.select("period", *([ycol] if ycol else []))
