@@ -25,19 +25,30 @@ if frame is not None:
         team = compute.metrics_by(v, None, ("art_median_s",))
         team_median = team["art_median_s"][0] if team.height else None
         c.metric("Team median response", common.fmt_duration(team_median), border=True)
-        for note in flagged["coaching_note"].head(8) if "coaching_note" in flagged.columns else []:
-            st.warning(note)
+        if flagged.height and "coaching_note" in flagged.columns:
+            with st.container(border=True):
+                st.markdown("**Coaching flags**")
+                for r in flagged.iter_rows(named=True):
+                    who = f"{r['brand']} · {r['agent_id']}" if "brand" in r else r["agent_id"]
+                    st.markdown(f":orange[**{who}**] — {r['coaching_note']}")
         # One bar per agent of a brand (the same initials may sign for two brands).
         several = "brand" in report.columns and report["brand"].n_unique() > 1
         label = pl.concat_str(pl.col("brand"), pl.lit(" · "), pl.col("agent_id")) if several else pl.col("agent_id")
         min_turns = int(min(10, report["turns_answered"].max() or 0))
+        # The flags are judged in business time when there are opening hours: chart the same.
+        bh = "art_bh_median_s" in report.columns and report["art_bh_median_s"].null_count() < report.height
+        measure = "art_bh_median_s" if bh else "art_median_s"
         per_agent = report.filter(pl.col("turns_answered") >= min_turns).select(
-            label.alias("agent"), "art_median_s", "coaching_flag", "turns_answered"
+            label.alias("agent"), pl.col(measure).alias("art_median_s"), "coaching_flag", "turns_answered"
         )
         unit, size = charts.duration_unit(per_agent["art_median_s"])
         per_agent = per_agent.with_columns(value=pl.col("art_median_s") / size)
+        if bh:
+            team = compute.metrics_by(v, None, ("art_bh_median_s",))
+            team_median = team["art_bh_median_s"][0] if team.height else None
         bars = charts.ranked_bars(
-            per_agent, label="agent", value="value", title="Median response time by agent",
+            per_agent, label="agent", value="value",
+            title="Median response time by agent" + (" (business hours)" if bh else ""),
             value_title=f"{unit.title()} (median over the turns they answered)", fmt=",.1f", highlight="coaching_flag",
             reference=(team_median / size) if team_median else None, reference_label="team median",
             subtitle=f"Agents with {min_turns}+ answered turns, slowest 25 · orange: flagged for coaching · dashed: team median",
@@ -49,4 +60,12 @@ if frame is not None:
             "Flag: robust z-score above 2.5 against peers (same brand) and a Mann–Whitney test "
             "significant after Benjamini–Hochberg correction. Agents with few turns are not tested."
         )
+    if "handle_seconds" in f.messages.columns:
+        st.subheader("Handling time by channel")
+        handling = compute.call(v, "handling", "handling_by_channel")
+        if isinstance(handling, pl.DataFrame) and handling.height:
+            for note in handling["note"].drop_nulls().head(3) if "note" in handling.columns else []:
+                st.markdown(f"- {note}")
+            common.table(handling, "handling_by_channel", key="a_handling")
+    if report is not None and report.height:
         common.report_button(v, ds, "Agents", lambda: [Figure(bars), Table("Team report", report)], key="agents")

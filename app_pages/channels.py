@@ -63,6 +63,10 @@ if frame is not None:
         types = compute.call(v, "journeys", "request_types_by_channel")
         if isinstance(types, pl.DataFrame):
             common.table(types, "request_types_by_channel", key="ch_types")
+        top = compute.call(v, "topics", "top_topics", (("per", "channel"), ("n", 3)))
+        if isinstance(top, pl.DataFrame) and top.height:
+            with st.expander("Top 3 topics per channel"):
+                common.table(top, "top_topics", key="ch_top")
     bots = compute.call(v, "topics", "bot_summary", (("by", "channel"),) if "channel" in f.options else ())
     if isinstance(bots, pl.DataFrame) and bots.height:
         st.subheader("Bots")

@@ -65,7 +65,7 @@ if frame is not None:
                 significant=pl.col("p_value") < 0.05,
             )
             a_label, b_label = result["a_label"][0], result["b_label"][0]
-            base = alt.Chart(data.to_pandas()).encode(y=alt.Y("metric:N", title=None, sort="-x"))
+            base = alt.Chart(data.to_pandas()).encode(y=alt.Y("metric:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)))
             chart = charts._finish(
                 alt.layer(
                     base.mark_rule(strokeWidth=2, color=charts.MUTED).encode(x=alt.X("lo:Q", title=f"Difference {a_label} − {b_label} (minutes, 95% interval)"), x2="hi:Q"),

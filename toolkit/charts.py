@@ -385,8 +385,8 @@ def ranked_bars(
         alt.Chart(pdf)
         .mark_bar(cornerRadiusEnd=2)
         .encode(
-            y=alt.Y(f"{label}:N", sort="-x", title=None),
-            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt)),
+            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
+            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt.replace(".1f", ".0f"))),
             color=enc_color,
             tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
         )
