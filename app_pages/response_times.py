@@ -42,7 +42,7 @@ if frame is not None:
         st.caption("Pending: not answered yet and still inside the target at the end of the data; left out of compliance.")
     with b:
         by_channel = compute.metrics_by(v, "channel", ("sla_compliance", "turns")) if "channel" in f.options else pl.DataFrame()
-        if by_channel.height:
+        if by_channel.height > 1:
             common.chart(
                 charts.ranked_bars(by_channel, label="channel", value="sla_compliance", title="SLA compliance by channel", value_title="Turns answered within target", fmt=".0%"),
                 "sla_by_channel", key="rt_slach",

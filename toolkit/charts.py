@@ -266,13 +266,21 @@ def hour_of_week_heatmap(
         pl.col(value).cast(pl.Float64).alias("value"),
     ).with_columns(day=_day_name("weekday"))
     pick = alt.selection_point(name=PICK, fields=["weekday", "hour"], on="click")
+    # One extreme cell (a reply years late) must not wash out the rest: the colour scale stops
+    # at the 95th percentile and clamps (the tooltip keeps the true value).
+    top = data["value"].quantile(0.95, "linear") if data.height >= 20 else None
+    color_scale = (
+        alt.Scale(scheme=scheme, domainMax=float(top), clamp=True)
+        if top is not None and top > 0 and float(data["value"].max() or 0) > 2 * float(top)  # type: ignore[operator]
+        else alt.Scale(scheme=scheme)
+    )
     base = alt.Chart(data.to_pandas())
     x = alt.X("hour:O", title="Hour of day (local time)", axis=alt.Axis(labelAngle=0))
     y = alt.Y("day:N", title=None, sort=WEEKDAYS)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         x=x,
         y=y,
-        color=alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme=scheme), legend=alt.Legend(orient="right", format=fmt)),
+        color=alt.Color("value:Q", title=value_title, scale=color_scale, legend=alt.Legend(orient="right", format=fmt)),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
         tooltip=[
             alt.Tooltip("day:N", title="Day"),
