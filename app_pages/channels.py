@@ -16,7 +16,9 @@ if frame is not None:
         st.info("This log has no channel column.")
     by = compute.metrics_by(v, "channel")
     sections: list = []
-    if by.height:
+    if by.height == 1:
+        st.caption(f"All messages in this selection are on one channel ({by['channel'][0]}).")
+    if by.height > 1:
         left, right = st.columns(2)
         vol = charts.ranked_bars(by, label="channel", value="inbound_messages", title="Inbound messages by channel", value_title="Messages", fmt=",d")
         rt = charts.ranked_bars(
@@ -27,9 +29,11 @@ if frame is not None:
             common.chart(vol, "inbound_by_channel", key="ch_vol")
         with right:
             common.chart(rt, "frt_by_channel", key="ch_rt")
+        sections += [Figure(vol), Figure(rt)]
+    if by.height:
         st.subheader("KPIs by channel")
         common.table(by, "kpis_by_channel", key="ch_kpis")
-        sections += [Figure(vol), Figure(rt), Table("KPIs by channel", by)]
+        sections.append(Table("KPIs by channel", by))
 
     st.subheader("Journeys: customers who change channel")
     moves = compute.call(v, "journeys", "transition_matrix")

@@ -458,7 +458,7 @@ def _pretty(df: pl.DataFrame) -> pl.DataFrame:
         if t.is_float() and c.endswith(("_s", "_seconds")):
             base = c.removesuffix("_seconds").removesuffix("_s")
             exprs.append((pl.col(c) / 60).round(1).alias(f"{base} (min)"))
-        elif t.is_float() and c.endswith(("rate", "share", "compliance", "covered")):
+        elif t.is_float() and (c.endswith(("rate", "share", "compliance", "covered")) or c == "csat"):
             exprs.append((pl.col(c) * 100).round(1).alias(f"{c} (%)"))
         elif t.is_float():
             exprs.append(pl.col(c).round(3))

@@ -11,7 +11,7 @@ from toolkit import charts
 from toolkit.report import Figure, Table
 
 LABELS = {
-    "customer_sentiment_mean": "Customer sentiment (mean, -1 to 1)",
+    "customer_sentiment_mean": "Sentiment (−1 to 1)",
     "sentiment_conversion_rate": "Negative → positive",
     "sentiment_neutral_or_better_rate": "Negative → neutral or better",
     "deflection_rate": "Deflection rate",

@@ -118,6 +118,14 @@ def test_upload_filter_share_link(server: str, tmp_path: Path) -> None:
             shared.goto(link)
             assert _kpis(shared) == after
             shared.get_by_text("read-only").first.wait_for(timeout=30_000)
+            # The one-page report of this view carries the same numbers.
+            with shared.expect_download(timeout=60_000) as download:
+                shared.get_by_role("button", name="One-page report (HTML)").click()
+            html = Path(download.value.path()).read_text()
+            assert after["Inbound messages"] in html and "<svg" in html and "channel: twitter" in html
+            shared.goto(link.replace("/?", "/data?"))
+            shared.get_by_text("Current data").wait_for(timeout=60_000)
+            _settle(shared)
             assert shared.locator('input[type="file"]').count() == 0
         finally:
             browser.close()
