@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.engines import KEYS, run_duckdb, run_pandas, run_toolkit
 from benchmarks.generate import generate, generate_chunk
-from benchmarks.run import agree
+from benchmarks.run import agree, run_engine
 from benchmarks.run import main as run_main
 from tests.reference import reference_kpis
 
@@ -67,12 +67,20 @@ def test_business_hours_variant_runs(folder) -> None:
     assert got["art_bh_median_s"] <= got["art_median_s"]
 
 
-def test_runner_end_to_end(folder, tmp_path, capsys) -> None:
+def test_runner_end_to_end(tmp_path, capsys) -> None:
+    # its own data folder: the runner generates with the default chunk size (other bytes)
     code = run_main([
-        "--sizes", str(N), "--data", str(folder.parent), "--formats", "parquet",
+        "--sizes", str(N), "--data", str(tmp_path), "--formats", "parquet",
         "--engines", "toolkit,duckdb", "--results", str(tmp_path / "r.jsonl"),
     ])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "| 2k | parquet | duckdb |" in out
     assert "DISAGREE" not in out
+
+
+def test_proposed_patches_keep_the_numbers(folder, expected) -> None:
+    # in a child process: the patches (benchmarks/proposed.py) must not leak into this one
+    for fmt in ("parquet", "csv"):
+        data, _, _, _ = run_engine("toolkit", folder / f"messages.{fmt}", extra=["--proposed", "--in-memory"])
+        assert not agree(expected, data["kpis"], KEYS), fmt
