@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -53,18 +54,17 @@ CALENDAR_TZ = "Europe/Paris"
 
 
 def _clean(value: Any) -> Any:
-    """numpy / pandas scalars -> plain Python; NaN / NA -> None."""
+    """numpy / pandas scalars -> plain Python; NaN / NA -> None (never imports pandas itself,
+    so the toolkit's and DuckDB's processes do not pay for it in memory)."""
     if value is None:
         return None
-    try:
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    except (ImportError, TypeError, ValueError):
-        pass
+    pd = sys.modules.get("pandas")
+    if pd is not None and value is pd.NA:
+        return None
     if hasattr(value, "item"):
         value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
     return value
 
 
