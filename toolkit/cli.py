@@ -114,17 +114,22 @@ def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
     return result.messages
 
 
-def calendar_from_args(args: argparse.Namespace) -> Any:
-    """The opening-hours calendar the flags describe, or None when no flag asks for one."""
+def calendar_from_args(args: argparse.Namespace, messages: pl.DataFrame | None = None) -> Any:
+    """The opening-hours calendar the flags describe, or None when no flag asks for one.
+
+    With ``messages``, the calendar's span is widened to cover their dates, so old or far-future
+    logs work without a ``with_span`` call a command-line user could not make.
+    """
     if not (getattr(args, "hours", None) or getattr(args, "holidays", None)):
         return None
     from toolkit.business_hours import BusinessCalendar
 
-    return BusinessCalendar.parse(
+    calendar = BusinessCalendar.parse(
         args.hours or "mon-sun 00:00-24:00",
         timezone=args.timezone or "UTC",
         holidays=args.holidays or (),
     )
+    return calendar if messages is None else calendar.covering(messages, "created_at")
 
 
 def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
@@ -138,7 +143,7 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
         messages,
         by=args.by,
         sla=args.sla,
-        calendar=calendar_from_args(args),
+        calendar=calendar_from_args(args, messages),
         every=args.every,
         timezone=args.timezone,
     )
@@ -274,7 +279,7 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
         messages,
         args.split,
         sla=args.sla,
-        calendar=calendar_from_args(args),
+        calendar=calendar_from_args(args, messages),
         metrics=args.metrics,
         events=_events_from_args(args),
         seed=args.seed,

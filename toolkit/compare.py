@@ -25,6 +25,7 @@ data"`` and no p-value or interval.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import zlib
 from collections.abc import Callable, Sequence
@@ -34,6 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import polars as pl
 
+from toolkit._frames import as_lazy
 from toolkit.errors import DataError
 from toolkit.kpis import FactTables
 from toolkit.metrics import Metric
@@ -267,6 +269,8 @@ def parse_split(
         )
     if kind and arg:  # a column split: channel:A,B / brand:X / category:A,B
         values = [v.strip() for v in arg.split(",") if v.strip()]
+        if messages is not None:
+            _check_split_column(messages, kind, values)
         if len(values) == 1:
             return Split.values(kind, values, name=text, a_label=f"on {values[0]}", b_label="on the rest")
         if len(values) == 2:
@@ -280,6 +284,25 @@ def parse_split(
         "event:NAME"
     )
     raise DataError(msg)
+
+
+def _check_split_column(messages: pl.DataFrame | pl.LazyFrame, column: str, values: list[str]) -> None:
+    """A typo in a split's column or values is an error, not a quiet comparison of empty sides."""
+    lf = as_lazy(messages)
+    columns = lf.collect_schema().names()
+    if column not in columns:
+        hint = difflib.get_close_matches(column, columns, n=1)
+        msg = f"cannot split by {column!r}: no such column (found: {columns})." + (
+            f" Hint: did you mean {hint[0]!r}?" if hint else ""
+        )
+        raise DataError(msg)
+    found = lf.select(pl.col(column).cast(pl.String).drop_nulls().unique().sort()).collect().to_series()
+    unknown = [v for v in values if v not in set(found.to_list())]
+    if unknown:
+        shown = found.head(20).to_list()
+        more = f" and {found.len() - 20} more" if found.len() > 20 else ""
+        msg = f"no {column!r} equal to {unknown}; values found: {shown}{more}"
+        raise DataError(msg)
 
 
 # --- statistics on numpy arrays -------------------------------------------------------------

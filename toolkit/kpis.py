@@ -43,9 +43,13 @@ class FactTables:
                     "Hint: load the log with toolkit.read_messages() to get canonical columns."
                 )
                 raise DataError(msg)
+        if calendar is not None and hasattr(calendar, "covering"):
+            # One min/max pass, so a log outside the calendar's default span just works.
+            calendar = calendar.covering(lf, "created_at")
         self.context = MetricContext(sla=float(sla), calendar=calendar)
         tz = timezone or (getattr(calendar, "timezone", None) if calendar is not None else None) or "UTC"
         if every is not None:
+            _check_every(every)
             # Periods are local to the team: a "day" starts at local midnight.
             lf = lf.with_columns(
                 period=pl.col("created_at").dt.convert_time_zone(tz).dt.truncate(every)
@@ -152,8 +156,22 @@ def kpis(
     return same_kind(result, messages)
 
 
+def _check_every(every: str) -> None:
+    """A clear error for a period polars cannot read (instead of an error deep in a query)."""
+    probe = pl.Series([0], dtype=pl.Datetime("us", "UTC"))
+    try:
+        if not any(ch in every for ch in "123456789"):  # empty, or a zero-length period
+            raise ValueError
+        probe.dt.truncate(every)
+    except (ValueError, pl.exceptions.PolarsError):
+        msg = (
+            f"cannot read the period {every!r}: use a number and a unit, e.g. 1h, 1d, 1w, 1mo, 1q, 1y"
+        )
+        raise DataError(msg) from None
+
+
 def _group_columns(by: str | Sequence[str] | None, every: str | None, columns: list[str]) -> list[str]:
-    groups = [by] if isinstance(by, str) else list(by or [])
+    groups = [by] if isinstance(by, str) else list(dict.fromkeys(by or []))
     missing = [g for g in groups if g not in columns]
     if missing:
         import difflib

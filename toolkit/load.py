@@ -233,12 +233,36 @@ def _read_csv(raw: bytes, text: str, label: str) -> pl.DataFrame:
                 f"Could not read {label} as CSV (delimiter {sep!r}): {_first_line(exc)}. "
                 "Check for an unclosed quote."
             ) from exc
-    # Rows with more fields than the header: keep the header's fields, flag the rows.
+    # Rows with more fields than the header (an unquoted delimiter in a text, say): read them
+    # under a widened header so the extra fields are kept in an `extra_fields` column and the
+    # rows can be named in the quality report.
+    header, body = _split_header(raw)
     try:
-        frame = pl.read_csv(io.BytesIO(raw), truncate_ragged_lines=True, **options)
+        names = pl.read_csv(io.BytesIO(header), n_rows=0, **options).columns
+        extras = [f"__extra_{i}" for i in range(1, _MAX_EXTRA_FIELDS + 1)]
+        widened = sep.join('"' + n.replace('"', '""') + '"' for n in [*names, *extras]) + "\n"
+        frame = pl.read_csv(io.BytesIO(widened.encode() + body), truncate_ragged_lines=True, **options)
     except Exception as exc:
         raise DataError(f"Could not read {label} as CSV (delimiter {sep!r}): {_first_line(exc)}") from exc
-    return frame.with_columns(pl.lit(True).alias("__ragged"))
+    extra = pl.concat_str(extras, separator=sep, ignore_nulls=True)
+    return frame.with_columns(
+        __ragged=pl.any_horizontal(pl.col(extras).is_not_null()),
+        extra_fields=pl.when(pl.any_horizontal(pl.col(extras).is_not_null())).then(extra),
+    ).drop(extras)
+
+
+_MAX_EXTRA_FIELDS = 64
+
+
+def _split_header(raw: bytes) -> tuple[bytes, bytes]:
+    """The header record and the rest (a newline inside quotes does not end the header)."""
+    in_quotes = False
+    for i, byte in enumerate(raw):  # the header only: a few hundred bytes at most
+        if byte == 0x22:
+            in_quotes = not in_quotes
+        elif byte == 0x0A and not in_quotes:
+            return raw[: i + 1], raw[i + 1 :]
+    return raw, b""
 
 
 # --------------------------------------------------------------------------------------------
@@ -287,9 +311,20 @@ def _sentiment(column: str) -> pl.Expr:
     return pl.when(value.is_between(-1, 1)).then(value)
 
 
+_TRUE = ["true", "t", "yes", "y", "1", "1.0", "bot", "automated"]
+_FALSE = ["false", "f", "no", "n", "0", "0.0", "human", "agent"]
+
+
 def _boolean(column: str) -> pl.Expr:
     t = _text(column).str.to_lowercase()
-    return t.is_in(["true", "t", "yes", "y", "1", "1.0", "bot", "automated"]).fill_null(False)
+    return t.is_in(_TRUE).fill_null(False)
+
+
+def _boolean_issue(frame: pl.DataFrame, source: str, column: str) -> QualityIssue | None:
+    """Values that are neither true nor false are read as False; say which rows."""
+    t = _text(source).str.to_lowercase()
+    bad = t.is_not_null() & ~t.is_in(_TRUE) & ~t.is_in(_FALSE)
+    return issue_from_mask(frame, bad, f"not readable as {column} true/false (taken as false)", source, "kept")
 
 
 def _conversion_issues(frame: pl.DataFrame, column: str, source: str, converted: pl.Expr) -> QualityIssue | None:
@@ -332,6 +367,8 @@ def _canonicalise(
     for name in ("agent_id", "brand"):
         exprs[name] = _text(chosen[name]) if name in chosen else null
     exprs["is_bot"] = _boolean(chosen["is_bot"]) if "is_bot" in chosen else pl.lit(False)
+    if "is_bot" in chosen and (issue := _boolean_issue(raw, chosen["is_bot"], "is_bot")):
+        issues.append(issue)
 
     optional: dict[str, pl.Expr] = {}
     for name in ("category", "subcategory", "template", "deflected_to"):
@@ -452,16 +489,20 @@ def load(
     if raw.width == 0:
         raise DataError("The input has no columns: no data rows.")
     raw = _with_row_numbers(raw)
-    ragged = "__ragged" in raw.columns
-    if ragged:
+    ragged = raw.get_column("__ragged") if "__ragged" in raw.columns else None
+    if ragged is not None:
         raw = raw.drop("__ragged")
     input_rows = raw.height
     if input_rows == 0:
         raise DataError(f"No data rows: the input has only a header ({', '.join(repr(c) for c in raw.columns if c != 'row_nr')}).")
 
     issues: list[QualityIssue] = []
-    if ragged:
-        issues.append(QualityIssue("some rows have more fields than the header (extra fields ignored)", None, 0, (), "kept"))
+    if ragged is not None and (
+        issue := issue_from_mask(
+            raw, ragged, "more fields than the header (extra fields kept in 'extra_fields')", None, "kept"
+        )
+    ):
+        issues.append(issue)
     raw = _drop(raw, _empty_row(raw), "empty row", None, issues)
     if raw.height == 0:
         raise DataError(f"No data rows: all {input_rows:,} rows are empty.")

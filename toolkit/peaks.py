@@ -226,6 +226,7 @@ def peak_buckets(
     bucket: str = "hour",
     k: float = 3.0,
     timezone: str = "UTC",
+    noise_floor: bool = True,
 ) -> pl.DataFrame:
     """Inbound volume per bucket with its robust baseline and a peak flag.
 
@@ -240,6 +241,11 @@ def peak_buckets(
         How many (scaled, Poisson-floored) MADs above the median a peak is.
     timezone
         The team's zone: buckets and hours of the week are local.
+    noise_floor
+        SPEC's rule is median + k·MAD. When most comparable buckets hold the same count the MAD
+        is 0 and any bucket one message above the median would be a "peak"; with the floor (the
+        default) the spread is at least √baseline, the natural noise of a count. ``False`` gives
+        the literal rule (spread = 1.4826·MAD).
 
     Returns
     -------
@@ -277,7 +283,8 @@ def peak_buckets(
         )
         .with_columns(
             spread=pl.max_horizontal(
-                MAD_SCALE * pl.col("_mad"), pl.col("baseline").clip(lower_bound=1.0).sqrt()
+                MAD_SCALE * pl.col("_mad"),
+                pl.col("baseline").clip(lower_bound=1.0).sqrt() if noise_floor else pl.lit(0.0),
             )
         )
         .with_columns(threshold=pl.col("baseline") + k * pl.col("spread"))
@@ -297,6 +304,7 @@ def peak_periods(
     bucket: str = "hour",
     k: float = 3.0,
     timezone: str = "UTC",
+    noise_floor: bool = True,
     events: EventsLike = None,
     buckets: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
@@ -320,7 +328,7 @@ def peak_periods(
         (inbound / baseline), ``max_ratio`` (of the busiest bucket), ``events``.
     """
     step = bucket_every(bucket)
-    table = buckets if buckets is not None else peak_buckets(messages, bucket=bucket, k=k, timezone=timezone)
+    table = buckets if buckets is not None else peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor)
     periods = (
         table.with_columns(
             _period=(pl.col("is_peak") & ~pl.col("is_peak").shift(1).fill_null(False)).cum_sum()
@@ -371,6 +379,7 @@ def event_summary(
     bucket: Literal["hour", "day"] | str = "hour",
     k: float = 3.0,
     timezone: str = "UTC",
+    noise_floor: bool = True,
     buckets: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Inbound volume of each declared event against its expected level.
@@ -383,7 +392,7 @@ def event_summary(
         (how many of them were detected as peaks).
     """
     ev = events_frame(events, timezone)
-    table = buckets if buckets is not None else peak_buckets(messages, bucket=bucket, k=k, timezone=timezone)
+    table = buckets if buckets is not None else peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor)
     table = table.with_columns(_t=pl.col("bucket").dt.convert_time_zone("UTC"))
     joined = (
         ev.with_row_index("_e")

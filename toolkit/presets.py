@@ -308,8 +308,8 @@ def twcs_brand_and_agent(frame: pl.DataFrame, author: str = "__author") -> pl.Da
 
     * ``customer_id`` = author of inbound messages;
     * ``brand`` = author of the conversation's first outbound message (by ``created_at``, ties
-      by row order), else the first ``@mention`` in the conversation's root (its earliest
-      message, same ordering) - customers address the brand that way;
+      by row order), else the first ``@mention`` in the conversation's root (the message the
+      reply tree starts from) - customers address the brand that way;
     * ``agent_id`` = sign-off initials ending a brand reply (``^GA``, ``-AB``, ``/RB``; 2-3
       capitals, after removing trailing links), else null.
 
@@ -329,7 +329,9 @@ def twcs_brand_and_agent(frame: pl.DataFrame, author: str = "__author") -> pl.Da
         .agg(pl.col(author).first().alias("__reply_brand"))
     )
     first_mention = (
-        frame.sort(order)
+        # The root is the message the conversation is named after (not the earliest by clock:
+        # a reply may carry an earlier timestamp than the tweet it answers).
+        frame.filter(pl.col("message_id") == pl.col("conversation_id"))
         .group_by("conversation_id", maintain_order=True)
         .agg(pl.col("text").first().str.extract(_MENTION, 1).alias("__mention_brand"))
         if "text" in frame.columns

@@ -97,7 +97,11 @@ def reply_roots(message_id: pl.Series, in_reply_to: pl.Series) -> tuple[pl.Serie
         if (nxt == anc).all():
             break
         anc = nxt
-    in_loop = anc.gather(anc) != anc
+    # A true root has no parent in the file (or answers itself). Doubling can also come to rest
+    # inside an even-length reply loop, so "stopped moving" is not enough: ask whether the node
+    # reached is a root.
+    is_root = parent.is_null() | (parent.cast(pl.Int64) == index)
+    in_loop = ~is_root.gather(anc)
     if in_loop.any():
         # anc now sits on the loop (>= n steps up). The loop's earliest row: the minimum index
         # over >= n steps from there, computed by the same doubling on (pointer, min) pairs.
