@@ -8,7 +8,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from toolkit.plugins import load_plugins
 
+# Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) join the registry; idempotent.
+load_plugins()
 st.set_page_config(page_title="Customer-care KPIs", page_icon=":material/forum:", layout="wide")
 
 PAGES = [

@@ -97,8 +97,20 @@ def _window(v: ViewState, window: str) -> tuple[dt.date, dt.date]:
     return a, b
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+def registry_key() -> tuple[str, ...]:
+    """The registered metric names: part of every cache key that depends on the registry."""
+    from toolkit.metrics import metric_registry
+
+    return tuple(metric_registry())
+
+
 def kpi_cards(v: ViewState, window: str) -> CardSet:
+    return _kpi_cards(v, window, registry_key())
+
+
+# ``registry`` is only a cache key: a metric registered later must not hit a stale entry.
+@st.cache_data(max_entries=64, show_spinner=False)
+def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
     f = common.facts(v)
     metrics = common.supported_metrics(v)
     a, b = _window(v, window)
@@ -267,8 +279,13 @@ def _calendar(v: ViewState) -> Any:
     return common.facts(v).calendar
 
 
-@st.cache_data(max_entries=32, show_spinner="Computing…")
 def metrics_by(v: ViewState, by: str | None, names: tuple[str, ...] | None = None) -> pl.DataFrame:
+    return _metrics_by(v, by, names, registry_key())
+
+
+# ``registry``: cache key only (see _kpi_cards).
+@st.cache_data(max_entries=32, show_spinner="Computing…")
+def _metrics_by(v: ViewState, by: str | None, names: tuple[str, ...] | None, registry: tuple[str, ...]) -> pl.DataFrame:
     metrics = common.supported_metrics(v)
     if names is not None:
         metrics = {n: m for n, m in metrics.items() if n in names}

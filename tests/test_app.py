@@ -183,3 +183,20 @@ def test_filters_and_settings_survive_page_switches() -> None:
     assert at.multiselect(key="f_channels").value == ["email"]
     assert at.text_area(key="s_hours").value == "mon-fri 08:00-20:00; sat 09:00-17:00"
     assert _param(at, "channels") == "email" and _param(at, "open").startswith("mon-fri 08:00")
+
+
+def test_a_researchers_metric_appears_without_app_changes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A metric registered by a plugin (TOOLKIT_PLUGINS) shows up in the app's metric table."""
+    from toolkit.metrics import unregister_metric
+
+    plugin = Path(APP).parent / "notebooks" / "my_metrics.py"
+    if not plugin.is_file():
+        pytest.skip("notebooks/my_metrics.py not present")
+    monkeypatch.setenv("TOOLKIT_PLUGINS", str(plugin))
+    try:
+        at = run()
+        names = at.dataframe[0].value["metric"].tolist()
+        assert "answered_within_15min" in names and "turns_3plus_messages" in names
+    finally:
+        for name in ("answered_within_15min", "turns_3plus_messages"):
+            unregister_metric(name)
