@@ -276,10 +276,17 @@ def _text(column: str) -> pl.Expr:
     return pl.when(t == "").then(None).otherwise(t)
 
 
-def _clean_id(column: str) -> pl.Expr:
-    """Ids as text: ``3.0`` -> ``3`` (float round trip), ``1,234`` -> ``1234`` (Excel)."""
-    t = _text(column).str.replace(r"^(\d+)\.0+$", "${1}")
-    return pl.when(t.str.contains(_THOUSANDS)).then(t.str.replace_all(",", "")).otherwise(t)
+def _clean_id(column: str, raw: pl.DataFrame, *, any_thousands: bool) -> pl.Expr:
+    """Ids as text: ``3.0`` -> ``3`` (float round trip), ``1,234`` -> ``1234`` (Excel).
+
+    Each repair costs a regex pass over the column, so it is only planned when ``raw`` needs it.
+    """
+    t = _text(column)
+    if raw.select(t.str.contains(r"^\d+\.0+$").any()).item():
+        t = t.str.replace(r"^(\d+)\.0+$", "${1}")
+    if any_thousands:
+        t = pl.when(t.str.contains(_THOUSANDS)).then(t.str.replace_all(",", "")).otherwise(t)
+    return t
 
 
 def _number(column: str) -> pl.Expr:
@@ -347,10 +354,10 @@ def _canonicalise(
     for name in _ID_COLUMNS:
         if name in chosen:
             src = chosen[name]
-            exprs[name] = _clean_id(src)
+            thousands = raw.select(_text(src).str.contains(_THOUSANDS)).to_series()
+            exprs[name] = _clean_id(src, raw, any_thousands=bool(thousands.any()))
             fixed = issue_from_mask(
-                raw, _text(src).str.contains(_THOUSANDS),
-                "written with thousands separators (separators removed)", src, "fixed",
+                raw, thousands, "written with thousands separators (separators removed)", src, "fixed",
             )
             if fixed:
                 issues.append(fixed)
@@ -412,11 +419,12 @@ def _canonicalise(
 
 
 def _drop(frame: pl.DataFrame, mask: pl.Expr, reason: str, column: str | None, issues: list[QualityIssue]) -> pl.DataFrame:
-    issue = issue_from_mask(frame, mask, reason, column, "dropped")
+    hits = frame.select(mask.fill_null(False)).to_series()  # evaluated once, for both uses
+    issue = issue_from_mask(frame, hits, reason, column, "dropped")
     if issue is None:
         return frame
     issues.append(issue)
-    return frame.filter(~mask.fill_null(False))
+    return frame.filter(~hits)
 
 
 def _empty_row(frame: pl.DataFrame) -> pl.Expr:
@@ -528,7 +536,7 @@ def load(
             issues.append(issue)
             frame = frame.with_columns(message_id=pl.coalesce("message_id", pl.format("row-{}", "row_nr")))
     frame = _drop(
-        frame, pl.col("message_id").is_duplicated() & pl.col("row_nr").rank("ordinal").over("message_id").gt(1),
+        frame, ~pl.col("message_id").is_first_distinct(),  # rows are in input order: the first is kept
         "duplicate (the first row with this id is kept, later ones dropped)",
         chosen.get("message_id", "message_id"), issues,
     )
