@@ -25,6 +25,9 @@ def clean_registry(tmp_path: Path) -> Iterator[None]:
     saved = dict(metrics_module._REGISTRY)
     modules = set(sys.modules)
     files = dict(plugins._FILE_MODULES)
+    # Start from no plugin file imported: another test in this worker (the app's) may have
+    # imported the example and then restored the registry without its metrics.
+    plugins._FILE_MODULES.clear()
     yield
     metrics_module._REGISTRY.clear()
     metrics_module._REGISTRY.update(saved)

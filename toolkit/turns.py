@@ -59,7 +59,12 @@ def dimension_columns(columns: list[str]) -> list[str]:
 
 def _in_conversation_order(messages: pl.LazyFrame) -> pl.LazyFrame:
     # The tie-break on row_nr is part of the definition: equal timestamps keep input order.
-    return messages.sort("conversation_id", "created_at", "row_nr")
+    # A hash of the id first lets the sort compare fixed-width integers instead of strings
+    # (about 1.9x faster at 10M messages, docs/benchmarks.md); the id itself stays the second
+    # key, so two ids with the same hash still never interleave. Conversations come out in hash
+    # order, which no result depends on.
+    conversation = pl.col("conversation_id")
+    return messages.sort(conversation.hash(), conversation, "created_at", "row_nr")
 
 
 def turns(messages: Frame, *, carry: list[str] | None = None) -> Frame:
