@@ -10,6 +10,7 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit import charts
+from toolkit.compare import headline
 from toolkit.report import Figure, Table, Text
 
 frame = common.page("Compare", "compare")
@@ -53,9 +54,8 @@ if frame is not None:
     if isinstance(result, str):
         st.info("Comparisons need `toolkit.compare`." if result == "missing" else result)
     else:
-        sig = result.filter(pl.col("p_value") < 0.05)
         st.markdown("#### What differs")
-        for sentence in (sig if sig.height else result)["sentence"].head(6):
+        for sentence in headline(result, 6) or ["No significant difference on any measure."]:
             st.markdown(f"- {sentence}")
         times = result.filter((pl.col("kind") == "time") & pl.col("difference").is_not_null())
         chart = None

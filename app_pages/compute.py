@@ -400,7 +400,8 @@ def staffing_table(v: ViewState) -> pl.DataFrame | None:
     fn = common.toolkit_function("staffing", "staffing")
     if fn is None:
         return None
-    return fn(messages_of(v), sla=v.sla_seconds, timezone=common.facts(v).timezone)
+    # With opening hours, "short" only counts hours the team is open (closed hours are a choice).
+    return fn(messages_of(v), sla=v.sla_seconds, timezone=common.facts(v).timezone, calendar=_calendar(v))
 
 
 @st.cache_data(max_entries=16, show_spinner="Building the team report…")

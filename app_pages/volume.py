@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit import charts
+from toolkit.compare import headline
 from toolkit.report import Figure, Table
 
 frame = common.page("Volume & peaks", "volume")
@@ -46,7 +47,7 @@ if frame is not None:
     if isinstance(result, str):
         st.info("Peak vs normal needs `toolkit.compare`." if result == "missing" else result)
     else:
-        for sentence in result.filter(pl.col("p_value") < 0.05)["sentence"].head(4):
+        for sentence in headline(result) or ["No significant difference between peaks and normal times."]:
             st.markdown(f"- {sentence}")
         common.table(result, "peak_vs_normal", key="v_cmp")
 
@@ -63,17 +64,19 @@ if frame is not None:
         st.info("The staffing heatmap needs `toolkit.staffing.staffing`.")
     elif staff.height:
         needed = int(staff["agents_needed"].max() or 0)
+        short_col = "short_while_open" if "short_while_open" in staff.columns else "short"
         staffing_chart = charts.hour_of_week_heatmap(
             staff, value="agents_active", title="Agents active per hour of the week, and where they fall short",
             value_title="Agents active (avg)", fmt=",.1f", scheme="greens",
-            open_hours=staff.select("weekday", "hour", open_fraction=pl.col("short").cast(pl.Float64)),
+            open_hours=staff.select("weekday", "hour", open_fraction=pl.col(short_col).cast(pl.Float64)),
             subtitle=f"Outlined: fewer agents active than needed to answer 80% within {v.sla_minutes:g} min "
             f"(Erlang C, up to {needed} needed; 3 conversations at once per agent)",
         )
         common.chart(staffing_chart, "staffing_heatmap", key="v_staff")
-        short = staff.filter(pl.col("short")) if "short" in staff.columns else pl.DataFrame()
+        short = staff.filter(pl.col(short_col))
         if short.height:
-            st.warning(f"{short.height} hours of the week have fewer agents active than needed.")
+            opening = " while open" if short_col == "short_while_open" else ""
+            st.warning(f"{short.height} hours of the week have fewer agents active{opening} than needed.")
         with st.expander("Staffing table"):
             common.table(staff, "staffing", key="v_stafft")
 

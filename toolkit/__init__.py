@@ -15,6 +15,7 @@ from toolkit.compare import (
     bootstrap_difference,
     compare,
     format_duration,
+    headline,
     parse_split,
     two_proportion_test,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "handling_by_channel",
     "handling_times",
     "holiday_events",
+    "headline",
     "hour_of_week_open",
     "hours_report",
     "in_periods",

@@ -135,7 +135,8 @@ def volume_timeline(
     )
     y_max = float(long["messages"].max() or 0) * 1.08 + 1
     # The selection carries the bucket as text: no time-zone games between browser and server.
-    pick = alt.selection_point(name=PICK, fields=["key"], on="click", nearest=True)
+    # empty=False: before a click no bucket is chosen, so no rule is drawn (not one per bucket).
+    pick = alt.selection_point(name=PICK, fields=["key"], on="click", nearest=True, empty=False)
     base = alt.Chart(long.to_pandas())
     x = alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=10))
     line = base.mark_line(strokeWidth=2, interpolate="monotone").encode(

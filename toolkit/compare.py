@@ -47,6 +47,7 @@ __all__ = [
     "bootstrap_difference",
     "compare",
     "format_duration",
+    "headline",
     "parse_split",
     "two_proportion_test",
 ]
@@ -789,3 +790,41 @@ def _compare_metric(
     row["direction"] = _direction(row, metric, alpha)
     row["sentence"] = _sentence(row, metric, alpha)
     return row
+
+
+def headline(result: pl.DataFrame, n: int = 4) -> list[str]:
+    """The few sentences a manager should read first from a :func:`compare` result.
+
+    Significant differences only (p < 0.05 and a direction), medians and rates before means and
+    90th percentiles (SPEC: medians lead; a mean and a median can point different ways when a
+    few very long waits sit on one side), and at most one statistic per time measure.
+
+    >>> rows = pl.DataFrame({
+    ...     "metric": ["frt_mean_s", "frt_median_s", "reply_rate", "turns"],
+    ...     "kind": ["time", "time", "rate", "count"], "p_value": [0.001, 0.001, 0.02, None],
+    ...     "direction": ["better", "worse", "worse", None],
+    ...     "sentence": ["mean", "median", "rate", "count"]})
+    >>> headline(rows)
+    ['median', 'rate']
+    """
+    if result.height == 0:
+        return []
+    rank = (
+        pl.when(pl.col("metric").str.ends_with("_median_s")).then(0)
+        .when(pl.col("kind") == "rate").then(1)
+        .when(pl.col("metric").str.ends_with("_mean_s") | pl.col("metric").str.ends_with("_p90_s")).then(3)
+        .otherwise(2)
+    )
+    measure = pl.col("metric").str.replace(r"_(mean|median|p90)_s$", "")
+    chosen = (
+        result.filter(
+            (pl.col("p_value") < 0.05)
+            & pl.col("direction").is_not_null()
+            & ~pl.col("direction").str.starts_with("no ")
+            & pl.col("kind").is_in(["time", "rate", "value"])
+        )
+        .with_columns(_rank=rank, _measure=measure, _order=pl.int_range(pl.len()))
+        .sort("_rank", "_order")
+        .unique("_measure", keep="first", maintain_order=True)
+    )
+    return chosen["sentence"].head(n).to_list()
