@@ -747,12 +747,16 @@ class BusinessCalendar:
             self.timezone, self.hours, self.holidays, self.country, self.subdiv, (first, last)
         )
 
-    def covering(self, frame: pl.DataFrame | pl.LazyFrame, *columns: str) -> BusinessCalendar:
+    def covering(
+        self, frame: pl.DataFrame | pl.LazyFrame, *columns: str, fit: bool = False
+    ) -> BusinessCalendar:
         """This calendar, with its span widened if needed to cover the instants in ``columns``.
 
         Returns ``self`` (same cache entry) when the data already fit; otherwise a calendar
         whose span also covers the local dates of the data, one day of margin each side.
-        Only the minimum and maximum of each column are computed.
+        Only the minimum and maximum of each column are computed. ``fit=True`` makes the span
+        exactly the data's dates (plus the margin), narrowing it too: the lookup table of a
+        three-month log is then a few hundred rows instead of 41 years' worth.
 
         Examples
         --------
@@ -781,8 +785,10 @@ class BusinessCalendar:
                 .date()
             )
 
-        first = min(self.span[0], local_date(min(values)) - timedelta(days=1))
-        last = max(self.span[1], local_date(max(values)) + timedelta(days=1))
+        first = local_date(min(values)) - timedelta(days=1)
+        last = local_date(max(values)) + timedelta(days=1)
+        if not fit:
+            first, last = min(self.span[0], first), max(self.span[1], last)
         if (first, last) == self.span:
             return self
         return self.with_span(first, last)

@@ -43,9 +43,14 @@ class FactTables:
                     "Hint: load the log with toolkit.read_messages() to get canonical columns."
                 )
                 raise DataError(msg)
-        if calendar is not None and hasattr(calendar, "covering"):
-            # One min/max pass, so a log outside the calendar's default span just works.
-            calendar = calendar.covering(lf, "created_at")
+        if calendar is not None and hasattr(calendar, "covering") and as_of is None:
+            # One min/max pass: the calendar is materialised for exactly the log's dates, so a
+            # log outside its default span just works and the lookup table stays small.
+            calendar = calendar.covering(lf, "created_at", fit=True)
+        elif calendar is not None and hasattr(calendar, "covering"):
+            lo, hi = lf.select(pl.col("created_at").min(), pl.col("created_at").max().alias("hi")).collect().row(0)
+            bounds = pl.DataFrame({"created_at": [lo, hi, as_of]}, schema={"created_at": pl.Datetime("us", "UTC")})
+            calendar = calendar.covering(bounds, "created_at", fit=True)
         self.context = MetricContext(sla=float(sla), calendar=calendar)
         tz = timezone or (getattr(calendar, "timezone", None) if calendar is not None else None) or "UTC"
         if every is not None:
