@@ -572,7 +572,8 @@ def _sentence(row: dict[str, Any], metric: Metric, alpha: float) -> str:
     higher = a > b
     if metric.kind == "rate":
         points = abs(a - b) * 100
-        amount = f"{points:.0f} points" if points >= 1 else f"{points:.1f} points"
+        shown = f"{points:.0f}" if points >= 1 else f"{points:.1f}"
+        amount = f"{shown} point" if shown == "1" else f"{shown} points"
         return (
             f"{_upper_first(label)} {a_label} is {amount} {'higher' if higher else 'lower'} than "
             f"{b_label} ({fa} vs {fb}), {ptext}."
