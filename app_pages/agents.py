@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit import charts
+from toolkit.handling import handling_by_channel
 from toolkit.report import Figure, Table
 
 frame = common.page("Agents", "agents")
@@ -14,7 +15,7 @@ if frame is not None:
     v, ds, f = frame
     report = compute.agents_table(v)
     if report is None:
-        st.info("The team report needs an agent column (agent_id) and `toolkit.agents.agent_report`.")
+        st.info("The team report needs an agent column: map the file's agent column to `agent_id` on the Data page.")
     elif report.height == 0:
         st.info("No replies with an agent in this selection.")
     else:
@@ -22,9 +23,15 @@ if frame is not None:
         a, b, c = st.columns(3)
         a.metric("Agents", f"{report['agent_id'].n_unique():,}", border=True)
         b.metric("Flagged for coaching", f"{flagged.height:,}", border=True)
-        team = compute.metrics_by(v, None, ("art_median_s",))
-        team_median = team["art_median_s"][0] if team.height else None
-        c.metric("Team median response", common.fmt_duration(team_median), border=True)
+        # The flags are judged in business time when there are opening hours: card and chart the same.
+        bh = "art_bh_median_s" in report.columns and report["art_bh_median_s"].null_count() < report.height
+        measure = "art_bh_median_s" if bh else "art_median_s"
+        team = compute.metrics_by(v, None, (measure,))
+        team_median = team[measure][0] if team.height and measure in team.columns else None
+        c.metric(
+            "Team median response" + (" (business hours)" if bh else ""), common.fmt_duration(team_median), border=True,
+            help="Median time to reply over all answered turns" + (", counting only the time the team is open." if bh else "."),
+        )
         if flagged.height and "coaching_note" in flagged.columns:
             with st.container(border=True):
                 st.markdown("**Coaching flags**")
@@ -35,17 +42,11 @@ if frame is not None:
         several = "brand" in report.columns and report["brand"].n_unique() > 1
         label = pl.concat_str(pl.col("brand"), pl.lit(" · "), pl.col("agent_id")) if several else pl.col("agent_id")
         min_turns = int(min(10, report["turns_answered"].max() or 0))
-        # The flags are judged in business time when there are opening hours: chart the same.
-        bh = "art_bh_median_s" in report.columns and report["art_bh_median_s"].null_count() < report.height
-        measure = "art_bh_median_s" if bh else "art_median_s"
         per_agent = report.filter(pl.col("turns_answered") >= min_turns).select(
             label.alias("agent"), pl.col(measure).alias("art_median_s"), "coaching_flag", "turns_answered"
         )
         unit, size = charts.duration_unit(per_agent["art_median_s"])
         per_agent = per_agent.with_columns(value=pl.col("art_median_s") / size)
-        if bh:
-            team = compute.metrics_by(v, None, ("art_bh_median_s",))
-            team_median = team["art_bh_median_s"][0] if team.height else None
         bars = charts.ranked_bars(
             per_agent, label="agent", value="value",
             title="Median response time by agent" + (" (business hours)" if bh else ""),
@@ -55,17 +56,17 @@ if frame is not None:
         )
         common.chart(bars, "agents_response_time", key="a_bars")
         st.subheader("Team report")
-        common.table(report, "agent_report", key="a_table")
+        common.table(report, "agent_report", key="a_table", hide=("coaching_note",))
         st.caption(
             "Flag: robust z-score above 2.5 against peers (same brand) and a Mann–Whitney test "
             "significant after Benjamini–Hochberg correction. Agents with few turns are not tested."
         )
     if "handle_seconds" in f.messages.columns:
         st.subheader("Handling time by channel")
-        handling = compute.call(v, "handling", "handling_by_channel")
+        handling = compute.call(v, handling_by_channel)
         if isinstance(handling, pl.DataFrame) and handling.height:
-            for note in handling["note"].drop_nulls().head(3) if "note" in handling.columns else []:
+            for note in handling["note"].drop_nulls() if "note" in handling.columns else []:
                 st.markdown(f"- {note}")
-            common.table(handling, "handling_by_channel", key="a_handling")
+            common.table(handling, "handling_by_channel", key="a_handling", hide=("note",))
     if report is not None and report.height:
         common.report_button(v, ds, "Agents", lambda: [Figure(bars), Table("Team report", report)], key="agents")

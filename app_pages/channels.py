@@ -7,7 +7,9 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit import charts
+from toolkit.journeys import request_types_by_channel, transition_matrix
 from toolkit.report import Figure, Table
+from toolkit.topics import bot_summary, top_topics
 
 frame = common.page("Channels & journeys", "channels")
 if frame is not None:
@@ -36,26 +38,11 @@ if frame is not None:
         sections.append(Table("KPIs by channel", by))
 
     st.subheader("Journeys: customers who change channel")
-    moves = compute.call(v, "journeys", "transition_matrix")
-    if moves is None:
-        st.info("Journeys need `toolkit.journeys`.")
-    elif isinstance(moves, str):
+    moves = compute.call(v, transition_matrix)
+    if isinstance(moves, str):
         st.caption(moves)
     elif moves.height:
-        import altair as alt
-
-        heat = charts._finish(
-            alt.Chart(moves.to_pandas())
-            .mark_rect()
-            .encode(
-                x=alt.X("to_channel:N", title="To channel", axis=alt.Axis(labelAngle=0)),
-                y=alt.Y("from_channel:N", title="From channel"),
-                color=alt.Color("moves:Q", title="Moves", scale=alt.Scale(scheme="purples")),
-                tooltip=["from_channel:N", "to_channel:N", alt.Tooltip("moves:Q", format=","), alt.Tooltip("moves_after_wait:Q", title="after waiting > 24 h", format=",")],
-            )
-            .properties(title=charts._title("Channel switches within 48 h", "Cells: customers' moves from one channel to another")),
-            height=220,
-        )
+        heat = charts.transition_heatmap(moves)
         common.chart(heat, "channel_switches", key="ch_moves")
         common.table(moves, "channel_switches", key="ch_movest")
         sections.append(Figure(heat))
@@ -64,14 +51,14 @@ if frame is not None:
 
     if "category" in f.messages.columns:
         st.subheader("Request types by channel")
-        types = compute.call(v, "journeys", "request_types_by_channel")
+        types = compute.call(v, request_types_by_channel)
         if isinstance(types, pl.DataFrame):
             common.table(types, "request_types_by_channel", key="ch_types")
-        top = compute.call(v, "topics", "top_topics", (("per", "channel"), ("n", 3)))
+        top = compute.call(v, top_topics, (("per", "channel"), ("n", 3)))
         if isinstance(top, pl.DataFrame) and top.height:
             with st.expander("Top 3 topics per channel"):
                 common.table(top, "top_topics", key="ch_top")
-    bots = compute.call(v, "topics", "bot_summary", (("by", "channel"),) if "channel" in f.options else ())
+    bots = compute.call(v, bot_summary, (("by", "channel"),) if "channel" in f.options else ())
     if isinstance(bots, pl.DataFrame) and bots.height:
         st.subheader("Bots")
         common.table(bots, "bots_by_channel", key="ch_bots")

@@ -8,7 +8,6 @@ results with ``st.cache_data`` keyed by the (hashable) view.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
 import urllib.parse
 from collections.abc import Callable
@@ -19,9 +18,14 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from toolkit import charts
+from toolkit import charts, sample
+from toolkit.business_hours import BusinessCalendar
+from toolkit.compare import headline
+from toolkit.coverage import unlocking_columns
 from toolkit.kpis import FactTables
+from toolkit.load import load
 from toolkit.metrics import Metric, MetricContext
+from toolkit.report import html_report
 from toolkit.store import DatasetStore, UnknownDataset, is_valid_id
 from toolkit.view import (
     DIMENSION_FILTERS,
@@ -29,6 +33,7 @@ from toolkit.view import (
     FilteredTables,
     ViewState,
     filter_tables,
+    parse_events,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,30 +42,6 @@ SAMPLE = "sample"
 DEFAULT_PAGE = "overview"
 
 PAGES: dict[str, str] = {}  # url path -> title, filled by app.py (for the share link)
-
-
-# ---------------------------------------------------------------------------------------------
-# Optional toolkit modules (written by teammates; a page says what it needs when absent)
-# ---------------------------------------------------------------------------------------------
-
-
-def toolkit_function(module: str, name: str) -> Callable[..., Any] | None:
-    """``toolkit.<module>.<name>`` or None when that part of the toolkit is not there."""
-    try:
-        return getattr(importlib.import_module(f"toolkit.{module}"), name)
-    except ModuleNotFoundError as exc:
-        if exc.name != f"toolkit.{module}":
-            raise  # the module is there but broken: show the real error
-        return None
-    except AttributeError:
-        return None
-
-
-def needs(module: str, name: str, what: str) -> Callable[..., Any] | None:
-    fn = toolkit_function(module, name)
-    if fn is None:
-        st.info(f"{what} needs `toolkit.{module}.{name}`, which this installation does not have.")
-    return fn
 
 
 # ---------------------------------------------------------------------------------------------
@@ -88,10 +69,7 @@ def store() -> DatasetStore:
 
 @st.cache_resource(max_entries=6, show_spinner="Loading the sample data…")
 def _sample_dataset() -> Dataset:
-    from toolkit import sample
-
-    load = toolkit_function("load", "load")
-    if load is not None and SAMPLE_CSV.is_file():
+    if SAMPLE_CSV.is_file():
         result = load(SAMPLE_CSV)
         messages, quality = result.messages, result.quality
         settings = {
@@ -191,8 +169,6 @@ class Facts:
 def calendar_of(hours: str, timezone: str, holidays: str) -> Any:
     if not hours.strip():
         return None
-    from toolkit.business_hours import BusinessCalendar
-
     return BusinessCalendar.parse(hours, timezone=timezone, holidays=holidays)
 
 
@@ -381,8 +357,6 @@ def _settings(v: ViewState, ds: Dataset) -> ViewState:
     holidays = st.text_input("Holidays", key="s_holidays", help="Dates and/or a country: FR,2025-12-24")
     _widget("s_events", "\n".join(e.to_text() for e in s.events))
     events_text = st.text_area("Events (one a line)", key="s_events", height=80, help="Black Friday: 2025-11-28..2025-11-30")
-    from toolkit.view import parse_events
-
     events, bad = parse_events(events_text)
     if bad:
         st.warning("Not read as events: " + "; ".join(bad))
@@ -412,17 +386,21 @@ def _settings(v: ViewState, ds: Dataset) -> ViewState:
 # ---------------------------------------------------------------------------------------------
 
 
-def fmt_duration(seconds: float | None) -> str:
+_DURATION_UNITS = ((90.0, "s", 1.0), (90 * 60.0, "min", 60.0), (48 * 3600.0, "h", 3600.0), (float("inf"), "days", 86400.0))
+
+
+def _duration_unit(seconds: float) -> tuple[str, float]:
+    """The unit a duration reads best in: ``s`` under 90 s, ``min`` under 90 min, ``h`` under 2 days."""
+    return next((name, size) for limit, name, size in _DURATION_UNITS if abs(seconds) < limit)
+
+
+def fmt_duration(seconds: float | None, unit: tuple[str, float] | None = None) -> str:
+    """``45 s``, ``18.7 min``, ``2.5 h``, ``1.5 days`` (or in the given unit)."""
     if seconds is None:
         return "–"
     s = float(seconds)
-    if s < 90:
-        return f"{s:.0f} s"
-    if s < 90 * 60:
-        return f"{s / 60:.1f} min"
-    if s < 48 * 3600:
-        return f"{s / 3600:.1f} h"
-    return f"{s / 86400:.1f} days"
+    name, size = unit or _duration_unit(s)
+    return f"{s:.0f} s" if name == "s" else f"{s / size:.1f} {name}"
 
 
 def fmt_value(metric: Metric | None, value: Any) -> str:
@@ -435,6 +413,10 @@ def fmt_value(metric: Metric | None, value: Any) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.2f}"
     return f"{int(value):,}" if isinstance(value, (int, float)) else str(value)
+
+
+def fmt_p(p: float | None) -> str:
+    return "–" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
 
 
 def _excel_bytes(df: pl.DataFrame) -> bytes:
@@ -451,19 +433,37 @@ def _for_export(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+_SHARE_SUFFIXES = ("rate", "share", "compliance", "covered")
+
+
+def _header(name: str) -> str:
+    """A column name as a reader's header: ``turns_answered`` -> ``turns answered``."""
+    return name.replace("_", " ")
+
+
 def _pretty(df: pl.DataFrame) -> pl.DataFrame:
-    """Display copy: durations in minutes, shares in percent (downloads stay raw)."""
+    """Display copy: durations in minutes, shares in percent, times to the minute in their own
+    zone (dates when they are all midnight), p-values as text, readable headers. Downloads stay raw."""
     exprs: list[pl.Expr] = []
     for c, t in df.schema.items():
+        label = _header(c)
         if t.is_float() and c.endswith(("_s", "_seconds")):
             base = c.removesuffix("_seconds").removesuffix("_s")
-            exprs.append((pl.col(c) / 60).round(1).alias(f"{base} (min)"))
-        elif t.is_float() and (c.endswith(("rate", "share", "compliance", "covered")) or c == "csat"):
-            exprs.append((pl.col(c) * 100).round(1).alias(f"{c} (%)"))
+            exprs.append((pl.col(c) / 60).round(1).alias(f"{_header(base)} (min)"))
+        elif t.is_float() and c.endswith("_minutes"):
+            exprs.append(pl.col(c).round(1).alias(f"{_header(c.removesuffix('_minutes'))} (min)"))
+        elif t.is_float() and (c.endswith(_SHARE_SUFFIXES) or c == "csat"):
+            exprs.append((pl.col(c) * 100).round(1).alias(f"{label} (%)"))
+        elif t.is_float() and c in ("p_value", "p-value", "pvalue"):
+            exprs.append(pl.col(c).map_elements(fmt_p, return_dtype=pl.String).fill_null("–").alias("p-value"))
         elif t.is_float():
-            exprs.append(pl.col(c).round(3))
+            exprs.append(pl.col(c).round(1 if c == "nps" or c.endswith("_nps") else 2).alias(label))
+        elif isinstance(t, pl.Datetime):
+            wall = pl.col(c).dt.replace_time_zone(None) if t.time_zone else pl.col(c)
+            midnight = df.height > 0 and bool(df.select((wall.dt.time() == dt.time()) | wall.is_null()).to_series().all())
+            exprs.append((wall.dt.date() if midnight else wall.dt.truncate("1m")).alias(label))
         else:
-            exprs.append(pl.col(c))
+            exprs.append(pl.col(c).alias(label))
     return df.select(exprs)
 
 
@@ -473,7 +473,7 @@ def pretty_measures(df: pl.DataFrame, measure: str = "measure") -> pl.DataFrame:
     rows = []
     for row in df.iter_rows(named=True):
         name = str(row[measure])
-        out = {measure: _measure_label(name)}
+        out = {measure: measure_label(name)}
         for c in value_cols:
             x = row[c]
             if x is None:
@@ -485,60 +485,125 @@ def pretty_measures(df: pl.DataFrame, measure: str = "measure") -> pl.DataFrame:
             else:
                 out[c] = f"{x:,.0f}" if isinstance(x, (int, float)) else str(x)
         rows.append(out)
-    return pl.DataFrame(rows, schema=dict.fromkeys(df.columns, pl.String))
+    return pl.DataFrame(rows, schema=dict.fromkeys(df.columns, pl.String)).rename(_header)
 
 
+_MEASURE_NAMES = {"aht": "average handling time", "ht_median": "median handling time", "tht": "total handling time"}
 _MEASURE_WORDS = (("frt_", "first response "), ("art_", "response "), ("bh_", "business-hours "), ("_", " "))
 
 
-def _measure_label(name: str) -> str:
+def measure_label(name: str) -> str:
+    """``frt_bh_median_s`` -> ``first response business-hours median``."""
     label = name.removesuffix("_s").removesuffix("_seconds")
+    label = _MEASURE_NAMES.get(label, label)
     for a, b in _MEASURE_WORDS:
         label = label.replace(a, b)
     return label.strip()
 
-
 def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
-    """Comparison rows (toolkit.compare) as readable text, by each metric's kind."""
+    """Comparison rows (toolkit.compare) as readable text, by each metric's kind; the times of a
+    row share one unit so that they compare at a glance."""
     rows = []
     for r in df.iter_rows(named=True):
         kind = r.get("kind")
+        times = [abs(float(r[k])) for k in ("a", "b") if r.get(k) is not None]
+        unit = _duration_unit(max(times)) if kind == "time" and times else None
 
-        def val(x: Any, *, diff: bool = False, kind: Any = kind) -> str:
+        def val(x: Any, *, diff: bool = False, kind: Any = kind, unit: Any = unit) -> str:
             if x is None:
                 return "–"
             if kind == "time":
                 sign = ("+" if x >= 0 else "-") if diff else ""
-                return sign + fmt_duration(abs(x))
+                return sign + fmt_duration(abs(x), unit)
             if kind == "rate":
                 return f"{x * 100:+.1f} pts" if diff else f"{x:.1%}"
             return f"{x:+,.0f}" if diff else f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
-        p = r.get("p_value")
-        rows.append({
-            "metric": _measure_label(str(r["metric"])),
+        row = {
+            "metric": measure_label(str(r["metric"])),
             str(r.get("a_label") or "A"): val(r.get("a")),
             str(r.get("b_label") or "B"): val(r.get("b")),
             "difference": val(r.get("difference"), diff=True),
             "95% interval": "–" if r.get("ci_low") is None else f"{val(r['ci_low'], diff=True)} to {val(r['ci_high'], diff=True)}",
-            "p-value": "–" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}"),
+            "p-value": fmt_p(r.get("p_value")),
             "test": r.get("test") or "–",
-            "in words": r.get("sentence") or "",
-        })
+        }
+        if "sentence" in r:
+            row["in words"] = r.get("sentence") or ""
+        rows.append(row)
     return pl.DataFrame(rows) if rows else df
 
 
-def table(df: pl.DataFrame, name: str, *, key: str, height: int | None = None, pretty: bool = True, **kwargs: Any) -> None:
-    """A table with CSV and Excel downloads (files built only when clicked)."""
+def comparison_table(result: pl.DataFrame, name: str, *, key: str) -> None:
+    """A comparison as a table of numbers, and every row's sentence in full under it."""
+    table(result, name, key=key, hide=("sentence", "split"))
+    sentences = [x for x in result["sentence"].to_list() if x] if "sentence" in result.columns else []
+    if sentences:
+        with st.expander("Every measure in words"):
+            st.markdown("\n".join(f"- {x}" for x in sentences))
+
+def headline_sentences(result: pl.DataFrame, n: int = 4) -> list[str]:
+    """The comparison's lead sentences (``toolkit.compare.headline``) for a page.
+
+    Left to the table: the business-hours variants of the time measures (their sentences read
+    like the clock-time ones, "First replies … take 2.1x longer", with other numbers) and a rate
+    that is the split itself (0% vs 100%, e.g. the share of turns in opening hours when
+    comparing out of hours with in hours).
+    """
+    if result.height == 0 or not {"metric", "kind", "a", "b"} <= set(result.columns):
+        return headline(result, n)
+    tautology = (pl.col("kind") == "rate") & (pl.col("a") - pl.col("b")).abs().eq(1.0).fill_null(False)
+    return headline(result.filter(~pl.col("metric").str.contains(r"_bh_") & ~tautology), n)
+
+def unlock_notes(f: Facts, metrics: tuple[str, ...]) -> list[str]:
+    """What to add to the log to unlock these metrics (``toolkit.coverage``), one line a column."""
+    cols = unlocking_columns(f.messages.columns, calendar=f.calendar)
+    out = []
+    for r in cols.iter_rows(named=True):
+        mine = [m for m in r["metrics"] if m in metrics]
+        if not mine:
+            continue
+        what = "opening hours in Settings" if r["column"] == "calendar" else f"a `{r['column']}` column"
+        hint = f" ({r['hint']})" if r["hint"] and r["column"] != "calendar" else ""
+        out.append(f"Add {what} to unlock {', '.join(f'`{m}`' for m in mine)}{hint}.")
+    return out
+
+#: Text columns longer than this are shown wide and wrapped (rows grow to three lines).
+_LONG_TEXT = 48
+
+def table(
+    df: pl.DataFrame, name: str, *, key: str, height: int | None = None, pretty: bool = True, hide: tuple[str, ...] = (), **kwargs: Any
+) -> None:
+    """A table with CSV and Excel downloads (files built only when clicked).
+
+    ``hide``: columns left out of the display (still in the downloads), e.g. a sentence already
+    shown above the table.
+    """
+    shown = df.drop([c for c in hide if c in df.columns])
     if not pretty:
-        shown = df
-    elif {"metric", "a", "b", "kind"} <= set(df.columns):
-        shown = pretty_comparison(df)
-    elif "measure" in df.columns:
-        shown = pretty_measures(df)
+        pass
+    elif {"metric", "a", "b", "kind"} <= set(shown.columns):
+        shown = pretty_comparison(shown)
+    elif "measure" in shown.columns:
+        shown = pretty_measures(shown)
     else:
-        shown = _pretty(df)
-    st.dataframe(shown, hide_index=True, height=height or "auto", key=f"t_{key}", **kwargs)
+        shown = _pretty(shown)
+    config: dict[str, Any] = {}
+    wrap = False
+    for c, t in shown.schema.items():
+        if t.is_numeric() and c not in ("hour", "weekday", "year"):
+            config[c] = st.column_config.NumberColumn(format="localized")
+        elif t == pl.String and shown.height and (shown[c].str.len_chars().max() or 0) > _LONG_TEXT:  # type: ignore[operator]
+            config[c] = st.column_config.TextColumn(width="large")
+            wrap = True
+        elif isinstance(t, pl.Datetime):
+            config[c] = st.column_config.DatetimeColumn(format="ddd D MMM YYYY, HH:mm")
+        elif t == pl.Date:
+            config[c] = st.column_config.DateColumn(format="ddd D MMM YYYY")
+    config.update(kwargs.pop("column_config", None) or {})
+    if wrap:
+        kwargs.setdefault("row_height", 70)
+    st.dataframe(shown, hide_index=True, height=height or "auto", key=f"t_{key}", column_config=config, **kwargs)
     export = _for_export(df)
     with st.container(horizontal=True):
         st.download_button("CSV", lambda: export.write_csv(), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
@@ -551,7 +616,6 @@ def table(df: pl.DataFrame, name: str, *, key: str, height: int | None = None, p
             on_click="ignore",
             icon=":material/download:",
         )
-
 
 def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
     """An altair chart with PNG/SVG downloads; returns the selection when ``select``."""
@@ -571,11 +635,8 @@ def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
             return None
     return None
 
-
 def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], list[Any]], *, key: str) -> None:
     """One-page HTML report of the current view (built when clicked)."""
-    from toolkit.report import html_report
-
     def build() -> str:
         return html_report(title=title, dataset=ds.label, filters=describe_filters(v), sections=sections())
 
@@ -583,7 +644,6 @@ def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], 
         "One-page report (HTML)", build, file_name=f"{key}_report.html", mime="text/html", key=f"report_{key}", on_click="ignore",
         icon=":material/description:"
     )
-
 
 def describe_filters(v: ViewState) -> list[str]:
     out = []
@@ -596,7 +656,6 @@ def describe_filters(v: ViewState) -> list[str]:
         out.append("In opening hours only" if v.hours == "in" else "Out of hours only")
     out.append(f"SLA target: {v.sla_minutes:g} min")
     return out
-
 
 def local_period(col: str, timezone: str, every: str) -> pl.Expr:
     return pl.col(col).dt.convert_time_zone(timezone).dt.truncate(every).dt.replace_time_zone(None).alias("period")

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import altair as alt
-import polars as pl
 import streamlit as st
 
 from app_pages import common, compute
 from toolkit import charts
-from toolkit.compare import headline
 from toolkit.report import Figure, Table, Text
 
 frame = common.page("Compare", "compare")
@@ -52,36 +49,18 @@ if frame is not None:
 
     result = compute.comparison(v, split) if split else "Choose what to compare."
     if isinstance(result, str):
-        st.info("Comparisons need `toolkit.compare`." if result == "missing" else result)
+        st.info(result)
     else:
         st.markdown("#### What differs")
-        for sentence in headline(result, 6) or ["No significant difference on any measure."]:
+        for sentence in common.headline_sentences(result, 6) or ["No significant difference on any measure."]:
             st.markdown(f"- {sentence}")
-        times = result.filter((pl.col("kind") == "time") & pl.col("difference").is_not_null())
-        chart = None
-        if times.height:
-            data = times.select(
-                pl.col("metric").map_elements(common._measure_label, return_dtype=pl.String), (pl.col("difference") / 60).alias("diff"), (pl.col("ci_low") / 60).alias("lo"), (pl.col("ci_high") / 60).alias("hi"),
-                significant=pl.col("p_value") < 0.05,
-            )
-            a_label, b_label = result["a_label"][0], result["b_label"][0]
-            base = alt.Chart(data.to_pandas()).encode(y=alt.Y("metric:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)))
-            chart = charts._finish(
-                alt.layer(
-                    base.mark_rule(strokeWidth=2, color=charts.MUTED).encode(x=alt.X("lo:Q", title=f"Difference {a_label} − {b_label} (minutes, 95% interval)"), x2="hi:Q"),
-                    base.mark_point(filled=True, size=80).encode(
-                        x="diff:Q",
-                        color=alt.condition("datum.significant", alt.value(charts.ORANGE), alt.value(charts.MUTED)),
-                        tooltip=["metric:N", alt.Tooltip("diff:Q", format=",.1f", title="minutes"), alt.Tooltip("lo:Q", format=",.1f"), alt.Tooltip("hi:Q", format=",.1f")],
-                    ),
-                    alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color=charts.INK).encode(x="x:Q"),
-                ).properties(title=charts._title("Response-time differences", "Orange: significant at 5% (Mann–Whitney U)")),
-                height=max(140, 26 * data.height),
-            )
+        labels = {m: common.measure_label(m) for m in result["metric"]}
+        chart = charts.difference_chart(result, labels=labels)
+        if chart is not None:
             common.chart(chart, "comparison_times", key="cmp_chart")
-        common.table(result, "comparison", key="cmp_table")
+        common.comparison_table(result, "comparison", key="cmp_table")
         common.report_button(
             v, ds, f"Compare: {split}",
-            lambda: [Text(x) for x in result["sentence"].head(6)] + ([Figure(chart)] if chart is not None else []) + [Table("Comparison", result.drop("split"))],
+            lambda: [Text(x) for x in common.headline_sentences(result, 6)] + ([Figure(chart)] if chart is not None else []) + [Table("Comparison", result.drop("split"))],
             key="compare",
         )

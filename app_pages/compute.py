@@ -7,6 +7,7 @@ frames behind it are cached by dataset id and settings in :mod:`app_pages.common
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,16 @@ import streamlit as st
 
 from app_pages import common
 from toolkit import charts
-from toolkit.metrics import Metric
+from toolkit.agents import agent_report
+from toolkit.business_hours import hour_of_week_open
+from toolkit.compare import compare
+from toolkit.errors import DataError
+from toolkit.hours_report import default_candidates, opening_hours_whatif
+from toolkit.hours_report import hours_report as _hours_report
+from toolkit.metrics import Metric, metric_registry
+from toolkit.peaks import peak_buckets, peak_periods, promotion
 from toolkit.report import Cards, Figure, Table, Text
+from toolkit.staffing import staffing
 from toolkit.view import ViewState, metric_values, previous_period
 
 EVERY_LABEL = {"1h": "hour", "1d": "day", "1w": "week"}
@@ -99,8 +108,6 @@ def _window(v: ViewState, window: str) -> tuple[dt.date, dt.date]:
 
 def registry_key() -> tuple[str, ...]:
     """The registered metric names: part of every cache key that depends on the registry."""
-    from toolkit.metrics import metric_registry
-
     return tuple(metric_registry())
 
 
@@ -197,8 +204,7 @@ def volume_series(v: ViewState, every: str) -> Series:
         pl.col("inbound", "outbound").fill_null(0)
     )
     peaks = None
-    peak_buckets = common.toolkit_function("peaks", "peak_buckets")
-    if peak_buckets is not None and every in ("1h", "1d") and shown.item():
+    if every in ("1h", "1d") and shown.item():
         # Peaks are judged against the whole log's baseline for that hour/weekday.
         lf = t.messages.select("created_at", "direction")
         pk = peak_buckets(lf, bucket="hour" if every == "1h" else "day", timezone=f.timezone)
@@ -216,7 +222,7 @@ def conversations_in_bucket(v: ViewState, pick: Any, every: str) -> pl.DataFrame
         return pl.DataFrame()
     starts = [dt.datetime.fromisoformat(k) for k in keys]
     local = pl.col("started_at").dt.convert_time_zone(f.timezone).dt.truncate(every).dt.replace_time_zone(None)
-    return conversation_table(t.conversations.filter(local.is_in(starts)).collect())
+    return conversation_table(t.conversations.filter(local.is_in(starts)).collect(), f.timezone)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -231,10 +237,11 @@ def conversations_in_cell(v: ViewState, pick: Any, column: str = "start") -> pl.
     pred = pl.lit(False)
     for d, h in cells:
         pred |= (local.dt.weekday() == d) & (local.dt.hour() == h)
-    return conversation_table(t.conversations.filter(pred).collect())
+    return conversation_table(t.conversations.filter(pred).collect(), f.timezone)
 
 
-def conversation_table(conv: pl.DataFrame) -> pl.DataFrame:
+def conversation_table(conv: pl.DataFrame, timezone: str = "UTC") -> pl.DataFrame:
+    """Conversations for a table: start in local time (to the minute), durations in minutes."""
     cols = [
         c
         for c in (
@@ -244,7 +251,8 @@ def conversation_table(conv: pl.DataFrame) -> pl.DataFrame:
         if c in conv.columns
     ]
     return conv.sort("started_at").select(cols).with_columns(
-        (pl.col(c) / 60).round(1).alias(c.replace("_seconds", "_minutes")) for c in cols if c.endswith("_seconds")
+        pl.col("started_at").dt.convert_time_zone(timezone).dt.replace_time_zone(None).dt.truncate("1m"),
+        *[(pl.col(c) / 60).round(1).alias(c.replace("_seconds", "_minutes")) for c in cols if c.endswith("_seconds")],
     ).drop([c for c in cols if c.endswith("_seconds")]).head(5000)
 
 
@@ -294,23 +302,22 @@ def _metrics_by(v: ViewState, by: str | None, names: tuple[str, ...] | None, reg
 
 @st.cache_data(max_entries=16, show_spinner="Comparing in hours with out of hours…")
 def hours_report(v: ViewState) -> Any:
-    fn = common.toolkit_function("hours_report", "hours_report")
+    """Business hours vs overall (None without opening hours)."""
     cal = _calendar(v)
-    if fn is None or cal is None:
+    if cal is None:
         return None
-    return fn(messages_of(v), cal, sla=v.sla_seconds, n_boot=300)
+    return _hours_report(messages_of(v), cal, sla=v.sla_seconds, n_boot=300)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def hours_whatif(v: ViewState, extra: tuple[tuple[str, str], ...]) -> pl.DataFrame | None:
-    fn = common.toolkit_function("hours_report", "opening_hours_whatif")
-    default = common.toolkit_function("hours_report", "default_candidates")
+    """The opening-hours what-if: default candidates plus the user's (None without opening hours)."""
     cal = _calendar(v)
-    if fn is None or cal is None:
+    if cal is None:
         return None
-    candidates = dict(default(cal)) if default else {}
+    candidates = dict(default_candidates(cal))
     candidates.update(dict(extra))
-    return fn(messages_of(v), cal, candidates)
+    return opening_hours_whatif(messages_of(v), cal, candidates)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -339,11 +346,7 @@ def response_hour_of_week(v: ViewState) -> pl.DataFrame:
 
 def open_hours_grid(v: ViewState) -> pl.DataFrame | None:
     cal = _calendar(v)
-    if cal is None:
-        return None
-    from toolkit.business_hours import hour_of_week_open
-
-    return hour_of_week_open(cal)
+    return None if cal is None else hour_of_week_open(cal)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -360,34 +363,31 @@ def sla_breakdown(v: ViewState) -> pl.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner="Finding peaks…")
-def peak_table(v: ViewState, bucket: str) -> pl.DataFrame | None:
-    fn = common.toolkit_function("peaks", "peak_periods")
-    if fn is None:
-        return None
+def peak_table(v: ViewState, bucket: str) -> pl.DataFrame:
+    """Peak periods (local times); daily periods as first and last day (inclusive)."""
     f = common.facts(v)
     s = common.settings_of(v, common.dataset(v.dataset))
     events = _toolkit_events(s.events)
-    return fn(messages_of(v), bucket=bucket, timezone=f.timezone, events=events or None)
+    peaks = peak_periods(messages_of(v), bucket=bucket, timezone=f.timezone, events=events or None)
+    if bucket == "day":
+        # ``end`` is exclusive: a reader takes "end 18 Oct" as the last day of the peak.
+        peaks = peaks.with_columns(
+            pl.col("start").dt.date().alias("first_day"), (pl.col("end") - dt.timedelta(days=1)).dt.date().alias("last_day")
+        ).select("first_day", "last_day", pl.col("buckets").alias("days"), pl.exclude("start", "end", "buckets", "first_day", "last_day"))
+    return peaks
 
 
 def _toolkit_events(events: tuple[Any, ...]) -> list[Any]:
-    make = common.toolkit_function("peaks", "promotion")
-    if make is None:
-        return []
-    return [make(e.name, e.first, e.last) for e in events]
+    return [promotion(e.name, e.first, e.last) for e in events]
 
 
 @st.cache_data(max_entries=32, show_spinner="Comparing the two groups (tests and bootstrap intervals)…")
 def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
-    fn = common.toolkit_function("compare", "compare")
-    if fn is None:
-        return "missing"
+    """The comparison table, or the reason it cannot be made (text) for this data/split."""
     f = common.facts(v)
     s = common.settings_of(v, common.dataset(v.dataset))
-    from toolkit.errors import DataError
-
     try:
-        return fn(
+        return compare(
             messages_of(v), split, sla=v.sla_seconds, calendar=f.calendar, timezone=f.timezone,
             events=_toolkit_events(s.events) or None, n_boot=400,
         )
@@ -396,35 +396,33 @@ def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
 
 
 @st.cache_data(max_entries=16, show_spinner="Building the staffing view…")
-def staffing_table(v: ViewState) -> pl.DataFrame | None:
-    fn = common.toolkit_function("staffing", "staffing")
-    if fn is None:
-        return None
+def staffing_table(v: ViewState) -> pl.DataFrame:
     # With opening hours, "short" only counts hours the team is open (closed hours are a choice).
-    return fn(messages_of(v), sla=v.sla_seconds, timezone=common.facts(v).timezone, calendar=_calendar(v))
+    return staffing(messages_of(v), sla=v.sla_seconds, timezone=common.facts(v).timezone, calendar=_calendar(v))
 
 
 @st.cache_data(max_entries=16, show_spinner="Building the team report…")
 def agents_table(v: ViewState) -> pl.DataFrame | None:
-    fn = common.toolkit_function("agents", "agent_report")
-    if fn is None or "agent_id" not in common.facts(v).messages.columns:
+    """The team report; None when the log has no agent column, empty without agent replies."""
+    if "agent_id" not in common.facts(v).messages.columns:
         return None
     m = messages_of(v)
     if m.filter(pl.col("agent_id").is_not_null()).height == 0:
         return pl.DataFrame()
-    return fn(m, sla=v.sla_seconds, calendar=_calendar(v))
+    return agent_report(m, sla=v.sla_seconds, calendar=_calendar(v))
 
 
+def call(v: ViewState, fn: Callable[..., Any], kwargs: tuple[tuple[str, Any], ...] = ()) -> pl.DataFrame | str:
+    """``fn(view messages, **kwargs)`` for a toolkit function, collected and cached; the reason
+    as text when the data does not allow it (DataError)."""
+    return _call(v, f"{fn.__module__}.{fn.__qualname__}", kwargs, fn)
+
+
+# ``name`` keys the cache (a function is not hashable); ``_fn`` is what runs.
 @st.cache_data(max_entries=16, show_spinner=False)
-def call(v: ViewState, module: str, name: str, kwargs: tuple[tuple[str, Any], ...] = ()) -> Any:
-    """``toolkit.<module>.<name>(view messages, **kwargs)``; None when missing, text on DataError."""
-    fn = common.toolkit_function(module, name)
-    if fn is None:
-        return None
-    from toolkit.errors import DataError
-
+def _call(v: ViewState, name: str, kwargs: tuple[tuple[str, Any], ...], _fn: Callable[..., Any]) -> pl.DataFrame | str:
     try:
-        out = fn(messages_of(v), **dict(kwargs))
+        out = _fn(messages_of(v), **dict(kwargs))
     except (DataError, ValueError) as exc:
         return str(exc)
     return out.collect() if isinstance(out, pl.LazyFrame) else out

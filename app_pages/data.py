@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
-from app_pages import common, compute, upload
+from app_pages import common, upload
+from toolkit.coverage import metric_coverage
 
 frame = common.page("Data", "data", caption="Upload a message log, map its columns, check what was used.")
 if frame is not None:
@@ -17,10 +17,11 @@ if frame is not None:
     c.metric("Days covered", f"{(f.last_day - f.first_day).days + 1:,}", border=True)
     st.caption(f"From {f.first_day:%a %d %b %Y} to {f.last_day:%a %d %b %Y} (local dates, {f.timezone}).")
     upload.describe_dataset(ds)
-    coverage = compute.call(v, "coverage", "metric_coverage", (("calendar", f.calendar),))
-    if isinstance(coverage, pl.DataFrame):
-        with st.expander(f"Metrics this data supports: {int(coverage['supported'].sum())} of {coverage.height}"):
-            common.table(coverage, "metric_coverage", key="dq_cov")
+    coverage = metric_coverage(f.messages.columns, calendar=f.calendar)
+    with st.expander(f"Metrics this data supports: {int(coverage['supported'].sum())} of {coverage.height}"):
+        for note in common.unlock_notes(f, tuple(coverage["metric"])):
+            st.markdown(f"- {note}")
+        common.table(coverage, "metric_coverage", key="dq_cov")
 
     if common.read_only(v):
         st.info(

@@ -61,11 +61,9 @@ if frame is not None:
         st.caption("Click a cell to list the conversations behind it.")
 
     st.subheader("Business hours vs overall")
-    report = None
-    if f.calendar is None:
+    report = compute.hours_report(v)
+    if report is None:
         st.info("Set the team's opening hours in the sidebar Settings to compare business hours with overall.")
-    elif common.needs("hours_report", "hours_report", "Business hours vs overall") is not None:
-        report = compute.hours_report(v)
     if report is not None:
         st.markdown(f"**{report.sentence}**")
         common.table(report.table, "business_hours_vs_overall", key="rt_hours")

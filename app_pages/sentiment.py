@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import altair as alt
 import polars as pl
 import streamlit as st
 
 from app_pages import common, compute
 from toolkit import charts
+from toolkit.deflection import deflection_phrase_counts
 from toolkit.report import Figure, Table
+from toolkit.satisfaction import satisfaction_breakdown
+from toolkit.sentiment import sentiment_drivers, sentiment_series
 
 LABELS = {
     "customer_sentiment_mean": "Sentiment (−1 to 1)",
@@ -29,9 +31,13 @@ if frame is not None:
     metrics = common.supported_metrics(v)
     shown = [n for n in OUTCOME_METRICS if n in metrics]
     sections: list = []
-    if not shown:
-        st.info("This log has no sentiment, deflection, CSAT or NPS columns. The Data page lists which columns unlock which metrics.")
-    else:
+    missing = common.unlock_notes(f, OUTCOME_METRICS)
+    if missing:
+        st.info(
+            ("This log has none of the sentiment, deflection, CSAT or NPS columns. " if not shown else "")
+            + " ".join(missing)
+        )
+    if shown:
         row = compute.metrics_by(v, None, tuple(shown)).row(0, named=True)
         cols = st.columns(min(4, len(shown)))
         for i, name in enumerate([n for n in shown if not n.endswith("_responses")]):
@@ -40,28 +46,12 @@ if frame is not None:
 
     if "sentiment" in f.messages.columns:
         every = "1w" if compute.default_every(v) != "1h" else "1d"
-        ser = compute.call(v, "sentiment", "sentiment_series", (("every", every), ("timezone", f.timezone)))
+        ser = compute.call(v, sentiment_series, (("every", every), ("timezone", f.timezone)))
         if isinstance(ser, pl.DataFrame) and ser.height:
-            long = ser.select(
-                pl.col("period").dt.replace_time_zone(None),
-                pl.col("negative_share").alias("Negative"), pl.col("neutral_share").alias("Neutral"), pl.col("positive_share").alias("Positive"),
-            ).unpivot(index="period", variable_name="label", value_name="share")
-            chart = (
-                alt.Chart(long.to_pandas())
-                .mark_area()
-                .encode(
-                    x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b")),
-                    y=alt.Y("share:Q", stack="normalize", title="Share of customer messages", axis=alt.Axis(format="%")),
-                    color=alt.Color("label:N", title=None, sort=["Negative", "Neutral", "Positive"], scale=alt.Scale(domain=["Negative", "Neutral", "Positive"], range=[charts.RED, "#d1d5db", charts.GREEN])),
-                    order=alt.Order("label:N"),
-                    tooltip=[alt.Tooltip("period:T", format="%d %b %Y"), "label:N", alt.Tooltip("share:Q", format=".0%")],
-                )
-                .properties(title=charts._title("Customer sentiment per week" if every == "1w" else "Customer sentiment per day", "Share of customer messages by sentiment label"))
-            )
-            chart = charts._finish(chart, height=240)
+            chart = charts.sentiment_mix(ser, every=every)
             common.chart(chart, "sentiment_trend", key="s_trend")
             sections.append(Figure(chart))
-        drivers = compute.call(v, "sentiment", "sentiment_drivers", (("n", 15),))
+        drivers = compute.call(v, sentiment_drivers, (("n", 15),))
         if isinstance(drivers, pl.DataFrame) and drivers.height:
             with st.expander("Conversations that moved sentiment most"):
                 common.table(drivers, "sentiment_drivers", key="s_drivers")
@@ -74,17 +64,17 @@ if frame is not None:
             common.chart(bars, "deflection_by_channel", key="s_defl")
             sections.append(Figure(bars))
     elif "text" in f.messages.columns:
-        phrases = compute.call(v, "deflection", "deflection_phrase_counts")
+        phrases = compute.call(v, deflection_phrase_counts)
         if isinstance(phrases, pl.DataFrame):
             st.caption("No deflection column: deflections detected from phrases in the replies.")
             common.table(phrases, "deflection_phrases", key="s_phr")
             sections.append(Table("Deflection phrases", phrases))
     else:
-        st.caption("Needs a deflected_to column or reply text.")
+        st.caption("Needs a `deflected_to` column or the reply `text` (deflections are then detected by phrases).")
 
     if {"csat", "nps"} & set(f.messages.columns):
         st.subheader("Satisfaction")
-        sat = compute.call(v, "satisfaction", "satisfaction_breakdown", (("by", "channel"),) if "channel" in f.options else ())
+        sat = compute.call(v, satisfaction_breakdown, (("by", "channel"),) if "channel" in f.options else ())
         if isinstance(sat, pl.DataFrame):
             common.table(sat, "satisfaction", key="s_sat")
             sections.append(Table("Satisfaction", sat))

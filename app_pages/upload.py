@@ -10,6 +10,8 @@ import streamlit as st
 
 from app_pages import common
 from toolkit.errors import DataError
+from toolkit.load import load, read_table
+from toolkit.presets import MAPPABLE, PRESETS, detect_preset, resolve_mapping
 from toolkit.view import ViewState
 
 NONE = "— not in the file —"
@@ -46,22 +48,12 @@ def describe_dataset(ds: common.Dataset) -> None:
             )
 
 
-def _mappable() -> tuple[str, ...]:
-    presets = common.toolkit_function("presets", "MAPPABLE")
-    return tuple(presets) if presets else MAIN_COLUMNS  # type: ignore[arg-type]
-
-
 @st.cache_data(max_entries=4, show_spinner=False)
 def _preview(file_id: str, name: str, data: bytes) -> pl.DataFrame:
-    from toolkit.load import read_table
-
     return read_table(data, filename=name).head(200)
 
 
 def upload_section(v: ViewState) -> None:
-    load = common.needs("load", "load", "Uploading a file")
-    if load is None:
-        return
     st.subheader("Upload a message log")
     st.caption(
         "CSV/TSV, Excel, Parquet or JSON lines, up to 1 GB. One row per message, with a time, a "
@@ -78,8 +70,6 @@ def upload_section(v: ViewState) -> None:
         return
     st.markdown(f"**Preview** of `{up.name}` ({len(data) / 1e6:,.1f} MB), first rows as read:")
     st.dataframe(preview.head(8), hide_index=True)
-
-    from toolkit.presets import PRESETS, detect_preset
 
     detected = detect_preset(preview.columns)
     names = list(PRESETS)
@@ -98,7 +88,7 @@ def upload_section(v: ViewState) -> None:
         st.session_state.upload_for = up.file_id
         st.session_state.upload_overrides = {}
 
-    result, error = _try_load(load, up.file_id, up.name, data, preset, overrides, timezone)
+    result, error = _try_load(up.file_id, up.name, data, preset, overrides, timezone)
     guessed = dict(result.mapping) if result is not None else _guess(preview, preset)
     if error:
         st.error(error)
@@ -140,8 +130,6 @@ def upload_section(v: ViewState) -> None:
 
 
 def _guess(preview: pl.DataFrame, preset: str) -> dict[str, str]:
-    from toolkit.presets import PRESETS, resolve_mapping
-
     try:
         return resolve_mapping(preview, PRESETS[preset])
     except DataError:
@@ -155,7 +143,7 @@ def _guess(preview: pl.DataFrame, preset: str) -> dict[str, str]:
 
 
 def _try_load(
-    load: Any, file_id: str, name: str, data: bytes, preset: str, overrides: dict[str, str | None], timezone: str
+    file_id: str, name: str, data: bytes, preset: str, overrides: dict[str, str | None], timezone: str
 ) -> tuple[Any, str | None]:
     key = (file_id, preset, tuple(sorted(overrides.items(), key=lambda kv: kv[0])), timezone)
     cached = st.session_state.get("upload_result")
@@ -181,7 +169,7 @@ def _mapping_editor(
     st.markdown("**Column mapping** — what each toolkit column is read from")
     options = [NONE, *columns]
     edited: dict[str, str | None] = dict(overrides)
-    mappable = [c for c in _mappable() if c != "row_nr"]
+    mappable = [c for c in MAPPABLE if c != "row_nr"]
     main = [c for c in MAIN_COLUMNS if c in mappable]
     rest = [c for c in mappable if c not in main]
 

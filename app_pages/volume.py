@@ -7,7 +7,6 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit import charts
-from toolkit.compare import headline
 from toolkit.report import Figure, Table
 
 frame = common.page("Volume & peaks", "volume")
@@ -35,9 +34,7 @@ if frame is not None:
 
     st.subheader("Peak periods")
     peaks = compute.peak_table(v, "day" if every != "1h" else "hour")
-    if peaks is None:
-        st.info("Peak periods need `toolkit.peaks.peak_periods`.")
-    elif peaks.height == 0:
+    if peaks.height == 0:
         st.caption("No peak periods in this selection.")
     else:
         common.table(peaks, "peak_periods", key="v_peaks")
@@ -45,11 +42,11 @@ if frame is not None:
     st.subheader("Peak vs normal")
     result = compute.comparison(v, "peak")
     if isinstance(result, str):
-        st.info("Peak vs normal needs `toolkit.compare`." if result == "missing" else result)
+        st.info(result)
     else:
-        for sentence in headline(result) or ["No significant difference between peaks and normal times."]:
+        for sentence in common.headline_sentences(result) or ["No significant difference between peaks and normal times."]:
             st.markdown(f"- {sentence}")
-        common.table(result, "peak_vs_normal", key="v_cmp")
+        common.comparison_table(result, "peak_vs_normal", key="v_cmp")
 
     st.subheader("When customers write, and the staff it takes")
     inbound = compute.inbound_hour_of_week(v)
@@ -60,9 +57,7 @@ if frame is not None:
     common.chart(heat, "inbound_heatmap", key="v_heat")
     staff = compute.staffing_table(v)
     staffing_chart = None
-    if staff is None:
-        st.info("The staffing heatmap needs `toolkit.staffing.staffing`.")
-    elif staff.height:
+    if staff.height:
         needed = int(staff["agents_needed"].max() or 0)
         short_col = "short_while_open" if "short_while_open" in staff.columns else "short"
         staffing_chart = charts.hour_of_week_heatmap(
@@ -84,7 +79,7 @@ if frame is not None:
         out = [Figure(timeline), Figure(heat)]
         if staffing_chart is not None:
             out.append(Figure(staffing_chart))
-        if peaks is not None and peaks.height:
+        if peaks.height:
             out.append(Table("Peak periods", peaks))
         return out
 

@@ -200,3 +200,17 @@ def test_a_researchers_metric_appears_without_app_changes(monkeypatch: pytest.Mo
     finally:
         for name in ("answered_within_15min", "turns_3plus_messages"):
             unregister_metric(name)
+
+
+def test_missing_columns_say_what_unlocks_them() -> None:
+    """A log without sentiment/text/CSAT/NPS: the Sentiment page names the columns to add."""
+    log = _small_log().drop("sentiment", "text", "csat", "nps", "deflected_to", "template")
+    at = run("app_pages/data.py")
+    at.file_uploader(key="upload_file").set_value(("plain.csv", _csv(log), "text/csv")).run()
+    at.button(key="upload_use").click().run()
+    assert not at.exception
+    at.switch_page("app_pages/sentiment.py").run()
+    assert not at.exception and not at.error
+    info = " ".join(i.value for i in at.info)
+    assert "`sentiment` column" in info and "`csat` column" in info, info
+    assert "needs `toolkit." not in info

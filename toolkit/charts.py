@@ -26,11 +26,14 @@ __all__ = [
     "chart_png",
     "chart_svg",
     "comparison_chart",
+    "difference_chart",
     "distribution_chart",
     "duration_unit",
     "hour_of_week_heatmap",
     "ranked_bars",
     "response_time_trend",
+    "sentiment_mix",
+    "transition_heatmap",
     "volume_timeline",
 ]
 
@@ -431,6 +434,95 @@ def comparison_chart(rows: pl.DataFrame, *, title: str, a_label: str = "A", b_la
         )
     )
     return _finish(chart.properties(title=_title(title)), height=max(140, 44 * rows.height))
+
+
+def sentiment_mix(df: pl.DataFrame, *, every: str = "1w") -> Any:
+    """Stacked shares of negative / neutral / positive customer messages per period.
+
+    ``df``: ``period`` and ``negative_share``, ``neutral_share``, ``positive_share`` (as from
+    :func:`toolkit.sentiment_series`).
+    """
+    word = _EVERY_WORD.get(every, "period")
+    period = pl.col("period").dt.replace_time_zone(None) if getattr(df.schema["period"], "time_zone", None) else pl.col("period")
+    order = ["Negative", "Neutral", "Positive"]
+    long = df.select(
+        period, pl.col("negative_share").alias("Negative"), pl.col("neutral_share").alias("Neutral"),
+        pl.col("positive_share").alias("Positive"),
+    ).unpivot(index="period", variable_name="label", value_name="share")
+    chart = (
+        alt.Chart(long.to_pandas())
+        .mark_area()
+        .encode(
+            x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
+            y=alt.Y("share:Q", stack="normalize", title="Share of customer messages", axis=alt.Axis(format="%")),
+            color=alt.Color("label:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[RED, "#d1d5db", GREEN])),
+            order=alt.Order("label:N"),
+            tooltip=[alt.Tooltip("period:T", title=word.title(), format="%d %b %Y"), alt.Tooltip("label:N", title="Sentiment"),
+                     alt.Tooltip("share:Q", title="Share", format=".0%")],
+        )
+        .properties(title=_title(f"Customer sentiment per {word}", "Share of customer messages by sentiment label"))
+    )
+    return _finish(chart, height=240)
+
+
+def transition_heatmap(moves: pl.DataFrame, *, within: str = "48 h") -> Any:
+    """Customers' channel switches: from-channel rows x to-channel columns, moves in the cells.
+
+    ``moves``: ``from_channel``, ``to_channel``, ``moves`` (and optionally ``moves_after_wait``),
+    as from :func:`toolkit.transition_matrix`.
+    """
+    extra = [alt.Tooltip("moves_after_wait:Q", title="after waiting > 24 h", format=",")] if "moves_after_wait" in moves.columns else []
+    base = alt.Chart(moves.to_pandas()).encode(
+        x=alt.X("to_channel:N", title="To channel", axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("from_channel:N", title="From channel"),
+    )
+    top = float(moves["moves"].max() or 0)
+    cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
+        color=alt.Color("moves:Q", title="Moves", scale=alt.Scale(scheme="purples"), legend=alt.Legend(orient="right")),
+        tooltip=[alt.Tooltip("from_channel:N", title="From"), alt.Tooltip("to_channel:N", title="To"),
+                 alt.Tooltip("moves:Q", title="Moves", format=","), *extra],
+    )
+    labels = base.mark_text(fontSize=11).encode(
+        text=alt.Text("moves:Q", format=","),
+        color=alt.condition(f"datum.moves > {top * 0.55}", alt.value("white"), alt.value(INK)),
+    )
+    height = max(200, 44 * moves["from_channel"].n_unique())
+    title = _title(f"Channel switches within {within}", "Customers' moves from one channel to another (number of moves)")
+    return _finish(alt.layer(cells, labels).properties(title=title), height=height)
+
+
+def difference_chart(result: pl.DataFrame, *, labels: dict[str, str] | None = None) -> Any | None:
+    """Response-time differences of a :func:`toolkit.compare` result with their 95% intervals.
+
+    One row per time measure (``kind == "time"``), sorted by the difference; significant ones
+    (p < 0.05) in orange. Seconds in, shown in minutes or hours. None when there is nothing to draw.
+    """
+    times = result.filter((pl.col("kind") == "time") & pl.col("difference").is_not_null())
+    if times.height == 0:
+        return None
+    # The unit fits the largest difference (most measures may differ by nothing).
+    unit, size = duration_unit([float(times["difference"].abs().max() or 0)])
+    names = labels or {}
+    data = times.select(
+        pl.col("metric").replace_strict(names, default=pl.col("metric")),
+        (pl.col("difference") / size).alias("diff"), (pl.col("ci_low") / size).alias("lo"), (pl.col("ci_high") / size).alias("hi"),
+        significant=(pl.col("p_value") < 0.05).fill_null(False),
+    ).sort("diff", descending=True)
+    a_label, b_label = result["a_label"][0], result["b_label"][0]
+    order = data["metric"].to_list()
+    base = alt.Chart(data.to_pandas()).encode(y=alt.Y("metric:N", title=None, sort=order, axis=alt.Axis(labelLimit=260)))
+    x_title = f"Difference {a_label} − {b_label} ({unit}, 95% interval)"
+    chart = alt.layer(
+        base.mark_rule(strokeWidth=2, color=MUTED).encode(x=alt.X("lo:Q", title=x_title), x2="hi:Q"),
+        base.mark_point(filled=True, size=80).encode(
+            x="diff:Q",
+            color=alt.condition("datum.significant", alt.value(ORANGE), alt.value(MUTED)),
+            tooltip=[alt.Tooltip("metric:N", title="Measure"), alt.Tooltip("diff:Q", format="+,.1f", title=unit.title()),
+                     alt.Tooltip("lo:Q", format="+,.1f", title="95% from"), alt.Tooltip("hi:Q", format="+,.1f", title="95% to")],
+        ),
+        alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color=INK).encode(x="x:Q"),
+    ).properties(title=_title("Response-time differences", "Orange: significant at 5% (Mann–Whitney U) · lines: 95% intervals"))
+    return _finish(chart, height=max(140, 26 * data.height))
 
 
 def chart_png(chart: Any, *, scale: float = 2.0) -> bytes:
