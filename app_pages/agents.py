@@ -6,9 +6,9 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common, compute
-from toolkit import charts
-from toolkit.handling import handling_by_channel
-from toolkit.report import Figure, Table
+from toolkit.measures.handling import handling_by_channel
+from toolkit.present import charts
+from toolkit.present.report import Figure, Table
 
 frame = common.page("Agents", "agents")
 if frame is not None:

@@ -6,10 +6,10 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common, compute
-from toolkit import charts
-from toolkit.journeys import request_types_by_channel, transition_matrix
-from toolkit.report import Figure, Table
-from toolkit.topics import bot_summary, top_topics
+from toolkit.measures.journeys import request_types_by_channel, transition_matrix
+from toolkit.measures.topics import bot_summary, top_topics
+from toolkit.present import charts
+from toolkit.present.report import Figure, Table
 
 frame = common.page("Channels & journeys", "channels")
 if frame is not None:

@@ -18,16 +18,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from toolkit import charts, sample
-from toolkit.business_hours import BusinessCalendar
-from toolkit.compare import headline
-from toolkit.coverage import unlocking_columns
-from toolkit.kpis import FactTables
-from toolkit.load import load
-from toolkit.metrics import Metric, MetricContext
-from toolkit.report import html_report
-from toolkit.store import DatasetStore, UnknownDataset, is_valid_id
-from toolkit.view import (
+from toolkit.analysis.compare import headline
+from toolkit.analysis.coverage import unlocking_columns
+from toolkit.app_state.store import DatasetStore, UnknownDataset, is_valid_id
+from toolkit.app_state.view import (
     DIMENSION_FILTERS,
     Event,
     FilteredTables,
@@ -35,6 +29,13 @@ from toolkit.view import (
     filter_tables,
     parse_events,
 )
+from toolkit.calendar.business_hours import BusinessCalendar
+from toolkit.core.kpis import FactTables
+from toolkit.core.metrics import Metric, MetricContext
+from toolkit.io.load import load
+from toolkit.present import charts
+from toolkit.present.report import html_report
+from toolkit.sample import generate as sample
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CSV = ROOT / "sample_data" / "sample_messages.csv"

@@ -7,8 +7,8 @@ import datetime as dt
 import streamlit as st
 
 from app_pages import common, compute
-from toolkit import charts
-from toolkit.report import Figure, Table, Text
+from toolkit.present import charts
+from toolkit.present.report import Figure, Table, Text
 
 frame = common.page("Compare", "compare")
 if frame is not None:

@@ -15,18 +15,18 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common
-from toolkit import charts
-from toolkit.agents import agent_report
-from toolkit.business_hours import hour_of_week_open
-from toolkit.compare import compare
+from toolkit.analysis.agents import agent_report
+from toolkit.analysis.compare import compare
+from toolkit.analysis.hours_report import default_candidates, opening_hours_whatif
+from toolkit.analysis.hours_report import hours_report as _hours_report
+from toolkit.analysis.peaks import peak_buckets, peak_periods, promotion
+from toolkit.analysis.staffing import staffing
+from toolkit.app_state.view import ViewState, metric_values, previous_period
+from toolkit.calendar.business_hours import hour_of_week_open
+from toolkit.core.metrics import Metric, metric_registry
 from toolkit.errors import DataError
-from toolkit.hours_report import default_candidates, opening_hours_whatif
-from toolkit.hours_report import hours_report as _hours_report
-from toolkit.metrics import Metric, metric_registry
-from toolkit.peaks import peak_buckets, peak_periods, promotion
-from toolkit.report import Cards, Figure, Table, Text
-from toolkit.staffing import staffing
-from toolkit.view import ViewState, metric_values, previous_period
+from toolkit.present import charts
+from toolkit.present.report import Cards, Figure, Table, Text
 
 EVERY_LABEL = {"1h": "hour", "1d": "day", "1w": "week"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common, upload
-from toolkit.coverage import metric_coverage
+from toolkit.analysis.coverage import metric_coverage
 
 frame = common.page("Data", "data", caption="Upload a message log, map its columns, check what was used.")
 if frame is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common, compute
-from toolkit import charts
+from toolkit.present import charts
 
 frame = common.page("Overview", "overview")
 if frame is not None:

@@ -6,8 +6,8 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common, compute
-from toolkit import charts
-from toolkit.report import Figure, Table, Text
+from toolkit.present import charts
+from toolkit.present.report import Figure, Table, Text
 
 frame = common.page("Response times", "response-times")
 if frame is not None:

@@ -6,11 +6,11 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common, compute
-from toolkit import charts
-from toolkit.deflection import deflection_phrase_counts
-from toolkit.report import Figure, Table
-from toolkit.satisfaction import satisfaction_breakdown
-from toolkit.sentiment import sentiment_drivers, sentiment_series
+from toolkit.measures.deflection import deflection_phrase_counts
+from toolkit.measures.satisfaction import satisfaction_breakdown
+from toolkit.measures.sentiment import sentiment_drivers, sentiment_series
+from toolkit.present import charts
+from toolkit.present.report import Figure, Table
 
 LABELS = {
     "customer_sentiment_mean": "Sentiment (−1 to 1)",

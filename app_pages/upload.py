@@ -9,10 +9,10 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common
+from toolkit.app_state.view import ViewState
 from toolkit.errors import DataError
-from toolkit.load import load, read_table
-from toolkit.presets import MAPPABLE, PRESETS, detect_preset, resolve_mapping
-from toolkit.view import ViewState
+from toolkit.io.load import load, read_table
+from toolkit.io.presets import MAPPABLE, PRESETS, detect_preset, resolve_mapping
 
 NONE = "— not in the file —"
 #: Columns shown first in the mapping step (the rest are under "more columns").

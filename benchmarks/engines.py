@@ -90,7 +90,7 @@ def run_toolkit(path: str | Path, *, sla: float = 3600, business_hours: bool = F
     calendar = None
     t0 = time.perf_counter()
     if business_hours:
-        from toolkit.business_hours import BusinessCalendar
+        from toolkit.calendar.business_hours import BusinessCalendar
 
         calendar = BusinessCalendar.parse(CALENDAR, timezone=CALENDAR_TZ)
     if _is_csv(path):

@@ -32,13 +32,13 @@ import altair as alt
 import polars as pl
 
 import toolkit
-from toolkit import charts
-from toolkit.business_hours import BusinessCalendar
-from toolkit.compare import compare
-from toolkit.load import load
-from toolkit.notebook_data import SAMPLE_PATH
-from toolkit.sample import TEAM_TIMEZONE
-from toolkit.volumes import volumes
+from toolkit.present import charts
+from toolkit.calendar.business_hours import BusinessCalendar
+from toolkit.analysis.compare import compare
+from toolkit.io.load import load
+from toolkit.sample.notebook_data import SAMPLE_PATH
+from toolkit.sample.generate import TEAM_TIMEZONE
+from toolkit.measures.volumes import volumes
 
 pl.Config.set_tbl_rows(12)
 pl.Config.set_tbl_width_chars(160)

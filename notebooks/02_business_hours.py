@@ -47,11 +47,11 @@ import altair as alt
 import polars as pl
 
 import toolkit
-from toolkit import charts
-from toolkit.business_hours import BusinessCalendar
-from toolkit.load import load
-from toolkit.notebook_data import resolve_data_path
-from toolkit.volumes import hour_of_week
+from toolkit.present import charts
+from toolkit.calendar.business_hours import BusinessCalendar
+from toolkit.io.load import load
+from toolkit.sample.notebook_data import resolve_data_path
+from toolkit.measures.volumes import hour_of_week
 
 pl.Config.set_tbl_rows(15)
 pl.Config.set_tbl_width_chars(160)
@@ -181,7 +181,7 @@ print(
 # (Mann-Whitney U for times, a proportion test for rates), in sentences.
 
 # %%
-from toolkit.compare import compare
+from toolkit.analysis.compare import compare
 
 KEY_METRICS = ["reply_rate", "frt_median_s", "art_median_s", "sla_compliance"]
 hours_comparison = compare(messages, split="hours", calendar=calendar, sla=SLA_SECONDS, metrics=KEY_METRICS)

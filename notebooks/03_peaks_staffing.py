@@ -42,15 +42,15 @@ import altair as alt
 import polars as pl
 
 import toolkit
-from toolkit import charts
-from toolkit.compare import compare
-from toolkit.load import read_messages
-from toolkit.notebook_data import SAMPLE_PATH
-from toolkit.peaks import in_periods, peak_buckets, peak_periods, promotion
-from toolkit.sample import TEAM_TIMEZONE, sample_story
-from toolkit.staffing import staffing
-from toolkit.view import Event
-from toolkit.volumes import volumes
+from toolkit.present import charts
+from toolkit.analysis.compare import compare
+from toolkit.io.load import read_messages
+from toolkit.sample.notebook_data import SAMPLE_PATH
+from toolkit.analysis.peaks import in_periods, peak_buckets, peak_periods, promotion
+from toolkit.sample.generate import TEAM_TIMEZONE, sample_story
+from toolkit.analysis.staffing import staffing
+from toolkit.app_state.view import Event
+from toolkit.measures.volumes import volumes
 
 pl.Config.set_tbl_rows(12)
 pl.Config.set_tbl_width_chars(160)

@@ -39,13 +39,13 @@ import altair as alt
 import polars as pl
 
 import toolkit
-from toolkit import charts
-from toolkit.agents import agent_report
-from toolkit.business_hours import BusinessCalendar
-from toolkit.compare import compare, format_duration
-from toolkit.load import read_messages
-from toolkit.notebook_data import SAMPLE_PATH
-from toolkit.sample import TEAM_TIMEZONE, sample_story
+from toolkit.present import charts
+from toolkit.analysis.agents import agent_report
+from toolkit.calendar.business_hours import BusinessCalendar
+from toolkit.analysis.compare import compare, format_duration
+from toolkit.io.load import read_messages
+from toolkit.sample.notebook_data import SAMPLE_PATH
+from toolkit.sample.generate import TEAM_TIMEZONE, sample_story
 
 pl.Config.set_tbl_rows(15)
 pl.Config.set_tbl_width_chars(160)

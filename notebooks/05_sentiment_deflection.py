@@ -44,12 +44,12 @@ if str(ROOT) not in sys.path:
 import altair as alt
 import polars as pl
 import toolkit
-from toolkit import charts
-from toolkit.compare import Split, compare
-from toolkit.deflection import deflection_phrase_counts, detect_deflection
-from toolkit.load import load
-from toolkit.notebook_data import resolve_data_path
-from toolkit.sentiment import (
+from toolkit.present import charts
+from toolkit.analysis.compare import Split, compare
+from toolkit.measures.deflection import deflection_phrase_counts, detect_deflection
+from toolkit.io.load import load
+from toolkit.sample.notebook_data import resolve_data_path
+from toolkit.measures.sentiment import (
     NEGATIVE_BELOW,
     POSITIVE_ABOVE,
     add_sentiment,

@@ -39,14 +39,14 @@ import altair as alt
 import polars as pl
 
 import toolkit
-from toolkit import charts
-from toolkit.business_hours import BusinessCalendar
-from toolkit.compare import METRIC_POLARITY, compare
-from toolkit.load import read_messages
-from toolkit.metrics import Metric, register_metric, unregister_metric
-from toolkit.notebook_data import SAMPLE_PATH
+from toolkit.present import charts
+from toolkit.calendar.business_hours import BusinessCalendar
+from toolkit.analysis.compare import METRIC_POLARITY, compare
+from toolkit.io.load import read_messages
+from toolkit.core.metrics import Metric, register_metric, unregister_metric
+from toolkit.sample.notebook_data import SAMPLE_PATH
 from toolkit.plugins import load_plugins
-from toolkit.sample import TEAM_TIMEZONE
+from toolkit.sample.generate import TEAM_TIMEZONE
 
 pl.Config.set_tbl_rows(12)
 pl.Config.set_tbl_width_chars(160)

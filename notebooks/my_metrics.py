@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from toolkit.compare import METRIC_POLARITY
-from toolkit.metrics import Metric, register_metric
+from toolkit.analysis.compare import METRIC_POLARITY
+from toolkit.core.metrics import Metric, register_metric
 
 FIFTEEN_MINUTES = 15 * 60
 

@@ -160,8 +160,8 @@ def test_chart_and_report_exports() -> None:
     """What the PNG/SVG and report buttons produce (no server needed)."""
     import datetime as dt
 
-    from toolkit import charts
-    from toolkit.report import Cards, Figure, Table, html_report
+    from toolkit.present import charts
+    from toolkit.present.report import Cards, Figure, Table, html_report
 
     days = [dt.datetime(2025, 1, d) for d in range(1, 8)]
     chart = charts.volume_timeline(pl.DataFrame({"period": days, "inbound": [3, 5, 4, 9, 2, 1, 4]}), every="1d")
@@ -187,7 +187,7 @@ def test_filters_and_settings_survive_page_switches() -> None:
 
 def test_a_researchers_metric_appears_without_app_changes(monkeypatch: pytest.MonkeyPatch) -> None:
     """A metric registered by a plugin (TOOLKIT_PLUGINS) shows up in the app's metric table."""
-    from toolkit.metrics import unregister_metric
+    from toolkit.core.metrics import unregister_metric
 
     plugin = Path(APP).parent / "notebooks" / "my_metrics.py"
     if not plugin.is_file():

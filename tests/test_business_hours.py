@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.business_hours import (
+from toolkit.calendar.business_hours import (
     DEFAULT_SPAN,
     BusinessCalendar,
     _materialise,

@@ -14,7 +14,7 @@ from scipy import stats
 import toolkit
 from tests.test_kpis import log
 from tests.test_peaks import PEAK_DAYS, START, synthetic_log
-from toolkit.compare import (
+from toolkit.analysis.compare import (
     Split,
     _bootstrap,
     bootstrap_difference,
@@ -23,7 +23,7 @@ from toolkit.compare import (
     parse_split,
     two_proportion_test,
 )
-from toolkit.peaks import promotion
+from toolkit.analysis.peaks import promotion
 
 REQUIRED = {"metric", "a", "b", "a_label", "b_label", "difference", "ci_low", "ci_high", "p_value",
             "test", "n_a", "n_b", "ratio", "direction", "sentence"}
@@ -144,7 +144,7 @@ def test_before_split_uses_turn_start_and_local_midnight(peaky):
 
 
 def test_process_change_on_handle_time_has_the_right_sign(peaky):
-    pytest.importorskip("toolkit.handling")
+    pytest.importorskip("toolkit.measures.handling")
     out = by_metric(compare(peaky, "before:2025-09-29", metrics=["aht_s"]))
     assert out["aht_s"]["direction"] == "better" and out["aht_s"]["a"] < out["aht_s"]["b"]
 
@@ -175,7 +175,7 @@ def test_event_split_and_unknown_event(peaky):
 def test_hours_split_needs_a_calendar_and_compares_out_vs_in(peaky):
     with pytest.raises(toolkit.DataError, match="opening hours"):
         compare(peaky, "hours")
-    from toolkit.business_hours import BusinessCalendar
+    from toolkit.calendar.business_hours import BusinessCalendar
 
     cal = BusinessCalendar.parse("mon-sun 08:00-20:00").with_span("2025-08-01", "2025-12-31")
     out = by_metric(compare(peaky, "hours", calendar=cal, metrics=["turns", "in_hours_share"]))
@@ -186,7 +186,7 @@ def test_hours_split_needs_a_calendar_and_compares_out_vs_in(peaky):
 
 
 def test_custom_split_object_and_registered_metric(peaky):
-    from toolkit.metrics import Metric, register_metric, unregister_metric
+    from toolkit.core.metrics import Metric, register_metric, unregister_metric
 
     register_metric(Metric("long_wait_share", "turns", "share", value=pl.col("response_seconds") > 1800,
                            where=pl.col("answered_at").is_not_null(), description="replies after 30 min"))

@@ -98,7 +98,7 @@ def test_metrics_are_absent_without_their_columns(tmp_path):
     path = generated_log(tmp_path / "log.csv", 5, conversations=10)
     m = toolkit.read_messages(path) if hasattr(toolkit, "read_messages") else None
     if m is None:
-        from toolkit.load import read_messages
+        from toolkit.io.load import read_messages
 
         m = read_messages(path)
     full = toolkit.kpis(m).columns

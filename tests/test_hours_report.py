@@ -6,13 +6,13 @@ import polars as pl
 import pytest
 
 from tests.test_kpis import log
-from toolkit.business_hours import BusinessCalendar
-from toolkit.hours_report import (
+from toolkit.analysis.hours_report import (
     default_candidates,
     hours_report,
     inbound_by_hour_of_week,
     opening_hours_whatif,
 )
+from toolkit.calendar.business_hours import BusinessCalendar
 
 CAL = BusinessCalendar.parse("mon-fri 09:00-17:00", timezone="UTC")
 

@@ -16,7 +16,7 @@ import pytest
 import toolkit
 from tests.reference import percentile_linear, reference_turns
 from tests.test_business_hours import ref_business_seconds, ref_is_open
-from toolkit.business_hours import BusinessCalendar
+from toolkit.calendar.business_hours import BusinessCalendar
 
 TZ = "Europe/Paris"
 HOURS = "mon-fri 09:00-12:30,13:30-18:00; sat 10:00-14:00"

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from toolkit.errors import DataError
-from toolkit.load import LoadResult, load, read_messages
-from toolkit.schema import ALWAYS_PRESENT
+from toolkit.io.load import LoadResult, load, read_messages
+from toolkit.io.schema import ALWAYS_PRESENT
 
 HEADER = ["id", "thread_id", "timestamp", "direction", "customer", "agent", "message"]
 ROWS = [

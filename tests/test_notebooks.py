@@ -17,8 +17,8 @@ import nbformat
 import pytest
 from nbconvert.preprocessors import ExecutePreprocessor
 
-from toolkit import notebook_data
-from toolkit.notebook_data import resolve_data_path
+from toolkit.sample import notebook_data
+from toolkit.sample.notebook_data import resolve_data_path
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 IPYNB = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from toolkit.peaks import (
+from toolkit.analysis.peaks import (
     Event,
     event_summary,
     events_frame,
@@ -229,8 +229,8 @@ def sample():
     path = Path(__file__).resolve().parents[1] / "sample_data" / "sample_messages.csv"
     if not path.exists():
         pytest.skip("sample_data/sample_messages.csv is not there (python -m toolkit sample writes it)")
-    from toolkit.load import load
-    from toolkit.sample import sample_story
+    from toolkit.io.load import load
+    from toolkit.sample.generate import sample_story
 
     return load(path).messages, sample_story()
 
@@ -249,7 +249,7 @@ def test_sample_promotion_and_holiday_peaks_are_found(sample):
 
 
 def test_sample_peaks_are_slower_and_the_process_change_cuts_handle_time(sample):
-    from toolkit.compare import compare
+    from toolkit.analysis.compare import compare
 
     messages, story = sample
     tz = story["timezone"]

@@ -12,8 +12,8 @@ import polars as pl
 import pytest
 
 import toolkit
-from toolkit import metrics as metrics_module
 from toolkit import plugins
+from toolkit.core import metrics as metrics_module
 from toolkit.plugins import PluginError, load_plugins
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "notebooks" / "my_metrics.py"
@@ -64,7 +64,7 @@ def _write_plugin(folder: Path, name: str, metric: str) -> Path:
         textwrap.dedent(
             f"""
             import polars as pl
-            from toolkit.metrics import Metric, register_metric
+            from toolkit.core.metrics import Metric, register_metric
             register_metric(Metric("{metric}", "turns", "share",
                                    value=pl.col("inbound_messages") >= 3), replace=True)
             """

@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 
 import toolkit
-from toolkit.load import load
+from toolkit.io.load import load
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from toolkit.load import load
+from toolkit.io.load import load
 
 
 def _plain_rows(path: Path) -> list[dict[str, str]]:

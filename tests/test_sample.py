@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from toolkit.sample import (
+from toolkit.sample.generate import (
     COLUMNS,
     OPENING_HOURS,
     TEAM_TIMEZONE,

@@ -11,7 +11,7 @@ import pytest
 import toolkit
 from tests.test_kpis import log
 from tests.test_peaks import synthetic_log
-from toolkit.staffing import agents_needed, erlang_c, service_level, staffing
+from toolkit.analysis.staffing import agents_needed, erlang_c, service_level, staffing
 
 
 def test_erlang_c_hand_values():
@@ -82,7 +82,7 @@ def test_local_hours_and_bad_settings():
 
 
 def test_calendar_marks_short_hours_while_open():
-    from toolkit.business_hours import BusinessCalendar
+    from toolkit.calendar.business_hours import BusinessCalendar
 
     m = log([("a", 0, "inbound"), ("a", 5, "outbound"), ("b", 15 * 60, "inbound")])  # Mon 09:00, 00:00
     s = staffing(m, calendar=BusinessCalendar.parse("mon-fri 09:00-17:00"), handle_seconds=300)

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from toolkit.store import DatasetStore, UnknownDataset, is_valid_id
+from toolkit.app_state.store import DatasetStore, UnknownDataset, is_valid_id
 
 
 @pytest.fixture

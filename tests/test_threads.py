@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from toolkit.errors import DataError
-from toolkit.threads import assign_conversations, parse_gap, reply_roots, sessionise
+from toolkit.io.threads import assign_conversations, parse_gap, reply_roots, sessionise
 
 
 def _roots(ids: list[str], parents: list[str | None]) -> tuple[list[str], list[bool]]:

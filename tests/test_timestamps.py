@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from toolkit.errors import DataError
-from toolkit.timestamps import check_timestamps, parse_timestamps
+from toolkit.io.timestamps import check_timestamps, parse_timestamps
 
 
 def _parse(values: list[str | None], tz: str = "UTC") -> list[datetime | None]:

@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from toolkit.kpis import FactTables
-from toolkit.metrics import MetricContext, available_metrics
-from toolkit.view import (
+from toolkit.app_state.view import (
     Event,
     ViewState,
     filter_tables,
@@ -19,6 +17,8 @@ from toolkit.view import (
     parse_events,
     previous_period,
 )
+from toolkit.core.kpis import FactTables
+from toolkit.core.metrics import MetricContext, available_metrics
 
 names = st.text(alphabet=st.characters(blacklist_characters="~;\x00", blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12).map(str.strip).filter(bool)
 
@@ -103,7 +103,7 @@ def test_metric_values_match_kpis(tables: tuple[pl.DataFrame, pl.DataFrame, pl.D
     ctx = MetricContext()
     f = filter_tables(m, t, c, ViewState(), context=ctx)
     metrics = available_metrics(set(m.columns) | {"response_seconds"}, ctx)
-    from toolkit.kpis import kpis
+    from toolkit.core.kpis import kpis
 
     expected = kpis(_log()).row(0, named=True)
     got = metric_values(f, metrics).row(0, named=True)

@@ -9,7 +9,7 @@ import pytest
 
 import toolkit
 from tests.test_kpis import T0, log
-from toolkit.volumes import bucket_every, volumes
+from toolkit.measures.volumes import bucket_every, volumes
 
 
 def test_hourly_series_has_zeros_for_empty_buckets():

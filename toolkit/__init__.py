@@ -7,9 +7,8 @@
 
 from __future__ import annotations
 
-from toolkit.agents import agent_report, benjamini_hochberg, robust_z
-from toolkit.business_hours import BusinessCalendar, hour_of_week_open
-from toolkit.compare import (
+from toolkit.analysis.agents import agent_report, benjamini_hochberg, robust_z
+from toolkit.analysis.compare import (
     METRIC_POLARITY,
     Split,
     bootstrap_difference,
@@ -19,39 +18,15 @@ from toolkit.compare import (
     parse_split,
     two_proportion_test,
 )
-from toolkit.coverage import metric_coverage, unlocking_columns
-from toolkit.deflection import (
-    DEFAULT_DEFLECTION_PHRASES,
-    deflection_phrase_counts,
-    detect_deflection,
-)
-from toolkit.errors import DataError
-from toolkit.handling import handling_by_channel, handling_times
-from toolkit.hours_report import (
+from toolkit.analysis.coverage import metric_coverage, unlocking_columns
+from toolkit.analysis.hours_report import (
     HoursReport,
     default_candidates,
     hours_report,
     inbound_by_hour_of_week,
     opening_hours_whatif,
 )
-from toolkit.journeys import (
-    channel_mix,
-    channel_switches,
-    request_types_by_channel,
-    transition_matrix,
-)
-from toolkit.kpis import FactTables, kpi_tables, kpis
-from toolkit.load import LoadResult, load, read_messages, read_table
-from toolkit.metrics import (
-    Metric,
-    MetricContext,
-    available_metrics,
-    get_metric,
-    metric_registry,
-    register_metric,
-    unregister_metric,
-)
-from toolkit.peaks import (
+from toolkit.analysis.peaks import (
     Event,
     event_summary,
     events_frame,
@@ -62,27 +37,52 @@ from toolkit.peaks import (
     peak_periods,
     promotion,
 )
-from toolkit.plugins import load_plugins
-from toolkit.presets import PRESETS, detect_preset
-from toolkit.quality import QualityIssue, QualityReport
-from toolkit.satisfaction import satisfaction_breakdown
-from toolkit.sentiment import (
+from toolkit.analysis.staffing import agents_needed, erlang_c, service_level, staffing
+from toolkit.calendar.business_hours import BusinessCalendar, hour_of_week_open
+from toolkit.core.kpis import FactTables, kpi_tables, kpis
+from toolkit.core.metrics import (
+    Metric,
+    MetricContext,
+    available_metrics,
+    get_metric,
+    metric_registry,
+    register_metric,
+    unregister_metric,
+)
+from toolkit.core.turns import conversations, turns
+from toolkit.errors import DataError
+from toolkit.io.load import LoadResult, load, read_messages, read_table
+from toolkit.io.presets import PRESETS, detect_preset
+from toolkit.io.quality import QualityIssue, QualityReport
+from toolkit.io.timestamps import parse_timestamps
+from toolkit.measures.deflection import (
+    DEFAULT_DEFLECTION_PHRASES,
+    deflection_phrase_counts,
+    detect_deflection,
+)
+from toolkit.measures.handling import handling_by_channel, handling_times
+from toolkit.measures.journeys import (
+    channel_mix,
+    channel_switches,
+    request_types_by_channel,
+    transition_matrix,
+)
+from toolkit.measures.satisfaction import satisfaction_breakdown
+from toolkit.measures.sentiment import (
     add_sentiment,
     sentiment_drivers,
     sentiment_label,
     sentiment_series,
 )
-from toolkit.staffing import agents_needed, erlang_c, service_level, staffing
-from toolkit.timestamps import parse_timestamps
-from toolkit.topics import (
+from toolkit.measures.topics import (
     bot_summary,
     normalise_reply,
     top_replies,
     top_topics,
     topic_volumes,
 )
-from toolkit.turns import conversations, turns
-from toolkit.volumes import volumes
+from toolkit.measures.volumes import volumes
+from toolkit.plugins import load_plugins
 
 __all__ = [
     "DEFAULT_DEFLECTION_PHRASES",

@@ -93,7 +93,7 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
     """Read the log named on the command line; the quality summary goes to stderr."""
-    from toolkit.load import load
+    from toolkit.io.load import load
 
     mapping: dict[str, str] = {}
     for item in args.map:
@@ -122,7 +122,7 @@ def calendar_from_args(args: argparse.Namespace, messages: pl.DataFrame | None =
     """
     if not (getattr(args, "hours", None) or getattr(args, "holidays", None)):
         return None
-    from toolkit.business_hours import BusinessCalendar
+    from toolkit.calendar.business_hours import BusinessCalendar
 
     calendar = BusinessCalendar.parse(
         args.hours or "mon-sun 00:00-24:00",
@@ -133,7 +133,7 @@ def calendar_from_args(args: argparse.Namespace, messages: pl.DataFrame | None =
 
 
 def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
-    from toolkit.kpis import kpis
+    from toolkit.core.kpis import kpis
 
     if args.sla <= 0 or not math.isfinite(args.sla):
         msg = f"--sla must be a positive number of seconds, got {args.sla}"
@@ -150,7 +150,7 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
 
 
 def _run_sample(args: argparse.Namespace) -> None:
-    from toolkit.sample import write_sample
+    from toolkit.sample.generate import write_sample
 
     kwargs = {k: v for k, v in (("conversations", args.conversations), ("seed", args.seed)) if v is not None}
     path = write_sample(args.out, **kwargs)
@@ -238,7 +238,7 @@ def _add_peak_arguments(parser: argparse.ArgumentParser, default_bucket: str) ->
 
 
 def _events_from_args(args: argparse.Namespace) -> list[Any]:
-    from toolkit.peaks import parse_event
+    from toolkit.analysis.peaks import parse_event
 
     return [parse_event(text) for text in args.event]
 
@@ -266,7 +266,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
 
 
 def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
-    from toolkit.compare import compare
+    from toolkit.analysis.compare import compare
 
     if args.sla <= 0 or not math.isfinite(args.sla):
         msg = f"--sla must be a positive number of seconds, got {args.sla}"
@@ -297,7 +297,7 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
 
 
 def _run_peaks(args: argparse.Namespace) -> pl.DataFrame:
-    from toolkit.peaks import holiday_events, peak_periods
+    from toolkit.analysis.peaks import holiday_events, peak_periods
 
     messages = load_from_args(args)
     events = _events_from_args(args)

@@ -29,8 +29,8 @@ from typing import Literal
 import polars as pl
 
 from toolkit.errors import DataError
-from toolkit.quality import QualityIssue, issue_from_mask
-from toolkit.schema import INBOUND, OUTBOUND
+from toolkit.io.quality import QualityIssue, issue_from_mask
+from toolkit.io.schema import INBOUND, OUTBOUND
 
 __all__ = ["assign_conversations", "parse_gap", "reply_roots", "sessionise"]
 

@@ -27,8 +27,8 @@ import polars as pl
 
 from toolkit._frames import as_lazy
 from toolkit.errors import DataError
-from toolkit.schema import INBOUND, UTC_DATETIME
-from toolkit.volumes import bucket_every, bucket_grid
+from toolkit.io.schema import INBOUND, UTC_DATETIME
+from toolkit.measures.volumes import bucket_every, bucket_grid
 
 __all__ = [
     "Event",

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from toolkit.errors import DataError
-from toolkit.schema import CANONICAL, INBOUND, OUTBOUND
+from toolkit.io.schema import CANONICAL, INBOUND, OUTBOUND
 
 __all__ = [
     "PRESETS",

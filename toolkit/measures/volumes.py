@@ -24,7 +24,7 @@ import polars as pl
 
 from toolkit._frames import as_lazy
 from toolkit.errors import DataError
-from toolkit.schema import INBOUND, OUTBOUND
+from toolkit.io.schema import INBOUND, OUTBOUND
 
 __all__ = ["BUCKETS", "bucket_every", "hour_of_week", "volumes"]
 

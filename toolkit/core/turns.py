@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from toolkit._frames import Frame, as_lazy, same_kind
-from toolkit.schema import INBOUND, OUTBOUND
+from toolkit.io.schema import INBOUND, OUTBOUND
 
 __all__ = ["TURN_COLUMNS", "conversations", "turns"]
 
@@ -264,7 +264,7 @@ def _outcome_aggregations(lf: pl.LazyFrame, columns: list[str]) -> list[pl.Expr]
     inbound = pl.col("direction") == INBOUND
     aggs: list[pl.Expr] = []
     if "sentiment" in columns:
-        from toolkit.sentiment import sentiment_score
+        from toolkit.measures.sentiment import sentiment_score
 
         score = sentiment_score(pl.col("sentiment"), schema["sentiment"])
         rated = inbound & score.is_not_null()
@@ -283,7 +283,7 @@ def _outcome_aggregations(lf: pl.LazyFrame, columns: list[str]) -> list[pl.Expr]
         target = pl.when(value != "").then(value)
         basis = "deflected_to"
     elif "text" in columns:
-        from toolkit.deflection import deflection_channel_expr
+        from toolkit.measures.deflection import deflection_channel_expr
 
         target = deflection_channel_expr()
         basis = "text"

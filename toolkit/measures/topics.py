@@ -20,9 +20,9 @@ from typing import TypeVar
 import polars as pl
 
 from toolkit._frames import as_lazy, same_kind
-from toolkit.metrics import Metric, register_metric
-from toolkit.schema import INBOUND, OUTBOUND
-from toolkit.turns import conversations
+from toolkit.core.metrics import Metric, register_metric
+from toolkit.core.turns import conversations
+from toolkit.io.schema import INBOUND, OUTBOUND
 
 __all__ = [
     "CUSTOMER_SERVICE_PATTERN",

@@ -29,8 +29,8 @@ from typing import Any, TypeVar
 import polars as pl
 
 from toolkit._frames import as_lazy, same_kind
-from toolkit.metrics import Metric, register_metric
-from toolkit.schema import INBOUND
+from toolkit.core.metrics import Metric, register_metric
+from toolkit.io.schema import INBOUND
 
 __all__ = [
     "NEGATIVE_BELOW",

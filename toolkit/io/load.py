@@ -19,7 +19,7 @@ from typing import IO, Any
 import polars as pl
 
 from toolkit.errors import DataError
-from toolkit.presets import (
+from toolkit.io.presets import (
     AUTHOR,
     Preset,
     direction_expr,
@@ -28,10 +28,10 @@ from toolkit.presets import (
     resolve_mapping,
     twcs_brand_and_agent,
 )
-from toolkit.quality import QualityIssue, QualityReport, issue_from_mask
-from toolkit.schema import ALWAYS_PRESENT, INBOUND, OPTIONAL
-from toolkit.threads import assign_conversations, parse_gap
-from toolkit.timestamps import check_timestamps, parse_timestamps
+from toolkit.io.quality import QualityIssue, QualityReport, issue_from_mask
+from toolkit.io.schema import ALWAYS_PRESENT, INBOUND, OPTIONAL
+from toolkit.io.threads import assign_conversations, parse_gap
+from toolkit.io.timestamps import check_timestamps, parse_timestamps
 
 __all__ = ["LoadResult", "load", "read_messages", "read_table"]
 

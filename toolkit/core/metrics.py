@@ -13,7 +13,7 @@ for times, a two-proportion test for shares) and bootstrap its statistic, includ
 researcher registers:
 
 >>> import polars as pl
->>> from toolkit.metrics import Metric, register_metric, unregister_metric
+>>> from toolkit.core.metrics import Metric, register_metric, unregister_metric
 >>> _ = register_metric(Metric(
 ...     name="long_turn_share", level="turns", stat="share",
 ...     value=pl.col("inbound_messages") >= 3, description="turns of 3+ messages"))
@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from toolkit.schema import INBOUND, OUTBOUND
+from toolkit.io.schema import INBOUND, OUTBOUND
 
 __all__ = [
     "Metric",

@@ -27,7 +27,7 @@ import numpy as np
 import polars as pl
 
 from toolkit._frames import as_lazy
-from toolkit.kpis import kpis
+from toolkit.core.kpis import kpis
 
 __all__ = ["agent_report", "benjamini_hochberg", "robust_z"]
 
@@ -130,7 +130,7 @@ def agent_report(
         "sla_compliance", "frt_bh_median_s", "frt_bh_p90_s", "art_bh_median_s", "art_bh_p90_s",
         "sla_bh_compliance", "aht_s", "sentiment_conversion_rate", "csat", "nps",
     ]
-    from toolkit.kpis import FactTables
+    from toolkit.core.kpis import FactTables
 
     facts = FactTables(lf, sla=sla, calendar=calendar)
     supported = facts.metrics()
@@ -146,7 +146,7 @@ def agent_report(
         .group_by(keys)
         .agg(pl.len().cast(pl.Int64).alias("replies"))
     )
-    from toolkit.turns import conversations
+    from toolkit.core.turns import conversations
 
     convs = (
         conversations(lf)

@@ -89,7 +89,7 @@ def html_report(
     sections: Sequence[Cards | Figure | Table | Text],
 ) -> str:
     """Render the sections into one HTML page."""
-    from toolkit.charts import chart_svg
+    from toolkit.present.charts import chart_svg
 
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",

@@ -16,8 +16,8 @@ from typing import TypeVar
 import polars as pl
 
 from toolkit._frames import as_lazy
-from toolkit.metrics import Metric, register_metric
-from toolkit.turns import conversations
+from toolkit.core.metrics import Metric, register_metric
+from toolkit.core.turns import conversations
 
 __all__ = ["handling_by_channel", "handling_times"]
 

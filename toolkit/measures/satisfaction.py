@@ -18,8 +18,8 @@ from typing import TypeVar
 import polars as pl
 
 from toolkit._frames import as_lazy, same_kind
-from toolkit.metrics import Metric, register_metric
-from toolkit.turns import conversations
+from toolkit.core.metrics import Metric, register_metric
+from toolkit.core.turns import conversations
 
 __all__ = ["nps_points", "satisfaction_breakdown"]
 

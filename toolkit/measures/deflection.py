@@ -25,8 +25,8 @@ from typing import TypeVar
 import polars as pl
 
 from toolkit._frames import as_lazy, same_kind
-from toolkit.metrics import Metric, MetricContext, register_metric
-from toolkit.schema import OUTBOUND
+from toolkit.core.metrics import Metric, MetricContext, register_metric
+from toolkit.io.schema import OUTBOUND
 
 __all__ = [
     "DEFAULT_DEFLECTION_PHRASES",

@@ -9,9 +9,9 @@ from typing import Any
 import polars as pl
 
 from toolkit._frames import Frame, as_lazy, same_kind
+from toolkit.core.metrics import CORE_KEYS, Metric, MetricContext, available_metrics
+from toolkit.core.turns import conversations, turns
 from toolkit.errors import DataError
-from toolkit.metrics import CORE_KEYS, Metric, MetricContext, available_metrics
-from toolkit.turns import conversations, turns
 
 __all__ = ["FactTables", "kpi_tables", "kpis"]
 

@@ -35,8 +35,8 @@ from typing import overload
 import polars as pl
 
 from toolkit.errors import DataError
-from toolkit.quality import QualityIssue, issue_from_mask
-from toolkit.schema import UTC_DATETIME
+from toolkit.io.quality import QualityIssue, issue_from_mask
+from toolkit.io.schema import UTC_DATETIME
 
 __all__ = ["check_timestamps", "parse_timestamps"]
 

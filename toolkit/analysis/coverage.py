@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from toolkit.metrics import MetricContext, metric_registry
+from toolkit.core.metrics import MetricContext, metric_registry
 
 __all__ = ["UNLOCK_HINTS", "metric_coverage", "unlocking_columns"]
 

@@ -19,8 +19,8 @@ from typing import TypeVar
 import polars as pl
 
 from toolkit._frames import as_lazy, same_kind
-from toolkit.schema import INBOUND, OUTBOUND
-from toolkit.turns import turns
+from toolkit.core.turns import turns
+from toolkit.io.schema import INBOUND, OUTBOUND
 
 __all__ = [
     "channel_mix",
@@ -60,7 +60,7 @@ def request_types_by_channel(messages: Frame) -> Frame:
 
     See :func:`toolkit.topics.topic_volumes` (this is it with ``by="channel"``).
     """
-    from toolkit.topics import topic_volumes
+    from toolkit.measures.topics import topic_volumes
 
     return topic_volumes(messages, by="channel")
 

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import polars as pl
 
-from toolkit.metrics import Metric, MetricContext
+from toolkit.core.metrics import Metric, MetricContext
 
 __all__ = [
     "DIMENSION_FILTERS",

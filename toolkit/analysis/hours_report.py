@@ -22,11 +22,11 @@ from typing import Any
 import polars as pl
 
 from toolkit._frames import as_lazy
-from toolkit.compare import Split, compare, format_duration
+from toolkit.analysis.compare import Split, compare, format_duration
+from toolkit.core.kpis import FactTables
+from toolkit.core.metrics import get_metric
 from toolkit.errors import DataError
-from toolkit.kpis import FactTables
-from toolkit.metrics import get_metric
-from toolkit.schema import INBOUND
+from toolkit.io.schema import INBOUND
 
 __all__ = ["HoursReport", "default_candidates", "hours_report", "inbound_by_hour_of_week", "opening_hours_whatif"]
 
@@ -223,7 +223,7 @@ def inbound_by_hour_of_week(messages: pl.DataFrame | pl.LazyFrame, calendar: Any
         ``inbound_per_week`` (average over the weeks of the log), ``out_of_hours_inbound``
         (those that arrived while closed, holidays included), ``open_fraction``.
     """
-    from toolkit.business_hours import hour_of_week_open
+    from toolkit.calendar.business_hours import hour_of_week_open
 
     lf = as_lazy(messages).filter(pl.col("direction") == INBOUND)
     local = pl.col("created_at").dt.convert_time_zone(calendar.timezone)
@@ -267,7 +267,7 @@ def default_candidates(calendar: Any) -> dict[str, str]:
 
     Examples
     --------
-    >>> from toolkit.business_hours import BusinessCalendar
+    >>> from toolkit.calendar.business_hours import BusinessCalendar
     >>> c = default_candidates(BusinessCalendar.parse("mon-fri 09:00-18:00"))
     >>> c["open 2h later"].split("; ")[0], c["open sat 10:00-16:00"]
     ('mon 18:00-20:00', 'sat 10:00-16:00')
@@ -322,7 +322,7 @@ def opening_hours_whatif(
         counting hours already open), ``inbound_covered`` (inbound messages that arrived while
         closed and inside the extra hours), ``share_of_uncovered_covered``, sorted by coverage.
     """
-    from toolkit.business_hours import BusinessCalendar
+    from toolkit.calendar.business_hours import BusinessCalendar
 
     candidates = default_candidates(calendar) if candidates is None else candidates
     calendar = _narrow(calendar, messages)

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: The checkout (the folder holding ``toolkit/``), whatever the working directory is.
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The shared real-data excerpt, read in place beside the checkout.
 TWCS_EXCERPT = REPO_ROOT.parent / "shared" / "realdata" / "twcs_head.csv"
 #: The bundled synthetic sample data.

@@ -36,9 +36,9 @@ import numpy as np
 import polars as pl
 
 from toolkit._frames import as_lazy
+from toolkit.core.kpis import FactTables
+from toolkit.core.metrics import Metric
 from toolkit.errors import DataError
-from toolkit.kpis import FactTables
-from toolkit.metrics import Metric
 
 __all__ = [
     "INSTANT_COLUMN",
@@ -99,7 +99,7 @@ class Split:
         b_label: str = "at other times",
     ) -> Split:
         """Rows whose instant falls in one of the ``[start, end)`` periods vs all others."""
-        from toolkit.peaks import in_periods
+        from toolkit.analysis.peaks import in_periods
 
         def side(level: str, columns: list[str]) -> pl.Expr:
             return in_periods(INSTANT_COLUMN[level], starts, ends)
@@ -207,7 +207,7 @@ def parse_split(
     events
         Declared events for ``event:NAME`` (see :func:`toolkit.peaks.events_frame`).
     """
-    from toolkit.peaks import events_frame, holiday_events, peak_periods
+    from toolkit.analysis.peaks import events_frame, holiday_events, peak_periods
 
     tz = timezone or getattr(calendar, "timezone", None) or "UTC"
     kind, _, arg = text.strip().partition(":")

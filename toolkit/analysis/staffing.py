@@ -30,9 +30,9 @@ import numpy as np
 import polars as pl
 
 from toolkit._frames import as_lazy
+from toolkit.core.kpis import FactTables
 from toolkit.errors import DataError
-from toolkit.kpis import FactTables
-from toolkit.schema import OUTBOUND
+from toolkit.io.schema import OUTBOUND
 
 __all__ = ["DEFAULT_HANDLE_SECONDS", "agents_needed", "erlang_c", "service_level", "staffing"]
 
@@ -250,7 +250,7 @@ def staffing(
 def _with_calendar(result: pl.DataFrame, calendar: Any) -> pl.DataFrame:
     if calendar is None:
         return result
-    from toolkit.business_hours import hour_of_week_open
+    from toolkit.calendar.business_hours import hour_of_week_open
 
     return result.join(hour_of_week_open(calendar), on=["weekday", "hour"], how="left").with_columns(
         short_while_open=pl.col("short") & (pl.col("open_fraction") > 0)

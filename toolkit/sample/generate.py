@@ -14,7 +14,7 @@ conversations take a few seconds.
 
 Examples
 --------
->>> from toolkit.sample import generate_sample
+>>> from toolkit.sample.generate import generate_sample
 >>> df = generate_sample(conversations=500, seed=1)
 >>> df.columns[:4]
 ['message_id', 'conversation_id', 'in_reply_to', 'created_at']
