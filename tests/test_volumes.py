@@ -58,5 +58,5 @@ def test_empty_log_and_bad_bucket():
     assert volumes(log([]).clear(), every="day").height == 0
     with pytest.raises(toolkit.DataError, match=r"every='fortnight' is not a period; use hour, day"):
         volumes(log([("c", 0, "inbound")]), every="fortnight")
-    with pytest.raises(toolkit.DataError, match="by=.nope.: no such column"):
+    with pytest.raises(toolkit.DataError, match=r"by=.nope.: no such column"):
         volumes(log([("c", 0, "inbound")]), by="nope")
