@@ -13,16 +13,14 @@ gets the closest of the three (a Spanish tweet is often called Italian).
 from __future__ import annotations
 
 import functools
-from typing import Any, TypeVar
+from typing import Any
 
 import polars as pl
 
-from toolkit._frames import as_lazy, same_kind
+from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.errors import DataError
 
 __all__ = ["SUPPORTED_LANGUAGES", "add_language", "detect_languages", "language_code"]
-
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 SUPPORTED_LANGUAGES = ("en", "fr", "it")
 _NOISE = r"[@#]\w+|https?://\S+|www\.\S+"
