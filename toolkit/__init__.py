@@ -68,6 +68,12 @@ from toolkit.measures.journeys import (
     request_types_by_channel,
     transition_matrix,
 )
+from toolkit.measures.outcomes import (
+    CARE_TRIGGERS,
+    care_trigger_expr,
+    detect_mentions,
+    set_care_triggers,
+)
 from toolkit.measures.satisfaction import satisfaction_breakdown
 from toolkit.measures.sentiment import (
     add_sentiment,
@@ -86,6 +92,7 @@ from toolkit.measures.volumes import volumes
 from toolkit.plugins import load_plugins
 
 __all__ = [
+    "CARE_TRIGGERS",
     "DEFAULT_DEFLECTION_PHRASES",
     "METRIC_POLARITY",
     "PRESETS",
@@ -108,6 +115,7 @@ __all__ = [
     "benjamini_hochberg",
     "bootstrap_difference",
     "bot_summary",
+    "care_trigger_expr",
     "channel_mix",
     "channel_switches",
     "compare",
@@ -115,6 +123,7 @@ __all__ = [
     "default_candidates",
     "deflection_phrase_counts",
     "detect_deflection",
+    "detect_mentions",
     "detect_preset",
     "erlang_c",
     "event_summary",
@@ -155,6 +164,7 @@ __all__ = [
     "sentiment_label",
     "sentiment_series",
     "service_level",
+    "set_care_triggers",
     "staffing",
     "top_replies",
     "top_topics",

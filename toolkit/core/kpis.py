@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
 from toolkit._frames import Frame, as_lazy, same_kind
-from toolkit.core.metrics import CORE_KEYS, Metric, MetricContext, available_metrics
+from toolkit.core.metrics import CORE_KEYS, Metric, MetricContext, available_metrics, sla_target
 from toolkit.core.turns import conversations, turns
 from toolkit.errors import DataError
 
@@ -28,12 +28,15 @@ class FactTables:
         self,
         messages: pl.DataFrame | pl.LazyFrame,
         *,
-        sla: float = 3600,
+        sla: float | Mapping[str, float] | str = 3600,
         calendar: Any = None,
         every: str | None = None,
         timezone: str | None = None,
         as_of: dt.datetime | None = None,
+        customers: pl.DataFrame | pl.LazyFrame | None = None,
     ) -> None:
+        from toolkit.measures.outcomes import attach_customers, conversation_outcomes, parse_sla
+
         lf = as_lazy(messages)
         self.columns = lf.collect_schema().names()
         for required in ("conversation_id", "created_at", "direction", "row_nr", "is_bot"):
@@ -43,6 +46,9 @@ class FactTables:
                     "Hint: load the log with toolkit.read_messages() to get canonical columns."
                 )
                 raise DataError(msg)
+        if customers is not None:
+            lf = attach_customers(lf, customers)
+            self.columns = lf.collect_schema().names()
         if calendar is not None and hasattr(calendar, "covering") and as_of is None:
             # One min/max pass: the calendar is materialised for exactly the log's dates, so a
             # log outside its default span just works and the lookup table stays small.
@@ -51,7 +57,8 @@ class FactTables:
             lo, hi = lf.select(pl.col("created_at").min(), pl.col("created_at").max().alias("hi")).collect().row(0)
             bounds = pl.DataFrame({"created_at": [lo, hi, as_of]}, schema={"created_at": pl.Datetime("us", "UTC")})
             calendar = calendar.covering(bounds, "created_at", fit=True)
-        self.context = MetricContext(sla=float(sla), calendar=calendar)
+        default_sla, channel_slas = parse_sla(sla)
+        self.context = MetricContext(sla=default_sla, calendar=calendar, sla_channels=channel_slas)
         tz = timezone or (getattr(calendar, "timezone", None) if calendar is not None else None) or "UTC"
         if every is not None:
             _check_every(every)
@@ -77,7 +84,9 @@ class FactTables:
                 in_hours=calendar.is_open("start"),
             )
         self.turns = facts.drop("_as_of")
-        self.conversations = conversations(lf)
+        self.conversations = conversation_outcomes(
+            conversations(lf), lf, self.turns, as_of=end, sla=sla_target(self.context)
+        )
 
     def table(self, level: str) -> pl.LazyFrame:
         return {"messages": self.messages, "turns": self.turns, "conversations": self.conversations}[
@@ -111,12 +120,13 @@ def kpis(
     messages: Frame,
     *,
     by: str | Sequence[str] | None = None,
-    sla: float = 3600,
+    sla: float | Mapping[str, float] | str = 3600,
     calendar: Any = None,
     every: str | None = None,
     timezone: str | None = None,
     metrics: Sequence[str] | None = None,
     as_of: dt.datetime | None = None,
+    customers: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> Frame:
     """Customer-service KPIs, one row per group.
 
@@ -130,7 +140,8 @@ def kpis(
         grouped by their own value, turns by their first message's value (``agent_id``: the
         answering agent), conversations by their first message's value.
     sla
-        SLA target in seconds (default 1 h).
+        SLA target in seconds (default 1 h), or per channel: ``{"twitter": 3600, "facebook":
+        86400, "default": 3600}`` (``sla_target_s`` reports the default).
     calendar
         A :class:`toolkit.BusinessCalendar`; adds the business-hours keys (``frt_bh_*``,
         ``art_bh_*``, ``sla_bh_compliance``, ``in_hours_share``).
@@ -142,6 +153,10 @@ def kpis(
         Registered metric names to compute (default: every metric the log supports).
     as_of
         End of the data for SLA (default: the last message's time).
+    customers
+        A customers table (:func:`toolkit.read_customers`): its columns become dimensions
+        (``by="segment"``, ``by="vip"``) and unlock ``defection_rate``, ``arpu``,
+        ``churned_revenue``.
 
     Returns
     -------
@@ -155,7 +170,8 @@ def kpis(
     >>> toolkit.kpis(m, by="channel").select("channel", "frt_median_s")  # doctest: +SKIP
     """
     tables = FactTables(
-        messages, sla=sla, calendar=calendar, every=every, timezone=timezone, as_of=as_of
+        messages, sla=sla, calendar=calendar, every=every, timezone=timezone, as_of=as_of,
+        customers=customers,
     )
     result = _aggregate(tables, _group_columns(by, every, tables.columns), metrics)
     return same_kind(result, messages)
@@ -226,5 +242,9 @@ def _aggregate(
     )
     order = [k for k in CORE_KEYS if k in chosen or k == "sla_target_s"]
     rest = [n for n in chosen if n not in order]
+    if "resolution_rate" in rest:
+        basis = "resolved_at" if "resolved_at" in tables.columns else "inferred"
+        result = result.with_columns(resolution_basis=pl.lit(basis))
+        rest.insert(rest.index("resolution_rate") + 1, "resolution_basis")
     result = result.select(*groups, *order, *rest)
     return result.sort(groups, nulls_last=True) if groups else result
