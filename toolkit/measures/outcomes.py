@@ -24,12 +24,14 @@ product-limit survival ``S = cumprod(1 - replied / at_risk)``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
+from toolkit._durations import duration_seconds
 from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.errors import DataError
@@ -149,42 +151,35 @@ class KaplanMeierMetric(Metric):
 # --------------------------------------------------------------------------------------------
 
 
-def parse_sla(sla: float | str | Mapping[str, float]) -> tuple[float, tuple[tuple[str, float], ...]]:
-    """The default SLA target and per-channel targets from seconds, a mapping or CLI text.
+def parse_sla(
+    sla: float | str | dt.timedelta | Mapping[str, float | str | dt.timedelta],
+) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """The default SLA target and per-channel targets, in seconds.
 
-    >>> parse_sla("twitter=3600,facebook=86400,default=1800")
+    ``sla`` is one target (seconds, a timedelta or text such as ``"1h"``), a mapping channel ->
+    target (key ``"default"`` for the other channels, else 1 h), or that mapping as text.
+
+    >>> parse_sla("twitter=1h,facebook=86400,default=30m")
     (1800.0, (('twitter', 3600.0), ('facebook', 86400.0)))
     >>> parse_sla(600)
     (600.0, ())
     """
-    if isinstance(sla, str):
-        text = sla.strip()
-        if "=" not in text:
-            return _positive("sla", text), ()
-        pairs: dict[str, float] = {}
-        for part in text.split(","):
+    if isinstance(sla, str) and "=" in sla:
+        pairs: dict[str, str] = {}
+        for part in sla.split(","):
             key, sep, value = part.partition("=")
             if not sep or not key.strip():
-                msg = f"--sla: cannot read {part.strip()!r}; write channel=seconds, e.g. twitter=3600,default=3600"
+                msg = f"sla: cannot read {part.strip()!r}; write channel=seconds, e.g. twitter=3600,default=3600"
                 raise DataError(msg)
-            pairs[key.strip()] = _positive(f"sla[{key.strip()}]", value.strip())
+            pairs[key.strip()] = value.strip()
         sla = pairs
     if isinstance(sla, Mapping):
-        targets = {str(k).strip().lower(): _positive(f"sla[{k}]", v) for k, v in sla.items()}
+        targets = {
+            str(k).strip().lower(): duration_seconds(v, argument=f"sla[{k!r}]") for k, v in sla.items()
+        }
         default = targets.pop("default", 3600.0)
         return default, tuple(targets.items())
-    return _positive("sla", sla), ()
-
-
-def _positive(name: str, value: Any) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = float("nan")
-    if not number > 0 or number == float("inf"):
-        msg = f"{name} must be a positive number of seconds, got {value!r}"
-        raise DataError(msg)
-    return number
+    return duration_seconds(sla, argument="sla"), ()
 
 
 _CARE: list[str] = list(CARE_TRIGGERS)
