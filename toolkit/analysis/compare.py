@@ -658,7 +658,7 @@ def compare(
         A :class:`Split` or its text (see :func:`parse_split`): ``peak``, ``hours``,
         ``before:YYYY-MM-DD``, ``channel:A,B``, ``agent:ID``, ``event:NAME``.
     sla
-        SLA target: seconds or text such as ``"1h"``.
+        SLA target: seconds or text such as ``"1h"``, or per channel (see :func:`toolkit.kpis`).
     calendar
         Opening hours (:class:`toolkit.BusinessCalendar` or text such as
         ``"mon-fri 09:00-18:00"``): needed for ``hours`` and for the
