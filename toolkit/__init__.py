@@ -65,6 +65,7 @@ from toolkit.measures.journeys import (
     request_types_by_channel,
     transition_matrix,
 )
+from toolkit.measures.language import add_language
 from toolkit.measures.outcomes import (
     CARE_TRIGGERS,
     care_trigger_expr,
@@ -107,6 +108,7 @@ __all__ = [
     "QualityIssue",
     "QualityReport",
     "Split",
+    "add_language",
     "add_sentiment",
     "agent_report",
     "agents_needed",
