@@ -147,3 +147,18 @@ def test_compare_writes_its_sentences_in_the_chosen_language_and_keeps_english_f
     assert english["sentence"].to_list() == toolkit.compare(
         messages, "channel:email", metrics=["frt_median_s", "reply_rate", "conversations"], lang="en"
     )["sentence"].to_list()
+
+
+def test_cli_compare_lang_fr_prints_french_sentences_and_json_keeps_english_fields(capsys):
+    from toolkit.cli import main
+
+    args = ["compare", str(toolkit.sample_path()), "--split", "channel:email", "--metrics", "reply_rate",
+            "--quiet", "--n-boot", "200"]
+    assert main([*args, "--lang", "fr"]) == 0
+    out = capsys.readouterr().out
+    assert "Taux de réponse sur email" in out and "sur le reste" in out and "than" not in out
+    assert main([*args, "--lang", "it", "--format", "json"]) == 0
+    (row,) = __import__("json").loads(capsys.readouterr().out)
+    assert row["metric"] == "reply_rate" and row["direction"] in ("better", "worse")
+    assert row["sentence"].startswith("Tasso di risposta su email")
+    assert get_language() == "en"

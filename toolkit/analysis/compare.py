@@ -895,6 +895,8 @@ def compare(
     if not rows:
         return pl.DataFrame(schema=_SCHEMA)
     rows.sort(key=lambda r: order[r["metric"]])
+    for row in rows:  # labels people read, in the chosen language (sentences already are)
+        row["a_label"], row["b_label"] = side_label(row["a_label"]), side_label(row["b_label"])
     return pl.DataFrame(rows, schema=_SCHEMA)
 
 
