@@ -25,15 +25,8 @@
 # brands, five channels).
 
 # %%
-import sys
-from pathlib import Path
-
-# The notebook runs in notebooks/; the toolkit package is one folder up.
-ROOT = Path.cwd().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import os
+from pathlib import Path
 
 import altair as alt
 import polars as pl
