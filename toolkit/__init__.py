@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from toolkit.analysis.agents import agent_report, benjamini_hochberg, robust_z
 from toolkit.analysis.compare import (
-    METRIC_POLARITY,
     Split,
     bootstrap_difference,
     compare,
@@ -86,7 +85,6 @@ from toolkit.plugins import load_plugins
 
 __all__ = [
     "DEFAULT_DEFLECTION_PHRASES",
-    "METRIC_POLARITY",
     "PRESETS",
     "BusinessCalendar",
     "DataError",
