@@ -50,6 +50,7 @@ from toolkit.core.metrics import (
 )
 from toolkit.core.turns import conversations, turns
 from toolkit.errors import DataError
+from toolkit.io.customers import CustomersResult, load_customers, read_customers
 from toolkit.io.load import LoadResult, load, read_messages, read_table
 from toolkit.io.presets import PRESETS, detect_preset
 from toolkit.io.quality import QualityIssue, QualityReport
@@ -87,6 +88,7 @@ __all__ = [
     "DEFAULT_DEFLECTION_PHRASES",
     "PRESETS",
     "BusinessCalendar",
+    "CustomersResult",
     "DataError",
     "Event",
     "FactTables",
@@ -128,6 +130,7 @@ __all__ = [
     "kpi_tables",
     "kpis",
     "load",
+    "load_customers",
     "load_plugins",
     "metric_coverage",
     "metric_registry",
@@ -139,6 +142,7 @@ __all__ = [
     "peak_buckets",
     "peak_periods",
     "promotion",
+    "read_customers",
     "read_messages",
     "read_table",
     "register_metric",
