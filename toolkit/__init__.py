@@ -64,6 +64,7 @@ from toolkit.measures.journeys import (
     request_types_by_channel,
     transition_matrix,
 )
+from toolkit.measures.language import add_language
 from toolkit.measures.satisfaction import satisfaction_breakdown
 from toolkit.measures.sentiment import (
     add_sentiment,
@@ -98,6 +99,7 @@ __all__ = [
     "QualityIssue",
     "QualityReport",
     "Split",
+    "add_language",
     "add_sentiment",
     "agent_report",
     "agents_needed",

@@ -24,7 +24,7 @@ _DERIVED = {"response_seconds", "answered_at", "is_first", "inbound_messages", "
 
 #: How to get a column the log lacks, beyond adding it to the export.
 UNLOCK_HINTS: dict[str, str] = {
-    "sentiment": "or score the text with toolkit.add_sentiment(messages) (VADER, opt-in)",
+    "sentiment": "or score the text with toolkit.add_sentiment(messages) (in each message's language, opt-in)",
     "deflected_to": "or keep a 'text' column: deflections are then detected by phrases",
     "calendar": "pass calendar=toolkit.BusinessCalendar.parse(...) (CLI: --hours/--holidays)",
     "handle_seconds": "agent working time per message, from the helpdesk's time tracking",
