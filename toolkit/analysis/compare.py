@@ -689,7 +689,7 @@ def compare(
     messages: pl.DataFrame | pl.LazyFrame,
     split: str | Split,
     *,
-    sla: float = 3600,
+    sla: float | dict[str, float] | str = 3600,
     calendar: Any = None,
     metrics: Sequence[str] | None = None,
     peaks: pl.DataFrame | None = None,
@@ -702,6 +702,7 @@ def compare(
     alpha: float = 0.05,
     min_n: int = 10,
     tables: FactTables | None = None,
+    customers: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> pl.DataFrame:
     """Compare two groups on every metric (or ``metrics``), with a CI and a test each.
 
@@ -713,7 +714,7 @@ def compare(
         A :class:`Split` or its text (see :func:`parse_split`): ``peak``, ``hours``,
         ``before:YYYY-MM-DD``, ``channel:A,B``, ``agent:ID``, ``event:NAME``.
     sla
-        SLA target: seconds or text such as ``"1h"``.
+        SLA target: seconds or text such as ``"1h"``, or per channel (see :func:`toolkit.kpis`).
     calendar
         Opening hours (:class:`toolkit.BusinessCalendar` or text such as
         ``"mon-fri 09:00-18:00"``): needed for ``hours`` and for the
@@ -731,6 +732,9 @@ def compare(
         Fewest observations a side needs for a test and an interval.
     tables
         Fact tables already built for these messages and settings (to save work).
+    customers
+        A customers table (:func:`toolkit.read_customers`): unlocks defection, ARPU and
+        churned revenue, and its columns can split (``segment:gold``).
 
     Returns
     -------
@@ -744,6 +748,10 @@ def compare(
 
     calendar = as_calendar(calendar, timezone=timezone)
     tz = timezone or getattr(calendar, "timezone", None) or "UTC"
+    if customers is not None:
+        from toolkit.measures.outcomes import attach_customers
+
+        messages = attach_customers(messages, customers)  # so a split may use their columns
     sp = split if isinstance(split, Split) else parse_split(
         split, messages, calendar=calendar, timezone=tz, peaks=peaks, events=events, k=k,
         peak_bucket=peak_bucket,
@@ -760,6 +768,8 @@ def compare(
         columns = facts.table(level).collect_schema().names()
         computable |= {
             m.name: m for m in chosen.values() if m.level == level and _computable(m, ctx, columns)
+            # Statistics whose rows are not a sample of them (Kaplan-Meier: censored turns) are left out.
+            and getattr(m, "per_row", True)
         }
     # The two sides' values come from THE aggregation (kpis, the app) grouped by side; the
     # per-row values below only feed the tests and the bootstrap.

@@ -31,6 +31,10 @@ UNLOCK_HINTS: dict[str, str] = {
     "csat": "the 1-5 survey answer, on any row of the conversation",
     "nps": "the 0-10 survey answer, on any row of the conversation",
     "category": "interaction type (customer service / marketing / ...), e.g. from tagging",
+    "churned_at": "from a customers table: customers=toolkit.read_customers(...) (CLI: --customers FILE)",
+    "monthly_revenue": "from a customers table: customers=toolkit.read_customers(...) (CLI: --customers FILE)",
+    "mention_type": "tagged/untagged from a listening export, or toolkit.detect_mentions(messages, handles=[...])",
+    "text": "the message body (care triggers, deflection phrases, mentions)",
 }
 
 
