@@ -185,13 +185,36 @@ def metric_registry() -> dict[str, Metric]:
     return dict(_REGISTRY)
 
 
+#: Metrics that need one row per message: absent for ticket exports (``source_level`` =
+#: "ticket", :mod:`toolkit.io.presets._tickets`), which give each ticket's first reply only.
+MESSAGE_LEVEL_ONLY: frozenset[str] = frozenset(
+    {
+        "inbound_messages", "outbound_messages", "turns", "answered_turns",
+        "art_mean_s", "art_median_s", "art_p90_s", "art_bh_mean_s", "art_bh_median_s", "art_bh_p90_s",
+        "art_km_median_s", "sentiment_conversion", "neutral_conversion", "fcr_rate",
+        "aht_s", "tht_s", "ht_median_s", "deflection_rate",
+    }
+)
+#: Why they are absent, in a user's words.
+TICKET_LEVEL_NOTE = (
+    "This export has one row per ticket with its times already computed, not one row per "
+    "message: measures that need every message (average response time over all replies, "
+    "customer turns, message counts, sentiment, handling time) cannot be computed from it."
+)
+
+
 def available_metrics(
     columns: Iterable[str], ctx: MetricContext | None = None
 ) -> dict[str, Metric]:
     """The metrics a log with these columns supports (calendar ones only with a calendar)."""
     ctx = ctx or MetricContext()
     cols = list(columns)
-    return {n: m for n, m in _REGISTRY.items() if m.supported_by(cols, ctx)}
+    ticket_level = "source_level" in cols
+    return {
+        n: m
+        for n, m in _REGISTRY.items()
+        if m.supported_by(cols, ctx) and not (ticket_level and n in MESSAGE_LEVEL_ONLY)
+    }
 
 
 # --- the core metrics of SPEC ------------------------------------------------------------------
