@@ -34,7 +34,7 @@ import polars as pl
 import toolkit
 from toolkit.present import charts
 from toolkit.calendar.business_hours import BusinessCalendar
-from toolkit.analysis.compare import METRIC_POLARITY, compare
+from toolkit.analysis.compare import compare
 from toolkit.io.load import read_messages
 from toolkit.core.metrics import Metric, register_metric, unregister_metric
 from toolkit.sample.notebook_data import SAMPLE_PATH
@@ -94,12 +94,12 @@ register_metric(
         level="turns",
         stat="share",
         value=pl.col("inbound_messages") >= 3,
+        label="turns of 3 or more messages",
+        polarity="lower",  # a share is "better" when higher by default; here fewer is better
         description="share of customer turns made of 3 or more messages",
     ),
     replace=True,
 )
-# Comparisons call a higher share "better" unless told otherwise; for this one, fewer is better.
-METRIC_POLARITY["turns_3plus_messages"] = "lower"
 
 NEW = ["answered_within_15min", "turns_3plus_messages"]
 print([name for name in NEW if name in toolkit.metric_registry()])
