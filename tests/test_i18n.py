@@ -162,3 +162,15 @@ def test_cli_compare_lang_fr_prints_french_sentences_and_json_keeps_english_fiel
     assert row["metric"] == "reply_rate" and row["direction"] in ("better", "worse")
     assert row["sentence"].startswith("Tasso di risposta su email")
     assert get_language() == "en"
+
+
+@pytest.mark.parametrize(("lang", "words"), [("fr", "hors des horaires"), ("it", "fuori dall'orario")])
+def test_hours_report_and_agent_notes_speak_the_language(lang, words):
+    messages = toolkit.read_messages(toolkit.sample_path())
+    calendar = toolkit.BusinessCalendar.parse("mon-fri 09:00-18:00", timezone="America/New_York")
+    report = toolkit.hours_report(messages, calendar, n_boot=200, lang=lang)
+    assert words in report.sentence and " than " not in report.sentence
+    assert not _ENGLISH_WORDS.search(" ".join(report.comparison["sentence"]))
+    notes = toolkit.agent_report(messages, lang=lang)["coaching_note"].to_list()
+    assert notes and not any(n.startswith(("in line with", "too few", "slower", "much faster")) for n in notes)
+    assert get_language() == "en"
