@@ -7,7 +7,7 @@ import string
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
 import toolkit
@@ -38,6 +38,8 @@ def _code_messages() -> dict[str | tuple[str, str], str]:
             ROOT / folder, [("**.py", "python")], keywords=KEYWORDS
         ):
             found.setdefault(message, f"{folder}/{filename}:{lineno}")
+    for lineno, message, _comments, _context in extract_from_file("python", ROOT / "app.py", keywords=KEYWORDS):
+        found.setdefault(message, f"app.py:{lineno}")
     return found
 
 
@@ -174,3 +176,14 @@ def test_hours_report_and_agent_notes_speak_the_language(lang, words):
     notes = toolkit.agent_report(messages, lang=lang)["coaching_note"].to_list()
     assert notes and not any(n.startswith(("in line with", "too few", "slower", "much faster")) for n in notes)
     assert get_language() == "en"
+
+
+def test_view_state_keeps_the_language_in_the_url_and_ignores_bad_values():
+    from toolkit.app_state.view import ViewState
+
+    v = ViewState(lang="it")
+    assert v.to_params()["lang"] == "it"
+    assert ViewState.from_params(v.to_params()) == v
+    assert ViewState.from_params({"lang": "FR"}).lang == "fr"
+    assert ViewState.from_params({"lang": "<script>"}).lang == ""
+    assert "lang" not in ViewState().to_params()

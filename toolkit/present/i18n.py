@@ -212,9 +212,9 @@ def language_from_header(accept_language: str | None) -> str | None:
 
 
 def _update_catalogues() -> None:  # pragma: no cover - a maintainer's tool, run by hand
-    """Extract the messages of toolkit/ and app_pages/ into the .pot and merge them into each .po."""
+    """Extract the messages of toolkit/, app_pages/ and app.py and merge them into each .po."""
     from babel.messages.catalog import Catalog
-    from babel.messages.extract import extract_from_dir
+    from babel.messages.extract import extract_from_dir, extract_from_file
     from babel.messages.pofile import write_po
 
     root = LOCALE_DIR.parent.parent
@@ -227,8 +227,8 @@ def _update_catalogues() -> None:  # pragma: no cover - a maintainer's tool, run
         ):
             template.add(message, None, [(f"{folder}/{filename}", lineno)],
                          auto_comments=comments, context=context)
-    with (LOCALE_DIR / f"{DOMAIN}.pot").open("wb") as f:
-        write_po(f, template, width=100, omit_header=False)
+    for lineno, message, comments, context in extract_from_file("python", root / "app.py", keywords=keywords):
+        template.add(message, None, [("app.py", lineno)], auto_comments=comments, context=context)
     for lang in LANGUAGES[1:]:
         path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         with path.open("rb") as f:
