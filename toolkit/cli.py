@@ -61,6 +61,46 @@ def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sla",
+        default="3600",
+        help="SLA target in seconds (default 3600), or per channel: "
+        "twitter=3600,facebook=86400,default=3600",
+    )
+    parser.add_argument(
+        "--customers",
+        metavar="FILE",
+        help="customers table (customer_id, vip, followers, monthly_revenue, churned_at, segment, "
+        "...): its columns become dimensions (--by segment) and unlock defection_rate, arpu, "
+        "churned_revenue",
+    )
+
+
+def customers_from_args(args: argparse.Namespace) -> pl.DataFrame | None:
+    """The customers table named by ``--customers`` (quality summary to stderr), or None."""
+    if not getattr(args, "customers", None):
+        return None
+    from toolkit.io.customers import load_customers
+
+    result = load_customers(args.customers, timezone=getattr(args, "timezone", None) or "UTC")
+    if not getattr(args, "quiet", False):
+        print("customers: " + result.quality.summary(), file=sys.stderr)
+    return result.customers
+
+
+def sla_from_args(args: argparse.Namespace) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """``--sla`` as (default seconds, per-channel targets); DataError when unreadable."""
+    from toolkit.measures.outcomes import parse_sla
+
+    return parse_sla(str(args.sla))
+
+
+def _sla_setting(args: argparse.Namespace) -> float | dict[str, float]:
+    default, channels = sla_from_args(args)
+    return {**dict(channels), "default": default} if channels else default
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m toolkit",
@@ -71,7 +111,7 @@ def _build_parser() -> argparse.ArgumentParser:
     kpis = commands.add_parser("kpis", help="KPIs overall or per group")
     _add_input_arguments(kpis)
     _add_calendar_arguments(kpis)
-    kpis.add_argument("--sla", type=float, default=3600, help="SLA target in seconds (default 3600)")
+    _add_outcome_arguments(kpis)
     kpis.add_argument("--by", nargs="+", default=[], metavar="COLUMN", help="group by these columns")
     kpis.add_argument("--every", help="also group by period: 1d, 1w, 1mo ...")
     kpis.set_defaults(run=_run_kpis)
@@ -135,17 +175,16 @@ def calendar_from_args(args: argparse.Namespace, messages: pl.DataFrame | None =
 def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
     from toolkit.core.kpis import kpis
 
-    if args.sla <= 0 or not math.isfinite(args.sla):
-        msg = f"--sla must be a positive number of seconds, got {args.sla}"
-        raise DataError(msg)
+    sla = _sla_setting(args)
     messages = load_from_args(args)
     return kpis(
         messages,
         by=args.by,
-        sla=args.sla,
+        sla=sla,
         calendar=calendar_from_args(args, messages),
         every=args.every,
         timezone=args.timezone,
+        customers=customers_from_args(args),
     )
 
 
@@ -235,12 +274,13 @@ def _add_peak_arguments(parser: argparse.ArgumentParser, default_bucket: str) ->
     parser.add_argument("--k", type=float, default=3.0, help="peak threshold: median + k x MAD (default 3)")
     parser.add_argument(
         "--event", action="append", default=[], metavar="NAME=FROM..TO",
-        help="a declared event (promotion) over local dates, e.g. --event 'Black Friday=2025-11-28..2025-12-01'",
+        help="a declared event (promotion) over local dates, e.g. --event 'Black Friday=2025-11-28..2025-12-01' "
+        "(or 'Black Friday: 2025-11-28..2025-12-01', as in the app)",
     )
 
 
 def _events_from_args(args: argparse.Namespace) -> list[Any]:
-    from toolkit.analysis.peaks import parse_event
+    from toolkit.calendar.events import parse_event
 
     return [parse_event(text) for text in args.event]
 
@@ -253,7 +293,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
     _add_calendar_arguments(compare)
     compare.add_argument("--split", required=True, help=split_syntax())
     compare.add_argument("--metrics", nargs="+", default=None, metavar="NAME", help="metrics to compare")
-    compare.add_argument("--sla", type=float, default=3600, help="SLA target in seconds (default 3600)")
+    _add_outcome_arguments(compare)
     compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     _add_peak_arguments(compare, "day")
@@ -269,9 +309,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
 def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
     from toolkit.analysis.compare import compare
 
-    if args.sla <= 0 or not math.isfinite(args.sla):
-        msg = f"--sla must be a positive number of seconds, got {args.sla}"
-        raise DataError(msg)
+    sla = _sla_setting(args)
     if args.n_boot < 100:
         msg = f"--n-boot must be at least 100, got {args.n_boot}"
         raise DataError(msg)
@@ -282,7 +320,7 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
     result = compare(
         messages,
         args.split,
-        sla=args.sla,
+        sla=sla,
         calendar=calendar_from_args(args, messages),
         metrics=args.metrics,
         events=_events_from_args(args),
@@ -291,6 +329,7 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
         timezone=args.timezone,
         k=args.k,
         peak_bucket=args.bucket,
+        customers=customers_from_args(args),
     )
     if args.format == "table":
         result = result.select(

@@ -24,13 +24,17 @@ _DERIVED = {"response_seconds", "answered_at", "is_first", "inbound_messages", "
 
 #: How to get a column the log lacks, beyond adding it to the export.
 UNLOCK_HINTS: dict[str, str] = {
-    "sentiment": "or score the text with toolkit.add_sentiment(messages) (VADER, opt-in)",
+    "sentiment": "or score the text with toolkit.add_sentiment(messages) (in each message's language, opt-in)",
     "deflected_to": "or keep a 'text' column: deflections are then detected by phrases",
     "calendar": "pass calendar=toolkit.BusinessCalendar.parse(...) (CLI: --hours/--holidays)",
     "handle_seconds": "agent working time per message, from the helpdesk's time tracking",
     "csat": "the 1-5 survey answer, on any row of the conversation",
     "nps": "the 0-10 survey answer, on any row of the conversation",
     "category": "interaction type (customer service / marketing / ...), e.g. from tagging",
+    "churned_at": "from a customers table: customers=toolkit.read_customers(...) (CLI: --customers FILE)",
+    "monthly_revenue": "from a customers table: customers=toolkit.read_customers(...) (CLI: --customers FILE)",
+    "mention_type": "tagged/untagged from a listening export, or toolkit.detect_mentions(messages, handles=[...])",
+    "text": "the message body (care triggers, deflection phrases, mentions)",
 }
 
 

@@ -57,6 +57,8 @@ class MetricContext:
 
     sla: float = 3600.0
     calendar: Any = None  # toolkit.business_hours.BusinessCalendar | None
+    #: Per-channel SLA targets ((channel, seconds), ...); ``sla`` is the default.
+    sla_channels: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,13 +178,21 @@ _outbound = pl.col("direction") == OUTBOUND
 _answered = pl.col("answered_at").is_not_null()
 
 
+def sla_target(ctx: MetricContext) -> pl.Expr:
+    """A turn's SLA target in seconds: its channel's target, else the default ``ctx.sla``."""
+    target = pl.lit(float(ctx.sla))
+    for channel, seconds in reversed(ctx.sla_channels):
+        target = pl.when(pl.col("channel") == channel).then(pl.lit(float(seconds))).otherwise(target)
+    return target
+
+
 def _sla_met(ctx: MetricContext, seconds: str = "response_seconds") -> pl.Expr:
-    return _answered & (pl.col(seconds) <= ctx.sla)
+    return _answered & (pl.col(seconds) <= sla_target(ctx))
 
 
 def _sla_decided(ctx: MetricContext, seconds: str = "response_seconds", waited: str = "waited_seconds") -> pl.Expr:
     # met, or missed: answered later than T, or still unanswered more than T after its start.
-    return _answered | (pl.col(waited) > ctx.sla)
+    return _answered | (pl.col(waited) > sla_target(ctx))
 
 
 def _times(prefix: str, where: pl.Expr, seconds: str, label: str, *, bh: bool = False) -> None:
