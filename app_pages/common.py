@@ -556,13 +556,20 @@ _PLAIN_COLUMNS = {
     "agent_id": "the agent who wrote each reply",
     "channel": "the channel of each message",
     "brand": "the brand (account) of each message",
+    "churned_at": "the date each customer left (from the customer records)",
+    "monthly_revenue": "each customer's monthly revenue (from the customer records)",
+    "text": "the message text",
 }
+
+
+def _plain_column(name: str) -> str:
+    return _PLAIN_COLUMNS.get(name) or f"a column with the {name.replace('_', ' ')}"
 
 
 def coverage_display(coverage: pl.DataFrame) -> pl.DataFrame:
     """The metric coverage table in plain words: measure, available, what it needs."""
     needs = [
-        "; ".join(_PLAIN_COLUMNS.get(c, f"a column “{c}”") for c in missing) if missing else ""
+        "; ".join(_plain_column(c) for c in missing) if missing else ""
         for missing in coverage["missing"].to_list()
     ]
     return pl.DataFrame({
@@ -580,7 +587,7 @@ def unlock_notes(f: Facts, metrics: tuple[str, ...]) -> list[str]:
         mine = [m for m in r["metrics"] if m in metrics]
         if not mine:
             continue
-        what = _PLAIN_COLUMNS.get(r["column"], f"a column “{r['column']}”")
+        what = _plain_column(r["column"])
         out.append(f"Add {what} to see {', '.join(measure_label(m) for m in mine)}.")
     return out
 

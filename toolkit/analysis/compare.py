@@ -40,6 +40,7 @@ from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric
 from toolkit.errors import ArgumentError, ColumnNotFoundError, DataError, did_you_mean
 from toolkit.present import format as fmt
+from toolkit.present.tables import header
 
 __all__ = [
     "INSTANT_COLUMN",
@@ -611,19 +612,24 @@ def _time_prefix(metric: Metric) -> str | None:
 
 
 def _label(metric: Metric) -> str:
+    # Plain words only: the metric's own label, else words from its name; never its
+    # description (formulas and column names are for the docs, not for sentences).
+    own = getattr(metric, "label", "")
+    if own:
+        return str(own)
     prefix = _time_prefix(metric)
-    if prefix is not None:
-        thing = _LABELS.get(prefix) or (metric.description.split(":")[0] if metric.description else prefix)
+    if prefix is not None and prefix in _LABELS:
+        thing = _LABELS[prefix]
         word = _STAT_WORDS.get(metric.stat, metric.stat)
         return thing if thing.lower().startswith((word, "average")) else f"{word} {thing}"
     if metric.name in _LABELS:
         return _LABELS[metric.name]
-    return metric.description.split(":")[0].strip() if metric.description else metric.name.replace("_", " ")
+    return header(metric.name)
 
 
 def _fmt(value: float | None, metric: Metric) -> str:
     kind = metric.kind
-    if kind == "time":
+    if kind == "time" or metric.unit == "s":
         return fmt.duration(value)
     if kind == "rate":
         return fmt.percent(value, decimals=0 if value is not None and abs(value) >= 0.1 else 1)
@@ -664,6 +670,13 @@ def _sentence(row: dict[str, Any], metric: Metric, alpha: float) -> str:
         )
     p = row["p_value"]
     if row["direction"] == "no significant difference" or p is None or a is None or b is None:
+        if p is not None and p < alpha and row.get("ci_low") is not None and row.get("ci_high") is not None:
+            # The test sees some difference in the distributions, the interval of this statistic
+            # includes no change: say so rather than print a small p next to "no difference".
+            return (
+                f"No clear difference in {label} {a_label} vs {b_label} ({fa} vs {fb}): the 95% interval "
+                "of the difference includes no change."
+            )
         ptext = f", {_fmt_p(p)}" if p is not None else ""
         return f"No significant difference in {label} {a_label} vs {b_label} ({fa} vs {fb}{ptext})."
     ptext = _fmt_p(p)
