@@ -432,7 +432,9 @@ def _pretty(df: pl.DataFrame) -> pl.DataFrame:
         elif t.is_float() and (c.endswith(_SHARE_SUFFIXES) or c == "csat"):
             exprs.append((pl.col(c) * 100).round(1).alias(f"{label} (%)"))
         elif t.is_float() and c in ("p_value", "p-value", "pvalue"):
-            exprs.append(pl.col(c).map_elements(lambda p: fmt.p_value(p, prefix=False), return_dtype=pl.String).fill_null(fmt.MISSING).alias("p-value"))
+            # Display text for a shown table (a comparison: one row per metric), not data work.
+            shown = [fmt.MISSING if p is None else fmt.p_value(p, prefix=False) for p in df[c].to_list()]
+            exprs.append(pl.lit(pl.Series("p-value", shown, dtype=pl.String)))
         elif t.is_float():
             exprs.append(pl.col(c).round(1 if c == "nps" or c.endswith("_nps") else 2).alias(label))
         elif isinstance(t, pl.Datetime):
