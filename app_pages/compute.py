@@ -34,6 +34,7 @@ from toolkit.measures.series import (
 from toolkit.measures.volumes import volumes
 from toolkit.present import charts
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _
 from toolkit.present.report import Cards, Figure, Table, Text
 
 EVERY_LABEL = {"1h": "hour", "1d": "day", "1w": "week"}
@@ -135,16 +136,18 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
         m = metrics.get(name)
         if m is None:
             continue
-        label = m.label[:1].upper() + m.label[1:]
+        label = _(m.label)
+        label = label[:1].upper() + label[1:]
         delta, color = _delta(m, now_row.get(name), before_row.get(name)) if has_before else (None, "off")
-        items.append(Card(label, common.fmt_value(m, now_row.get(name)), delta, color, m.description))
+        items.append(Card(label, common.fmt_value(m, now_row.get(name)), delta, color, _(m.description)))
     caption = fmt.date_range(a, b) + (
-        f", compared with {fmt.date_range(pa, pb)}" if has_before else " (no earlier data to compare with)"
+        _(", compared with {period}").format(period=fmt.date_range(pa, pb)) if has_before
+        else _(" (no earlier data to compare with)")
     )
     rows = [
         {
             "metric": common.measure_label(n),
-            "description": m.description,
+            "description": _(m.description),
             "value": common.fmt_value(m, now_row.get(n)),
             "previous period": common.fmt_value(m, before_row.get(n)) if has_before else "–",
             "change": (_delta(m, now_row.get(n), before_row.get(n))[0] if has_before else None) or "–",
@@ -260,7 +263,7 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
         Cards([(c.label, c.value, c.delta or "") for c in cards.items]),
         Figure(charts.volume_timeline(series.volumes, every=every, series=(("inbound", "Inbound"), ("outbound", "Replies")), peaks=series.peaks, events=s.events)),
         Figure(charts.response_time_trend(series.response, every=every, sla_seconds=v.sla_seconds)),
-        Table("All metrics", cards.all_metrics),
+        Table(_("All metrics"), cards.all_metrics),
     ]
 
 
