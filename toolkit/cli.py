@@ -91,8 +91,11 @@ def _build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
-def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
-    """Read the log named on the command line; the quality summary goes to stderr."""
+def load_from_args(args: argparse.Namespace, *, lazy: bool = False) -> Any:
+    """Read the log named on the command line; the quality summary goes to stderr.
+
+    ``lazy=True`` gives a LazyFrame (a file on disk is scanned: ``load(..., lazy=True)``).
+    """
     from toolkit.io.load import load
 
     mapping: dict[str, str] = {}
@@ -108,6 +111,7 @@ def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
         mapping=mapping or None,
         timezone=args.timezone or "UTC",
         session_gap=args.session_gap,
+        lazy=lazy,
     )
     if not args.quiet:
         print(result.quality.summary(), file=sys.stderr)
@@ -138,7 +142,7 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
     if args.sla <= 0 or not math.isfinite(args.sla):
         msg = f"--sla must be a positive number of seconds, got {args.sla}"
         raise DataError(msg)
-    messages = load_from_args(args)
+    messages = load_from_args(args, lazy=True)  # one fused plan: scan -> canonical -> KPIs
     return kpis(
         messages,
         by=args.by,

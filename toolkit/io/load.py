@@ -51,7 +51,7 @@ class LoadResult:
     messages
         The canonical messages frame (``docs/architecture.md``): the always-present columns in
         order, then the optional canonical columns the source has, then unmapped source columns
-        under their original names.
+        under their original names. A LazyFrame when loaded with ``lazy=True``.
     quality
         Where every input row went (used, or dropped with a reason).
     preset
@@ -60,14 +60,17 @@ class LoadResult:
         Canonical column -> source column actually used.
     """
 
-    messages: pl.DataFrame
+    messages: pl.DataFrame | pl.LazyFrame
     quality: QualityReport
     preset: str
     mapping: dict[str, str] = field(default_factory=dict)
 
 
-def read_messages(source: Source, **kwargs: Any) -> pl.DataFrame:
-    """The canonical messages frame of ``source``: ``load(source, **kwargs).messages``."""
+def read_messages(source: Source, **kwargs: Any) -> pl.DataFrame | pl.LazyFrame:
+    """The canonical messages frame of ``source``: ``load(source, **kwargs).messages``.
+
+    A LazyFrame with ``lazy=True`` (see :func:`load`), else a DataFrame.
+    """
     return load(source, **kwargs).messages
 
 
@@ -457,6 +460,7 @@ def load(
     timezone: str = "UTC",
     session_gap: str | float | timedelta = "24h",
     filename: str | None = None,
+    lazy: bool = False,
 ) -> LoadResult:
     """Read a message log into the canonical messages frame, accounting for every row.
 
@@ -479,6 +483,11 @@ def load(
         ``"30m"``, seconds, timedelta).
     filename
         Name of the uploaded file (format hint when ``source`` is bytes or a file object).
+    lazy
+        Return ``messages`` as a LazyFrame. A Parquet, CSV (UTF-8) or JSON-lines file on disk
+        is then scanned, not read: the result is one lazy plan, and the quality report (still
+        exact) is counted in one aggregate pass (:mod:`toolkit.io.lazy`). Other sources are
+        loaded eagerly and wrapped.
 
     Returns
     -------
@@ -494,6 +503,15 @@ def load(
     """
     gap = parse_duration(session_gap, argument="session_gap")
     _check_timezone(timezone)
+    if lazy:
+        if isinstance(source, (str, Path)) and filename is None:
+            from toolkit.io.lazy import load_lazy
+
+            result = load_lazy(source, preset=preset, mapping=mapping, timezone=timezone, session_gap=gap)
+            if result is not None:
+                return result
+        eager = load(source, preset=preset, mapping=mapping, timezone=timezone, session_gap=session_gap, filename=filename)
+        return LoadResult(messages=eager.messages.lazy(), quality=eager.quality, preset=eager.preset, mapping=eager.mapping)  # type: ignore[union-attr]
     raw = read_table(source, filename=filename)
     if raw.width == 0:
         raise DataError("The input has no columns: no data rows.")
