@@ -42,7 +42,7 @@ from toolkit.io.presets import (
 )
 from toolkit.io.quality import FIRST_ROWS, QualityIssue, QualityReport
 from toolkit.io.schema import ALWAYS_PRESENT, INBOUND, OPTIONAL, OUTBOUND, UTC_DATETIME
-from toolkit.io.timestamps import _epoch, _localise, parse_timestamps
+from toolkit.io.timestamps import FAR_OUT_REASON, _epoch, _localise, far_out, far_out_stats, parse_timestamps
 
 __all__ = ["load_lazy", "scan_source"]
 
@@ -54,8 +54,9 @@ _PREVIEW_ROWS = 1000
 _EXCEL_EXT = (".xlsx", ".xls", ".xlsm", ".ods")
 
 
-def scan_source(path: str | Path) -> pl.LazyFrame | None:
-    """A lazy scan of the file at ``path``, or None when it must be read eagerly.
+def scan_source(path: str | Path) -> tuple[pl.LazyFrame, str] | None:
+    """A lazy scan of the file at ``path`` and its kind (parquet, ndjson, csv), or None when it
+    must be read eagerly.
 
     Only a prefix of the file is read here (to recognise the format, the encoding and the CSV
     delimiter).
@@ -70,7 +71,7 @@ def scan_source(path: str | Path) -> pl.LazyFrame | None:
     if not head.strip(b" \t\r\n\x00"):
         return None
     if head[:4] == b"PAR1":
-        return pl.scan_parquet(p)
+        return pl.scan_parquet(p), "parquet"
     if head[:4] in (b"PK\x03\x04", b"\xd0\xcf\x11\xe0") or p.suffix.lower() in _EXCEL_EXT:
         return None
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
@@ -83,11 +84,11 @@ def scan_source(path: str | Path) -> pl.LazyFrame | None:
     if first == "[":
         return None
     if first == "{" or p.suffix.lower() in (".json", ".jsonl", ".ndjson"):
-        return pl.scan_ndjson(p, infer_schema_length=10_000)
+        return pl.scan_ndjson(p, infer_schema_length=10_000), "ndjson"
     if "\r" in text.replace("\r\n", ""):
         return None  # CR-only line endings: the eager reader handles them
     sep = _sniff_delimiter(text)
-    return pl.scan_csv(p, separator=sep, infer_schema=False, has_header=True, encoding="utf8")
+    return pl.scan_csv(p, separator=sep, infer_schema=False, has_header=True, encoding="utf8"), "csv"
 
 
 @dataclass
@@ -131,6 +132,7 @@ class _Plan:
         self.kept: list[_Issue] = []
         self.checks: list[pl.Expr] = []  # fast-path assumptions: each counts violating rows
         self.notes_expr: pl.Expr | None = None
+        self.serial_expr: pl.Expr | None = None
         exprs: dict[str, pl.Expr] = {}
         null = pl.lit(None, pl.String)
         for name in _ID_COLUMNS:
@@ -234,7 +236,7 @@ class _Plan:
         elif isinstance(dtype, pl.Datetime) or dtype == pl.Date:
             out = _localise(c.cast(pl.Datetime("us")), timezone).cast(UTC_DATETIME)
         elif dtype.is_numeric():
-            out = _epoch(c.cast(pl.Float64)).cast(UTC_DATETIME)
+            out = _epoch(c.cast(pl.Float64), timezone).cast(UTC_DATETIME)
         elif self.fast and dtype == pl.String:
             out = c.str.to_datetime(_ISO_WITH_OFFSET, time_unit="us", time_zone="UTC", strict=False)
         else:
@@ -244,6 +246,10 @@ class _Plan:
             self.notes_expr = (_text(src).is_not_null() & ~_text(src).str.contains(has_offset)).sum()
         elif created and dtype == pl.Datetime("us"):
             self.notes_expr = c.is_not_null().sum()
+        if created and (dtype.is_numeric() or (dtype == pl.String and not self.fast)):
+            from toolkit.io.load import serial_count
+
+            self.serial_expr = serial_count(src, dtype)
         if not created:
             missing = c.is_null() | (c.cast(pl.String).str.strip_chars() == "")
             bad = ~missing & pl.col(self.k + "resolved_at").is_null()
@@ -280,16 +286,17 @@ def load_lazy(
     """
     from toolkit.io.load import LoadResult, _conversation_method
 
-    lf = scan_source(path)
-    if lf is None:
+    scanned = scan_source(path)
+    if scanned is None:
         return None
+    lf, kind = scanned
     try:
         schema = lf.collect_schema()
         preview = lf.head(_PREVIEW_ROWS).collect()
     except pl.exceptions.PolarsError:
         return None
     names = [n for n in schema.names() if n != "row_nr"]
-    if not names or preview.height == 0:
+    if not names or preview.height == 0 or any("\n" in n or "\r" in n for n in names):
         return None
     if any(isinstance(schema[n], (pl.List, pl.Array, pl.Struct, pl.Object, pl.Duration)) for n in schema.names()):
         return None  # nested or duration columns: the eager loader flattens and reports them
@@ -306,11 +313,13 @@ def load_lazy(
         lf = lf.with_row_index("row_nr", offset=1).with_columns(pl.col("row_nr").cast(pl.Int64))
     prefix = _unique_prefix(schema.names())
     try:
-        result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=True, source_rownr=source_rownr)
+        result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=True, source_rownr=source_rownr,
+                      csv=kind == "csv")
         if result is None:
             return None
         if result == "slow":
-            result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=False, source_rownr=source_rownr)
+            result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=False,
+                          source_rownr=source_rownr, csv=kind == "csv")
     except pl.exceptions.PolarsError:
         return None  # e.g. a ragged CSV row far into the file: the eager loader reports it
     if result is None or result == "slow":
@@ -340,6 +349,7 @@ def _run(
     *,
     fast: bool,
     source_rownr: bool,
+    csv: bool = False,
 ) -> Any:
     plan = _Plan(lf, schema, chosen, preset, timezone, fast=fast, prefix=prefix)
     k = prefix
@@ -365,6 +375,9 @@ def _run(
                            empty_rows.bottom_k(FIRST_ROWS).sort().implode().alias("r_empty")]
     for j, check in enumerate(plan.checks):
         aggs.append(check.fill_null(False).any().alias(f"check{j}"))
+    if csv:  # a line break inside a field: maybe rows swallowed by an unclosed quote
+        text = [n for n in names if schema[n] == pl.String]
+        aggs.append(pl.any_horizontal([pl.col(n).str.contains("\n", literal=True).any() for n in text]).alias("multiline"))
     if source_rownr:
         aggs += [pl.col("row_nr").null_count().alias("rownr_nulls"), pl.col("row_nr").n_unique().alias("rownr_unique")]
     kept = list(plan.kept)
@@ -383,7 +396,12 @@ def _run(
     aggs += [v1.sum().alias("n_v1"), v2.sum().alias("n_v2"), mid_fixed.filter(v2).hash().n_unique().alias("mid_hash_unique")]
     if plan.notes_expr is not None:
         aggs.append(plan.notes_expr.alias("naive"))
+    if plan.serial_expr is not None:
+        aggs.append(plan.serial_expr.alias("serial"))
+    aggs += far_out_stats(created.filter(v2))
     row = plan.base.select(aggs).collect().row(0, named=True)
+    if row.get("multiline"):
+        return None  # the eager reader checks multi-line fields for swallowed rows
     if any(row[f"check{j}"] for j in range(len(plan.checks))):
         return "slow"
     if source_rownr and (row["rownr_nulls"] or row["rownr_unique"] != row["input_rows"]):
@@ -431,6 +449,13 @@ def _run(
         if q := made(base_i + j, drops[j]):
             issues.append(q)
     frame = plan.base.filter(v2)
+    mask = far_out(row, created)
+    if mask is not None:
+        hit = frame.select(
+            n=mask.sum(), r=pl.col("row_nr").filter(mask).bottom_k(FIRST_ROWS).sort().implode()
+        ).collect().row(0, named=True)
+        if hit["n"]:
+            issues.append(QualityIssue(FAR_OUT_REASON, created_src, hit["n"], tuple(hit["r"]), "kept"))
     if q := made(base_i + 4, fixed):
         issues.append(q)
         frame = frame.with_columns(mid_fixed.alias(k + "message_id"))
@@ -463,6 +488,10 @@ def _run(
     notes = []
     if row.get("naive"):
         notes.append(f"{row['naive']:,} times without a UTC offset were read as {timezone} local time")
+    if row.get("serial"):
+        from toolkit.io.load import serial_note
+
+        notes.append(serial_note(row["serial"], timezone))
     return frame, issues, notes, n_v2, input_rows
 
 
