@@ -34,6 +34,7 @@ import polars as pl
 from toolkit.errors import DataError
 from toolkit.io.presets import (
     AUTHOR,
+    PRESETS,
     Preset,
     direction_expr,
     get_preset,
@@ -128,6 +129,7 @@ class _Plan:
         self.schema = schema
         self.chosen = chosen
         self.fast = fast
+        self.day_first = preset.day_first
         self.k = prefix  # canonical columns live under prefixed names until the final select
         self.kept: list[_Issue] = []
         self.checks: list[pl.Expr] = []  # fast-path assumptions: each counts violating rows
@@ -240,7 +242,7 @@ class _Plan:
         elif self.fast and dtype == pl.String:
             out = c.str.to_datetime(_ISO_WITH_OFFSET, time_unit="us", time_zone="UTC", strict=False)
         else:
-            out = parse_timestamps(c, timezone=timezone)
+            out = parse_timestamps(c, timezone=timezone, day_first=self.day_first)
         if created and dtype == pl.String and not self.fast:
             has_offset = r"(?:\d:\d{2}.*(?:Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\b|^\s*[+-]?\d+(?:\.\d*)?\s*$)"
             self.notes_expr = (_text(src).is_not_null() & ~_text(src).str.contains(has_offset)).sum()
@@ -255,6 +257,18 @@ class _Plan:
             bad = ~missing & pl.col(self.k + "resolved_at").is_null()
             self.kept.append(_Issue("unparseable", src, "kept", bad))
         return out
+
+
+_PLAIN_TEXT = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json")
+
+
+def p_suffix(path: str | Path) -> str:
+    return Path(path).suffix.lower()
+
+
+def _overrides(presets: Any, *methods: str) -> bool:
+    """True when one of ``presets`` has its own version of one of ``methods``."""
+    return any(getattr(type(p), m) is not getattr(Preset, m) for p in presets for m in methods)
 
 
 def _issue_aggs(i: int, issue: _Issue) -> list[pl.Expr]:
@@ -303,7 +317,11 @@ def load_lazy(
     source_rownr = "row_nr" in schema.names()
     if source_rownr and not schema["row_nr"].is_integer():
         return None
+    if kind != "parquet" and p_suffix(path) not in _PLAIN_TEXT and _overrides(PRESETS.values(), "read_source"):
+        return None  # a preset may read this file its own way
     chosen_preset = get_preset(preset, names)
+    if _overrides([chosen_preset], "prepare", "expand"):
+        return None  # the preset reshapes the whole table: the eager loader runs its hooks
     chosen = resolve_mapping(preview, chosen_preset, mapping)
     if _conversation_method(chosen, names) != "conversation_id":
         return None

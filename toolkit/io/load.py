@@ -24,6 +24,8 @@ from toolkit._durations import parse_duration
 from toolkit.errors import DataError
 from toolkit.io.presets import (
     AUTHOR,
+    EXCLUDE,
+    PRESETS,
     Preset,
     direction_expr,
     get_preset,
@@ -158,6 +160,10 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
         raise
     except Exception as exc:
         raise DataError(f"Could not read {label}: {_first_line(exc)}") from exc
+    for known in PRESETS.values():
+        own = known.read_source(data, name)
+        if own is not None:
+            return own
     text, encoding = _decode(data, label, notes)
     first_break = re.search(r"[\r\n]", text)
     if first_break and text[first_break.start() : first_break.start() + 2] not in ("\r\n",) and first_break.group() == "\r":
@@ -592,7 +598,9 @@ def _canonicalise(
     # Times: parsed per dtype (text, datetime or epoch number) so typed sources work too.
     created_src = chosen["created_at"]
     out = out.with_columns(
-        parse_timestamps(raw.get_column(created_src), timezone=timezone).alias("created_at"),
+        parse_timestamps(raw.get_column(created_src), timezone=timezone, day_first=preset.day_first).alias(
+            "created_at"
+        ),
         raw.get_column(created_src).alias("__created_raw"),
     )
     if raw.schema[created_src] == pl.String or raw.schema[created_src] == pl.Datetime("us"):
@@ -605,7 +613,9 @@ def _canonicalise(
     if "resolved_at" in chosen:
         src = chosen["resolved_at"]
         out = out.with_columns(
-            parse_timestamps(raw.get_column(src), timezone=timezone).alias("resolved_at"),
+            parse_timestamps(raw.get_column(src), timezone=timezone, day_first=preset.day_first).alias(
+                "resolved_at"
+            ),
             raw.get_column(src).alias("__resolved_raw"),
         )
         issues += check_timestamps(out, "__resolved_raw", "resolved_at", src, action="kept")
@@ -695,6 +705,7 @@ def load(
     session_gap: str | float | timedelta = "24h",
     filename: str | None = None,
     lazy: bool = False,
+    options: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Read a message log into the canonical messages frame, accounting for every row.
 
@@ -722,6 +733,9 @@ def load(
         is then scanned, not read: the result is one lazy plan, and the quality report (still
         exact) is counted in one aggregate pass (:mod:`toolkit.io.lazy`). Other sources are
         loaded eagerly and wrapped.
+    options
+        Settings a preset asks for, e.g. ``{"account_id": "123"}`` (the brand's own account)
+        for X archive direct messages (``docs/presets.md``).
 
     Returns
     -------
@@ -738,13 +752,14 @@ def load(
     gap = parse_duration(session_gap, argument="session_gap")
     _check_timezone(timezone)
     if lazy:
-        if isinstance(source, (str, Path)) and filename is None:
+        if isinstance(source, (str, Path)) and filename is None and not options:
             from toolkit.io.lazy import load_lazy
 
             result = load_lazy(source, preset=preset, mapping=mapping, timezone=timezone, session_gap=gap)
             if result is not None:
                 return result
-        eager = load(source, preset=preset, mapping=mapping, timezone=timezone, session_gap=session_gap, filename=filename)
+        eager = load(source, preset=preset, mapping=mapping, timezone=timezone, session_gap=session_gap,
+                     filename=filename, options=options)
         return LoadResult(messages=eager.messages.lazy(), quality=eager.quality, preset=eager.preset, mapping=eager.mapping)  # type: ignore[union-attr]
     read_notes: list[str] = []
     raw = _read_table(source, filename, read_notes)
@@ -770,6 +785,14 @@ def load(
         raise DataError(f"No data rows: all {input_rows:,} rows are empty.")
 
     chosen_preset = get_preset(preset, raw.columns)
+    raw = chosen_preset.prepare(raw, dict(options or {}))
+    if EXCLUDE in raw.columns:
+        reasons = raw.get_column(EXCLUDE).drop_nulls().unique(maintain_order=True).to_list()
+        for reason in reasons:
+            raw = _drop(raw, pl.col(EXCLUDE).fill_null("") == reason, reason, None, issues)
+        raw = raw.drop(EXCLUDE)
+        if raw.height == 0:
+            raise DataError(f"No messages: every row is left out ({', '.join(reasons)}).")
     chosen = resolve_mapping(raw, chosen_preset, mapping)
     method = _conversation_method(chosen, raw.columns)
 
@@ -807,8 +830,12 @@ def load(
     issues += more
     frame = chosen_preset.finish(frame, author)
 
-    messages = _finish(frame, raw, chosen)
-    quality = QualityReport(input_rows=input_rows, used_rows=messages.height, issues=issues, notes=notes)
+    messages = chosen_preset.expand(_finish(frame, raw, chosen), raw)
+    used_rows = messages.height
+    if "__implied" in messages.columns:  # ticket exports add the replies their rows imply
+        used_rows -= int(messages.get_column("__implied").sum())
+        messages = messages.drop("__implied")
+    quality = QualityReport(input_rows=input_rows, used_rows=used_rows, issues=issues, notes=notes)
     if quality.input_rows != quality.used_rows + quality.dropped_rows:  # pragma: no cover - bookkeeping bug
         raise AssertionError(f"row accounting broken: {quality.summary()}")
     if messages.height == 0:
