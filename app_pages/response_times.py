@@ -25,7 +25,7 @@ if frame is not None:
         (_("First response (median)"), _("First response (90th pct)"), _("All turns (median)"), _("SLA compliance ({minutes} min)").format(minutes=fmt.number(v.sla_minutes, decimals=1))),
         strict=True,
     ):
-        col.metric(label, common.fmt_value(metrics.get(name), row.get(name)), help=metrics[name].description if name in metrics else None, border=True)
+        col.metric(label, common.fmt_value(metrics.get(name), row.get(name)), help=_(metrics[name].description) if name in metrics else None, border=True)
 
     left, right = st.columns(2)
     first = t.filter(pl.col("is_first") & pl.col("answered_at").is_not_null())["response_seconds"]
