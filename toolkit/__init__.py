@@ -51,6 +51,7 @@ from toolkit.core.metrics import (
 )
 from toolkit.core.turns import conversations, turns
 from toolkit.errors import DataError
+from toolkit.io.customers import CustomersResult, load_customers, read_customers
 from toolkit.io.load import LoadResult, load, read_messages, read_table
 from toolkit.io.presets import PRESETS, detect_preset
 from toolkit.io.quality import QualityIssue, QualityReport
@@ -89,6 +90,7 @@ __all__ = [
     "METRIC_POLARITY",
     "PRESETS",
     "BusinessCalendar",
+    "CustomersResult",
     "DataError",
     "Event",
     "FactTables",
@@ -130,6 +132,7 @@ __all__ = [
     "kpi_tables",
     "kpis",
     "load",
+    "load_customers",
     "load_plugins",
     "metric_coverage",
     "metric_registry",
@@ -141,6 +144,7 @@ __all__ = [
     "peak_buckets",
     "peak_periods",
     "promotion",
+    "read_customers",
     "read_messages",
     "read_table",
     "register_metric",
