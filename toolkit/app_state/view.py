@@ -253,9 +253,11 @@ class ViewState:
             changes["sla_minutes"] = float(one("sla"))
         if one("events"):
             events, bad = parse_events(one("events"))
-            if check("events", f"not read as events: {'; '.join(bad)}" if bad else None):
-                if check("events", None if len(events) <= MAX_LIST_VALUES else f"more than {MAX_LIST_VALUES} events"):
-                    changes["events"] = events
+            if bad:  # the others still apply
+                lo, hi = (d.isoformat() for d in DATE_RANGE)
+                ignored.append(IgnoredParam("events", "; ".join(bad), f"not events NAME: {lo}..{hi} (dates in that range)"))
+            if check("events", None if len(events) <= MAX_LIST_VALUES else f"more than {MAX_LIST_VALUES} events"):
+                changes["events"] = events
         if one("split") and check("split", _split_error(one("split"))):
             changes["split"] = one("split")
         extra = []
