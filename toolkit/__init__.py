@@ -26,18 +26,16 @@ from toolkit.analysis.hours_report import (
     opening_hours_whatif,
 )
 from toolkit.analysis.peaks import (
-    Event,
     event_summary,
     events_frame,
     holiday_events,
     in_periods,
-    parse_event,
     peak_buckets,
     peak_periods,
-    promotion,
 )
 from toolkit.analysis.staffing import agents_needed, erlang_c, service_level, staffing
 from toolkit.calendar.business_hours import BusinessCalendar, hour_of_week_open
+from toolkit.calendar.events import Event, parse_event, parse_events, promotion
 from toolkit.core.kpis import FactTables, kpi_tables, kpis
 from toolkit.core.metrics import (
     Metric,
@@ -84,6 +82,7 @@ from toolkit.measures.topics import (
 from toolkit.measures.volumes import volumes
 from toolkit.plugins import load_plugins
 from toolkit.present.format import duration as format_duration
+from toolkit.sample import sample_path
 
 __all__ = [
     "DEFAULT_DEFLECTION_PHRASES",
@@ -139,6 +138,7 @@ __all__ = [
     "normalise_reply",
     "opening_hours_whatif",
     "parse_event",
+    "parse_events",
     "parse_split",
     "parse_timestamps",
     "peak_buckets",
@@ -150,6 +150,7 @@ __all__ = [
     "register_metric",
     "request_types_by_channel",
     "robust_z",
+    "sample_path",
     "satisfaction_breakdown",
     "sentiment_drivers",
     "sentiment_label",

@@ -235,12 +235,13 @@ def _add_peak_arguments(parser: argparse.ArgumentParser, default_bucket: str) ->
     parser.add_argument("--k", type=float, default=3.0, help="peak threshold: median + k x MAD (default 3)")
     parser.add_argument(
         "--event", action="append", default=[], metavar="NAME=FROM..TO",
-        help="a declared event (promotion) over local dates, e.g. --event 'Black Friday=2025-11-28..2025-12-01'",
+        help="a declared event (promotion) over local dates, e.g. --event 'Black Friday=2025-11-28..2025-12-01' "
+        "(or 'Black Friday: 2025-11-28..2025-12-01', as in the app)",
     )
 
 
 def _events_from_args(args: argparse.Namespace) -> list[Any]:
-    from toolkit.analysis.peaks import parse_event
+    from toolkit.calendar.events import parse_event
 
     return [parse_event(text) for text in args.event]
 

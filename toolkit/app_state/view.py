@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from toolkit.calendar.events import DATE_RANGE, Event, parse_events
 from toolkit.core.metrics import Metric, MetricContext
 
 __all__ = [
@@ -53,49 +54,6 @@ DIMENSION_FILTERS: dict[str, str] = {
 }
 
 _LIST_SEP = "~"  # not used in channel/brand names in practice, survives URL encoding
-
-
-@dataclass(frozen=True)
-class Event:
-    """A user-marked period (promotion, holiday, outage), local dates inclusive."""
-
-    name: str
-    first: dt.date
-    last: dt.date
-
-    def to_text(self) -> str:
-        return f"{self.name}: {self.first.isoformat()}..{self.last.isoformat()}"
-
-
-_EVENT_RE = re.compile(
-    r"^\s*(?P<name>[^:]+?)\s*:\s*(?P<a>\d{4}-\d{2}-\d{2})\s*(?:\.\.|to|/)\s*(?P<b>\d{4}-\d{2}-\d{2})\s*$"
-)
-
-
-def parse_events(text: str) -> tuple[tuple[Event, ...], list[str]]:
-    """Events from lines ``name: 2025-11-28..2025-11-30``; returns (events, error lines).
-
-    Dates outside :data:`DATE_RANGE` make a line an error.
-
-    >>> parse_events("Black Friday: 2025-11-28..2025-11-30")[0][0].last
-    datetime.date(2025, 11, 30)
-    """
-    events: list[Event] = []
-    errors: list[str] = []
-    for line in text.replace(";", "\n").splitlines():
-        if not line.strip():
-            continue
-        m = _EVENT_RE.match(line)
-        try:
-            if m is None:
-                raise ValueError
-            a, b = dt.date.fromisoformat(m["a"]), dt.date.fromisoformat(m["b"])
-            if not (DATE_RANGE[0] <= min(a, b) and max(a, b) <= DATE_RANGE[1]):
-                raise ValueError
-            events.append(Event(m["name"], min(a, b), max(a, b)))
-        except ValueError:
-            errors.append(line.strip())
-    return tuple(events), errors
 
 
 @dataclass(frozen=True)
@@ -290,8 +248,6 @@ class IgnoredParam:
 MAX_PARAM_CHARS = 2000
 #: At most this many values in a list parameter (filters, events).
 MAX_LIST_VALUES = 500
-#: Dates a link may hold (charts and calendars work inside this range).
-DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
 #: The SLA target a link may set, in minutes (one minute to two weeks, as in the app's settings).
 SLA_MINUTES_RANGE = (1.0, 60.0 * 24 * 14)
 #: Parameters of the view itself, and Streamlit's own (``embed``); ``x.*`` are page parameters.
