@@ -96,8 +96,8 @@ def test_upload_filter_share_link(server: str, tmp_path: Path) -> None:
             page = analyst.new_page()
             page.goto(f"{server}/data")
             # A page opened by its path probes for the server's base path first: slow on a loaded machine.
-            page.locator('input[type="file"]').wait_for(state="attached", timeout=180_000)
-            page.locator('input[type="file"]').set_input_files(str(upload))
+            page.locator('input[type="file"]').first.wait_for(state="attached", timeout=180_000)
+            page.locator('input[type="file"]').first.set_input_files(str(upload))
             page.get_by_role("button", name="Use this data").click(timeout=90_000)
             before = _kpis(page)
             assert before["Inbound messages"] not in ("", "–")

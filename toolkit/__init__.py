@@ -65,6 +65,13 @@ from toolkit.measures.journeys import (
     request_types_by_channel,
     transition_matrix,
 )
+from toolkit.measures.language import add_language
+from toolkit.measures.outcomes import (
+    CARE_TRIGGERS,
+    care_trigger_expr,
+    detect_mentions,
+    set_care_triggers,
+)
 from toolkit.measures.satisfaction import satisfaction_breakdown
 from toolkit.measures.sentiment import (
     add_sentiment,
@@ -85,6 +92,7 @@ from toolkit.present.format import duration as format_duration
 from toolkit.sample import sample_path
 
 __all__ = [
+    "CARE_TRIGGERS",
     "DEFAULT_DEFLECTION_PHRASES",
     "METRIC_POLARITY",
     "PRESETS",
@@ -100,6 +108,7 @@ __all__ = [
     "QualityIssue",
     "QualityReport",
     "Split",
+    "add_language",
     "add_sentiment",
     "agent_report",
     "agents_needed",
@@ -107,6 +116,7 @@ __all__ = [
     "benjamini_hochberg",
     "bootstrap_difference",
     "bot_summary",
+    "care_trigger_expr",
     "channel_mix",
     "channel_switches",
     "compare",
@@ -114,6 +124,7 @@ __all__ = [
     "default_candidates",
     "deflection_phrase_counts",
     "detect_deflection",
+    "detect_mentions",
     "detect_preset",
     "erlang_c",
     "event_summary",
@@ -156,6 +167,7 @@ __all__ = [
     "sentiment_label",
     "sentiment_series",
     "service_level",
+    "set_care_triggers",
     "staffing",
     "top_replies",
     "top_topics",
