@@ -26,6 +26,7 @@ import polars as pl
 
 from toolkit.calendar.events import DATE_RANGE, Event, parse_events
 from toolkit.core.metrics import Metric, MetricContext
+from toolkit.present.i18n import LANGUAGES
 
 __all__ = [
     "DATE_RANGE",
@@ -74,6 +75,7 @@ class ViewState:
     sla_minutes: float = 60.0
     events: tuple[Event, ...] = ()
     split: str = ""  # Compare page: which comparison
+    lang: str = ""  # "" = the browser's language (Accept-Language), else en / fr / it
     extra: tuple[tuple[str, str], ...] = field(default=())  # page-specific choices
 
     # ---- derived -------------------------------------------------------------------------
@@ -130,6 +132,8 @@ class ViewState:
             out["events"] = ";".join(e.to_text() for e in self.events)
         if self.split:
             out["split"] = self.split
+        if self.lang:
+            out["lang"] = self.lang
         for key, value in self.extra:
             out[f"x.{key}"] = value
         return out
@@ -218,6 +222,8 @@ class ViewState:
                 changes["events"] = events
         if one("split") and check("split", _split_error(one("split"))):
             changes["split"] = one("split")
+        if one("lang") and check("lang", None if one("lang").lower() in LANGUAGES else f"expected one of {', '.join(LANGUAGES)}"):
+            changes["lang"] = one("lang").lower()
         extra = []
         for key in params:
             if key.startswith("x.") and one(key):
@@ -252,7 +258,7 @@ MAX_LIST_VALUES = 500
 SLA_MINUTES_RANGE = (1.0, 60.0 * 24 * 14)
 #: Parameters of the view itself, and Streamlit's own (``embed``); ``x.*`` are page parameters.
 _KNOWN_PARAMS = frozenset(
-    {"ds", "from", "to", *DIMENSION_FILTERS, "hours", "tz", "open", "holidays", "sla", "events", "split",
+    {"ds", "from", "to", *DIMENSION_FILTERS, "hours", "tz", "open", "holidays", "sla", "events", "split", "lang",
      "embed", "embed_options"}
 )
 
