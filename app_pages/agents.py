@@ -10,6 +10,7 @@ from toolkit.measures.handling import handling_by_channel
 from toolkit.present import charts
 from toolkit.present import format as fmt
 from toolkit.present.i18n import _
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table
 
 frame = common.page(_("Agents"), "agents")
@@ -41,7 +42,8 @@ if frame is not None:
                 st.markdown(_("**Coaching flags**"))
                 for r in flagged.iter_rows(named=True):
                     who = f"{r['brand']} · {r['agent_id']}" if "brand" in r else r["agent_id"]
-                    st.markdown(_(':orange[**{who}**] — {v1}').format(who=who, v1=r['coaching_note']))
+                    st.markdown(_(":orange[**{who}**] — {note}").format(
+                        who=escape_markdown(who), note=escape_markdown(r["coaching_note"])))
         # One bar per agent of a brand (the same initials may sign for two brands).
         several = "brand" in report.columns and report["brand"].n_unique() > 1
         label = pl.concat_str(pl.col("brand"), pl.lit(" · "), pl.col("agent_id")) if several else pl.col("agent_id")
@@ -70,7 +72,7 @@ if frame is not None:
         handling = compute.call(v, handling_by_channel)
         if isinstance(handling, pl.DataFrame) and handling.height:
             for note in handling["note"].drop_nulls() if "note" in handling.columns else []:
-                st.markdown(f"- {note}")
+                st.markdown(f"- {escape_markdown(note)}")
             common.table(handling, "handling_by_channel", key="a_handling", hide=("note",))
     if report is not None and report.height:
         common.report_button(v, ds, _("Agents"), lambda: [Figure(bars), Table(_("Team report"), report)], key="agents")

@@ -10,6 +10,7 @@ from toolkit.measures.journeys import request_types_by_channel, transition_matri
 from toolkit.measures.topics import bot_summary, top_topics
 from toolkit.present import charts
 from toolkit.present.i18n import _
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table
 
 frame = common.page(_("Channels & journeys"), "channels")
@@ -20,7 +21,7 @@ if frame is not None:
     by = compute.metrics_by(v, "channel")
     sections: list = []
     if by.height == 1:
-        st.caption(_('All messages in this selection are on one channel ({v0}).').format(v0=by['channel'][0]))
+        st.caption(_("All messages in this selection are on one channel ({v0}).").format(v0=escape_markdown(by["channel"][0])))
     if by.height > 1:
         left, right = st.columns(2)
         vol = charts.ranked_bars(by, label="channel", value="inbound_messages", title=_("Inbound messages by channel"), value_title=_("Messages"), fmt=",d")
@@ -41,7 +42,7 @@ if frame is not None:
     st.subheader(_("Journeys: customers who change channel"))
     moves = compute.call(v, transition_matrix)
     if isinstance(moves, str):
-        st.caption(moves)
+        st.caption(escape_markdown(moves))
     elif moves.height:
         heat = charts.transition_heatmap(moves)
         common.chart(heat, "channel_switches", key="ch_moves")

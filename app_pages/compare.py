@@ -10,6 +10,7 @@ from app_pages import common, compute
 from toolkit.analysis.compare import split_registry
 from toolkit.present import charts
 from toolkit.present.i18n import _
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table, Text
 
 frame = common.page(_("Compare"), "compare")
@@ -57,11 +58,11 @@ if frame is not None:
     else:
         result = compute.comparison(v, split) if split else _("Choose what to compare.")
     if isinstance(result, str):
-        st.info(result)
+        st.info(escape_markdown(result))
     else:
         st.markdown(_("#### What differs"))
         for sentence in common.headline_sentences(result, 6) or [_("No significant difference on any measure.")]:
-            st.markdown(f"- {sentence}")
+            st.markdown(f"- {escape_markdown(sentence)}")
         labels = {m: common.measure_label(m) for m in result["metric"]}
         chart = charts.difference_chart(result, labels=labels)
         if chart is not None:

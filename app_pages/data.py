@@ -8,6 +8,7 @@ from app_pages import common, upload
 from toolkit.analysis.coverage import metric_coverage
 from toolkit.present import format as fmt
 from toolkit.present.i18n import _
+from toolkit.present.markdown import escape_markdown
 
 frame = common.page(_("Data"), "data", caption=_("Upload a message log, map its columns, check what was used."))
 if frame is not None:
@@ -17,7 +18,8 @@ if frame is not None:
     a.metric(_("Messages"), fmt.count(ds.messages.height), border=True)
     b.metric(_("Conversations"), fmt.count(f.conversations.height), border=True)
     c.metric(_("Days covered"), fmt.count((f.last_day - f.first_day).days + 1), border=True)
-    st.caption(_('From {v0} to {v1} (local dates, {timezone}).').format(v0=fmt.date(f.first_day, weekday=True), v1=fmt.date(f.last_day, weekday=True), timezone=f.timezone))
+    st.caption(_("From {v0} to {v1} (local dates, {timezone}).").format(
+        v0=fmt.date(f.first_day, weekday=True), v1=fmt.date(f.last_day, weekday=True), timezone=escape_markdown(f.timezone)))
     upload.describe_dataset(ds)
     coverage = metric_coverage(f.messages.columns, calendar=f.calendar)
     with st.expander(_('Metrics this data supports: {v0} of {height}').format(v0=int(coverage['supported'].sum()), height=coverage.height)):

@@ -9,6 +9,7 @@ from app_pages import common, compute
 from toolkit.present import charts
 from toolkit.present import format as fmt
 from toolkit.present.i18n import _
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table, Text
 
 frame = common.page(_("Response times"), "response-times")
@@ -67,7 +68,7 @@ if frame is not None:
     if report is None:
         st.info(_("Set the team's opening hours in the sidebar Settings to compare business hours with overall."))
     if report is not None:
-        st.markdown(f"**{report.sentence}**")
+        st.markdown(f"**{escape_markdown(report.sentence)}**")
         common.table(report.table, "business_hours_vs_overall", key="rt_hours")
         if report.comparison is not None and report.comparison.height:
             with st.expander(_("Out of hours vs in hours: tests")):
@@ -79,7 +80,7 @@ if frame is not None:
         try:
             whatif = compute.hours_whatif(v, extra)
         except (ValueError, KeyError) as exc:  # the typed hours do not parse
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
             whatif = compute.hours_whatif(v, ())
         if whatif is not None and whatif.height:
             common.chart(
