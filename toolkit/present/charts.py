@@ -306,7 +306,7 @@ def distribution_chart(
     median = float(s.median() or 0) if s.len() else 0.0
     hi = max(float(minutes.max()) if minutes.size else 1.0, 2.0)
     edges = np.logspace(np.log10(0.5), np.log10(hi * 1.001), bins + 1)
-    counts, _ = np.histogram(minutes, bins=edges)
+    counts, _bins = np.histogram(minutes, bins=edges)
     data = pl.DataFrame({"start": edges[:-1], "end": edges[1:], "turns": counts})
     sub = subtitle or f"{s.len():,} turns · median {fmt.duration(median)} · log time axis"
     ticks = [t for t in _TICKS_MIN if 0.5 <= t <= hi * 1.5]
