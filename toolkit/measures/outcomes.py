@@ -322,7 +322,11 @@ def conversation_outcomes(
     )
     # Where each customer is counted for defection and ARPU: their first conversation in the data.
     conv = conv.sort("customer_id", "started_at", "conversation_id", nulls_last=True).with_columns(
-        first_of_customer=pl.col("customer_id").is_not_null() & pl.col("customer_id").is_first_distinct()
+        first_of_customer=pl.col("customer_id").is_not_null() & pl.col("customer_id").is_first_distinct(),
+        # A customer had a bad experience when any of their conversations did.
+        customer_bad_experience=pl.when(pl.col("customer_id").is_null())
+        .then(pl.col("bad_experience"))
+        .otherwise(pl.col("bad_experience").any().over("customer_id")),
     )
     if "churned_at" in cols:
         conv = conv.with_columns(
@@ -474,3 +478,54 @@ register_metric(Metric(
     requires=("text",),
     description="inbound messages whose text has a care trigger (help, need assistance, aide, "
     "aiuto, ...; configurable with toolkit.set_care_triggers)"), replace=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The comparison that matters: customers with a bad experience vs the others
+# --------------------------------------------------------------------------------------------
+
+
+def _experience_split(arg: str, ctx: Any) -> Any:
+    from toolkit.analysis.compare import Split
+
+    if arg:
+        msg = f"split 'experience' takes no argument, got {arg!r}; write --split experience"
+        raise DataError(msg)
+
+    def side(level: str, columns: list[str]) -> pl.Expr:
+        if level == "conversations":
+            return pl.col("customer_bad_experience")
+        return pl.lit(None, pl.Boolean)  # customers are compared on their conversations
+
+    return Split(
+        "experience",
+        "for customers with a bad experience",
+        "for the other customers",
+        side,
+        default_metrics=("defection_rate", "arpu", "churned_revenue", "nps", "csat"),
+    )
+
+
+def _register_experience_split() -> None:
+    from toolkit.analysis.compare import METRIC_POLARITY, SplitKind, register_split
+
+    # Which way is better (the default by kind would call a higher defection rate better).
+    METRIC_POLARITY.update({
+        "defection_rate": "lower", "churned_revenue": "lower", "arpu": None,
+        "untagged_mentions": None, "care_mentions": None, "resolution_rate": "higher",
+        "fcr_rate": "higher", "resolution_median_s": "lower", "resolution_mean_s": "lower",
+        "resolution_p90_s": "lower",
+    })
+
+    register_split(
+        SplitKind(
+            "experience",
+            _experience_split,
+            syntax="experience",
+            label="Bad experience vs the rest (defection, ARPU, NPS)",
+        ),
+        replace=True,
+    )
+
+
+_register_experience_split()
