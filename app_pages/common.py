@@ -31,13 +31,15 @@ from toolkit.calendar.business_hours import BusinessCalendar
 from toolkit.calendar.events import Event, parse_events
 from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric, MetricContext
+from toolkit.io.customers import read_customers
 from toolkit.io.load import load
+from toolkit.measures.outcomes import attach_customers
 from toolkit.present import charts
 from toolkit.present import format as fmt
 from toolkit.present.export import safe_csv
 from toolkit.present.report import html_report
 from toolkit.sample import generate as sample
-from toolkit.sample import sample_path
+from toolkit.sample import sample_customers_path, sample_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = "sample"
@@ -74,6 +76,9 @@ def _sample_dataset() -> Dataset:
     path = sample_path()
     result = load(path)
     messages, quality = result.messages, result.quality
+    # The sample's customers table rides along: segment, VIP, revenue and churn are columns too.
+    customers = read_customers(sample_customers_path())
+    messages = attach_customers(messages, customers)
     settings = {
         "filename": path.name,
         "preset": result.preset,
