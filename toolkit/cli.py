@@ -27,7 +27,22 @@ EXIT_BAD_INPUT = 2
 
 def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="message log: CSV/TSV, Excel .xlsx, Parquet or JSON lines")
-    parser.add_argument("--preset", help="column layout: generic, twcs (default: detected)")
+    parser.add_argument(
+        "--preset",
+        help="export layout: generic, twcs, front, chatwoot, engage_digital, intercom, hootsuite, "
+        "x_archive, zendesk, freshdesk, or a saved one (default: detected from the header)",
+    )
+    parser.add_argument(
+        "--preset-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a saved layout (TOML, see 'preset save'); detected like the built-in ones (repeatable)",
+    )
+    parser.add_argument(
+        "--account-id",
+        help="X archive direct messages: the brand's own account id (default: the account in every conversation)",
+    )
     parser.add_argument(
         "--map",
         action="append",
@@ -126,6 +141,19 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     sample.set_defaults(run=_run_sample)
 
+    preset = commands.add_parser("preset", help="save your export's column mapping as a reusable layout")
+    preset_commands = preset.add_subparsers(dest="preset_command", required=True, metavar="ACTION")
+    save = preset_commands.add_parser("save", help="check a mapping on a file and save it as a preset file")
+    save.add_argument("name", help="a name for the layout (letters, digits, underscores)")
+    save.add_argument("file", help="an export in that layout, to check the mapping on")
+    save.add_argument("--map", action="append", default=[], metavar="CANONICAL=SOURCE",
+                      help="map a source column onto a canonical one (repeatable)")
+    save.add_argument("--preset", help="start from this layout's column names")
+    save.add_argument("--timezone", default=None, help="IANA time zone of times without an offset")
+    save.add_argument("--description", help="one line saying what export this is")
+    save.add_argument("--out", help="where to write it (default NAME.toml)")
+    save.set_defaults(run=_run_preset_save)
+
     for register in _EXTRA_COMMANDS:
         register(commands)
     return parser
@@ -138,7 +166,29 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
     """Read the log named on the command line; the quality summary goes to stderr."""
     from toolkit.io.load import load
+    from toolkit.io.presets import load_preset_file
 
+    for path in getattr(args, "preset_file", []) or []:
+        load_preset_file(path)
+    mapping = _mapping_from_args(args)
+    result = load(
+        args.file,
+        preset=args.preset,
+        mapping=mapping or None,
+        timezone=args.timezone or "UTC",
+        session_gap=args.session_gap,
+        options={"account_id": args.account_id} if getattr(args, "account_id", None) else None,
+    )
+    if not args.quiet:
+        print(result.quality.summary(), file=sys.stderr)
+        if "source_level" in result.messages.columns:
+            from toolkit.core.metrics import TICKET_LEVEL_NOTE
+
+            print(TICKET_LEVEL_NOTE, file=sys.stderr)
+    return result.messages
+
+
+def _mapping_from_args(args: argparse.Namespace) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for item in args.map:
         canonical, sep, source = item.partition("=")
@@ -146,16 +196,21 @@ def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
             msg = f"--map expects CANONICAL=SOURCE (e.g. --map created_at=Date), got {item!r}"
             raise DataError(msg)
         mapping[canonical.strip()] = source.strip()
-    result = load(
-        args.file,
-        preset=args.preset,
-        mapping=mapping or None,
-        timezone=args.timezone or "UTC",
-        session_gap=args.session_gap,
-    )
-    if not args.quiet:
-        print(result.quality.summary(), file=sys.stderr)
-    return result.messages
+    return mapping
+
+
+def _run_preset_save(args: argparse.Namespace) -> int:
+    """Load FILE with the given mapping (to check it works) and save the mapping used."""
+    from toolkit.io.load import load
+    from toolkit.io.presets import save_preset
+
+    result = load(args.file, preset=args.preset, mapping=_mapping_from_args(args) or None,
+                  timezone=args.timezone or "UTC")
+    out = save_preset(args.out or f"{args.name}.toml", args.name, result.mapping,
+                      description=args.description or "")
+    print(f"Saved the layout {args.name!r} ({len(result.mapping)} columns) to {out}. Use it with "
+          f"--preset-file {out}.", file=sys.stderr)
+    return 0
 
 
 def calendar_from_args(args: argparse.Namespace, messages: pl.DataFrame | None = None) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from toolkit.core.metrics import MetricContext, metric_registry
+from toolkit.core.metrics import MESSAGE_LEVEL_ONLY, TICKET_LEVEL_NOTE, MetricContext, metric_registry
 
 __all__ = ["UNLOCK_HINTS", "metric_coverage", "unlocking_columns"]
 
@@ -70,9 +70,16 @@ def metric_coverage(
     cols = set(_columns(messages)) | _DERIVED
     ctx = MetricContext(calendar=calendar)
     rows = []
+    ticket_level = "source_level" in cols
     for name, metric in metric_registry().items():
         supported = metric.supported_by(cols, ctx)
         missing: list[str] = []
+        if ticket_level and name in MESSAGE_LEVEL_ONLY:
+            # Not a column away: a ticket export cannot give it at all (toolkit.io.presets).
+            rows.append({"metric": name, "level": metric.level, "supported": False,
+                         "requires": list(metric.requires), "missing": [], "hint": TICKET_LEVEL_NOTE,
+                         "description": metric.description})
+            continue
         if not supported:
             options = [[c for c in alt if c not in cols] for alt in _alternatives(metric)]
             options = [o for o in options if o] or [[]]
