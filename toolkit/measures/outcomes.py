@@ -459,71 +459,71 @@ _defected = pl.col("churn_after_s").is_not_null() & (pl.col("churn_after_s") <= 
 
 register_metric(Metric(
     "resolution_rate", "conversations", "share", value=_resolved,
-    description="resolution rate: resolved conversations / conversations (resolved_at set; without that column "
+    label="resolution rate", polarity="higher", description="resolution rate: resolved conversations / conversations (resolved_at set; without that column "
     "inferred: the last message is a human reply and the data go on 72 h after it with no new "
     "customer message; resolution_basis says which)"), replace=True)
 for _stat, _word in (("median", "median"), ("mean", "mean"), ("p90", "90th percentile")):
     register_metric(Metric(
         f"resolution_{_stat}_s", "conversations", _stat,  # type: ignore[arg-type]
         value=pl.col("resolution_seconds"), where=_resolved, unit="s",
-        description=f"resolution time: {_word} over resolved conversations, start -> resolved_at, "
+        label=f"resolution time ({_word})", polarity="lower", description=f"resolution time: {_word} over resolved conversations, start -> resolved_at, "
         "or -> the last reply when inferred"), replace=True)
 register_metric(Metric(
     "fcr_rate", "conversations", "share", value=pl.col("turns") == 1, where=_resolved,
-    description="first-contact resolution: resolved conversations with exactly one customer "
+    label="first-contact resolution", polarity="higher", description="first-contact resolution: resolved conversations with exactly one customer "
     "turn / resolved conversations"), replace=True)
 register_metric(KaplanMeierMetric(
     "frt_km_median_s", "turns", "median", where=pl.col("is_first"), unit="s",
-    description="first response time, unanswered included: Kaplan-Meier median, unanswered "
+    label="first response time, unanswered included (median)", polarity="lower", description="first response time, unanswered included: Kaplan-Meier median, unanswered "
     "first turns censored at their wait to the end of the data; empty when fewer than half are ever answered"), replace=True)
 register_metric(KaplanMeierMetric(
     "art_km_median_s", "turns", "median", unit="s",
-    description="response time, unanswered included: Kaplan-Meier median over all turns, "
+    label="response time, unanswered included (median)", polarity="lower", description="response time, unanswered included: Kaplan-Meier median over all turns, "
     "unanswered ones censored at their wait"),
     replace=True)
 register_metric(KaplanMeierMetric(
     "reply_within_24h", "turns", "share", within=86400.0,
-    description="replied within 24 h: Kaplan-Meier probability that a turn is answered within "
+    label="replied within 24 h", polarity="higher", description="replied within 24 h: Kaplan-Meier probability that a turn is answered within "
     "24 h (unanswered turns censored at their wait)"), replace=True)
 register_metric(Metric(
     "defection_rate", "conversations", "share", value=_defected, where=_eligible_customer,
-    requires=("churned_at",),
+    requires=("churned_at",), label="defection rate", polarity="lower",
     description="defection rate: customers whose churned_at falls within 90 days after the start of their first "
     "conversation / customers with a conversation who had not churned before it (each customer "
     "counted in the group of their first conversation)"), replace=True)
 register_metric(Metric(
     "arpu", "conversations", "mean", value=pl.col("monthly_revenue"),
     where=pl.col("first_of_customer") & pl.col("monthly_revenue").is_not_null(),
-    requires=("monthly_revenue",),
+    requires=("monthly_revenue",), label="average revenue per user", polarity=None,
     description="average revenue per user: mean monthly_revenue of the group's customers (each "
     "counted once, in the group of their first conversation)"), replace=True)
 register_metric(Metric(
     "churned_revenue", "conversations", "sum",
     value=pl.when(_defected).then(pl.col("monthly_revenue")).otherwise(pl.lit(0.0)),
     where=_eligible_customer & pl.col("monthly_revenue").is_not_null(),
-    requires=("churned_at", "monthly_revenue"),
+    requires=("churned_at", "monthly_revenue"), label="churned revenue", polarity="lower",
     description="churned revenue: monthly revenue of the customers who defected (see defection_rate)"), replace=True)
 register_metric(Metric(
     "untagged_mentions", "messages", "count",
     where=_inbound & (pl.col("mention_type").cast(pl.String).str.to_lowercase() == "untagged"),
-    requires=("mention_type",),
+    requires=("mention_type",), label="untagged mentions", polarity=None,
     description="untagged mentions: inbound messages that name the brand without addressing it"), replace=True)
 register_metric(Metric(
     "engagement_rate", "conversations", "share", value=pl.col("human_replied"),
-    where=pl.col("untagged"), requires=("mention_type",),
+    where=pl.col("untagged"), requires=("mention_type",), label="engagement rate", polarity="higher",
     description="engagement rate: untagged conversations with a human brand reply / untagged conversations"),
     replace=True)
 register_metric(Metric(
     "speed_of_connection_median_s", "conversations", "median",
     value=pl.col("first_response_seconds"),
     where=pl.col("untagged") & pl.col("first_response_seconds").is_not_null(),
-    requires=("mention_type",), unit="s",
+    requires=("mention_type",), unit="s", label="speed of connection (median)", polarity="lower",
     description="speed of connection: median first response time over untagged conversations (answered ones)"),
     replace=True)
 register_metric(Metric(
     "care_mentions", "messages", "count",
     where=lambda ctx: _inbound & care_trigger_expr("text"),
-    requires=("text",),
+    requires=("text",), label="care mentions", polarity=None,
     description="care mentions: inbound messages whose text has a care trigger (help, need assistance, aide, "
     "aiuto, ...; configurable with toolkit.set_care_triggers)"), replace=True)
 
@@ -555,15 +555,7 @@ def _experience_split(arg: str, ctx: Any) -> Any:
 
 
 def _register_experience_split() -> None:
-    from toolkit.analysis.compare import METRIC_POLARITY, SplitKind, register_split
-
-    # Which way is better (the default by kind would call a higher defection rate better).
-    METRIC_POLARITY.update({
-        "defection_rate": "lower", "churned_revenue": "lower", "arpu": None,
-        "untagged_mentions": None, "care_mentions": None, "resolution_rate": "higher",
-        "fcr_rate": "higher", "resolution_median_s": "lower", "resolution_mean_s": "lower",
-        "resolution_p90_s": "lower",
-    })
+    from toolkit.analysis.compare import SplitKind, register_split
 
     register_split(
         SplitKind(
