@@ -564,6 +564,7 @@ _PLAIN_COLUMNS = {
     "churned_at": "the date each customer left (from the customer records)",
     "monthly_revenue": "each customer's monthly revenue (from the customer records)",
     "text": "the message text",
+    "mention_type": "whether each mention addresses the brand or only names it (from a listening export)",
 }
 
 

@@ -35,7 +35,7 @@ if frame is not None:
         ("resolution_median_s", "Time to resolution (median)"),
         ("resolution_p90_s", "Time to resolution (90th pct)"),
     ))
-    basis = "the resolved_at column" if "resolved_at" in f.messages.columns else (
+    basis = "the resolution time in the data" if "resolved_at" in f.messages.columns else (
         "inference: the last message is a human reply and the customer stayed silent for 72 hours after it"
     )
     st.caption(f"Resolved according to {basis}. First-contact resolution: resolved with a single customer turn.")
@@ -78,7 +78,11 @@ if frame is not None:
                 "or a conversation that ends on a negative customer message."
             )
     else:
-        st.info("Add a customers table (customer_id, monthly_revenue, churned_at, ...) on the Data page to see who left and the revenue that went with them.")
+        st.info(
+            "Add a customers table on the Data page (one row per customer, with their monthly "
+            "revenue and the date they left, if they did) to see who left and the revenue that "
+            "went with them."
+        )
         unlock(customer_keys)
 
     st.subheader("Listening")
@@ -92,6 +96,6 @@ if frame is not None:
     if not all(n in metrics for n in listening):
         unlock(listening)
     st.caption(
-        "Untagged: a customer names the brand without addressing it (mention_type, from a listening "
-        "export or toolkit.detect_mentions). Engagement: the share of those conversations a human answered."
+        "Untagged: a customer names the brand without addressing it (from a listening export, or "
+        "found in the text by the toolkit). Engagement: the share of those conversations a human answered."
     )

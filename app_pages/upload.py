@@ -242,9 +242,10 @@ def customers_section(v: ViewState, ds: common.Dataset) -> None:
     """Upload a customers table beside the messages: its columns join every message."""
     st.subheader("Add a customers table (optional)")
     st.caption(
-        "One row per customer: customer_id, and any of vip, followers, monthly_revenue, "
-        "churned_at, segment and other columns. They become dimensions (filter and group by "
-        "segment, vip, ...) and unlock defection, revenue per customer and revenue lost."
+        "One row per customer: their id as in the message log, and any of VIP (yes/no), "
+        "followers, monthly revenue, the date they left, segment and other columns. They "
+        "become dimensions (group by segment, VIP, ...) and unlock defection, revenue per "
+        "customer and revenue lost."
     )
     if ds.settings.get("customers_file"):
         st.text(f"Customers attached now: {ds.settings['customers_file']}")
