@@ -63,6 +63,13 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=("json", "csv", "table"), default="table")
     parser.add_argument("--quiet", action="store_true", help="do not print the data-quality summary")
+    parser.add_argument(
+        "--lang",
+        choices=("en", "fr", "it"),
+        default="en",
+        help="language of sentences and of numbers and dates written as text (default en); "
+        "JSON/CSV field names stay English",
+    )
 
 
 def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
@@ -303,6 +310,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    from toolkit.present.i18n import use_language
+
+    # Sentences (compare, peaks ...) and numbers written as text follow --lang.
+    with use_language(getattr(args, "lang", None) or "en"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; returns the exit code."""
     try:
         # Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) become kpis columns too.
         load_plugins()
@@ -369,7 +385,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
     peaks.set_defaults(run=_run_peaks)
 
 
-def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
+def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
     from toolkit.analysis.compare import compare
 
     sla = _sla_setting(args)
@@ -395,10 +411,12 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
         customers=customers_from_args(args),
     )
     if args.format == "table":
-        result = result.select(
+        write_frame(result.select(
             "metric", "a_label", "a", "b_label", "b", "difference", "ci_low", "ci_high", "p_value",
             "test", "direction",
-        )
+        ), "table")
+        print("\n".join(result["sentence"].to_list()))  # the findings, in --lang
+        return None
     return result
 
 
