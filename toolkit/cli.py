@@ -170,8 +170,11 @@ def _build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
-def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
-    """Read the log named on the command line; the quality summary goes to stderr."""
+def load_from_args(args: argparse.Namespace, *, lazy: bool = False) -> Any:
+    """Read the log named on the command line; the quality summary goes to stderr.
+
+    ``lazy=True`` gives a LazyFrame (a file on disk is scanned: ``load(..., lazy=True)``).
+    """
     from toolkit.io.load import load
     from toolkit.io.presets import load_preset_file
 
@@ -185,10 +188,12 @@ def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
         timezone=args.timezone or "UTC",
         session_gap=args.session_gap,
         options={"account_id": args.account_id} if getattr(args, "account_id", None) else None,
+        lazy=lazy,
     )
     if not args.quiet:
         print(result.quality.summary(), file=sys.stderr)
-        if "source_level" in result.messages.columns:
+        names = result.messages.collect_schema().names() if lazy else result.messages.columns
+        if "source_level" in names:
             from toolkit.core.metrics import TICKET_LEVEL_NOTE
 
             print(TICKET_LEVEL_NOTE, file=sys.stderr)
@@ -242,7 +247,7 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
     from toolkit.core.kpis import kpis
 
     sla = _sla_setting(args)
-    messages = load_from_args(args)
+    messages = load_from_args(args, lazy=True)  # one fused plan: scan -> canonical -> KPIs
     return kpis(
         messages,
         by=args.by,
