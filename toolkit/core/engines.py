@@ -77,6 +77,16 @@ def _is_canonical(schema: Sequence[str]) -> bool:
     return all(c in schema for c in _REQUIRED)
 
 
+def canonical_parquet(source: Any) -> bool:
+    """Whether ``source`` is a Parquet file/dir/glob already in canonical columns (a schema read,
+    no data)."""
+    paths = _parquet_paths(source)
+    if paths is None:
+        return False
+    first = sorted(globlib.glob(paths, recursive=True))[0]
+    return _is_canonical(pl.read_parquet_schema(first))
+
+
 def _duckdb_connection(memory_limit: str | None) -> Any:
     import duckdb
 
