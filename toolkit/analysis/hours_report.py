@@ -8,7 +8,7 @@ and says it in one sentence.
 
 :func:`opening_hours_whatif` shows, for candidate extensions of the opening hours, how much of
 the inbound volume that now arrives while the team is closed they would cover.
-:func:`inbound_by_hour_of_week` gives the heatmap behind it: inbound per local hour of the week
+:func:`toolkit.measures.series.inbound_by_hour_of_week` gives the heatmap behind it: inbound per local hour of the week
 with the share of that hour that is open.
 """
 
@@ -29,7 +29,7 @@ from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
 from toolkit.present import format as fmt
 
-__all__ = ["HoursReport", "default_candidates", "hours_report", "inbound_by_hour_of_week", "opening_hours_whatif"]
+__all__ = ["HoursReport", "default_candidates", "hours_report", "opening_hours_whatif"]
 
 #: The turn metrics of the side-by-side table, in order.
 TABLE_METRICS = (
@@ -218,44 +218,6 @@ def _narrow(calendar: Any, messages: pl.DataFrame | pl.LazyFrame) -> Any:
 
 
 # --- what-if -----------------------------------------------------------------------------------
-
-
-def inbound_by_hour_of_week(messages: pl.DataFrame | pl.LazyFrame, calendar: Any) -> pl.DataFrame:
-    """Inbound volume per local hour of the week, with the opening hours alongside.
-
-    Returns
-    -------
-    polars.DataFrame
-        168 rows: ``weekday`` (1 = Monday), ``hour``, ``inbound_messages`` (total),
-        ``inbound_per_week`` (average over the weeks of the log), ``out_of_hours_inbound``
-        (those that arrived while closed, holidays included), ``open_fraction``.
-    """
-    from toolkit.calendar.business_hours import hour_of_week_open
-
-    lf = as_lazy(messages).filter(pl.col("direction") == INBOUND)
-    local = pl.col("created_at").dt.convert_time_zone(calendar.timezone)
-    counts = (
-        lf.select(
-            weekday=local.dt.weekday().cast(pl.Int8),
-            hour=local.dt.hour().cast(pl.Int8),
-            _closed=~calendar.is_open("created_at"),
-        )
-        .group_by("weekday", "hour")
-        .agg(pl.len().cast(pl.Int64).alias("inbound_messages"), pl.col("_closed").sum().cast(pl.Int64).alias("out_of_hours_inbound"))
-        .collect()
-    )
-    span = lf.select(
-        ((pl.col("created_at").max() - pl.col("created_at").min()).dt.total_seconds() / (7 * 86400)).alias("w")
-    ).collect()["w"][0]
-    weeks = max(float(span or 0.0), 1.0)
-    return (
-        hour_of_week_open(calendar)
-        .join(counts, on=["weekday", "hour"], how="left")
-        .with_columns(pl.col("inbound_messages", "out_of_hours_inbound").fill_null(0))
-        .with_columns(inbound_per_week=pl.col("inbound_messages") / weeks)
-        .select("weekday", "hour", "inbound_messages", "inbound_per_week", "out_of_hours_inbound", "open_fraction")
-        .sort("weekday", "hour")
-    )
 
 
 @functools.lru_cache(maxsize=64)
