@@ -309,6 +309,16 @@ def _sla_decided(ctx: MetricContext, seconds: str = "response_seconds", waited: 
     return _answered | (nw.col(waited) > _sla_target(ctx))
 
 
+def sla_met(ctx: MetricContext, seconds: str = "response_seconds") -> pl.Expr:
+    """The SLA rule's "met" (answered within the turn's target), as a polars expression."""
+    return to_polars(_sla_met(ctx, seconds))
+
+
+def sla_decided(ctx: MetricContext, seconds: str = "response_seconds", waited: str = "waited_seconds") -> pl.Expr:
+    """The SLA rule's "decided" (met or missed; pending turns are not), as a polars expression."""
+    return to_polars(_sla_decided(ctx, seconds, waited))
+
+
 def _times(prefix: str, where: nw.Expr, seconds: str, label: str, *, bh: bool = False) -> None:
     for stat, word in (("mean", "mean"), ("median", "median"), ("p90", "90th percentile")):
         register_metric(
