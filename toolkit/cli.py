@@ -63,6 +63,13 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=("json", "csv", "table"), default="table")
     parser.add_argument("--quiet", action="store_true", help="do not print the data-quality summary")
+    parser.add_argument(
+        "--lang",
+        choices=("en", "fr", "it"),
+        default="en",
+        help="language of sentences and of numbers and dates written as text (default en); "
+        "JSON/CSV field names stay English",
+    )
 
 
 def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
@@ -160,6 +167,10 @@ def _build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", default="sample_data/sample_messages.csv")
     sample.add_argument("--conversations", type=int, default=None)
     sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument(
+        "--customers-out", default=None, metavar="PATH",
+        help="also write the sample's customers table here (e.g. sample_data/sample_customers.csv)",
+    )
     sample.set_defaults(run=_run_sample)
 
     preset = commands.add_parser("preset", help="save your export's column mapping as a reusable layout")
@@ -184,8 +195,11 @@ def _build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
-def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
-    """Read the log named on the command line; the quality summary goes to stderr."""
+def load_from_args(args: argparse.Namespace, *, lazy: bool = False) -> Any:
+    """Read the log named on the command line; the quality summary goes to stderr.
+
+    ``lazy=True`` gives a LazyFrame (a file on disk is scanned: ``load(..., lazy=True)``).
+    """
     from toolkit.io.load import load
     from toolkit.io.presets import load_preset_file
 
@@ -199,10 +213,12 @@ def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
         timezone=args.timezone or "UTC",
         session_gap=args.session_gap,
         options={"account_id": args.account_id} if getattr(args, "account_id", None) else None,
+        lazy=lazy,
     )
     if not args.quiet:
         print(result.quality.summary(), file=sys.stderr)
-        if "source_level" in result.messages.columns:
+        names = result.messages.collect_schema().names() if lazy else result.messages.columns
+        if "source_level" in names:
             from toolkit.core.metrics import TICKET_LEVEL_NOTE
 
             print(TICKET_LEVEL_NOTE, file=sys.stderr)
@@ -271,7 +287,7 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
             for note in notes:
                 print(f"note: {note.message}", file=sys.stderr)
         return result  # type: ignore[return-value]
-    messages = load_from_args(args)
+    messages = load_from_args(args, lazy=True)  # one fused plan: scan -> canonical -> KPIs
     return kpis(
         messages,
         by=args.by,
@@ -289,6 +305,10 @@ def _run_sample(args: argparse.Namespace) -> None:
     kwargs = {k: v for k, v in (("conversations", args.conversations), ("seed", args.seed)) if v is not None}
     path = write_sample(args.out, **kwargs)
     print(f"wrote {path}", file=sys.stderr)
+    if args.customers_out:
+        from toolkit.sample.generate import write_sample_customers
+
+        print(f"wrote {write_sample_customers(args.customers_out, **kwargs)}", file=sys.stderr)
 
 
 def _jsonable(value: Any) -> Any:
@@ -335,6 +355,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    from toolkit.present.i18n import use_language
+
+    # Sentences (compare, peaks ...) and numbers written as text follow --lang.
+    with use_language(getattr(args, "lang", None) or "en"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; returns the exit code."""
     try:
         # Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) become kpis columns too.
         load_plugins()
@@ -401,7 +430,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
     peaks.set_defaults(run=_run_peaks)
 
 
-def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
+def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
     from toolkit.analysis.compare import compare
 
     sla = _sla_setting(args)
@@ -427,10 +456,12 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
         customers=customers_from_args(args),
     )
     if args.format == "table":
-        result = result.select(
+        write_frame(result.select(
             "metric", "a_label", "a", "b_label", "b", "difference", "ci_low", "ci_high", "p_value",
             "test", "direction",
-        )
+        ), "table")
+        print("\n".join(result["sentence"].to_list()))  # the findings, in --lang
+        return None
     return result
 
 

@@ -28,6 +28,7 @@ from toolkit.core.metrics import get_metric
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _, speaks
 
 __all__ = ["HoursReport", "default_candidates", "hours_report", "opening_hours_whatif"]
 
@@ -81,6 +82,7 @@ class HoursReport:
     sentence: str
 
 
+@speaks
 def hours_report(
     messages: pl.DataFrame | pl.LazyFrame,
     calendar: Any,
@@ -101,6 +103,8 @@ def hours_report(
         SLA target in seconds.
     seed, n_boot
         Bootstrap settings of the comparison.
+    lang
+        Language of the sentence and of the comparison's sentences (default the current one).
     """
     if calendar is None:
         msg = "hours_report needs the opening hours (a BusinessCalendar)"
@@ -170,34 +174,35 @@ def hours_report(
 
 
 def _sentence(comparison: pl.DataFrame, share: float | None) -> str:
+    """The report in one sentence, in the current language (:mod:`toolkit.present.i18n`)."""
     parts: list[str] = []
     art = comparison.filter(pl.col("metric") == "art_median_s")
     if art.height:
         row = art.row(0, named=True)
         a, b, ratio, p = row["a"], row["b"], row["ratio"], row["p_value"]
         if row["test"] == "not enough data" or a is None or b is None:
-            parts.append("there are not enough in-hours and out-of-hours replies to compare")
+            parts.append(_("there are not enough in-hours and out-of-hours replies to compare"))
         else:
+            values = {"a": fmt.duration(a), "b": fmt.duration(b), "p": "" if p is None else f", {fmt.p_value(p)}"}
             if p is not None and p < 0.05 and ratio is not None and ratio >= 1:
-                how = (
-                    f"wait {fmt.ratio(ratio)} longer for a reply" if ratio >= 1.5
-                    else f"wait {fmt.percent(ratio - 1, decimals=0)} longer for a reply"
-                )
+                amount = fmt.ratio(ratio) if ratio >= 1.5 else fmt.percent(ratio - 1, decimals=0)
+                text = _("out-of-hours messages wait {amount} longer for a reply (median {a} vs {b}{p})")
+            elif p is not None and p < 0.05 and ratio is not None and ratio <= 1 / 1.5:
+                amount = fmt.ratio(1 / ratio)
+                text = _("out-of-hours messages are answered {amount} faster (median {a} vs {b}{p})")
             elif p is not None and p < 0.05 and ratio is not None:
-                how = (
-                    f"are answered {fmt.ratio(1 / ratio)} faster" if ratio <= 1 / 1.5
-                    else f"wait {fmt.percent(1 - ratio, decimals=0)} less"
-                )
+                amount = fmt.percent(1 - ratio, decimals=0)
+                text = _("out-of-hours messages wait {amount} less (median {a} vs {b}{p})")
             else:
-                how = "wait about as long as in hours (no significant difference)"
-            ptext = "" if p is None else f", {fmt.p_value(p)}"
-            parts.append(
-                f"out-of-hours messages {how} (median {fmt.duration(a)} vs {fmt.duration(b)}{ptext})"
-            )
+                amount = ""
+                text = _("out-of-hours messages wait about as long as in hours (no significant difference) "
+                         "(median {a} vs {b}{p})")
+            parts.append(text.format(amount=amount, **values))
     if share is not None:
-        parts.append(f"{fmt.percent(share, decimals=0)} of inbound arrives outside opening hours")
+        parts.append(_("{share} of inbound arrives outside opening hours").format(
+            share=fmt.percent(share, decimals=0)))
     if not parts:
-        return "No turns to compare."
+        return _("No turns to compare.")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "."
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from toolkit._frames import Frame, as_lazy, same_kind
+from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.io.schema import OUTBOUND
 
@@ -68,11 +68,17 @@ DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
         r"\bcontactez[- ]nous (?:par|au) t[ée]l[ée]phone\b",
         r"\bjoindre (?:par|au) t[ée]l[ée]phone\b",
         r"\bservice client au \+?\d",
+        r"\b(?:vous pouvez|merci de|n'h[ée]sitez pas [àa]) (?:nous )?(?:appeler|t[ée]l[ée]phoner|contacter par t[ée]l[ée]phone)\b",
+        r"\b(?:on|nous) (?:va|allons|vous) (?:vous )?(?:rappeler|appeler)\b",
+        r"\bpar t[ée]l[ée]phone au \+?\d",
         # Italian
         r"\bchiamaci\b",
         r"\bchiama(?:re)? il (?:numero|servizio clienti)\b",
         r"\bcontattaci (?:al numero|telefonicamente|per telefono)\b",
         r"\bnumero verde\b",
+        r"\b(?:puoi|potete|pu[òo]i anche) (?:chiamarci|chiamare il|contattarci telefonicamente)\b",
+        r"\bti (?:richiameremo|richiamiamo|chiameremo)\b",
+        r"\b(?:telefonicamente|al telefono) al \+?\d",
     ],
     "email": [
         # English
@@ -87,6 +93,7 @@ DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
         r"\b[ée]crivez[- ]nous\b",
         r"\benvoyez[- ]nous un (?:e-?mail|mail|courriel)\b",
         r"\bcontactez[- ]nous par (?:e-?mail|mail|courriel)\b",
+        r"\b(?:par|via) (?:e-?mail|mail|courriel) [àa] (?:l'adresse )?[\w.+-]+@",
         # Italian
         r"\bscrivici (?:a|una e-?mail|via e-?mail|per e-?mail)\b",
         r"\binviaci una (?:e-?)?mail\b",
@@ -99,6 +106,8 @@ DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
         r"\bonline chat\b",
         r"\b(?:chat|t?chat) en (?:direct|ligne)\b",
         r"\bchat (?:dal vivo|online)\b",
+        r"\bnotre (?:t?chat|messagerie instantan[ée]e)\b",
+        r"\bla nostra chat\b",
     ],
 }
 
@@ -113,14 +122,14 @@ DIRECT_MESSAGE = (
 )
 
 
-def deflection_target(value: pl.Expr) -> pl.Expr:
+def deflection_target(value: str | pl.Expr) -> pl.Expr:
     """The channel a ``deflected_to`` value moves the case to: null when empty or a DM.
 
     >>> import polars as pl
     >>> pl.select(deflection_target(pl.Series(["phone", " ", "Twitter DM", "dm", "email"]))).to_series().to_list()
     ['phone', None, None, None, 'email']
     """
-    text = value.cast(pl.String).str.strip_chars()
+    text = into_expr(value).cast(pl.String).str.strip_chars()
     return pl.when((text != "") & ~text.str.contains(DIRECT_MESSAGE)).then(text)
 
 
