@@ -365,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     """Run the parsed command; returns the exit code."""
     try:
-        # Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) become kpis columns too.
+        # Researchers' metrics (what TOOLKIT_PLUGINS names, nothing implicit) become kpis columns too.
         load_plugins()
         result = args.run(args)
         if isinstance(result, pl.LazyFrame):
