@@ -11,10 +11,11 @@ frame = common.page("Overview", "overview")
 if frame is not None:
     v, ds, f = frame
     windows = {"28": "Last 28 days", "7": "Last 7 days", "all": "Whole date range"}
+    first = compute.default_window(v)
     window = st.segmented_control(
-        "KPI period", list(windows), format_func=windows.get, default=v.get("window", "28") if v.get("window", "28") in windows else "28", key="o_window"
-    ) or "28"
-    v = v.with_extra("window", "" if window == "28" else window)
+        "KPI period", list(windows), format_func=windows.get, default=v.get("window", first) if v.get("window", first) in windows else first, key="o_window"
+    ) or first
+    v = v.with_extra("window", "" if window == first else window)
     common.set_view(v)
 
     cards = compute.kpi_cards(v, window)
