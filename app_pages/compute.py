@@ -230,8 +230,6 @@ def volume_series(v: ViewState, every: str) -> Series:
     response = response.select(
         _naive("period"), "art_median_s", "art_p90_s", pl.col("answered_turns").alias("turns")
     )
-    # Every period on the grid: one without answered turns is a gap in the response line.
-    response = vol.select("period").join(response, on="period", how="left")
     peaks = None
     if every in ("1h", "1d") and shown.item():
         # Peaks are judged against the whole log's baseline for that hour/weekday.
@@ -298,7 +296,7 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
         Text(cards.caption),
         Cards([(c.label, c.value, c.delta or "") for c in cards.items]),
         Figure(charts.volume_timeline(series.volumes, every=every, series=(("inbound", "Inbound"), ("outbound", "Replies")), peaks=series.peaks, events=s.events)),
-        Figure(charts.response_time_trend(series.response, every=every, sla_seconds=v.sla_seconds)),
+        Figure(charts.response_time_trend(series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds)),
         Table("All metrics", cards.all_metrics),
     ]
 

@@ -48,7 +48,7 @@ if frame is not None:
     if series.note:
         st.caption(series.note)
     rt = charts.response_time_trend(
-        series.response, every=every, sla_seconds=v.sla_seconds, title=f"Response time per {compute.EVERY_LABEL.get(every, 'period')}",
+        series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds, title=f"Response time per {compute.EVERY_LABEL.get(every, 'period')}",
         subtitle="Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target",
     )
     common.chart(rt, "response_time_trend", key="o_rt")

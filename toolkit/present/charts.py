@@ -203,11 +203,16 @@ def response_time_trend(
     title: str = "Response time",
     subtitle: str | None = None,
     min_turns: int = 5,
+    periods: Sequence[Any] | pl.Series | None = None,
 ) -> Any:
     """Response-time statistics per period (seconds in, shown in minutes or hours).
 
-    Periods with fewer than ``min_turns`` answered turns (column ``turns``) are not drawn.
+    Periods with fewer than ``min_turns`` answered turns (column ``turns``), and ``periods``
+    (every period of the chart's range) without a row in ``df``, are drawn as gaps.
     """
+    if periods is not None:
+        grid = pl.DataFrame({"period": pl.Series(list(periods)).cast(df.schema["period"])})
+        df = grid.join(df, on="period", how="left").sort("period")
     cols = [c for c, _ in columns if c in df.columns]
     if min_turns and "turns" in df.columns:
         # A median of two turns is noise: periods with few (or no) answered turns are drawn as
