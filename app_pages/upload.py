@@ -21,6 +21,7 @@ from toolkit.io.presets import (
     preset_toml,
     resolve_mapping,
 )
+from toolkit.present.markdown import escape_markdown
 
 NONE = "— not in the file —"
 #: Columns shown first in the mapping step (the rest are under "more columns").
@@ -39,8 +40,8 @@ def quality_frame(settings: dict[str, Any]) -> pl.DataFrame | None:
 def describe_dataset(ds: common.Dataset) -> None:
     s = ds.settings
     st.markdown(
-        f"**File:** {s.get('filename', '–')} · **layout:** {s.get('preset', '–')} · "
-        f"**time zone for naive times:** {s.get('timezone', 'UTC')}"
+        f"**File:** {escape_markdown(s.get('filename', '–'))} · **layout:** {escape_markdown(s.get('preset', '–'))} · "
+        f"**time zone for naive times:** {escape_markdown(s.get('timezone', 'UTC'))}"
     )
     if s.get("quality"):
         st.markdown("**Data quality**")
@@ -74,18 +75,18 @@ def upload_section(v: ViewState) -> None:
     )
     if saved is not None:
         try:
-            st.caption(f"Saved layout read: {load_preset_file(saved.getvalue()).name}")
+            st.caption(f"Saved layout read: {escape_markdown(load_preset_file(saved.getvalue()).name)}")
         except DataError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
     if up is None:
         return
     data = up.getvalue()
     try:
         preview = _preview(up.file_id, up.name, data)
     except DataError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return
-    st.markdown(f"**Preview** of `{up.name}` ({len(data) / 1e6:,.1f} MB), first rows as read:")
+    st.markdown(f"**Preview** of {escape_markdown(up.name)} ({len(data) / 1e6:,.1f} MB), first rows as read:")
     st.dataframe(preview.head(8), hide_index=True)
 
     detected = detect_preset(preview.columns)
@@ -114,7 +115,7 @@ def upload_section(v: ViewState) -> None:
     result, error = _try_load(up.file_id, up.name, data, preset, overrides, timezone, account)
     guessed = dict(result.mapping) if result is not None else _guess(preview, preset)
     if error:
-        st.error(error)
+        st.error(escape_markdown(error))
         st.info("Tell the app which column holds what below, then load again.")
     edited = _mapping_editor(preview.columns, guessed, overrides, open_all=result is None)
     if st.button("Load with this mapping", key="upload_remap", disabled=edited == overrides):
@@ -122,13 +123,13 @@ def upload_section(v: ViewState) -> None:
         st.rerun()
     if result is None:
         return
-    st.success(result.quality.summary().splitlines()[0])
+    st.success(escape_markdown(result.quality.summary().splitlines()[0]))
     q = result.quality.to_frame()
     if q.height:
         st.markdown("**What was not used, and why**")
         common.table(q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")), "data_quality", key="dq_upload")
     for note in result.quality.notes:
-        st.caption(note)
+        st.caption(escape_markdown(note))
     if "source_level" in result.messages.columns:
         st.info(TICKET_LEVEL_NOTE)
     layout_name = st.text_input("Name for this layout", value="my_export", key="upload_layout_name")
@@ -140,7 +141,7 @@ def upload_section(v: ViewState) -> None:
             help="Upload it next time (or pass --preset-file on the command line) to load the same export in one step.",
         )
     except DataError as exc:
-        st.caption(str(exc))
+        st.caption(escape_markdown(exc))
     st.markdown("**Canonical preview**")
     st.dataframe(result.messages.head(5), hide_index=True)
     if st.button("Use this data", type="primary", key="upload_use"):
@@ -185,7 +186,7 @@ def _try_load(
     cached = st.session_state.get("upload_result")
     if cached is not None and cached[0] == key:
         return cached[1], None
-    progress = st.progress(0.0, text=f"Reading {name}…")
+    progress = st.progress(0.0, text=f"Reading {escape_markdown(name)}…")
     try:
         progress.progress(0.3, text=f"Mapping columns and parsing {len(data) / 1e6:,.1f} MB…")
         t0 = time.perf_counter()
