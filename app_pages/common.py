@@ -36,7 +36,9 @@ from toolkit.calendar.events import Event, parse_events
 from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric, MetricContext
 from toolkit.errors import DataError
+from toolkit.io.customers import read_customers
 from toolkit.io.load import load
+from toolkit.measures.outcomes import attach_customers
 from toolkit.present import charts, tables
 from toolkit.present import format as fmt
 from toolkit.present.export import safe_csv
@@ -51,7 +53,7 @@ from toolkit.present.i18n import (
 from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import html_report
 from toolkit.sample import generate as sample
-from toolkit.sample import sample_path
+from toolkit.sample import sample_customers_path, sample_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = "sample"
@@ -88,6 +90,9 @@ def _sample_dataset() -> Dataset:
     path = sample_path()
     result = load(path)
     messages, quality = result.messages, result.quality
+    # The sample's customers table rides along: segment, VIP, revenue and churn are columns too.
+    customers = read_customers(sample_customers_path())
+    messages = attach_customers(messages, customers)
     settings = {
         "filename": path.name,
         "preset": result.preset,
@@ -622,6 +627,7 @@ _PLAIN_COLUMNS = {
     "churned_at": "the date each customer left (from the customer records)",
     "monthly_revenue": "each customer's monthly revenue (from the customer records)",
     "text": "the message text",
+    "mention_type": "whether each mention addresses the brand or only names it (from a listening export)",
 }
 
 

@@ -32,5 +32,6 @@ if frame is not None:
         )
     else:
         upload.upload_section(v)
+        upload.customers_section(v, ds)
         if v.dataset != common.SAMPLE:
             upload.delete_section(v)

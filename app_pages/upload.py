@@ -12,6 +12,7 @@ from app_pages import common
 from toolkit.app_state.view import ViewState
 from toolkit.core.metrics import TICKET_LEVEL_NOTE
 from toolkit.errors import DataError
+from toolkit.io.customers import load_customers
 from toolkit.io.load import load, read_table
 from toolkit.io.presets import (
     MAPPABLE,
@@ -21,6 +22,7 @@ from toolkit.io.presets import (
     preset_toml,
     resolve_mapping,
 )
+from toolkit.measures.outcomes import attach_customers
 from toolkit.present.markdown import escape_markdown
 
 NONE = "— not in the file —"
@@ -229,6 +231,44 @@ def _mapping_editor(
         for i, target in enumerate(rest):
             box(target, cols[i % 4])
     return edited
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the customers table…")
+def _customers(file_id: str, name: str, data: bytes) -> tuple[pl.DataFrame, str]:
+    result = load_customers(data, filename=name)
+    return result.customers, result.quality.summary()
+
+
+def customers_section(v: ViewState, ds: common.Dataset) -> None:
+    """Upload a customers table beside the messages: its columns join every message."""
+    st.subheader("Add a customers table (optional)")
+    st.caption(
+        "One row per customer: their id as in the message log, and any of VIP (yes/no), "
+        "followers, monthly revenue, the date they left, segment and other columns. They "
+        "become dimensions (group by segment, VIP, ...) and unlock defection, revenue per "
+        "customer and revenue lost."
+    )
+    if ds.settings.get("customers_file"):
+        st.text(f"Customers attached now: {ds.settings['customers_file']}")
+    up = st.file_uploader("Customers table", type=FILE_TYPES, key="customers_file")
+    if up is None:
+        return
+    try:
+        customers, summary = _customers(up.file_id, up.name, up.getvalue())
+    except DataError as exc:
+        st.error(str(exc))
+        return
+    st.text(summary)
+    st.dataframe(customers.head(5), hide_index=True)
+    if st.button("Attach to this data", type="primary", key="customers_use"):
+        previous = [c for c in ds.settings.get("customer_columns", []) if c in ds.messages.columns]
+        messages = attach_customers(ds.messages.drop(previous), customers)
+        added = [c for c in messages.columns if c not in ds.messages.columns or c in previous]
+        settings = {**ds.settings, "customers_file": up.name, "customers_quality": summary, "customer_columns": added}
+        dataset_id = common.store().save(messages, settings)
+        st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
+        common.set_view(v.replace(dataset=dataset_id))
+        st.switch_page("app_pages/outcomes.py")
 
 
 def delete_section(v: ViewState) -> None:

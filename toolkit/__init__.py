@@ -49,6 +49,7 @@ from toolkit.measures.outcomes import (
     CARE_TRIGGERS,
     care_trigger_expr,
     detect_mentions,
+    reply_survival,
     set_care_triggers,
 )
 from toolkit.measures.satisfaction import satisfaction_breakdown
@@ -69,7 +70,7 @@ from toolkit.measures.topics import (
 from toolkit.measures.volumes import volumes
 from toolkit.plugins import load_plugins
 from toolkit.present.format import duration as format_duration
-from toolkit.sample import sample_path
+from toolkit.sample import sample_customers_path, sample_path
 
 __all__ = [
     "CARE_TRIGGERS",
@@ -127,7 +128,9 @@ __all__ = [
     "read_messages",
     "register_metric",
     "register_split",
+    "reply_survival",
     "request_types_by_channel",
+    "sample_customers_path",
     "sample_path",
     "satisfaction_breakdown",
     "sentiment_drivers",
