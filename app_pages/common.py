@@ -21,6 +21,7 @@ import streamlit as st
 
 from toolkit.analysis.compare import headline
 from toolkit.analysis.coverage import unlocking_columns
+from toolkit.analysis.thin import dense_range
 from toolkit.app_state.store import DatasetStore, UnknownDataset, is_valid_id
 from toolkit.app_state.view import (
     DIMENSION_FILTERS,
@@ -179,8 +180,11 @@ class Facts:
     first_day: dt.date
     last_day: dt.date
     options: dict[str, list[str]]
-    #: Where the bulk of the data starts (0.5 % quantile): charts skip a sparse early tail.
+    #: Where the bulk of the data starts (``toolkit.analysis.thin.dense_range``): charts and the
+    #: default KPI period skip a sparse early tail of far-out dates (which is flagged).
     bulk_first_day: dt.date | None = None
+    #: Messages before ``bulk_first_day`` (far-out dates).
+    early_messages: int = 0
 
 
 def calendar_of(hours: str, timezone: str, holidays: str) -> Any:
@@ -210,8 +214,10 @@ def _facts(ds_key: str, data_dir: str, timezone: str, hours: str, holidays: str)
         for col in DIMENSION_FILTERS.values()
         if col in messages.columns
     }
-    bulk = local[2] if local[2] is not None and (local[2] - local[0]).days > 7 else None
-    return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options, bulk)
+    dense = dense_range(messages, timezone=timezone)
+    bulk = dense.first if dense is not None and dense.before and dense.first > local[0] else None
+    early = dense.before if bulk is not None and dense is not None else 0
+    return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options, bulk, early)
 
 
 def facts(view: ViewState) -> Facts:
@@ -583,7 +589,9 @@ def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
             _("metric"): measure_label(str(r["metric"])),
             str(r.get("a_label") or "A"): val(r.get("a")),
             str(r.get("b_label") or "B"): val(r.get("b")),
-            _("difference"): val(r.get("difference"), diff=True),
+            # Counts of two groups may cover unequal stretches of time (peaks vs the rest):
+            # their difference is not a finding, the two counts are shown as they are.
+            _("difference"): fmt.MISSING if kind == "count" else val(r.get("difference"), diff=True),
             _("95% interval"): "–" if r.get("ci_low") is None else _("{low} to {high}").format(
                 low=val(r["ci_low"], diff=True), high=val(r["ci_high"], diff=True)),
             _("p-value"): fmt.p_value(r.get("p_value"), prefix=False),

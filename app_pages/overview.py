@@ -13,10 +13,11 @@ frame = common.page(_("Overview"), "overview")
 if frame is not None:
     v, ds, f = frame
     windows = {"28": _("Last 28 days"), "7": _("Last 7 days"), "all": _("Whole date range")}
+    first = compute.default_window(v)
     window = st.segmented_control(
-        _("KPI period"), list(windows), format_func=windows.get, default=v.get("window", "28") if v.get("window", "28") in windows else "28", key="o_window"
-    ) or "28"
-    v = v.with_extra("window", "" if window == "28" else window)
+        _("KPI period"), list(windows), format_func=windows.get, default=v.get("window", first) if v.get("window", first) in windows else first, key="o_window"
+    ) or first
+    v = v.with_extra("window", "" if window == first else window)
     common.set_view(v)
 
     cards = compute.kpi_cards(v, window)
@@ -49,7 +50,7 @@ if frame is not None:
     if series.note:
         st.caption(escape_markdown(series.note))
     rt = charts.response_time_trend(
-        series.response, every=every, sla_seconds=v.sla_seconds, title=_('Response time per {v0}').format(v0=compute.EVERY_LABEL.get(every, 'period')),
+        series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds, title=_('Response time per {v0}').format(v0=compute.EVERY_LABEL.get(every, 'period')),
         subtitle=_("Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target"),
     )
     common.chart(rt, "response_time_trend", key="o_rt")

@@ -52,8 +52,11 @@ if frame is not None:
             )
 
     heat = compute.response_hour_of_week(v)
+    # The legend's unit fits the typical cell (the colour scale stops at the 95th percentile).
+    heat_unit, heat_size = fmt.duration_unit([(heat["median_minutes"] * 60).quantile(0.95) if heat.height else None])
     hm = charts.hour_of_week_heatmap(
-        heat, value="median_minutes", title=_("Median response time by hour of the week"), value_title=_("Minutes"),
+        heat.with_columns(median_in_unit=pl.col("median_minutes") * 60 / heat_size), value="median_in_unit",
+        title=_("Median response time by hour of the week"), value_title=_('Median response ({heat_unit})').format(heat_unit=heat_unit),
         fmt=",.0f", scheme="orangered", open_hours=compute.open_hours_grid(v),
     )
     pick = common.chart(hm, "response_heatmap", key="rt_heat", select=True)
