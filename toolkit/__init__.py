@@ -37,6 +37,7 @@ from toolkit.analysis.peaks import (
     peak_periods,
     promotion,
 )
+from toolkit.analysis.queue import Rule, default_rules, queue, read_rules, spike
 from toolkit.analysis.staffing import agents_needed, erlang_c, service_level, staffing
 from toolkit.calendar.business_hours import BusinessCalendar, hour_of_week_open
 from toolkit.core.kpis import FactTables, kpi_tables, kpis
@@ -98,6 +99,7 @@ __all__ = [
     "MetricContext",
     "QualityIssue",
     "QualityReport",
+    "Rule",
     "Split",
     "add_sentiment",
     "agent_report",
@@ -111,6 +113,7 @@ __all__ = [
     "compare",
     "conversations",
     "default_candidates",
+    "default_rules",
     "deflection_phrase_counts",
     "detect_deflection",
     "detect_preset",
@@ -141,7 +144,9 @@ __all__ = [
     "peak_buckets",
     "peak_periods",
     "promotion",
+    "queue",
     "read_messages",
+    "read_rules",
     "read_table",
     "register_metric",
     "request_types_by_channel",
@@ -151,6 +156,7 @@ __all__ = [
     "sentiment_label",
     "sentiment_series",
     "service_level",
+    "spike",
     "staffing",
     "top_replies",
     "top_topics",
