@@ -34,6 +34,7 @@ from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric, MetricContext
 from toolkit.io.load import load
 from toolkit.present import charts
+from toolkit.present.export import safe_csv
 from toolkit.present.report import html_report
 from toolkit.sample import generate as sample
 
@@ -434,6 +435,11 @@ def _for_export(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def csv_text(df: pl.DataFrame) -> str:
+    """A table's CSV download: nested values flattened, formula cells neutralised."""
+    return safe_csv(_for_export(df))
+
+
 _SHARE_SUFFIXES = ("rate", "share", "compliance", "covered")
 
 
@@ -607,7 +613,7 @@ def table(
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"t_{key}", column_config=config, **kwargs)
     export = _for_export(df)
     with st.container(horizontal=True):
-        st.download_button("CSV", lambda: export.write_csv(), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button("CSV", lambda: csv_text(df), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
         st.download_button(
             "Excel",
             lambda: _excel_bytes(export),

@@ -83,3 +83,15 @@ def test_detect_keeps_an_existing_deflected_to_value():
     out = toolkit.detect_deflection(m)
     assert out["deflected_to"].to_list() == ["chat", "phone"]
     assert out["deflection_phrase"][0] is None
+
+
+@pytest.mark.parametrize("value", ["dm", "DM", "Twitter DM", "direct message", "Direct Messages", "twitter_dm", "PM"])
+def test_a_direct_message_in_deflected_to_is_not_a_deflection(value):
+    m = log([("a", 0, "inbound"), ("a", 5, "outbound"), ("b", 0, "inbound"), ("b", 5, "outbound")],
+            deflected_to=[None, value, None, "phone"])
+    (row,) = toolkit.kpis(m).to_dicts()
+    assert row["deflection_rate"] == pytest.approx(1 / 2)  # only b
+    conv = toolkit.conversations(m).sort("conversation_id")
+    assert conv["deflected"].to_list() == [False, True]
+    assert conv["deflected_to"].to_list() == [None, "phone"]
+    assert toolkit.detect_deflection(m.with_columns(text=pl.lit("thanks")))["deflected_to"].to_list() == [None, None, None, "phone"]

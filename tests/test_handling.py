@@ -61,3 +61,13 @@ def test_handling_times_lazy_in_lazy_out_and_needs_the_column():
     assert out.collect()["handle_seconds"].to_list() == [10.0]
     with pytest.raises(ValueError, match="handle_seconds"):
         toolkit.handling_times(m.drop("handle_seconds"))
+
+
+def test_tht_is_empty_not_zero_for_a_group_without_any_handle_seconds():
+    m = log([("a", 0, "inbound", False, None, "email"), ("a", 5, "outbound", False, "A1", "email"),
+             ("b", 0, "inbound", False, None, "twitter"), ("b", 3, "outbound", False, "A2", "twitter")],
+            handle_seconds=[None, 600.0, None, None])
+    by_channel = {r["channel"]: r for r in toolkit.kpis(m, by="channel").to_dicts()}
+    assert by_channel["email"]["tht_s"] == 600.0
+    assert by_channel["twitter"]["tht_s"] is None  # like aht_s, not 0.0
+    assert by_channel["twitter"]["aht_s"] is None

@@ -52,6 +52,7 @@ from toolkit.core.metrics import (
 )
 from toolkit.core.turns import conversations, turns
 from toolkit.errors import DataError
+from toolkit.io.customers import CustomersResult, load_customers, read_customers
 from toolkit.io.load import LoadResult, load, read_messages, read_table
 from toolkit.io.presets import PRESETS, detect_preset
 from toolkit.io.quality import QualityIssue, QualityReport
@@ -90,6 +91,7 @@ __all__ = [
     "METRIC_POLARITY",
     "PRESETS",
     "BusinessCalendar",
+    "CustomersResult",
     "DataError",
     "Event",
     "FactTables",
@@ -133,6 +135,7 @@ __all__ = [
     "kpi_tables",
     "kpis",
     "load",
+    "load_customers",
     "load_plugins",
     "metric_coverage",
     "metric_registry",
@@ -145,6 +148,7 @@ __all__ = [
     "peak_periods",
     "promotion",
     "queue",
+    "read_customers",
     "read_messages",
     "read_rules",
     "read_table",

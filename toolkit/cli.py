@@ -175,7 +175,9 @@ def write_frame(frame: pl.DataFrame, fmt: str, out: Any = None) -> None:
         json.dump(rows, out, indent=2, ensure_ascii=False)
         out.write("\n")
     elif fmt == "csv":
-        out.write(frame.write_csv())
+        from toolkit.present.export import safe_csv
+
+        out.write(safe_csv(frame))
     else:
         with pl.Config(
             tbl_rows=-1,

@@ -111,7 +111,8 @@ class Metric:
         elif self.stat == "n_unique":
             agg = value.drop_nulls().n_unique().cast(pl.Int64)
         elif self.stat == "sum":
-            agg = value.sum()
+            # A sum over no values is unknown, not zero (THT of a group that logs no time).
+            agg = pl.when(value.count() > 0).then(value.sum())
         elif self.stat == "mean":
             agg = value.cast(pl.Float64).mean()
         elif self.stat == "median":

@@ -279,8 +279,9 @@ def _outcome_aggregations(lf: pl.LazyFrame, columns: list[str]) -> list[pl.Expr]
             aggs.append(rating.filter(rating.is_between(low, high)).last().alias(f"last_{name}"))
     target: pl.Expr | None = None
     if "deflected_to" in columns:
-        value = pl.col("deflected_to").cast(pl.String).str.strip_chars()
-        target = pl.when(value != "").then(value)
+        from toolkit.measures.deflection import deflection_target
+
+        target = deflection_target(pl.col("deflected_to"))  # a DM is not a deflection
         basis = "deflected_to"
     elif "text" in columns:
         from toolkit.measures.deflection import deflection_channel_expr

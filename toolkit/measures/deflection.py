@@ -30,9 +30,11 @@ from toolkit.io.schema import OUTBOUND
 
 __all__ = [
     "DEFAULT_DEFLECTION_PHRASES",
+    "DIRECT_MESSAGE",
     "AnyOfMetric",
     "deflection_channel_expr",
     "deflection_phrase_counts",
+    "deflection_target",
     "detect_deflection",
 ]
 
@@ -101,6 +103,27 @@ DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
         r"\bchat (?:dal vivo|online)\b",
     ],
 }
+
+
+#: A ``deflected_to`` value naming a direct / private message on the social channel itself
+#: ("dm", "Twitter DM", "direct message", "Messenger", "MP", "messaggio privato"): not a
+#: deflection (SPEC), so it reads as no move at all.
+DIRECT_MESSAGE = (
+    r"(?i)^(?:(?:twitter|x|instagram|insta|ig|facebook|fb|linkedin|social)[\s_-]*)?"
+    r"(?:dms?|d\.m\.?|pms?|mp|direct[\s_-]*messages?|private[\s_-]*messages?|"
+    r"messages?[\s_-]*priv[ée]s?|messaggi[o]?[\s_-]*privat[oi]|messenger|inbox)$"
+)
+
+
+def deflection_target(value: pl.Expr) -> pl.Expr:
+    """The channel a ``deflected_to`` value moves the case to: null when empty or a DM.
+
+    >>> import polars as pl
+    >>> pl.select(deflection_target(pl.Series(["phone", " ", "Twitter DM", "dm", "email"]))).to_series().to_list()
+    ['phone', None, None, None, 'email']
+    """
+    text = value.cast(pl.String).str.strip_chars()
+    return pl.when((text != "") & ~text.str.contains(DIRECT_MESSAGE)).then(text)
 
 
 def _phrases(phrases: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
@@ -179,8 +202,7 @@ def detect_deflection(
     detected = pl.when(outbound).then(channel)
     fired = pl.when(outbound).then(phrase)
     if "deflected_to" in columns:
-        existing = pl.col("deflected_to").cast(pl.String).str.strip_chars()
-        existing = pl.when(existing != "").then(existing)
+        existing = deflection_target(pl.col("deflected_to"))
         result = lf.with_columns(
             deflection_phrase=pl.when(existing.is_null()).then(fired),
             deflected_to=pl.coalesce(existing, detected),
