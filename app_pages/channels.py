@@ -54,7 +54,7 @@ if frame is not None:
         types = compute.call(v, request_types_by_channel)
         if isinstance(types, pl.DataFrame):
             common.table(types, "request_types_by_channel", key="ch_types")
-        top = compute.call(v, top_topics, (("per", "channel"), ("n", 3)))
+        top = compute.call(v, top_topics, (("by", "channel"), ("n", 3)))
         if isinstance(top, pl.DataFrame) and top.height:
             with st.expander("Top 3 topics per channel"):
                 common.table(top, "top_topics", key="ch_top")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
+
+import toolkit
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +18,23 @@ def realdata() -> Path:
     if not path.is_dir():
         pytest.skip("../shared/realdata not present: real-data tests run in CI where shared/ sits beside the checkout")
     return path
+
+
+@pytest.fixture(params=["eager", "lazy"])
+def frame_kind(request) -> Callable[[pl.DataFrame], pl.DataFrame | pl.LazyFrame]:
+    """Runs a test on a DataFrame and again on a LazyFrame: ``frame_kind(df)`` gives the kind."""
+    return (lambda df: df.lazy()) if request.param == "lazy" else (lambda df: df)
+
+
+@pytest.fixture(params=["eager", "lazy"])
+def run_kpis(request):
+    """The same test on a DataFrame and on a LazyFrame."""
+
+    def run(messages: pl.DataFrame, **kwargs) -> list[dict]:
+        if request.param == "lazy":
+            out = toolkit.kpis(messages.lazy(), **kwargs)
+            assert isinstance(out, pl.LazyFrame)
+            return out.collect().to_dicts()
+        return toolkit.kpis(messages, **kwargs).to_dicts()
+
+    return run

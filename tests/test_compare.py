@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 import toolkit
-from tests.test_kpis import log
+from tests.helpers import log
 from tests.test_peaks import PEAK_DAYS, START, synthetic_log
 from toolkit.analysis.compare import (
     Split,

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 import toolkit
-from tests.test_kpis import log
+from tests.helpers import log
 
 
 def replies(*texts: str) -> pl.DataFrame:

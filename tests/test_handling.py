@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 import toolkit
-from tests.test_kpis import log
+from tests.helpers import log
 
 
 def test_aht_is_the_mean_of_per_conversation_sums_over_conversations_with_a_value():

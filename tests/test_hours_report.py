@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tests.test_kpis import log
+from tests.helpers import log
 from toolkit.analysis.hours_report import (
     default_candidates,
     hours_report,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 import toolkit
-from tests.test_kpis import log
+from tests.helpers import log
 
 H = 60  # minutes
 

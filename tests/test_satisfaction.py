@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 import toolkit
-from tests.test_kpis import log
+from tests.helpers import log
 
 
 def test_csat_uses_the_last_1_to_5_rating_of_each_conversation():

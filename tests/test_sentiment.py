@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import toolkit
-from tests.test_kpis import log
+from tests.helpers import log
 
 
 def test_conversion_counts_conversations_that_start_negative_and_have_a_later_score():

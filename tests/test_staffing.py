@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import toolkit
-from tests.test_kpis import log
+from tests.helpers import log
 from tests.test_peaks import synthetic_log
 from toolkit.analysis.staffing import agents_needed, erlang_c, service_level, staffing
 

@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 import polars as pl
 import pytest
 
+from toolkit._durations import parse_duration
 from toolkit.errors import DataError
-from toolkit.io.threads import assign_conversations, parse_gap, reply_roots, sessionise
+from toolkit.io.threads import assign_conversations, reply_roots, sessionise
 
 
 def _roots(ids: list[str], parents: list[str | None]) -> tuple[list[str], list[bool]]:
@@ -92,11 +93,11 @@ def test_ambiguous_replies_raise() -> None:
         assign_conversations(f, "sessions")
 
 
-def test_parse_gap() -> None:
-    assert parse_gap("24h") == timedelta(hours=24)
-    assert parse_gap("1d12h") == timedelta(hours=36)
-    assert parse_gap(90) == timedelta(seconds=90)
-    with pytest.raises(DataError):
-        parse_gap("soon")
-    with pytest.raises(DataError):
-        parse_gap(0)
+def test_session_gap_is_read_by_the_one_duration_parser() -> None:
+    assert parse_duration("24h", argument="session_gap") == timedelta(hours=24)
+    assert parse_duration("1d12h") == timedelta(hours=36)
+    assert parse_duration(90) == timedelta(seconds=90)
+    with pytest.raises(DataError, match="session_gap='soon' is not a duration"):
+        parse_duration("soon", argument="session_gap")
+    with pytest.raises(DataError, match="session_gap=0 is not allowed"):
+        parse_duration(0, argument="session_gap")

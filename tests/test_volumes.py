@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 import toolkit
-from tests.test_kpis import T0, log
-from toolkit.measures.volumes import bucket_every, volumes
+from tests.helpers import T0, log
+from toolkit.measures.volumes import volumes
 
 
 def test_hourly_series_has_zeros_for_empty_buckets():
@@ -56,7 +56,7 @@ def test_weeks_start_on_monday_and_lazy_stays_lazy():
 
 def test_empty_log_and_bad_bucket():
     assert volumes(log([]).clear(), every="day").height == 0
-    with pytest.raises(toolkit.DataError, match="unknown bucket"):
-        bucket_every("fortnight")
-    with pytest.raises(toolkit.DataError, match="no column"):
+    with pytest.raises(toolkit.DataError, match=r"every='fortnight' is not a period; use hour, day"):
+        volumes(log([("c", 0, "inbound")]), every="fortnight")
+    with pytest.raises(toolkit.DataError, match=r"by=.nope.: no such column"):
         volumes(log([("c", 0, "inbound")]), by="nope")

@@ -276,6 +276,9 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
     if args.n_boot < 100:
         msg = f"--n-boot must be at least 100, got {args.n_boot}"
         raise DataError(msg)
+    if args.split.strip().lower().partition(":")[0] == "hours" and not args.hours:
+        msg = '--split hours needs opening hours: add --hours "mon-fri 09:00-18:00" (and --timezone)'
+        raise DataError(msg)
     messages = load_from_args(args)
     result = compare(
         messages,

@@ -26,8 +26,11 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from toolkit._durations import duration_seconds
 from toolkit._frames import as_lazy
+from toolkit.calendar.business_hours import as_calendar
 from toolkit.core.kpis import kpis
+from toolkit.errors import DataError, check_columns
 
 __all__ = ["agent_report", "benjamini_hochberg", "robust_z"]
 
@@ -73,7 +76,7 @@ def _fmt_seconds(seconds: float | None) -> str:
 def agent_report(
     messages: pl.DataFrame | pl.LazyFrame,
     *,
-    sla: float = 3600,
+    sla: float | str = 3600,
     calendar: Any = None,
     peers_by: str | None = "brand",
     z_threshold: float = 2.5,
@@ -88,9 +91,9 @@ def agent_report(
     messages
         Canonical messages (eager or lazy) with ``agent_id`` on the brand's replies.
     sla
-        SLA target in seconds.
+        SLA target: seconds or text such as ``"1h"``.
     calendar
-        A :class:`toolkit.BusinessCalendar`: times and SLA are then counted in business hours
+        A :class:`toolkit.BusinessCalendar` (or opening hours as text): times and SLA are then counted in business hours
         (and the business-hours columns are added); the coaching statistics use them.
     peers_by
         Compare each agent with the agents of the same value of this column (default
@@ -120,8 +123,14 @@ def agent_report(
     columns = lf.collect_schema().names()
     if "agent_id" not in columns:
         msg = f"agent_report needs an 'agent_id' column (found: {columns})"
-        raise ValueError(msg)
-    group_cols = [peers_by] if peers_by is not None and peers_by in columns else []
+        raise DataError(msg)
+    # The default peer column is optional (a one-brand log has none); a column the caller
+    # names must exist.
+    group_cols = [] if peers_by is None or (peers_by == "brand" and "brand" not in columns) else (
+        check_columns(columns, "peers_by", peers_by)
+    )
+    sla = duration_seconds(sla, argument="sla")
+    calendar = as_calendar(calendar)
     keys = [*group_cols, "agent_id"]
     bh = calendar is not None
 

@@ -36,9 +36,10 @@ import numpy as np
 import polars as pl
 
 from toolkit._frames import as_lazy
+from toolkit.calendar.business_hours import as_calendar
 from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric
-from toolkit.errors import DataError
+from toolkit.errors import ArgumentError, DataError
 
 __all__ = [
     "INSTANT_COLUMN",
@@ -225,8 +226,10 @@ def parse_split(
         return split
     if kind == "hours":
         if calendar is None:
-            msg = 'split "hours" needs opening hours: pass --hours "mon-fri 09:00-18:00" (and --timezone)'
-            raise DataError(msg)
+            raise ArgumentError.invalid(
+                "calendar", None, 'give opening hours, e.g. calendar="mon-fri 09:00-18:00" '
+                "or a toolkit.BusinessCalendar", why="is not allowed with split='hours'",
+            )
         return Split.hours(calendar)
     if kind in ("before", "after", "date"):
         if not arg:
@@ -654,9 +657,10 @@ def compare(
         A :class:`Split` or its text (see :func:`parse_split`): ``peak``, ``hours``,
         ``before:YYYY-MM-DD``, ``channel:A,B``, ``agent:ID``, ``event:NAME``.
     sla
-        SLA target in seconds.
+        SLA target: seconds or text such as ``"1h"``.
     calendar
-        Opening hours (:class:`toolkit.BusinessCalendar`): needed for ``hours`` and for the
+        Opening hours (:class:`toolkit.BusinessCalendar` or text such as
+        ``"mon-fri 09:00-18:00"``): needed for ``hours`` and for the
         business-hours metrics; its zone is the default ``timezone``.
     metrics
         Registered metric names (default: all the log supports).
@@ -682,6 +686,7 @@ def compare(
     """
     from scipy import stats
 
+    calendar = as_calendar(calendar, timezone=timezone)
     tz = timezone or getattr(calendar, "timezone", None) or "UTC"
     sp = split if isinstance(split, Split) else parse_split(
         split, messages, calendar=calendar, timezone=tz, peaks=peaks, events=events, k=k,

@@ -25,10 +25,11 @@ from typing import Any, Literal
 
 import polars as pl
 
+from toolkit._durations import parse_period
 from toolkit._frames import as_lazy
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, UTC_DATETIME
-from toolkit.measures.volumes import bucket_every, bucket_grid
+from toolkit.measures.volumes import bucket_grid
 
 __all__ = [
     "Event",
@@ -258,7 +259,7 @@ def peak_buckets(
     if not k > 0:
         msg = f"k must be a positive number, got {k}"
         raise DataError(msg)
-    step = bucket_every(bucket)
+    step = parse_period(bucket, argument="bucket")
     lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     for needed in ("created_at", "direction"):
@@ -327,7 +328,7 @@ def peak_periods(
         ``inbound_messages``, ``baseline`` (sum of the buckets' baselines), ``ratio``
         (inbound / baseline), ``max_ratio`` (of the busiest bucket), ``events``.
     """
-    step = bucket_every(bucket)
+    step = parse_period(bucket, argument="bucket")
     table = buckets if buckets is not None else peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor)
     periods = (
         table.with_columns(

@@ -33,9 +33,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
-from toolkit.errors import DataError
+from toolkit.errors import ArgumentError, DataError
 
-__all__ = ["DEFAULT_SPAN", "BusinessCalendar", "hour_of_week_open"]
+__all__ = ["DEFAULT_SPAN", "BusinessCalendar", "as_calendar", "hour_of_week_open"]
 
 #: Local dates covered by default (inclusive).  Wide enough for any customer-service log;
 #: narrow it with :meth:`BusinessCalendar.with_span` to save a little memory and start-up time.
@@ -1070,4 +1070,36 @@ def hour_of_week_open(calendar: BusinessCalendar) -> pl.DataFrame:
             "open_fraction": fractions,
         },
         schema={"weekday": pl.Int8, "hour": pl.Int8, "open_fraction": pl.Float64},
+    )
+
+
+def as_calendar(
+    calendar: BusinessCalendar | str | None, *, timezone: str | None = None, argument: str = "calendar"
+) -> BusinessCalendar | None:
+    """A calendar argument as a :class:`BusinessCalendar`: an instance, opening-hours text, or None.
+
+    Text (``"mon-fri 09:00-18:00"``, ``"24/7"``) is read with :meth:`BusinessCalendar.parse` in
+    ``timezone`` (default UTC).
+
+    Raises
+    ------
+    toolkit.errors.ArgumentError
+        For anything else, naming the argument and the accepted forms.
+
+    Examples
+    --------
+    >>> as_calendar("mon-fri 09:00-18:00", timezone="Europe/Paris").to_params()["hours"]
+    'mon-fri 09:00-18:00'
+    >>> as_calendar(None) is None
+    True
+    """
+    if calendar is None or isinstance(calendar, BusinessCalendar):
+        return calendar
+    if isinstance(calendar, str):
+        return BusinessCalendar.parse(calendar, timezone=timezone or "UTC")
+    raise ArgumentError.invalid(
+        argument,
+        calendar,
+        'pass a toolkit.BusinessCalendar or opening hours as text, e.g. "mon-fri 09:00-18:00"',
+        why="is not a calendar",
     )

@@ -8,10 +8,12 @@ from typing import Any
 
 import polars as pl
 
+from toolkit._durations import duration_seconds, parse_period
 from toolkit._frames import Frame, as_lazy, same_kind
+from toolkit.calendar.business_hours import as_calendar
 from toolkit.core.metrics import CORE_KEYS, Metric, MetricContext, available_metrics
 from toolkit.core.turns import conversations, turns
-from toolkit.errors import DataError
+from toolkit.errors import DataError, check_columns
 
 __all__ = ["FactTables", "kpi_tables", "kpis"]
 
@@ -28,13 +30,15 @@ class FactTables:
         self,
         messages: pl.DataFrame | pl.LazyFrame,
         *,
-        sla: float = 3600,
+        sla: float | str | dt.timedelta = 3600,
         calendar: Any = None,
         every: str | None = None,
         timezone: str | None = None,
         as_of: dt.datetime | None = None,
     ) -> None:
         lf = as_lazy(messages)
+        sla = duration_seconds(sla, argument="sla")
+        calendar = as_calendar(calendar, timezone=timezone)
         self.columns = lf.collect_schema().names()
         for required in ("conversation_id", "created_at", "direction", "row_nr", "is_bot"):
             if required not in self.columns:
@@ -54,7 +58,7 @@ class FactTables:
         self.context = MetricContext(sla=float(sla), calendar=calendar)
         tz = timezone or (getattr(calendar, "timezone", None) if calendar is not None else None) or "UTC"
         if every is not None:
-            _check_every(every)
+            every = parse_period(every)
             # Periods are local to the team: a "day" starts at local midnight.
             lf = lf.with_columns(
                 period=pl.col("created_at").dt.convert_time_zone(tz).dt.truncate(every)
@@ -111,7 +115,7 @@ def kpis(
     messages: Frame,
     *,
     by: str | Sequence[str] | None = None,
-    sla: float = 3600,
+    sla: float | str | dt.timedelta = 3600,
     calendar: Any = None,
     every: str | None = None,
     timezone: str | None = None,
@@ -130,9 +134,11 @@ def kpis(
         grouped by their own value, turns by their first message's value (``agent_id``: the
         answering agent), conversations by their first message's value.
     sla
-        SLA target in seconds (default 1 h).
+        SLA target: seconds, a timedelta or text such as ``"1h"`` or ``"30m"`` (default 1 h);
+        it must be more than zero.
     calendar
-        A :class:`toolkit.BusinessCalendar`; adds the business-hours keys (``frt_bh_*``,
+        A :class:`toolkit.BusinessCalendar` or opening hours as text (``"mon-fri 09:00-18:00"``,
+        read in ``timezone``); adds the business-hours keys (``frt_bh_*``,
         ``art_bh_*``, ``sla_bh_compliance``, ``in_hours_share``).
     every
         Also group by period (``"1d"``, ``"1w"``, ``"1mo"``...) in the calendar's time zone (or
@@ -161,32 +167,8 @@ def kpis(
     return same_kind(result, messages)
 
 
-def _check_every(every: str) -> None:
-    """A clear error for a period polars cannot read (instead of an error deep in a query)."""
-    probe = pl.Series([0], dtype=pl.Datetime("us", "UTC"))
-    try:
-        if not any(ch in every for ch in "123456789"):  # empty, or a zero-length period
-            raise ValueError
-        probe.dt.truncate(every)
-    except (ValueError, pl.exceptions.PolarsError):
-        msg = (
-            f"cannot read the period {every!r}: use a number and a unit, e.g. 1h, 1d, 1w, 1mo, 1q, 1y"
-        )
-        raise DataError(msg) from None
-
-
 def _group_columns(by: str | Sequence[str] | None, every: str | None, columns: list[str]) -> list[str]:
-    groups = [by] if isinstance(by, str) else list(dict.fromkeys(by or []))
-    missing = [g for g in groups if g not in columns]
-    if missing:
-        import difflib
-
-        hints = {g: difflib.get_close_matches(g, columns, n=1) for g in missing}
-        hint = "; ".join(f"did you mean {h[0]!r} for {g!r}?" for g, h in hints.items() if h)
-        msg = f"cannot group by {missing}: no such column (found: {columns})." + (
-            f" Hint: {hint}" if hint else ""
-        )
-        raise DataError(msg)
+    groups = check_columns(columns, "by", by)
     if every is not None:
         groups = ["period", *groups]
     return groups

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 import polars as pl
 
+from toolkit._durations import parse_duration
 from toolkit.errors import DataError
 from toolkit.io.presets import (
     AUTHOR,
@@ -30,7 +31,7 @@ from toolkit.io.presets import (
 )
 from toolkit.io.quality import QualityIssue, QualityReport, issue_from_mask
 from toolkit.io.schema import ALWAYS_PRESENT, INBOUND, OPTIONAL
-from toolkit.io.threads import assign_conversations, parse_gap
+from toolkit.io.threads import assign_conversations
 from toolkit.io.timestamps import check_timestamps, parse_timestamps
 
 __all__ = ["LoadResult", "load", "read_messages", "read_table"]
@@ -491,7 +492,7 @@ def load(
         required column, mostly unreadable times or directions, no way to find conversations,
         ambiguous replies when sessionising.
     """
-    gap = parse_gap(session_gap)
+    gap = parse_duration(session_gap, argument="session_gap")
     _check_timezone(timezone)
     raw = read_table(source, filename=filename)
     if raw.width == 0:

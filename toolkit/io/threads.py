@@ -22,45 +22,19 @@ Three ways, tried in this order (the first the data supports wins):
 from __future__ import annotations
 
 import math
-import re
 from datetime import timedelta
 from typing import Literal
 
 import polars as pl
 
+from toolkit._durations import parse_duration
 from toolkit.errors import DataError
 from toolkit.io.quality import QualityIssue, issue_from_mask
 from toolkit.io.schema import INBOUND, OUTBOUND
 
-__all__ = ["assign_conversations", "parse_gap", "reply_roots", "sessionise"]
+__all__ = ["assign_conversations", "reply_roots", "sessionise"]
 
 Method = Literal["conversation_id", "in_reply_to", "sessions"]
-
-
-def parse_gap(gap: str | float | timedelta) -> timedelta:
-    """``"24h"``, ``"30m"``, ``"1d12h"``, seconds or a timedelta -> timedelta.
-
-    Raises
-    ------
-    DataError
-        When the value is not a positive duration.
-    """
-    if isinstance(gap, timedelta):
-        out = gap
-    elif isinstance(gap, (int, float)) and not isinstance(gap, bool):
-        out = timedelta(seconds=float(gap))
-    else:
-        text = str(gap).strip().lower().replace(" ", "")
-        parts = re.findall(r"(\d+(?:\.\d+)?)(w|d|h|m|min|s)", text)
-        if not parts or "".join(a + b for a, b in parts) != text:
-            raise DataError(
-                f"session_gap {gap!r} is not a duration; write e.g. '24h', '30m', '1d' or seconds."
-            )
-        unit = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "min": 60, "s": 1}
-        out = timedelta(seconds=sum(float(a) * unit[b] for a, b in parts))
-    if out <= timedelta(0):
-        raise DataError(f"session_gap must be positive, got {gap!r}.")
-    return out
 
 
 def reply_roots(message_id: pl.Series, in_reply_to: pl.Series) -> tuple[pl.Series, pl.Series]:
@@ -233,7 +207,7 @@ def assign_conversations(
             "in_reply_to", "kept",
         )
         return frame, [loop_issue] if loop_issue else []
-    gap = parse_gap(session_gap)
+    gap = parse_duration(session_gap, argument="session_gap")
     missing_in = (pl.col("direction") == INBOUND) & pl.col("customer_id").is_null()
     issue = issue_from_mask(frame, missing_in, "missing (needed to group messages into conversations)", "customer_id")
     if issue:

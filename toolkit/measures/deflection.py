@@ -20,11 +20,10 @@ the order given) names the channel and the phrase.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
 
 import polars as pl
 
-from toolkit._frames import as_lazy, same_kind
+from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.io.schema import OUTBOUND
 
@@ -38,7 +37,6 @@ __all__ = [
     "detect_deflection",
 ]
 
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 #: Default phrases (regular expressions, matched case-insensitively in outbound text) per target
 #: channel: English, French and Italian. Order matters: phone, then email, then chat.

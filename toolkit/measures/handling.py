@@ -11,17 +11,15 @@ channel). Channel against channel, with a test: :func:`handling_by_channel`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypeVar
 
 import polars as pl
 
-from toolkit._frames import as_lazy
+from toolkit._frames import Frame, as_lazy
 from toolkit.core.metrics import Metric, register_metric
 from toolkit.core.turns import conversations
 
 __all__ = ["handling_by_channel", "handling_times"]
 
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 _has_ht = pl.col("handle_seconds").is_not_null()
 

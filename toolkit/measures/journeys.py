@@ -14,11 +14,10 @@ person on every channel (a CRM id), otherwise no switch can be seen.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import polars as pl
 
-from toolkit._frames import as_lazy, same_kind
+from toolkit._durations import duration_seconds
+from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.turns import turns
 from toolkit.io.schema import INBOUND, OUTBOUND
 
@@ -29,7 +28,6 @@ __all__ = [
     "transition_matrix",
 ]
 
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def channel_mix(messages: Frame) -> Frame:
@@ -86,8 +84,8 @@ def channel_switches(messages: Frame, *, within: str = "48h", wait: str = "24h")
     and ``after_wait``.
     """
     lf = as_lazy(messages)
-    within_s = _seconds(within)
-    wait_s = _seconds(wait)
+    within_s = duration_seconds(within, argument="within")
+    wait_s = duration_seconds(wait, argument="wait")
     t = turns(lf, carry=["customer_id", "channel"])
     same_customer = pl.col("customer_id") == pl.col("customer_id").shift(1)
     result = (
@@ -168,15 +166,3 @@ def transition_matrix(
         .fill_null(0)
         .sort("from_channel")
     )
-
-
-def _seconds(duration: str) -> float:
-    """Seconds in a polars duration string such as ``"48h"`` or ``"1d12h"``."""
-    import re
-
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-    parts = re.findall(r"(\d+(?:\.\d+)?)([smhdw])", duration.strip().lower())
-    if not parts or "".join(a + b for a, b in parts) != duration.strip().lower():
-        msg = f"expected a duration such as '48h', '2d' or '90m', got {duration!r}"
-        raise ValueError(msg)
-    return sum(float(a) * units[b] for a, b in parts)

@@ -13,17 +13,15 @@ Registered metrics (conversation level):
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import polars as pl
 
-from toolkit._frames import as_lazy, same_kind
+from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, register_metric
 from toolkit.core.turns import conversations
+from toolkit.errors import DataError, check_columns
 
 __all__ = ["nps_points", "satisfaction_breakdown"]
 
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def nps_points(rating: pl.Expr) -> pl.Expr:
@@ -57,9 +55,9 @@ def satisfaction_breakdown(messages: Frame, *, by: str | list[str] | None = None
     columns = lf.collect_schema().names()
     if "csat" not in columns and "nps" not in columns:
         msg = f"messages have neither 'csat' nor 'nps' (found: {columns})"
-        raise ValueError(msg)
-    groups = [by] if isinstance(by, str) else list(by or [])
+        raise DataError(msg)
     conv = conversations(lf)
+    groups = check_columns(conv, "by", by)
     aggs: list[pl.Expr] = []
     if "csat" in columns:
         rated = pl.col("last_csat").is_not_null()

@@ -24,13 +24,15 @@ Registered metrics (conversation level, need ``sentiment``):
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, TypeVar
+from typing import Any
 
 import polars as pl
 
-from toolkit._frames import as_lazy, same_kind
+from toolkit._durations import parse_period
+from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, register_metric
-from toolkit.io.schema import INBOUND
+from toolkit.errors import check_choice, check_columns
+from toolkit.io.schema import INBOUND, OUTBOUND
 
 __all__ = [
     "NEGATIVE_BELOW",
@@ -42,7 +44,6 @@ __all__ = [
     "sentiment_series",
 ]
 
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 NEGATIVE_BELOW = -0.05
 POSITIVE_ABOVE = 0.05
@@ -177,7 +178,8 @@ def sentiment_series(
     messages
         Canonical messages with ``sentiment``.
     every
-        Period length (``"1h"``, ``"1d"``, ``"1w"``, ``"1mo"``), local to ``timezone``.
+        Period: ``"hour"``, ``"day"``, ``"week"``, ``"month"`` ... or a duration (``"1h"``,
+        ``"1d"``, ``"1w"``, ``"1mo"``), local to ``timezone``.
     by
         Extra group column(s), e.g. ``"channel"``.
     direction
@@ -189,7 +191,9 @@ def sentiment_series(
     ``sentiment_median``, ``negative_share``, ``neutral_share``, ``positive_share``.
     """
     lf = _scored(as_lazy(messages))
-    groups = [by] if isinstance(by, str) else list(by or [])
+    groups = check_columns(lf, "by", by)
+    check_choice("direction", direction, [INBOUND, OUTBOUND, None])
+    every = parse_period(every)
     if direction is not None:
         lf = lf.filter(pl.col("direction") == direction)
     label = sentiment_label(pl.col("sentiment"))

@@ -15,13 +15,13 @@ inbound messages whose category is customer service (values matched by
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
 
 import polars as pl
 
-from toolkit._frames import as_lazy, same_kind
+from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, register_metric
 from toolkit.core.turns import conversations
+from toolkit.errors import DataError, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
 
 __all__ = [
@@ -33,7 +33,6 @@ __all__ = [
     "topic_volumes",
 ]
 
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 #: Category values that mean customer service (regex, matched on the trimmed lower-cased value).
 CUSTOMER_SERVICE_PATTERN = (
@@ -46,10 +45,6 @@ def _is_customer_service(category: pl.Expr) -> pl.Expr:
     return category.cast(pl.String).str.strip_chars().str.to_lowercase().str.contains(
         CUSTOMER_SERVICE_PATTERN
     )
-
-
-def _groups(by: str | Sequence[str] | None) -> list[str]:
-    return [by] if isinstance(by, str) else list(by or [])
 
 
 def topic_volumes(
@@ -78,9 +73,9 @@ def topic_volumes(
     columns = lf.collect_schema().names()
     topic = [c for c in levels if c in columns]
     if not topic:
-        msg = f"messages have none of the topic columns {list(levels)} (found: {columns})"
-        raise ValueError(msg)
-    groups = _groups(by)
+        msg = f"levels={list(levels)}: the messages have none of these topic columns (found: {columns})"
+        raise DataError(msg)
+    groups = check_columns(columns, "by", by)
     counts = (
         lf.filter(pl.col("direction") == INBOUND)
         .group_by(*groups, *topic)
@@ -98,35 +93,36 @@ def topic_volumes(
 
 
 def top_topics(
-    messages: Frame, *, per: str = "channel", level: str | None = None, n: int = 5
+    messages: Frame, *, by: str = "channel", level: str | None = None, n: int = 5
 ) -> Frame:
-    """The ``n`` most frequent topics (inbound messages) per ``per`` (default channel).
+    """The ``n`` most frequent topics (inbound messages) per ``by`` group (default channel).
 
     Parameters
     ----------
+    by
+        The group column.
     level
         Topic column: default ``subcategory`` when present, else ``category``.
 
     Returns
     -------
-    ``per``, the topic column, ``rank``, ``inbound_messages``, ``share`` (within ``per``).
+    ``by``, the topic column, ``rank``, ``inbound_messages``, ``share`` (within ``by``).
     """
     lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if level is None:
         level = "subcategory" if "subcategory" in columns else "category"
-    if level not in columns:
-        msg = f"messages have no {level!r} column (found: {columns})"
-        raise ValueError(msg)
-    volumes = as_lazy(topic_volumes(lf, by=per, levels=(level,)))
+    check_columns(columns, "level", level)
+    check_columns(columns, "by", by)
+    volumes = as_lazy(topic_volumes(lf, by=by, levels=(level,)))
     result = (
         volumes.filter(pl.col(level).is_not_null())
         .with_columns(
-            rank=pl.col("inbound_messages").rank("ordinal", descending=True).over(per).cast(pl.Int64)
+            rank=pl.col("inbound_messages").rank("ordinal", descending=True).over(by).cast(pl.Int64)
         )
         .filter(pl.col("rank") <= n)
-        .select(per, level, "rank", "inbound_messages", "share")
-        .sort(per, "rank", nulls_last=True)
+        .select(by, level, "rank", "inbound_messages", "share")
+        .sort(by, "rank", nulls_last=True)
     )
     return same_kind(result, messages)
 
@@ -208,8 +204,8 @@ def bot_summary(messages: Frame, *, by: str | Sequence[str] | None = None) -> Fr
     message (``channel``, ``brand``, ...).
     """
     lf = as_lazy(messages)
-    groups = _groups(by)
     conv = conversations(lf)
+    groups = check_columns(conv, "by", by)
     replied = pl.col("outbound_messages") > 0
     bot_only = replied & (pl.col("bot_messages") == pl.col("outbound_messages"))
     aggs = [

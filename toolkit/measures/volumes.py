@@ -18,20 +18,16 @@ the data to the last. Everything is one lazy polars query (no Python per row).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
 
 import polars as pl
 
-from toolkit._frames import as_lazy
-from toolkit.errors import DataError
+from toolkit._durations import parse_period
+from toolkit._frames import Frame, as_lazy
+from toolkit.errors import DataError, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
 
-__all__ = ["BUCKETS", "bucket_every", "hour_of_week", "volumes"]
+__all__ = ["hour_of_week", "volumes"]
 
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
-
-#: Bucket names accepted wherever an ``every`` is expected.
-BUCKETS: dict[str, str] = {"hour": "1h", "day": "1d", "week": "1w"}
 
 VOLUME_COLUMNS = (
     "inbound_messages",
@@ -40,22 +36,6 @@ VOLUME_COLUMNS = (
     "new_conversations",
     "unique_customers",
 )
-
-
-def bucket_every(bucket: str) -> str:
-    """Polars duration text of a bucket name (``"hour"`` -> ``"1h"``); durations pass through.
-
-    Examples
-    --------
-    >>> bucket_every("day"), bucket_every("15m")
-    ('1d', '15m')
-    """
-    if bucket in BUCKETS:
-        return BUCKETS[bucket]
-    if bucket and bucket[0].isdigit():
-        return bucket
-    msg = f"unknown bucket {bucket!r}: use hour, day, week or a duration such as 15m, 2h, 1d"
-    raise DataError(msg)
 
 
 def hour_of_week(instant: str | pl.Expr, timezone: str = "UTC") -> tuple[pl.Expr, pl.Expr]:
@@ -93,8 +73,9 @@ def volumes(
     messages
         Canonical messages (eager or lazy; the result is the same kind).
     every
-        Bucket: ``"hour"``, ``"day"``, ``"week"`` (weeks start on Monday) or a polars duration
-        (``"1h"``, ``"1d"``, ``"1w"``, ``"15m"``).
+        Bucket: a period name (``"hour"``, ``"day"``, ``"week"``, ``"month"``, ``"quarter"``,
+        ``"year"``; weeks start on Monday) or a polars duration (``"15m"``, ``"1h"``, ``"1d"``,
+        ``"1w"``, ``"1mo"``).
     by
         Column(s) to split the series by, e.g. ``"channel"``, ``["brand", "category"]``. Each
         group gets every bucket of the whole range (zeros where it had no message).
@@ -109,11 +90,11 @@ def volumes(
     in the bucket), ``unique_customers`` (distinct authors of inbound messages), sorted by
     group then bucket.
     """
-    step = bucket_every(every)
-    groups = [by] if isinstance(by, str) else list(by or [])
+    step = parse_period(every)
     lf = as_lazy(messages)
     columns = lf.collect_schema().names()
-    missing = [c for c in ("created_at", "direction", "conversation_id", *groups) if c not in columns]
+    groups = check_columns(columns, "by", by)
+    missing = [c for c in ("created_at", "direction", "conversation_id") if c not in columns]
     if missing:
         msg = f"volumes: messages have no column {missing} (found: {columns})"
         raise DataError(msg)
