@@ -7,6 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from app_pages import common, compute
+from toolkit.analysis.compare import split_registry
 from toolkit.present import charts
 from toolkit.present.report import Figure, Table, Text
 
@@ -14,37 +15,41 @@ frame = common.page("Compare", "compare")
 if frame is not None:
     v, ds, f = frame
     s = common.settings_of(v, ds)
-    kinds = {"hours": "Out of hours vs in hours", "peak": "Peak vs normal", "before": "Before vs after a date"}
-    for col, label in (("channel", "Channel vs channel"), ("brand", "Brand vs brand"), ("agent_id", "Agent vs peers"), ("category", "Category vs category")):
+    registry = split_registry()
+    kinds = {
+        name: kind.label
+        for name, kind in registry.items()
+        if not (kind.argument == "event" and not s.events) and not (kind.column and not f.options.get(kind.column))
+    }
+    for col, label in (("channel", "Channel vs channel"), ("brand", "Brand vs brand"), ("category", "Category vs category")):
         if f.options.get(col):
             kinds[col] = label
-    if s.events:
-        kinds["event"] = "During an event vs the rest"
     current = v.split.partition(":")[0] if v.split else "hours"
-    current = {"agent": "agent_id"}.get(current, current)
     kind = st.selectbox("Comparison", list(kinds), format_func=kinds.get, index=list(kinds).index(current) if current in kinds else 0, key="cmp_kind")
-    arg = v.split.partition(":")[2] if v.split.partition(":")[0] in (kind, {"agent_id": "agent"}.get(kind)) else ""
+    arg = v.split.partition(":")[2] if v.split.partition(":")[0] == kind else ""
+    chosen_kind = registry.get(kind)
     split = kind
-    if kind == "hours" and f.calendar is None:
+    if chosen_kind is not None and chosen_kind.needs_calendar and f.calendar is None:
         st.info("Set opening hours in the sidebar Settings to compare in and out of hours.")
-    if kind == "before":
+    if chosen_kind is None:  # a column: one value vs the rest, or A vs B
+        chosen = [x for x in arg.split(",") if x in f.options[kind]] or f.options[kind][:1]
+        picked = st.multiselect("A (one value: vs all the others; two: A vs B)", f.options[kind], default=chosen, max_selections=2, key=f"cmp_{kind}")
+        split = f"{kind}:{','.join(picked)}" if picked else ""
+    elif chosen_kind.argument == "date":
         try:
             default = dt.date.fromisoformat(arg)
         except ValueError:
             default = f.first_day + (f.last_day - f.first_day) / 2
         day = st.date_input("Change date (after = from this day)", value=default, min_value=f.first_day, max_value=f.last_day, key="cmp_date")
-        split = f"before:{day.isoformat()}"
-    elif kind in ("channel", "brand", "category"):
-        chosen = [x for x in arg.split(",") if x in f.options[kind]] or f.options[kind][:1]
-        picked = st.multiselect("A (one value: vs all the others; two: A vs B)", f.options[kind], default=chosen, max_selections=2, key=f"cmp_{kind}")
-        split = f"{kind}:{','.join(picked)}" if picked else ""
-    elif kind == "agent_id":
-        agent = st.selectbox("Agent", f.options["agent_id"], index=f.options["agent_id"].index(arg) if arg in f.options["agent_id"] else 0, key="cmp_agent")
-        split = f"agent:{agent}"
-    elif kind == "event":
+        split = f"{kind}:{day.isoformat()}"
+    elif chosen_kind.argument == "value" and chosen_kind.column:
+        values = f.options[chosen_kind.column]
+        value = st.selectbox(chosen_kind.label, values, index=values.index(arg) if arg in values else 0, key=f"cmp_{kind}_value")
+        split = f"{kind}:{value}"
+    elif chosen_kind.argument == "event":
         names = [e.name for e in s.events]
         name = st.selectbox("Event", names, index=names.index(arg) if arg in names else 0, key="cmp_event")
-        split = f"event:{name}"
+        split = f"{kind}:{name}"
     common.set_view(v := v.replace(split=split))
 
     result = compute.comparison(v, split) if split else "Choose what to compare."

@@ -214,3 +214,24 @@ def test_missing_columns_say_what_unlocks_them() -> None:
     info = " ".join(i.value for i in at.info)
     assert "`sentiment` column" in info and "`csat` column" in info, info
     assert "needs `toolkit." not in info
+
+
+def test_a_registered_split_appears_in_the_chooser() -> None:
+    """A split registered with toolkit.analysis.compare.register_split is offered without app edits."""
+    from toolkit.analysis.compare import INSTANT_COLUMN, Split, SplitKind, register_split, unregister_split
+
+    def weekend(arg: str, ctx: object) -> Split:
+        return Split("weekend", "at the weekend", "on weekdays",
+                     lambda level, cols: pl.col(INSTANT_COLUMN[level]).dt.weekday() >= 6)
+
+    register_split(SplitKind("weekend", weekend, syntax="weekend", label="Weekend vs weekdays"))
+    try:
+        at = run("app_pages/compare.py")
+        chooser = at.selectbox(key="cmp_kind")
+        assert "weekend" in chooser.options or "Weekend vs weekdays" in chooser.options
+        chooser.set_value("weekend").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert _param(at, "split") == "weekend"
+        assert "at the weekend" in at.dataframe[0].value.to_string()
+    finally:
+        unregister_split("weekend")

@@ -208,7 +208,7 @@ def test_results_are_seeded_and_independent_of_the_metric_selection(peaky):
 
 
 def test_unknown_split_is_a_clear_error(peaky):
-    with pytest.raises(toolkit.DataError, match="unknown split"):
+    with pytest.raises(toolkit.DataError, match=r"split=.sideways. is not a split; write peak[:BUCKET] | hours"):
         parse_split("sideways", peaky)
 
 

@@ -246,13 +246,12 @@ def _events_from_args(args: argparse.Namespace) -> list[Any]:
 
 
 def _register_compare_and_peaks(commands: Any) -> None:
+    from toolkit.analysis.compare import split_syntax
+
     compare = commands.add_parser("compare", help="compare two groups on every metric, with statistics")
     _add_input_arguments(compare)
     _add_calendar_arguments(compare)
-    compare.add_argument(
-        "--split", required=True,
-        help="peak | hours | before:YYYY-MM-DD | channel:A,B | agent:ID | event:NAME",
-    )
+    compare.add_argument("--split", required=True, help=split_syntax())
     compare.add_argument("--metrics", nargs="+", default=None, metavar="NAME", help="metrics to compare")
     compare.add_argument("--sla", type=float, default=3600, help="SLA target in seconds (default 3600)")
     compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")

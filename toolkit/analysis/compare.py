@@ -25,7 +25,6 @@ data"`` and no p-value or interval.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 import zlib
 from collections.abc import Callable, Sequence
@@ -39,18 +38,24 @@ from toolkit._frames import as_lazy
 from toolkit.calendar.business_hours import as_calendar
 from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric
-from toolkit.errors import ArgumentError, DataError
+from toolkit.errors import ArgumentError, ColumnNotFoundError, DataError, did_you_mean
 
 __all__ = [
     "INSTANT_COLUMN",
     "METRIC_POLARITY",
     "Split",
+    "SplitContext",
+    "SplitKind",
     "bootstrap_difference",
     "compare",
     "format_duration",
     "headline",
     "parse_split",
+    "register_split",
+    "split_registry",
+    "split_syntax",
     "two_proportion_test",
+    "unregister_split",
 ]
 
 #: The instant that places a row of each table in time.
@@ -116,7 +121,7 @@ class Split:
             try:
                 cut = dt.datetime.fromisoformat(cut.strip())
             except ValueError:
-                msg = f"--split before: expects a date YYYY-MM-DD, got {cut!r}"
+                msg = f"split='before:{cut}': expects a date YYYY-MM-DD after before:"
                 raise DataError(msg) from None
         if not isinstance(cut, dt.datetime):
             cut = dt.datetime(cut.year, cut.month, cut.day)
@@ -181,6 +186,105 @@ def _data_span(messages: pl.DataFrame | pl.LazyFrame) -> tuple[dt.datetime | Non
     return row["a"][0], row["b"][0]
 
 
+@dataclass(frozen=True)
+class SplitContext:
+    """What a split builder may use besides its argument text (all optional)."""
+
+    messages: pl.DataFrame | pl.LazyFrame | None = None
+    calendar: Any = None
+    timezone: str = "UTC"
+    peaks: pl.DataFrame | None = None
+    events: Any = None
+    k: float = 3.0
+    peak_bucket: str = "day"
+
+
+SplitBuilder = Callable[[str, SplitContext], Split]
+
+
+@dataclass(frozen=True)
+class SplitKind:
+    """One kind of comparison split in the registry: how to build it and how to offer it.
+
+    Attributes
+    ----------
+    name
+        The text before ``:`` (``"hours"``, ``"before"``).
+    build
+        ``build(argument, context) -> Split``; ``argument`` is the text after ``:`` (may be "").
+    syntax
+        How it is written, for help texts: ``"before:YYYY-MM-DD"``.
+    label
+        What a chooser shows: ``"Before vs after a date"``.
+    argument
+        What the argument is, for a chooser: None (no argument), ``"date"``, ``"event"`` (a
+        declared event's name) or ``"value"`` (a value of ``column``).
+    column
+        The column the split reads (a chooser offers it only when the data has values there).
+    needs_calendar
+        The split needs opening hours.
+    """
+
+    name: str
+    build: SplitBuilder = field(compare=False, repr=False)
+    syntax: str = ""
+    label: str = ""
+    argument: Literal["date", "event", "value"] | None = None
+    column: str | None = None
+    needs_calendar: bool = False
+
+
+_SPLITS: dict[str, SplitKind] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register_split(kind: SplitKind, *, aliases: Sequence[str] = (), replace: bool = False) -> SplitKind:
+    """Add a kind of split: :func:`parse_split`, the app's chooser and the CLI help then offer it.
+
+    Examples
+    --------
+    >>> def weekend(arg, ctx):
+    ...     return Split(
+    ...         "weekend", "at the weekend", "on weekdays",
+    ...         lambda level, cols: pl.col(INSTANT_COLUMN[level]).dt.weekday() >= 6,
+    ...     )
+    >>> _ = register_split(SplitKind("weekend", weekend, syntax="weekend", label="Weekend vs weekdays"))
+    >>> parse_split("weekend").a_label
+    'at the weekend'
+    >>> unregister_split("weekend")
+    """
+    name = kind.name.strip().lower()
+    if not replace and (name in _SPLITS or name in _ALIASES):
+        msg = f"a split named {name!r} is already registered; pass replace=True to replace it"
+        raise DataError(msg)
+    _SPLITS[name] = kind
+    for alias in aliases:
+        _ALIASES[alias.strip().lower()] = name
+    return kind
+
+
+def unregister_split(name: str) -> None:
+    """Remove a kind of split (and its aliases)."""
+    name = name.strip().lower()
+    _SPLITS.pop(name, None)
+    for alias in [a for a, n in _ALIASES.items() if n == name]:
+        del _ALIASES[alias]
+
+
+def split_registry() -> dict[str, SplitKind]:
+    """The registered kinds of split, by name, in registration order (a copy)."""
+    return dict(_SPLITS)
+
+
+def split_syntax() -> str:
+    """How splits are written, for help texts: ``"peak | hours | ... | COLUMN:A,B"``.
+
+    >>> split_syntax().startswith("peak[:BUCKET] | hours | before:YYYY-MM-DD")
+    True
+    """
+    return " | ".join([*(k.syntax or k.name for k in _SPLITS.values()), "COLUMN:A[,B]"])
+
+
 def parse_split(
     text: str,
     messages: pl.DataFrame | pl.LazyFrame | None = None,
@@ -192,9 +296,10 @@ def parse_split(
     k: float = 3.0,
     peak_bucket: str = "day",
 ) -> Split:
-    """A :class:`Split` from its text: ``peak``, ``peak:day``, ``hours``, ``before:YYYY-MM-DD``,
-    ``channel:A,B`` (or ``channel:A`` vs the rest; any column works: ``brand:X,Y``),
-    ``agent:ID``, ``event:NAME`` (``event:holidays`` = all holidays).
+    """A :class:`Split` from its text: a registered kind (:func:`split_registry`: ``peak``,
+    ``peak:day``, ``hours``, ``before:YYYY-MM-DD``, ``agent:ID``, ``event:NAME``, with
+    ``event:holidays`` = all holidays) or a column split ``COLUMN:A,B`` (``channel:A`` vs the
+    rest; any column works: ``brand:X,Y``).
 
     Parameters
     ----------
@@ -204,90 +309,132 @@ def parse_split(
         Needed for ``hours``; gives the default time zone and the holiday country.
     peaks
         Peak periods to use for ``peak`` (columns ``start``, ``end``), e.g. from
-        :func:`toolkit.peaks.peak_periods`.
+        :func:`toolkit.analysis.peaks.peak_periods`.
     events
-        Declared events for ``event:NAME`` (see :func:`toolkit.peaks.events_frame`).
-    """
-    from toolkit.analysis.peaks import events_frame, holiday_events, peak_periods
+        Declared events for ``event:NAME`` (see :func:`toolkit.analysis.peaks.events_frame`).
 
+    Examples
+    --------
+    >>> parse_split("before:2025-03-01").b_label
+    'before 2025-03-01'
+    >>> parse_split("channel:email,twitter").name
+    'channel:email,twitter'
+    """
+    if not isinstance(text, str):
+        raise ArgumentError.invalid("split", text, f"write {split_syntax()}", why="is not a split")
     tz = timezone or getattr(calendar, "timezone", None) or "UTC"
     kind, _, arg = text.strip().partition(":")
     kind = kind.strip().lower()
     arg = arg.strip()
-    if kind == "peak":
-        if peaks is None:
-            if messages is None:
-                msg = "split 'peak' needs the messages (or peak periods) to find the peaks in"
-                raise DataError(msg)
-            peaks = peak_periods(messages, bucket=arg or peak_bucket, k=k, timezone=tz)
-        split = Split.periods(
-            peaks["start"], peaks["end"], name="peak", a_label="during peaks", b_label="at normal times"
-        )
-        return split
-    if kind == "hours":
-        if calendar is None:
-            raise ArgumentError.invalid(
-                "calendar", None, 'give opening hours, e.g. calendar="mon-fri 09:00-18:00" '
-                "or a toolkit.BusinessCalendar", why="is not allowed with split='hours'",
-            )
-        return Split.hours(calendar)
-    if kind in ("before", "after", "date"):
-        if not arg:
-            msg = "split 'before' needs a date: before:YYYY-MM-DD"
-            raise DataError(msg)
-        return Split.before(arg, tz)
-    if kind == "agent":
-        if not arg:
-            msg = "split 'agent' needs an agent id: agent:ID"
-            raise DataError(msg)
+    name = _ALIASES.get(kind, kind)
+    if name in _SPLITS:
+        context = SplitContext(messages, calendar, tz, peaks, events, k, peak_bucket)
+        return _SPLITS[name].build(arg, context)
+    if kind and arg:
+        return _column_split(text, kind, arg, messages)
+    msg = f"split={text!r} is not a split; write {split_syntax()}."
+    hint = did_you_mean(kind, list(_SPLITS))
+    raise ArgumentError(f"{msg} {hint}" if hint else msg)
+
+
+def _column_split(text: str, column: str, arg: str, messages: pl.DataFrame | pl.LazyFrame | None) -> Split:
+    """``channel:A,B`` / ``brand:X`` / ``category:A,B``: rows with one value vs another (or the rest)."""
+    values = [v.strip() for v in arg.split(",") if v.strip()]
+    if messages is not None:
+        _check_split_column(messages, column, values)
+    if len(values) == 1:
+        return Split.values(column, values, name=text, a_label=f"on {values[0]}", b_label="on the rest")
+    if len(values) == 2:
         return Split.values(
-            "agent_id", [arg], name=f"agent:{arg}", a_label=f"by agent {arg}", b_label="by other agents"
+            column, [values[0]], [values[1]], name=text, a_label=f"on {values[0]}", b_label=f"on {values[1]}"
         )
-    if kind == "event":
-        if not arg:
-            msg = "split 'event' needs an event name: event:NAME"
+    return Split.values(column, values[:1], values[1:], name=text, a_label=f"on {values[0]}",
+                        b_label="on " + ", ".join(values[1:]))
+
+
+# --- the built-in kinds of split ------------------------------------------------------------
+
+
+def _peak_split(arg: str, ctx: SplitContext) -> Split:
+    from toolkit.analysis.peaks import peak_periods
+
+    peaks = ctx.peaks
+    if peaks is None:
+        if ctx.messages is None:
+            msg = "split 'peak' needs the messages (or peak periods) to find the peaks in"
             raise DataError(msg)
-        frame = events_frame(events, tz)
-        country = getattr(calendar, "country", None)
-        if country and messages is not None:
-            first, last = _data_span(messages)
-            if first is not None and last is not None:
-                frame = pl.concat(
-                    [frame, events_frame(holiday_events(country, first.date(), last.date(),
-                                                        subdiv=getattr(calendar, "subdiv", None)), tz)]
-                )
-        if arg.lower() in ("holiday", "holidays"):
-            chosen = frame.filter(pl.col("kind") == "holiday")
-        else:
-            chosen = frame.filter(pl.col("name").str.to_lowercase() == arg.lower())
-        if chosen.height == 0:
-            known = sorted(set(frame["name"].to_list()))
-            msg = (
-                f"no event named {arg!r}; known events: {known or 'none'}. Declare one with "
-                "--event NAME=YYYY-MM-DD..YYYY-MM-DD, or name a holiday country with --holidays"
-            )
-            raise DataError(msg)
-        return Split.periods(
-            chosen["start"], chosen["end"], name=f"event:{arg}", a_label=f"during {arg}",
-            b_label="at other times",
-        )
-    if kind and arg:  # a column split: channel:A,B / brand:X / category:A,B
-        values = [v.strip() for v in arg.split(",") if v.strip()]
-        if messages is not None:
-            _check_split_column(messages, kind, values)
-        if len(values) == 1:
-            return Split.values(kind, values, name=text, a_label=f"on {values[0]}", b_label="on the rest")
-        if len(values) == 2:
-            return Split.values(
-                kind, [values[0]], [values[1]], name=text, a_label=f"on {values[0]}", b_label=f"on {values[1]}"
-            )
-        return Split.values(kind, values[:1], values[1:], name=text, a_label=f"on {values[0]}",
-                            b_label="on " + ", ".join(values[1:]))
-    msg = (
-        f"unknown split {text!r}: use peak, hours, before:YYYY-MM-DD, channel:A,B, agent:ID or "
-        "event:NAME"
+        peaks = peak_periods(ctx.messages, bucket=arg or ctx.peak_bucket, k=ctx.k, timezone=ctx.timezone)
+    return Split.periods(
+        peaks["start"], peaks["end"], name="peak", a_label="during peaks", b_label="at normal times"
     )
-    raise DataError(msg)
+
+
+def _hours_split(arg: str, ctx: SplitContext) -> Split:
+    if ctx.calendar is None:
+        raise ArgumentError.invalid(
+            "calendar", None, 'give opening hours, e.g. calendar="mon-fri 09:00-18:00" '
+            "or a toolkit.BusinessCalendar", why="is not allowed with split='hours'",
+        )
+    return Split.hours(ctx.calendar)
+
+
+def _before_split(arg: str, ctx: SplitContext) -> Split:
+    if not arg:
+        msg = "split 'before' needs a date: before:YYYY-MM-DD"
+        raise DataError(msg)
+    return Split.before(arg, ctx.timezone)
+
+
+def _agent_split(arg: str, ctx: SplitContext) -> Split:
+    if not arg:
+        msg = "split 'agent' needs an agent id: agent:ID"
+        raise DataError(msg)
+    return Split.values(
+        "agent_id", [arg], name=f"agent:{arg}", a_label=f"by agent {arg}", b_label="by other agents"
+    )
+
+
+def _event_split(arg: str, ctx: SplitContext) -> Split:
+    from toolkit.analysis.peaks import events_frame, holiday_events
+
+    if not arg:
+        msg = "split 'event' needs an event name: event:NAME"
+        raise DataError(msg)
+    frame = events_frame(ctx.events, ctx.timezone)
+    country = getattr(ctx.calendar, "country", None)
+    if country and ctx.messages is not None:
+        first, last = _data_span(ctx.messages)
+        if first is not None and last is not None:
+            frame = pl.concat(
+                [frame, events_frame(holiday_events(country, first.date(), last.date(),
+                                                    subdiv=getattr(ctx.calendar, "subdiv", None)), ctx.timezone)]
+            )
+    if arg.lower() in ("holiday", "holidays"):
+        chosen = frame.filter(pl.col("kind") == "holiday")
+    else:
+        chosen = frame.filter(pl.col("name").str.to_lowercase() == arg.lower())
+    if chosen.height == 0:
+        known = sorted(set(frame["name"].to_list()))
+        msg = (
+            f"no event named {arg!r}; known events: {known or 'none'}. Declare one (events=[...] "
+            "or --event NAME=YYYY-MM-DD..YYYY-MM-DD), or give the calendar a holiday country"
+        )
+        raise DataError(msg)
+    return Split.periods(
+        chosen["start"], chosen["end"], name=f"event:{arg}", a_label=f"during {arg}",
+        b_label="at other times",
+    )
+
+
+register_split(SplitKind("peak", _peak_split, syntax="peak[:BUCKET]", label="Peak vs normal"))
+register_split(SplitKind("hours", _hours_split, syntax="hours", label="Out of hours vs in hours",
+                         needs_calendar=True))
+register_split(SplitKind("before", _before_split, syntax="before:YYYY-MM-DD", label="Before vs after a date",
+                         argument="date"), aliases=("after", "date"))
+register_split(SplitKind("agent", _agent_split, syntax="agent:ID", label="Agent vs peers", argument="value",
+                         column="agent_id"))
+register_split(SplitKind("event", _event_split, syntax="event:NAME", label="During an event vs the rest",
+                         argument="event"))
 
 
 def _check_split_column(messages: pl.DataFrame | pl.LazyFrame, column: str, values: list[str]) -> None:
@@ -295,11 +442,10 @@ def _check_split_column(messages: pl.DataFrame | pl.LazyFrame, column: str, valu
     lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if column not in columns:
-        hint = difflib.get_close_matches(column, columns, n=1)
-        msg = f"cannot split by {column!r}: no such column (found: {columns})." + (
-            f" Hint: did you mean {hint[0]!r}?" if hint else ""
-        )
-        raise DataError(msg)
+        known = list(_SPLITS)
+        msg = f"split={column + ':...'!r}: {column!r} is no column and no kind of split {known}."
+        hint = did_you_mean(column, [*columns, *known])
+        raise ColumnNotFoundError(f"{msg} {hint} Columns: {columns}." if hint else f"{msg} Columns: {columns}.")
     found = lf.select(pl.col(column).cast(pl.String).drop_nulls().unique().sort()).collect().to_series()
     unknown = [v for v in values if v not in set(found.to_list())]
     if unknown:

@@ -27,10 +27,9 @@ from toolkit.io.presets import (
     get_preset,
     is_outbound_flag,
     resolve_mapping,
-    twcs_brand_and_agent,
 )
 from toolkit.io.quality import QualityIssue, QualityReport, issue_from_mask
-from toolkit.io.schema import ALWAYS_PRESENT, INBOUND, OPTIONAL
+from toolkit.io.schema import ALWAYS_PRESENT, OPTIONAL
 from toolkit.io.threads import assign_conversations
 from toolkit.io.timestamps import check_timestamps, parse_timestamps
 
@@ -468,10 +467,11 @@ def load(
         DataFrame. Files: CSV/TSV (delimiter ``, ; tab |`` detected; UTF-8 with/without BOM,
         UTF-16 with BOM, cp1252), Excel (first sheet), Parquet, JSON lines / JSON array.
     preset
-        ``"generic"`` or ``"twcs"``; detected from the header when None.
+        A registered preset name (``toolkit.io.presets.PRESETS``: ``"generic"``, ``"twcs"``,
+        ...); detected from the header when None.
     mapping
         ``{canonical_column: source_column}`` overriding the preset (``None`` value: do not
-        map that column). Keys: canonical names, or ``"author"`` (see :mod:`toolkit.presets`).
+        map that column). Keys: canonical names, or ``"author"`` (see :mod:`toolkit.io.presets`).
     timezone
         IANA zone for times written without a UTC offset (DST rules: :mod:`toolkit.timestamps`).
     session_gap
@@ -542,19 +542,13 @@ def load(
         chosen.get("message_id", "message_id"), issues,
     )
 
-    if AUTHOR in chosen and chosen_preset.name != "twcs":
-        inbound = pl.col("direction") == INBOUND
-        frame = frame.with_columns(
-            customer_id=pl.coalesce("customer_id", pl.when(inbound).then("__author")),
-            agent_id=pl.coalesce("agent_id", pl.when(~inbound).then("__author")),
-        )
-    elif AUTHOR in chosen:
-        frame = frame.with_columns(customer_id=pl.coalesce("customer_id", pl.when(pl.col("direction") == INBOUND).then("__author")))
+    author = "__author" if AUTHOR in chosen else None
+    if author is not None:
+        frame = chosen_preset.fill_author(frame, author)
 
     frame, more = assign_conversations(frame, method, session_gap=gap)
     issues += more
-    if chosen_preset.name == "twcs" and AUTHOR in chosen:
-        frame = twcs_brand_and_agent(frame, "__author")
+    frame = chosen_preset.finish(frame, author)
 
     messages = _finish(frame, raw, chosen)
     quality = QualityReport(input_rows=input_rows, used_rows=messages.height, issues=issues, notes=notes)
@@ -564,8 +558,8 @@ def load(
         raise DataError(f"No usable rows: {quality.summary()}")
     used = {k: v for k, v in chosen.items() if k != AUTHOR}
     if AUTHOR in chosen:
-        used.setdefault("customer_id", chosen[AUTHOR])
-        used.setdefault("brand" if chosen_preset.name == "twcs" else "agent_id", chosen[AUTHOR])
+        for name in chosen_preset.author_fills:
+            used.setdefault(name, chosen[AUTHOR])
     return LoadResult(messages=messages, quality=quality, preset=chosen_preset.name, mapping=used)
 
 

@@ -1,4 +1,4 @@
-"""Presets: how known exports map onto the canonical message columns.
+"""The preset machinery: the :class:`Preset` class, the registry and column resolution.
 
 A preset lists, for each canonical column, the source column names it accepts. Names are
 compared case-insensitively, ignoring spaces, underscores, dashes and dots, so ``Created At``,
@@ -6,9 +6,10 @@ compared case-insensitively, ignoring spaces, underscores, dashes and dots, so `
 (:func:`detect_preset`), and a user ``mapping`` ``{canonical: source_column}`` always wins.
 
 Besides the canonical names, a mapping may use the key ``"author"``: a column naming who wrote
-each message. It fills ``customer_id`` on inbound rows and ``agent_id`` on outbound rows (for
-``twcs`` the author of a reply is the brand, so it fills ``brand`` instead and ``agent_id`` comes
-from the sign-off initials).
+each message. By default it fills ``customer_id`` on inbound rows and ``agent_id`` on outbound
+rows; a preset may do otherwise (``twcs``: the author of a reply is the brand, and ``agent_id``
+comes from the sign-off initials) by overriding :meth:`Preset.fill_author` and
+:meth:`Preset.finish`.
 """
 
 from __future__ import annotations
@@ -24,14 +25,20 @@ from toolkit.errors import DataError
 from toolkit.io.schema import CANONICAL, INBOUND, OUTBOUND
 
 __all__ = [
+    "AUTHOR",
+    "MAPPABLE",
     "PRESETS",
+    "Frame",
     "Preset",
     "detect_preset",
     "direction_expr",
+    "get_preset",
     "normalise_name",
+    "register_preset",
     "resolve_mapping",
-    "twcs_brand_and_agent",
 ]
+
+Frame = pl.DataFrame | pl.LazyFrame
 
 #: Pseudo-column: who wrote the message (customer on inbound rows, agent/brand on outbound).
 AUTHOR = "author"
@@ -41,51 +48,6 @@ def normalise_name(name: str) -> str:
     """Header name as compared: lower case, without spaces, ``_``, ``-``, ``.`` or BOM."""
     return re.sub(r"[\s_\-.\ufeff]+", "", str(name)).lower()
 
-
-# Accepted source names per canonical column, best first (already normalised).
-_GENERIC: dict[str, tuple[str, ...]] = {
-    "message_id": ("messageid", "msgid", "id", "postid", "tweetid", "commentid", "eventid"),
-    "conversation_id": (
-        "conversationid", "conversation", "threadid", "thread", "caseid", "case", "ticketid",
-        "ticket", "ticketnumber", "casenumber", "chatid", "sessionid",
-    ),
-    "in_reply_to": (
-        "inreplyto", "inreplytoid", "replyto", "replytoid", "parentid", "parentmessageid",
-        "parent", "inresponseto", "inresponsetoid", "inresponsetotweetid",
-    ),
-    "created_at": (
-        "createdat", "timestamp", "datetime", "sentat", "created", "createdtime", "createddate",
-        "createdon", "date", "time", "senttime", "sent", "postedat", "messagetime", "receivedat",
-    ),
-    "direction": (
-        "direction", "messagedirection", "inbound", "isinbound", "fromcustomer", "incoming",
-        "outbound", "isoutbound", "fromagent", "frombrand", "type", "messagetype", "kind",
-    ),
-    "channel": ("channel", "network", "platform", "socialnetwork", "medium", "source"),
-    "customer_id": (
-        "customerid", "customer", "customername", "customerhandle", "clientid", "client",
-        "contactid", "contact", "requesterid", "requester",
-    ),
-    "agent_id": (
-        "agentid", "agent", "agentname", "userid", "user", "assignee", "assigneeid",
-        "responder", "operator", "staff",
-    ),
-    AUTHOR: ("author", "authorid", "sender", "senderid", "from", "fromid", "screenname", "handle"),
-    "brand": ("brand", "brandname", "account", "accountname", "profile", "profilename", "page"),
-    "is_bot": ("isbot", "bot", "automated", "isautomated", "automation", "autoreply"),
-    "category": ("category", "interactiontype", "casetype"),
-    "subcategory": ("subcategory", "topic", "tag", "tags"),
-    "sentiment": ("sentiment", "sentimentscore", "sentimentlabel"),
-    "text": ("text", "message", "body", "content", "messagetext", "messagebody", "comment"),
-    "handle_seconds": (
-        "handleseconds", "handletime", "handletimeseconds", "handlingtime", "worktime",
-    ),
-    "template": ("template", "quickreply", "savedreply", "macro", "cannedresponse"),
-    "resolved_at": ("resolvedat", "resolvedtime", "closedat", "solvedat", "resolved"),
-    "deflected_to": ("deflectedto", "deflection"),
-    "csat": ("csat", "csatscore", "satisfaction", "rating"),
-    "nps": ("nps", "npsscore"),
-}
 
 #: Direction columns whose "true" means outbound (the opposite of ``inbound``).
 OUTBOUND_FLAGS = frozenset({"outbound", "isoutbound", "fromagent", "frombrand"})
@@ -100,7 +62,10 @@ _FALSE = ("false", "f", "no", "n", "0", "0.0")
 
 @dataclass(frozen=True)
 class Preset:
-    """A known export layout.
+    """A known export layout, and what loading does specially for it.
+
+    Subclass it (and override the hooks) when an export needs more than a column map; see
+    ``toolkit/io/presets/twcs.py`` for an example and ``docs/extending.md`` for the steps.
 
     Attributes
     ----------
@@ -114,6 +79,8 @@ class Preset:
         Normalised header names that together identify this export (empty: never detected).
     channel
         Channel of every message when the export has no channel column.
+    author_fills
+        Canonical columns the ``author`` column fills (reported in ``LoadResult.mapping``).
     """
 
     name: str
@@ -121,42 +88,94 @@ class Preset:
     columns: dict[str, tuple[str, ...]]
     signature: frozenset[str] = field(default_factory=frozenset)
     channel: str | None = None
+    author_fills: tuple[str, ...] = ("customer_id", "agent_id")
+
+    def detect(self, names: frozenset[str]) -> int:
+        """How well a header (normalised names) matches this export: 0 = not at all.
+
+        The default is the size of :attr:`signature` when the header carries all of it, so the
+        most specific matching preset wins.
+        """
+        return len(self.signature) if self.signature and self.signature <= names else 0
+
+    def fill_author(self, frame: Frame, author: str) -> Frame:
+        """Fill people columns from the ``author`` column, before conversations are assigned.
+
+        Default: ``customer_id`` on inbound rows, ``agent_id`` on outbound rows (a value the
+        source gives directly wins).
+        """
+        inbound = pl.col("direction") == INBOUND
+        return frame.with_columns(
+            customer_id=pl.coalesce("customer_id", pl.when(inbound).then(author)),
+            agent_id=pl.coalesce("agent_id", pl.when(~inbound).then(author)),
+        )
+
+    def finish(self, frame: Frame, author: str | None) -> Frame:
+        """Post-process the canonical rows once ``conversation_id`` is known (default: as is).
+
+        Parameters
+        ----------
+        frame
+            Canonical columns plus ``row_nr`` and, when ``author`` is not None, that column.
+        author
+            Name of the helper column holding the author, or None when the source has none.
+        """
+        return frame
 
 
-PRESETS: dict[str, Preset] = {
-    "generic": Preset(
-        name="generic",
-        description="The toolkit's own column names, plus common synonyms.",
-        columns=_GENERIC,
-    ),
-    "twcs": Preset(
-        name="twcs",
-        description='Kaggle "Customer Support on Twitter" (twcs.csv).',
-        columns={
-            **_GENERIC,
-            "message_id": ("tweetid",),
-            AUTHOR: ("authorid",),
-            "direction": ("inbound",),
-            "created_at": ("createdat",),
-            "text": ("text",),
-            "in_reply_to": ("inresponsetotweetid",),
-        },
-        signature=frozenset({"tweetid", "authorid", "inbound", "createdat"}),
-        channel="twitter",
-    ),
-}
+#: Every known preset by name, in registration order (``generic`` first).
+PRESETS: dict[str, Preset] = {}
 
-#: Names a ``mapping`` may use as keys.
-MAPPABLE: tuple[str, ...] = (*[c for c in CANONICAL if c != "row_nr"], AUTHOR)
+
+def register_preset(preset: Preset, *, replace: bool = False) -> Preset:
+    """Make ``preset`` available as ``preset=<name>`` and to header detection.
+
+    Parameters
+    ----------
+    preset
+        The preset.
+    replace
+        Allow redefining an existing name (re-imported modules, notebooks).
+
+    Returns
+    -------
+    Preset
+        ``preset``, so a module can write ``TWCS = register_preset(TwcsPreset(...))``.
+
+    Examples
+    --------
+    >>> from toolkit.io.presets import PRESETS, Preset, register_preset
+    >>> _ = register_preset(Preset("demo", "A demo layout.", {"created_at": ("when",)}))
+    >>> "demo" in PRESETS
+    True
+    >>> del PRESETS["demo"]
+    """
+    key = preset.name.strip().lower()
+    if key != preset.name or not key:
+        raise ValueError(f"Preset name {preset.name!r} must be non-empty lower case without spaces.")
+    if key in PRESETS and not replace and PRESETS[key] is not preset:
+        raise ValueError(f"A preset named {key!r} exists already; pass replace=True to redefine it.")
+    PRESETS[key] = preset
+    return preset
 
 
 def detect_preset(columns: Iterable[str]) -> str:
-    """The preset whose signature the header carries, else ``"generic"``."""
-    names = {normalise_name(c) for c in columns}
+    """The preset whose header detection matches best, else ``"generic"``.
+
+    Examples
+    --------
+    >>> detect_preset(["tweet_id", "author_id", "inbound", "created_at", "text"])
+    'twcs'
+    >>> detect_preset(["message_id", "created_at", "direction"])
+    'generic'
+    """
+    names = frozenset(normalise_name(c) for c in columns)
+    best, score = "generic", 0
     for preset in PRESETS.values():
-        if preset.signature and preset.signature <= names:
-            return preset.name
-    return "generic"
+        s = preset.detect(names)
+        if s > score:
+            best, score = preset.name, s
+    return best
 
 
 def get_preset(name: str | None, columns: Iterable[str]) -> Preset:
@@ -166,10 +185,14 @@ def get_preset(name: str | None, columns: Iterable[str]) -> Preset:
     key = str(name).strip().lower()
     if key not in PRESETS:
         raise DataError(
-            f"Unknown preset {name!r}. Allowed: {', '.join(sorted(PRESETS))} "
+            f"Unknown preset {str(name)[:60]!r}. Allowed: {', '.join(sorted(PRESETS))} "
             "(or leave it out to detect it from the header)."
         )
     return PRESETS[key]
+
+
+#: Names a ``mapping`` may use as keys.
+MAPPABLE: tuple[str, ...] = (*[c for c in CANONICAL if c != "row_nr"], AUTHOR)
 
 
 def direction_words(values: pl.Series, inverted: bool = False) -> pl.Series:
@@ -297,55 +320,3 @@ def is_outbound_flag(source_column: str) -> bool:
     return normalise_name(source_column) in OUTBOUND_FLAGS
 
 
-# Sign-off at the end of a brand reply: "... ^GA", "... -AB", "... /RB", after trailing URLs.
-_TRAILING_URLS = r"(?:\s*https?://\S+)+\s*$"
-_SIGN_OFF = r"(?:^|\s)[\^\-/~*\u2013\u2014]\s?([A-Z]{2,3})\s*$"
-_MENTION = r"@(\w+)"
-
-
-def twcs_brand_and_agent(frame: pl.DataFrame, author: str = "__author") -> pl.DataFrame:
-    """Fill ``customer_id``, ``brand`` and ``agent_id`` the twcs way.
-
-    * ``customer_id`` = author of inbound messages;
-    * ``brand`` = author of the conversation's first outbound message (by ``created_at``, ties
-      by row order), else the first ``@mention`` in the conversation's root (the message the
-      reply tree starts from) - customers address the brand that way;
-    * ``agent_id`` = sign-off initials ending a brand reply (``^GA``, ``-AB``, ``/RB``; 2-3
-      capitals, after removing trailing links), else null.
-
-    Parameters
-    ----------
-    frame
-        Canonical frame with ``conversation_id`` assigned, plus the author column.
-    author
-        Name of the column holding ``author_id``.
-    """
-    order = ["created_at", "row_nr"]
-    outbound = pl.col("direction") == OUTBOUND
-    first_reply = (
-        frame.filter(outbound)
-        .sort(order)
-        .group_by("conversation_id", maintain_order=True)
-        .agg(pl.col(author).first().alias("__reply_brand"))
-    )
-    first_mention = (
-        # The root is the message the conversation is named after (not the earliest by clock:
-        # a reply may carry an earlier timestamp than the tweet it answers).
-        frame.filter(pl.col("message_id") == pl.col("conversation_id"))
-        .group_by("conversation_id", maintain_order=True)
-        .agg(pl.col("text").first().str.extract(_MENTION, 1).alias("__mention_brand"))
-        if "text" in frame.columns
-        else frame.select("conversation_id").unique().with_columns(__mention_brand=pl.lit(None, pl.String))
-    )
-    text = pl.col("text") if "text" in frame.columns else pl.lit(None, pl.String)
-    sign_off = text.str.replace(_TRAILING_URLS, "").str.extract(_SIGN_OFF, 1)
-    return (
-        frame.join(first_reply, on="conversation_id", how="left", maintain_order="left")
-        .join(first_mention, on="conversation_id", how="left", maintain_order="left")
-        .with_columns(
-            customer_id=pl.when(outbound).then(pl.col("customer_id")).otherwise(pl.col(author)),
-            brand=pl.coalesce("brand", "__reply_brand", "__mention_brand"),
-            agent_id=pl.coalesce("agent_id", pl.when(outbound).then(sign_off)),
-        )
-        .drop("__reply_brand", "__mention_brand")
-    )
