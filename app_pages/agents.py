@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages import common, compute
 from toolkit.measures.handling import handling_by_channel
 from toolkit.present import charts
+from toolkit.present import format as fmt
 from toolkit.present.report import Figure, Table
 
 frame = common.page("Agents", "agents")
@@ -21,15 +22,15 @@ if frame is not None:
     else:
         flagged = report.filter(pl.col("coaching_flag")) if "coaching_flag" in report.columns else pl.DataFrame()
         a, b, c = st.columns(3)
-        a.metric("Agents", f"{report['agent_id'].n_unique():,}", border=True)
-        b.metric("Flagged for coaching", f"{flagged.height:,}", border=True)
+        a.metric("Agents", fmt.count(report["agent_id"].n_unique()), border=True)
+        b.metric("Flagged for coaching", fmt.count(flagged.height), border=True)
         # The flags are judged in business time when there are opening hours: card and chart the same.
         bh = "art_bh_median_s" in report.columns and report["art_bh_median_s"].null_count() < report.height
         measure = "art_bh_median_s" if bh else "art_median_s"
         team = compute.metrics_by(v, None, (measure,))
         team_median = team[measure][0] if team.height and measure in team.columns else None
         c.metric(
-            "Team median response" + (" (business hours)" if bh else ""), common.fmt_duration(team_median), border=True,
+            "Team median response" + (" (business hours)" if bh else ""), fmt.duration(team_median), border=True,
             help="Median time to reply over all answered turns" + (", counting only the time the team is open." if bh else "."),
         )
         if flagged.height and "coaching_note" in flagged.columns:
@@ -45,7 +46,7 @@ if frame is not None:
         per_agent = report.filter(pl.col("turns_answered") >= min_turns).select(
             label.alias("agent"), pl.col(measure).alias("art_median_s"), "coaching_flag", "turns_answered"
         )
-        unit, size = charts.duration_unit(per_agent["art_median_s"])
+        unit, size = fmt.duration_unit(per_agent["art_median_s"])
         per_agent = per_agent.with_columns(value=pl.col("art_median_s") / size)
         bars = charts.ranked_bars(
             per_agent, label="agent", value="value",

@@ -34,6 +34,7 @@ from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric, MetricContext
 from toolkit.io.load import load
 from toolkit.present import charts
+from toolkit.present import format as fmt
 from toolkit.present.export import safe_csv
 from toolkit.present.report import html_report
 from toolkit.sample import generate as sample
@@ -112,7 +113,7 @@ def _stored_dataset(dataset_id: str, data_dir: str) -> Dataset:
     return Dataset(
         key=dataset_id,
         messages=stored.messages,
-        label=f"{s.get('filename', 'uploaded file')} · {stored.messages.height:,} messages",
+        label=f"{s.get('filename', 'uploaded file')} · {fmt.count(stored.messages.height)} messages",
         settings=s,
         default_timezone=s.get("timezone") or "UTC",
         default_hours=s.get("opening_hours") or "",
@@ -388,37 +389,11 @@ def _settings(v: ViewState, ds: Dataset) -> ViewState:
 # ---------------------------------------------------------------------------------------------
 
 
-_DURATION_UNITS = ((90.0, "s", 1.0), (90 * 60.0, "min", 60.0), (48 * 3600.0, "h", 3600.0), (float("inf"), "days", 86400.0))
-
-
-def _duration_unit(seconds: float) -> tuple[str, float]:
-    """The unit a duration reads best in: ``s`` under 90 s, ``min`` under 90 min, ``h`` under 2 days."""
-    return next((name, size) for limit, name, size in _DURATION_UNITS if abs(seconds) < limit)
-
-
-def fmt_duration(seconds: float | None, unit: tuple[str, float] | None = None) -> str:
-    """``45 s``, ``18.7 min``, ``2.5 h``, ``1.5 days`` (or in the given unit)."""
-    if seconds is None:
-        return "–"
-    s = float(seconds)
-    name, size = unit or _duration_unit(s)
-    return f"{s:.0f} s" if name == "s" else f"{s / size:.1f} {name}"
-
-
 def fmt_value(metric: Metric | None, value: Any) -> str:
-    if value is None:
-        return "–"
-    if metric is not None and metric.stat == "share":
-        return f"{float(value):.1%}"
-    if metric is not None and metric.unit == "s":
-        return fmt_duration(value)
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    return f"{int(value):,}" if isinstance(value, (int, float)) else str(value)
-
-
-def fmt_p(p: float | None) -> str:
-    return "–" if p is None else ("< 0.001" if p < 0.001 else f"{p:.3f}")
+    """A metric's value as the one formatter writes it (``toolkit.present.format``)."""
+    if metric is None:
+        return fmt.count(value) if isinstance(value, int) else fmt.number(value, decimals=2)
+    return fmt.measure(value, kind=metric.kind, unit=metric.unit)
 
 
 def _excel_bytes(df: pl.DataFrame) -> bytes:
@@ -462,7 +437,7 @@ def _pretty(df: pl.DataFrame) -> pl.DataFrame:
         elif t.is_float() and (c.endswith(_SHARE_SUFFIXES) or c == "csat"):
             exprs.append((pl.col(c) * 100).round(1).alias(f"{label} (%)"))
         elif t.is_float() and c in ("p_value", "p-value", "pvalue"):
-            exprs.append(pl.col(c).map_elements(fmt_p, return_dtype=pl.String).fill_null("–").alias("p-value"))
+            exprs.append(pl.col(c).map_elements(lambda p: fmt.p_value(p, prefix=False), return_dtype=pl.String).fill_null(fmt.MISSING).alias("p-value"))
         elif t.is_float():
             exprs.append(pl.col(c).round(1 if c == "nps" or c.endswith("_nps") else 2).alias(label))
         elif isinstance(t, pl.Datetime):
@@ -486,11 +461,11 @@ def pretty_measures(df: pl.DataFrame, measure: str = "measure") -> pl.DataFrame:
             if x is None:
                 out[c] = "–"
             elif name.endswith(("_s", "_seconds")):
-                out[c] = fmt_duration(x)
+                out[c] = fmt.duration(x)
             elif name.endswith(("rate", "share", "compliance")):
-                out[c] = f"{float(x):.1%}"
+                out[c] = fmt.percent(x)
             else:
-                out[c] = f"{x:,.0f}" if isinstance(x, (int, float)) else str(x)
+                out[c] = fmt.count(x) if isinstance(x, (int, float)) else str(x)
         rows.append(out)
     return pl.DataFrame(rows, schema=dict.fromkeys(df.columns, pl.String)).rename(_header)
 
@@ -512,19 +487,10 @@ def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
     row share one unit so that they compare at a glance."""
     rows = []
     for r in df.iter_rows(named=True):
-        kind = r.get("kind")
-        times = [abs(float(r[k])) for k in ("a", "b") if r.get(k) is not None]
-        unit = _duration_unit(max(times)) if kind == "time" and times else None
+        kind = str(r.get("kind") or "value")
 
-        def val(x: Any, *, diff: bool = False, kind: Any = kind, unit: Any = unit) -> str:
-            if x is None:
-                return "–"
-            if kind == "time":
-                sign = ("+" if x >= 0 else "-") if diff else ""
-                return sign + fmt_duration(abs(x), unit)
-            if kind == "rate":
-                return f"{x * 100:+.1f} pts" if diff else f"{x:.1%}"
-            return f"{x:+,.0f}" if diff else f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+        def val(x: Any, *, diff: bool = False, kind: str = kind) -> str:
+            return fmt.measure(x, kind=kind, difference=diff)
 
         row = {
             "metric": measure_label(str(r["metric"])),
@@ -532,7 +498,7 @@ def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
             str(r.get("b_label") or "B"): val(r.get("b")),
             "difference": val(r.get("difference"), diff=True),
             "95% interval": "–" if r.get("ci_low") is None else f"{val(r['ci_low'], diff=True)} to {val(r['ci_high'], diff=True)}",
-            "p-value": fmt_p(r.get("p_value")),
+            "p-value": fmt.p_value(r.get("p_value"), prefix=False),
             "test": r.get("test") or "–",
         }
         if "sentence" in r:

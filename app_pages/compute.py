@@ -26,6 +26,7 @@ from toolkit.calendar.business_hours import hour_of_week_open
 from toolkit.core.metrics import Metric, metric_registry
 from toolkit.errors import DataError
 from toolkit.present import charts
+from toolkit.present import format as fmt
 from toolkit.present.report import Cards, Figure, Table, Text
 
 EVERY_LABEL = {"1h": "hour", "1d": "day", "1w": "week"}
@@ -87,16 +88,12 @@ def _delta(metric: Metric, now: Any, before: Any) -> tuple[str | None, str]:
         return None, "off"
     lower_is_better = metric.unit == "s"
     color = "inverse" if lower_is_better else "normal"
-    if metric.stat == "share":
-        return f"{(now - before) * 100:+.1f} pts", color
-    if metric.unit == "s":
-        diff = float(now) - float(before)
-        sign = "+" if diff >= 0 else "-"
-        return f"{sign}{common.fmt_duration(abs(diff))}", color
+    if metric.stat == "share" or metric.unit == "s":
+        return fmt.measure(float(now) - float(before), kind=metric.kind, unit=metric.unit, difference=True), color
     if before == 0:
         return None, "off"
     # More or fewer messages is neither good nor bad: no colour.
-    return f"{(now / before - 1):+.1%}", "off"
+    return fmt.percent_change(now, before), "off"
 
 
 def _window(v: ViewState, window: str) -> tuple[dt.date, dt.date]:
@@ -133,8 +130,8 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
             continue
         delta, color = _delta(m, now_row.get(name), before_row.get(name)) if has_before else (None, "off")
         items.append(Card(label, common.fmt_value(m, now_row.get(name)), delta, color, m.description))
-    caption = f"{a:%d %b %Y} – {b:%d %b %Y}" + (
-        f", compared with {pa:%d %b} – {pb:%d %b %Y}" if has_before else " (no earlier data to compare with)"
+    caption = fmt.date_range(a, b) + (
+        f", compared with {fmt.date_range(pa, pb)}" if has_before else " (no earlier data to compare with)"
     )
     rows = [
         {
@@ -181,7 +178,7 @@ def volume_series(v: ViewState, every: str) -> Series:
     shown, total = pl.collect_all([t.messages.select(pl.len()), common.filtered(v).messages.select(pl.len())])
     skipped = total.item() - shown.item()
     note = (
-        f"{skipped:,} early messages before {a:%d %b %Y} are not drawn (a sparse tail); "
+        f"{fmt.count(skipped)} early messages before {fmt.date(a)} are not drawn (a sparse tail); "
         "they count in the KPIs. Set the dates in the sidebar to see them."
         if skipped
         else ""

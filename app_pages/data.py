@@ -6,16 +6,17 @@ import streamlit as st
 
 from app_pages import common, upload
 from toolkit.analysis.coverage import metric_coverage
+from toolkit.present import format as fmt
 
 frame = common.page("Data", "data", caption="Upload a message log, map its columns, check what was used.")
 if frame is not None:
     v, ds, f = frame
     st.subheader("Current data")
     a, b, c = st.columns(3)
-    a.metric("Messages", f"{ds.messages.height:,}", border=True)
-    b.metric("Conversations", f"{f.conversations.height:,}", border=True)
-    c.metric("Days covered", f"{(f.last_day - f.first_day).days + 1:,}", border=True)
-    st.caption(f"From {f.first_day:%a %d %b %Y} to {f.last_day:%a %d %b %Y} (local dates, {f.timezone}).")
+    a.metric("Messages", fmt.count(ds.messages.height), border=True)
+    b.metric("Conversations", fmt.count(f.conversations.height), border=True)
+    c.metric("Days covered", fmt.count((f.last_day - f.first_day).days + 1), border=True)
+    st.caption(f"From {fmt.date(f.first_day, weekday=True)} to {fmt.date(f.last_day, weekday=True)} (local dates, {f.timezone}).")
     upload.describe_dataset(ds)
     coverage = metric_coverage(f.messages.columns, calendar=f.calendar)
     with st.expander(f"Metrics this data supports: {int(coverage['supported'].sum())} of {coverage.height}"):

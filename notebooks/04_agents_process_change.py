@@ -42,7 +42,8 @@ import toolkit
 from toolkit.present import charts
 from toolkit.analysis.agents import agent_report
 from toolkit.calendar.business_hours import BusinessCalendar
-from toolkit.analysis.compare import compare, format_duration
+from toolkit.analysis.compare import compare
+from toolkit.present.format import duration as format_duration
 from toolkit.io.load import read_messages
 from toolkit.sample.notebook_data import SAMPLE_PATH
 from toolkit.sample.generate import TEAM_TIMEZONE, sample_story

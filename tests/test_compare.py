@@ -19,7 +19,6 @@ from toolkit.analysis.compare import (
     _bootstrap,
     bootstrap_difference,
     compare,
-    format_duration,
     parse_split,
     two_proportion_test,
 )
@@ -210,11 +209,6 @@ def test_results_are_seeded_and_independent_of_the_metric_selection(peaky):
 def test_unknown_split_is_a_clear_error(peaky):
     with pytest.raises(toolkit.DataError, match=r"split=.sideways. is not a split; write peak[:BUCKET] | hours"):
         parse_split("sideways", peaky)
-
-
-def test_words():
-    assert format_duration(7800) == "2h 10m" and format_duration(2460) == "41m"
-    assert format_duration(59.6) == "1m" or format_duration(59.6) == "60s"
 
 
 def test_cli_compare_json(tmp_path, peaky, capsys):

@@ -51,7 +51,7 @@ def test_gap_test_and_sentence(messages):
     assert art["p_value"] < 0.001 and art["direction"] == "worse"
     assert report.inbound_out_of_hours_share == pytest.approx(0.5)
     assert report.sentence == (
-        "Out-of-hours messages wait 91.0x longer for a reply (median 15h 10m vs 10m, p < 0.001); "
+        "Out-of-hours messages wait 91x longer for a reply (median 15 h 10 min vs 10 min, p < 0.001); "
         "50% of inbound arrives outside opening hours."
     )
 

@@ -13,7 +13,6 @@ from toolkit.analysis.compare import (
     Split,
     bootstrap_difference,
     compare,
-    format_duration,
     headline,
     parse_split,
     two_proportion_test,
@@ -85,6 +84,7 @@ from toolkit.measures.topics import (
 )
 from toolkit.measures.volumes import volumes
 from toolkit.plugins import load_plugins
+from toolkit.present.format import duration as format_duration
 
 __all__ = [
     "DEFAULT_DEFLECTION_PHRASES",

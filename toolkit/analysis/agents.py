@@ -31,6 +31,7 @@ from toolkit._frames import as_lazy
 from toolkit.calendar.business_hours import as_calendar
 from toolkit.core.kpis import kpis
 from toolkit.errors import DataError, check_columns
+from toolkit.present import format as fmt
 
 __all__ = ["agent_report", "benjamini_hochberg", "robust_z"]
 
@@ -61,16 +62,6 @@ def benjamini_hochberg(pvalues: list[float] | np.ndarray) -> np.ndarray:
     out = np.empty(n)
     out[order] = np.minimum(adjusted, 1.0)
     return out
-
-
-def _fmt_seconds(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return "n/a"
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 def agent_report(
@@ -257,10 +248,10 @@ def _note(row: dict[str, Any], z_threshold: float, alpha: float, min_turns: int,
         return f"too few comparable peers to judge ({row.get('_peers')} < {min_peers} agents)"
     z, p, q = row.get("robust_z"), row["p_value"], row["p_adjusted"]
     clock = " in business hours" if bh else ""
-    mine, peers = _fmt_seconds(row["_median"]), _fmt_seconds(row["_peer_median"])
+    mine, peers = fmt.duration(row["_median"]), fmt.duration(row["_peer_median"])
     evidence = (
         f"robust z {z:+.1f}, " if z is not None else "robust z n/a (peers all alike), "
-    ) + f"Mann-Whitney p = {p:.2g}, {q:.2g} after Benjamini-Hochberg"
+    ) + f"Mann-Whitney {fmt.p_value(p)}, {fmt.p_value(q, prefix=False)} after Benjamini-Hochberg"
     if row["coaching_flag"]:
         return (
             f"slower than peers: median response {mine}{clock} vs {peers} for the team "

@@ -39,6 +39,7 @@ from toolkit.calendar.business_hours import as_calendar
 from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric
 from toolkit.errors import ArgumentError, ColumnNotFoundError, DataError, did_you_mean
+from toolkit.present import format as fmt
 
 __all__ = [
     "INSTANT_COLUMN",
@@ -48,7 +49,6 @@ __all__ = [
     "SplitKind",
     "bootstrap_difference",
     "compare",
-    "format_duration",
     "headline",
     "parse_split",
     "register_split",
@@ -584,34 +584,6 @@ def two_proportion_test(successes_a: int, n_a: int, successes_b: int, n_b: int) 
 # --- words ------------------------------------------------------------------------------------
 
 
-def format_duration(seconds: float | None) -> str:
-    """``7800`` -> ``"2h 10m"``; ``2460`` -> ``"41m"``; ``42`` -> ``"42s"``; days above 48 h.
-
-    Examples
-    --------
-    >>> format_duration(7800), format_duration(2460), format_duration(42.4), format_duration(200000)
-    ('2h 10m', '41m', '42s', '2d 8h')
-    """
-    if seconds is None or not math.isfinite(seconds):
-        return "n/a"
-    s = round(abs(seconds))
-    sign = "-" if seconds < 0 else ""
-    if s < 60:
-        return f"{sign}{s}s"
-    if s < 3600:
-        m, r = divmod(s, 60)
-        return f"{sign}{m}m" if m >= 10 or r == 0 else f"{sign}{m}m {r}s"
-    if s < 48 * 3600:
-        h, r = divmod(s, 3600)
-        m = round(r / 60)
-        if m == 60:
-            h, m = h + 1, 0
-        return f"{sign}{h}h {m}m" if m else f"{sign}{h}h"
-    d, r = divmod(s, 86400)
-    h = round(r / 3600)
-    return f"{sign}{d}d {h}h" if h else f"{sign}{d}d"
-
-
 _STAT_WORDS = {"mean": "mean", "median": "median", "p90": "90th percentile"}
 _SUBJECTS = {"frt": "first replies", "art": "replies", "frt_bh": "first replies", "art_bh": "replies"}
 _LABELS = {
@@ -650,22 +622,18 @@ def _label(metric: Metric) -> str:
 
 
 def _fmt(value: float | None, metric: Metric) -> str:
-    if value is None or not math.isfinite(value):
-        return "n/a"
     kind = metric.kind
     if kind == "time":
-        return format_duration(value)
+        return fmt.duration(value)
     if kind == "rate":
-        return f"{value:.0%}" if abs(value) >= 0.1 else f"{value:.1%}"
-    if kind == "count" and float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:.3g}"
+        return fmt.percent(value, decimals=0 if value is not None and abs(value) >= 0.1 else 1)
+    if kind == "count":
+        return fmt.count(value)
+    return fmt.number(value, decimals=2)
 
 
 def _fmt_p(p: float) -> str:
-    if p < 0.001:
-        return "p < 0.001"
-    return f"p = {p:.2g}" if p < 0.1 else f"p = {p:.2f}"
+    return fmt.p_value(p)
 
 
 def polarity(metric: Metric) -> Literal["lower", "higher"] | None:
@@ -707,13 +675,13 @@ def _sentence(row: dict[str, Any], metric: Metric, alpha: float) -> str:
             change = "longer" if a > b else "shorter"
             how = f"is {change}"
         elif ratio >= 1:
-            amount = f"{ratio:.1f}x longer" if ratio >= 1.5 else f"{(ratio - 1):.0%} longer"
+            amount = f"{fmt.ratio(ratio)} longer" if ratio >= 1.5 else f"{fmt.percent(ratio - 1, decimals=0)} longer"
             how = f"take {amount}" if subject else f"is {amount}"
         else:
             if ratio <= 1 / 1.5:
-                how = f"are {1 / ratio:.1f}x faster" if subject else f"is {1 / ratio:.1f}x shorter"
+                how = f"are {fmt.ratio(1 / ratio)} faster" if subject else f"is {fmt.ratio(1 / ratio)} shorter"
             else:
-                how = f"take {(1 - ratio):.0%} less time" if subject else f"is {(1 - ratio):.0%} shorter"
+                how = f"take {fmt.percent(1 - ratio, decimals=0)} less time" if subject else f"is {fmt.percent(1 - ratio, decimals=0)} shorter"
         if subject:
             word = _STAT_WORDS.get(metric.stat, metric.stat)
             return f"{_upper_first(subject)} {a_label} {how} than {b_label} ({word} {fa} vs {fb}), {ptext}."

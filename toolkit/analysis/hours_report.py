@@ -22,11 +22,12 @@ from typing import Any
 import polars as pl
 
 from toolkit._frames import as_lazy
-from toolkit.analysis.compare import Split, compare, format_duration
+from toolkit.analysis.compare import Split, compare
 from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import get_metric
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
+from toolkit.present import format as fmt
 
 __all__ = ["HoursReport", "default_candidates", "hours_report", "inbound_by_hour_of_week", "opening_hours_whatif"]
 
@@ -178,17 +179,23 @@ def _sentence(comparison: pl.DataFrame, share: float | None) -> str:
             parts.append("there are not enough in-hours and out-of-hours replies to compare")
         else:
             if p is not None and p < 0.05 and ratio is not None and ratio >= 1:
-                how = f"wait {ratio:.1f}x longer for a reply" if ratio >= 1.5 else f"wait {ratio - 1:.0%} longer for a reply"
+                how = (
+                    f"wait {fmt.ratio(ratio)} longer for a reply" if ratio >= 1.5
+                    else f"wait {fmt.percent(ratio - 1, decimals=0)} longer for a reply"
+                )
             elif p is not None and p < 0.05 and ratio is not None:
-                how = f"are answered {1 / ratio:.1f}x faster" if ratio <= 1 / 1.5 else f"wait {1 - ratio:.0%} less"
+                how = (
+                    f"are answered {fmt.ratio(1 / ratio)} faster" if ratio <= 1 / 1.5
+                    else f"wait {fmt.percent(1 - ratio, decimals=0)} less"
+                )
             else:
                 how = "wait about as long as in hours (no significant difference)"
-            ptext = "" if p is None else (", p < 0.001" if p < 0.001 else f", p = {p:.2g}")
+            ptext = "" if p is None else f", {fmt.p_value(p)}"
             parts.append(
-                f"out-of-hours messages {how} (median {format_duration(a)} vs {format_duration(b)}{ptext})"
+                f"out-of-hours messages {how} (median {fmt.duration(a)} vs {fmt.duration(b)}{ptext})"
             )
     if share is not None:
-        parts.append(f"{share:.0%} of inbound arrives outside opening hours")
+        parts.append(f"{fmt.percent(share, decimals=0)} of inbound arrives outside opening hours")
     if not parts:
         return "No turns to compare."
     text = "; ".join(parts)

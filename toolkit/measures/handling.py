@@ -17,6 +17,7 @@ import polars as pl
 from toolkit._frames import Frame, as_lazy
 from toolkit.core.metrics import Metric, register_metric
 from toolkit.core.turns import conversations
+from toolkit.present import format as fmt
 
 __all__ = ["handling_by_channel", "handling_times"]
 
@@ -109,16 +110,16 @@ def handling_by_channel(
         ratios.append(ratio)
         pvalues.append(p)
         if ratio is None:
-            notes.append(f"{channel}: AHT {aht:.0f} s; the other channels log no handling time")
+            notes.append(f"{channel}: average handling time {fmt.duration(aht)}; the other channels log no handling time")
             continue
         word = "longer" if ratio >= 1 else "shorter"
         size = ratio if ratio >= 1 else (1 / ratio if ratio > 0 else float("inf"))
         verdict = (
-            f"p = {p:.2g}, a real difference" if p < alpha else f"p = {p:.2g}, could be chance"
+            f"{fmt.p_value(p)}, a real difference" if p < alpha else f"{fmt.p_value(p)}, could be chance"
         )
         notes.append(
-            f"{channel}: AHT {aht:.0f} s, {size:.1f}x {word} than the other channels "
-            f"({rest_mean:.0f} s); {verdict}"
+            f"{channel}: average handling time {fmt.duration(aht)}, {fmt.ratio(size)} {word} than the other "
+            f"channels ({fmt.duration(rest_mean)}); {verdict}"
         )
     return summary.with_columns(
         aht_ratio_vs_rest=pl.Series(ratios, dtype=pl.Float64),

@@ -3,7 +3,7 @@
 Charts are made for reading, not defaults: a title that says what is shown, axis titles with
 units ("minutes", "messages per day"), number formats a manager reads at a glance, bars sorted by
 value, medians and targets marked. Durations come in seconds and are shown in the unit that fits
-(:func:`duration_unit`). Selections are named (``"pick"``) so the app can show the rows behind a
+(:func:`toolkit.present.format.duration_unit`). Selections are named (``"pick"``) so the app can show the rows behind a
 clicked bucket.
 
 >>> import polars as pl, datetime as dt
@@ -21,6 +21,8 @@ from typing import Any
 import altair as alt
 import polars as pl
 
+from toolkit.present import format as fmt
+
 __all__ = [
     "PICK",
     "chart_png",
@@ -28,7 +30,6 @@ __all__ = [
     "comparison_chart",
     "difference_chart",
     "distribution_chart",
-    "duration_unit",
     "hour_of_week_heatmap",
     "ranked_bars",
     "response_time_trend",
@@ -49,21 +50,6 @@ GREEN = "#16a34a"
 EVENT = "#fde68a"
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 _EVERY_WORD = {"1h": "hour", "1d": "day", "1w": "week", "1mo": "month"}
-
-
-def duration_unit(seconds: Sequence[float | None] | pl.Series) -> tuple[str, float]:
-    """The unit ("minutes" or "hours") that fits typical values, and its size in seconds.
-
-    >>> duration_unit([60.0, 600.0])
-    ('minutes', 60.0)
-    >>> duration_unit([4 * 3600.0, 30 * 3600.0])
-    ('hours', 3600.0)
-    """
-    s = pl.Series(list(seconds) if not isinstance(seconds, pl.Series) else seconds, dtype=pl.Float64)
-    typical = s.drop_nulls().median()
-    if typical is not None and float(typical) >= 3 * 3600:  # type: ignore[arg-type]
-        return "hours", 3600.0
-    return "minutes", 60.0
 
 
 def _finish(chart: Any, *, width: int | str = "container", height: int = 280) -> Any:
@@ -204,7 +190,7 @@ def response_time_trend(
     cols = [c for c, _ in columns if c in df.columns]
     labels = dict(columns)
     peak = max((float(df[c].max() or 0) for c in cols), default=0.0)  # type: ignore[arg-type]
-    unit, size = ("hours", 3600.0) if peak >= 10 * 3600 else ("minutes", 60.0)
+    unit, size = fmt.duration_unit([peak])
     order = [labels[c] for c in cols]
     long = (
         df.select("period", *[(pl.col(c) / size).alias(c) for c in cols])
@@ -215,7 +201,7 @@ def response_time_trend(
     base = alt.Chart(long.to_pandas())
     line = base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18)).encode(
         x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
-        y=alt.Y("value:Q", title=f"Response time ({unit})", axis=alt.Axis(format=",.0f" if unit == "minutes" else ",.1f")),
+        y=alt.Y("value:Q", title=f"Response time ({unit})", axis=alt.Axis(format=",.2~f")),
         color=alt.Color("statistic:N", title=None, scale=alt.Scale(domain=order, range=[BLUE, "#93c5fd", MUTED][: len(order)]), legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("statistic:N", legend=None, scale=alt.Scale(domain=order, range=[[1, 0], [5, 3], [2, 2]][: len(order)])),
         tooltip=[
@@ -227,22 +213,11 @@ def response_time_trend(
     layers: list[Any] = [line]
     if sla_seconds:
         layers.append(
-            alt.Chart(alt.Data(values=[{"y": sla_seconds / size, "label": f"SLA target {_human(sla_seconds)}"}]))
+            alt.Chart(alt.Data(values=[{"y": sla_seconds / size, "label": f"SLA target {fmt.duration(sla_seconds)}"}]))
             .mark_rule(color=RED, strokeDash=[4, 4])
             .encode(y="y:Q", tooltip=[alt.Tooltip("label:N", title="Target")])
         )
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
-
-
-def _human(seconds: float) -> str:
-    """Short duration text: ``45 s``, ``18.7 min``, ``2.5 h``, ``1.5 days``."""
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.3g} min"
-    if seconds < 48 * 3600:
-        return f"{seconds / 3600:.3g} h"
-    return f"{seconds / 86400:.3g} days"
 
 
 def _day_name(col: str) -> pl.Expr:
@@ -332,7 +307,7 @@ def distribution_chart(
     edges = np.logspace(np.log10(0.5), np.log10(hi * 1.001), bins + 1)
     counts, _ = np.histogram(minutes, bins=edges)
     data = pl.DataFrame({"start": edges[:-1], "end": edges[1:], "turns": counts})
-    sub = subtitle or f"{s.len():,} turns · median {_human(median)} · log time axis"
+    sub = subtitle or f"{s.len():,} turns · median {fmt.duration(median)} · log time axis"
     ticks = [t for t in _TICKS_MIN if 0.5 <= t <= hi * 1.5]
     label_expr = " : ".join(f"datum.value == {t} ? '{_TICK_LABELS[t]}'" for t in ticks) + " : ''"
     x_scale = alt.Scale(type="log", domain=[0.5, float(edges[-1])], nice=False)
@@ -351,9 +326,9 @@ def distribution_chart(
             ],
         )
     )
-    marks = [{"x": max(median / 60, 0.5), "label": f"median {_human(median)}", "kind": "median"}]
+    marks = [{"x": max(median / 60, 0.5), "label": f"median {fmt.duration(median)}", "kind": "median"}]
     if sla_seconds:
-        marks.append({"x": max(sla_seconds / 60, 0.5), "label": f"SLA {_human(sla_seconds)}", "kind": "SLA target"})
+        marks.append({"x": max(sla_seconds / 60, 0.5), "label": f"SLA {fmt.duration(sla_seconds)}", "kind": "SLA target"})
     rules_data = alt.Data(values=marks)
     color = alt.Color("kind:N", scale=alt.Scale(domain=["median", "SLA target"], range=[INK, RED]), legend=None)
     rules = alt.Chart(rules_data).mark_rule(strokeWidth=2).encode(
@@ -501,7 +476,7 @@ def difference_chart(result: pl.DataFrame, *, labels: dict[str, str] | None = No
     if times.height == 0:
         return None
     # The unit fits the largest difference (most measures may differ by nothing).
-    unit, size = duration_unit([float(times["difference"].abs().max() or 0)])
+    unit, size = fmt.duration_unit(times["difference"].abs().to_list())
     names = labels or {}
     data = times.select(
         pl.col("metric").replace_strict(names, default=pl.col("metric")),

@@ -20,6 +20,8 @@ from typing import Any
 
 import polars as pl
 
+from toolkit.present import format as fmt
+
 __all__ = ["Cards", "Figure", "Table", "Text", "html_report"]
 
 
@@ -65,11 +67,13 @@ th{background:#f9fafb}figure{margin:12px 0}figcaption{font-size:12px;color:#6b72
 
 def _cell(value: Any) -> str:
     if value is None:
-        return ""
+        return fmt.MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:,.2f}"
+        return fmt.number(value, decimals=2)
     if isinstance(value, int):
-        return f"{value:,}"
+        return fmt.count(value)
     return html.escape(str(value))
 
 
@@ -77,7 +81,7 @@ def _table(t: Table) -> str:
     df = t.frame.head(t.max_rows)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in df.columns)
     body = "".join("<tr>" + "".join(f"<td>{_cell(x)}</td>" for x in row) + "</tr>" for row in df.iter_rows())
-    more = f"<p class='meta'>First {t.max_rows} of {t.frame.height:,} rows.</p>" if t.frame.height > t.max_rows else ""
+    more = f"<p class='meta'>First {t.max_rows} of {fmt.count(t.frame.height)} rows.</p>" if t.frame.height > t.max_rows else ""
     return f"<h2>{html.escape(t.title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
