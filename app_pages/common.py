@@ -23,13 +23,12 @@ from toolkit.analysis.coverage import unlocking_columns
 from toolkit.app_state.store import DatasetStore, UnknownDataset, is_valid_id
 from toolkit.app_state.view import (
     DIMENSION_FILTERS,
-    Event,
     FilteredTables,
     ViewState,
     filter_tables,
-    parse_events,
 )
 from toolkit.calendar.business_hours import BusinessCalendar
+from toolkit.calendar.events import Event, parse_events
 from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric, MetricContext
 from toolkit.io.load import load
@@ -38,9 +37,9 @@ from toolkit.present import format as fmt
 from toolkit.present.export import safe_csv
 from toolkit.present.report import html_report
 from toolkit.sample import generate as sample
+from toolkit.sample import sample_path
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_CSV = ROOT / "sample_data" / "sample_messages.csv"
 SAMPLE = "sample"
 DEFAULT_PAGE = "overview"
 
@@ -72,20 +71,16 @@ def store() -> DatasetStore:
 
 @st.cache_resource(max_entries=6, show_spinner="Loading the sample data…")
 def _sample_dataset() -> Dataset:
-    if SAMPLE_CSV.is_file():
-        result = load(SAMPLE_CSV)
-        messages, quality = result.messages, result.quality
-        settings = {
-            "filename": SAMPLE_CSV.name,
-            "preset": result.preset,
-            "mapping": result.mapping,
-            "quality": quality.summary(),
-            "quality_table": quality.to_frame().with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
-        }
-    else:
-        frame = sample.generate_sample()
-        messages = frame.with_row_index("row_nr", offset=1).with_columns(pl.col("row_nr").cast(pl.Int64))
-        settings = {"filename": "generated sample", "preset": "generic", "mapping": {}}
+    path = sample_path()
+    result = load(path)
+    messages, quality = result.messages, result.quality
+    settings = {
+        "filename": path.name,
+        "preset": result.preset,
+        "mapping": result.mapping,
+        "quality": quality.summary(),
+        "quality_table": quality.to_frame().with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
+    }
     story = sample.sample_story()
     hours = "; ".join(
         f"{['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'][d]} {a:02d}:00-{b:02d}:00"

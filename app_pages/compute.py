@@ -19,7 +19,7 @@ from toolkit.analysis.agents import agent_report
 from toolkit.analysis.compare import compare
 from toolkit.analysis.hours_report import default_candidates, opening_hours_whatif
 from toolkit.analysis.hours_report import hours_report as _hours_report
-from toolkit.analysis.peaks import peak_buckets, peak_periods, promotion
+from toolkit.analysis.peaks import peak_buckets, peak_periods
 from toolkit.analysis.staffing import staffing
 from toolkit.app_state.view import ViewState, metric_values, previous_period
 from toolkit.calendar.business_hours import hour_of_week_open
@@ -364,18 +364,13 @@ def peak_table(v: ViewState, bucket: str) -> pl.DataFrame:
     """Peak periods (local times); daily periods as first and last day (inclusive)."""
     f = common.facts(v)
     s = common.settings_of(v, common.dataset(v.dataset))
-    events = _toolkit_events(s.events)
-    peaks = peak_periods(messages_of(v), bucket=bucket, timezone=f.timezone, events=events or None)
+    peaks = peak_periods(messages_of(v), bucket=bucket, timezone=f.timezone, events=list(s.events) or None)
     if bucket == "day":
         # ``end`` is exclusive: a reader takes "end 18 Oct" as the last day of the peak.
         peaks = peaks.with_columns(
             pl.col("start").dt.date().alias("first_day"), (pl.col("end") - dt.timedelta(days=1)).dt.date().alias("last_day")
         ).select("first_day", "last_day", pl.col("buckets").alias("days"), pl.exclude("start", "end", "buckets", "first_day", "last_day"))
     return peaks
-
-
-def _toolkit_events(events: tuple[Any, ...]) -> list[Any]:
-    return [promotion(e.name, e.first, e.last) for e in events]
 
 
 @st.cache_data(max_entries=32, show_spinner="Comparing the two groups (tests and bootstrap intervals)…")
@@ -386,7 +381,7 @@ def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
     try:
         return compare(
             messages_of(v), split, sla=v.sla_seconds, calendar=f.calendar, timezone=f.timezone,
-            events=_toolkit_events(s.events) or None, n_boot=400,
+            events=list(s.events) or None, n_boot=400,
         )
     except (DataError, ValueError, KeyError) as exc:
         return str(exc)

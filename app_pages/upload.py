@@ -10,9 +10,17 @@ import streamlit as st
 
 from app_pages import common
 from toolkit.app_state.view import ViewState
+from toolkit.core.metrics import TICKET_LEVEL_NOTE
 from toolkit.errors import DataError
 from toolkit.io.load import load, read_table
-from toolkit.io.presets import MAPPABLE, PRESETS, detect_preset, resolve_mapping
+from toolkit.io.presets import (
+    MAPPABLE,
+    PRESETS,
+    detect_preset,
+    load_preset_file,
+    preset_toml,
+    resolve_mapping,
+)
 
 NONE = "— not in the file —"
 #: Columns shown first in the mapping step (the rest are under "more columns").
@@ -20,7 +28,7 @@ MAIN_COLUMNS = (
     "created_at", "direction", "conversation_id", "message_id", "in_reply_to", "author",
     "customer_id", "agent_id", "channel", "brand", "text",
 )
-FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "parquet", "jsonl", "ndjson", "json"]
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "parquet", "jsonl", "ndjson", "json", "js"]
 
 
 def quality_frame(settings: dict[str, Any]) -> pl.DataFrame | None:
@@ -60,6 +68,15 @@ def upload_section(v: ViewState) -> None:
         "direction (customer or brand) and a way to find the conversation."
     )
     up = st.file_uploader("Message log", type=FILE_TYPES, key="upload_file")
+    saved = st.file_uploader(
+        "A saved layout (optional)", type=["toml"], key="upload_layout",
+        help="A layout file saved here or with 'python -m toolkit preset save': its column mapping is used.",
+    )
+    if saved is not None:
+        try:
+            st.caption(f"Saved layout read: {load_preset_file(saved.getvalue()).name}")
+        except DataError as exc:
+            st.error(str(exc))
     if up is None:
         return
     data = up.getvalue()
@@ -82,13 +99,19 @@ def upload_section(v: ViewState) -> None:
         format_func=lambda n: f"{n} — {PRESETS[n].description}" + ("  (detected)" if n == detected else ""),
     )
     timezone = st.text_input("Time zone of times written without an offset", value="UTC", key="upload_tz")
+    account = ""
+    if preset == "x_archive":
+        account = st.text_input(
+            "Your brand's X account id", key="upload_account",
+            help="Messages sent by this account are the brand's replies. Empty: the account in every conversation.",
+        ).strip()
     overrides = st.session_state.get("upload_overrides", {})
     if st.session_state.get("upload_for") != up.file_id:
         overrides = {}
         st.session_state.upload_for = up.file_id
         st.session_state.upload_overrides = {}
 
-    result, error = _try_load(up.file_id, up.name, data, preset, overrides, timezone)
+    result, error = _try_load(up.file_id, up.name, data, preset, overrides, timezone, account)
     guessed = dict(result.mapping) if result is not None else _guess(preview, preset)
     if error:
         st.error(error)
@@ -106,6 +129,18 @@ def upload_section(v: ViewState) -> None:
         common.table(q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")), "data_quality", key="dq_upload")
     for note in result.quality.notes:
         st.caption(note)
+    if "source_level" in result.messages.columns:
+        st.info(TICKET_LEVEL_NOTE)
+    layout_name = st.text_input("Name for this layout", value="my_export", key="upload_layout_name")
+    try:
+        layout = preset_toml(layout_name, result.mapping, description=f"Layout of {up.name}")
+        st.download_button(
+            "Save this mapping as a layout", layout, file_name=f"{layout_name or 'layout'}.toml",
+            mime="application/toml", key="upload_layout_save",
+            help="Upload it next time (or pass --preset-file on the command line) to load the same export in one step.",
+        )
+    except DataError as exc:
+        st.caption(str(exc))
     st.markdown("**Canonical preview**")
     st.dataframe(result.messages.head(5), hide_index=True)
     if st.button("Use this data", type="primary", key="upload_use"):
@@ -143,9 +178,10 @@ def _guess(preview: pl.DataFrame, preset: str) -> dict[str, str]:
 
 
 def _try_load(
-    file_id: str, name: str, data: bytes, preset: str, overrides: dict[str, str | None], timezone: str
+    file_id: str, name: str, data: bytes, preset: str, overrides: dict[str, str | None], timezone: str,
+    account: str = "",
 ) -> tuple[Any, str | None]:
-    key = (file_id, preset, tuple(sorted(overrides.items(), key=lambda kv: kv[0])), timezone)
+    key = (file_id, preset, tuple(sorted(overrides.items(), key=lambda kv: kv[0])), timezone, account)
     cached = st.session_state.get("upload_result")
     if cached is not None and cached[0] == key:
         return cached[1], None
@@ -153,7 +189,10 @@ def _try_load(
     try:
         progress.progress(0.3, text=f"Mapping columns and parsing {len(data) / 1e6:,.1f} MB…")
         t0 = time.perf_counter()
-        result = load(data, preset=preset, mapping=overrides or None, timezone=timezone or "UTC", filename=name)
+        result = load(
+            data, preset=preset, mapping=overrides or None, timezone=timezone or "UTC", filename=name,
+            options={"account_id": account} if account else None,
+        )
         progress.progress(1.0, text=f"Loaded {result.messages.height:,} messages in {time.perf_counter() - t0:.1f} s")
     except DataError as exc:
         progress.empty()

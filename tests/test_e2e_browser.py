@@ -96,7 +96,7 @@ def test_upload_filter_share_link(server: str, tmp_path: Path) -> None:
             page = analyst.new_page()
             page.goto(f"{server}/data")
             # A cold server loads the sample first; a busy CI machine needs more than the default 30 s.
-            page.locator('input[type="file"]').set_input_files(str(upload), timeout=180_000)
+            page.locator('input[type="file"]').first.set_input_files(str(upload), timeout=180_000)
             page.get_by_role("button", name="Use this data").click(timeout=90_000)
             before = _kpis(page)
             assert before["Inbound messages"] not in ("", "–")

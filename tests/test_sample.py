@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from toolkit.sample import SAMPLE_PATH
 from toolkit.sample.generate import (
     COLUMNS,
     OPENING_HOURS,
@@ -21,7 +22,7 @@ from toolkit.sample.generate import (
     write_sample,
 )
 
-SAMPLE_CSV = Path(__file__).resolve().parents[1] / "sample_data" / "sample_messages.csv"
+SAMPLE_CSV = SAMPLE_PATH
 STORY = sample_story()
 HUMAN_OUT = (pl.col("direction") == "outbound") & ~pl.col("is_bot")
 

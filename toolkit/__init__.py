@@ -26,19 +26,17 @@ from toolkit.analysis.hours_report import (
     opening_hours_whatif,
 )
 from toolkit.analysis.peaks import (
-    Event,
     event_summary,
     events_frame,
     holiday_events,
     in_periods,
-    parse_event,
     peak_buckets,
     peak_periods,
-    promotion,
 )
 from toolkit.analysis.queue import Rule, default_rules, queue, read_rules, spike
 from toolkit.analysis.staffing import agents_needed, erlang_c, service_level, staffing
 from toolkit.calendar.business_hours import BusinessCalendar, hour_of_week_open
+from toolkit.calendar.events import Event, parse_event, parse_events, promotion
 from toolkit.core.kpis import FactTables, kpi_tables, kpis
 from toolkit.core.metrics import (
     Metric,
@@ -68,6 +66,13 @@ from toolkit.measures.journeys import (
     request_types_by_channel,
     transition_matrix,
 )
+from toolkit.measures.language import add_language
+from toolkit.measures.outcomes import (
+    CARE_TRIGGERS,
+    care_trigger_expr,
+    detect_mentions,
+    set_care_triggers,
+)
 from toolkit.measures.satisfaction import satisfaction_breakdown
 from toolkit.measures.sentiment import (
     add_sentiment,
@@ -85,8 +90,10 @@ from toolkit.measures.topics import (
 from toolkit.measures.volumes import volumes
 from toolkit.plugins import load_plugins
 from toolkit.present.format import duration as format_duration
+from toolkit.sample import sample_path
 
 __all__ = [
+    "CARE_TRIGGERS",
     "DEFAULT_DEFLECTION_PHRASES",
     "METRIC_POLARITY",
     "PRESETS",
@@ -103,6 +110,7 @@ __all__ = [
     "QualityReport",
     "Rule",
     "Split",
+    "add_language",
     "add_sentiment",
     "agent_report",
     "agents_needed",
@@ -110,6 +118,7 @@ __all__ = [
     "benjamini_hochberg",
     "bootstrap_difference",
     "bot_summary",
+    "care_trigger_expr",
     "channel_mix",
     "channel_switches",
     "compare",
@@ -118,6 +127,7 @@ __all__ = [
     "default_rules",
     "deflection_phrase_counts",
     "detect_deflection",
+    "detect_mentions",
     "detect_preset",
     "erlang_c",
     "event_summary",
@@ -142,6 +152,7 @@ __all__ = [
     "normalise_reply",
     "opening_hours_whatif",
     "parse_event",
+    "parse_events",
     "parse_split",
     "parse_timestamps",
     "peak_buckets",
@@ -155,11 +166,13 @@ __all__ = [
     "register_metric",
     "request_types_by_channel",
     "robust_z",
+    "sample_path",
     "satisfaction_breakdown",
     "sentiment_drivers",
     "sentiment_label",
     "sentiment_series",
     "service_level",
+    "set_care_triggers",
     "spike",
     "staffing",
     "top_replies",

@@ -27,7 +27,22 @@ EXIT_BAD_INPUT = 2
 
 def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="message log: CSV/TSV, Excel .xlsx, Parquet or JSON lines")
-    parser.add_argument("--preset", help="column layout: generic, twcs (default: detected)")
+    parser.add_argument(
+        "--preset",
+        help="export layout: generic, twcs, front, chatwoot, engage_digital, intercom, hootsuite, "
+        "x_archive, zendesk, freshdesk, or a saved one (default: detected from the header)",
+    )
+    parser.add_argument(
+        "--preset-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a saved layout (TOML, see 'preset save'); detected like the built-in ones (repeatable)",
+    )
+    parser.add_argument(
+        "--account-id",
+        help="X archive direct messages: the brand's own account id (default: the account in every conversation)",
+    )
     parser.add_argument(
         "--map",
         action="append",
@@ -61,6 +76,46 @@ def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--sla",
+        default="3600",
+        help="SLA target in seconds (default 3600), or per channel: "
+        "twitter=3600,facebook=86400,default=3600",
+    )
+    parser.add_argument(
+        "--customers",
+        metavar="FILE",
+        help="customers table (customer_id, vip, followers, monthly_revenue, churned_at, segment, "
+        "...): its columns become dimensions (--by segment) and unlock defection_rate, arpu, "
+        "churned_revenue",
+    )
+
+
+def customers_from_args(args: argparse.Namespace) -> pl.DataFrame | None:
+    """The customers table named by ``--customers`` (quality summary to stderr), or None."""
+    if not getattr(args, "customers", None):
+        return None
+    from toolkit.io.customers import load_customers
+
+    result = load_customers(args.customers, timezone=getattr(args, "timezone", None) or "UTC")
+    if not getattr(args, "quiet", False):
+        print("customers: " + result.quality.summary(), file=sys.stderr)
+    return result.customers
+
+
+def sla_from_args(args: argparse.Namespace) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """``--sla`` as (default seconds, per-channel targets); DataError when unreadable."""
+    from toolkit.measures.outcomes import parse_sla
+
+    return parse_sla(str(args.sla))
+
+
+def _sla_setting(args: argparse.Namespace) -> float | dict[str, float]:
+    default, channels = sla_from_args(args)
+    return {**dict(channels), "default": default} if channels else default
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m toolkit",
@@ -71,7 +126,7 @@ def _build_parser() -> argparse.ArgumentParser:
     kpis = commands.add_parser("kpis", help="KPIs overall or per group")
     _add_input_arguments(kpis)
     _add_calendar_arguments(kpis)
-    kpis.add_argument("--sla", type=float, default=3600, help="SLA target in seconds (default 3600)")
+    _add_outcome_arguments(kpis)
     kpis.add_argument("--by", nargs="+", default=[], metavar="COLUMN", help="group by these columns")
     kpis.add_argument("--every", help="also group by period: 1d, 1w, 1mo ...")
     kpis.set_defaults(run=_run_kpis)
@@ -81,6 +136,19 @@ def _build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--conversations", type=int, default=None)
     sample.add_argument("--seed", type=int, default=None)
     sample.set_defaults(run=_run_sample)
+
+    preset = commands.add_parser("preset", help="save your export's column mapping as a reusable layout")
+    preset_commands = preset.add_subparsers(dest="preset_command", required=True, metavar="ACTION")
+    save = preset_commands.add_parser("save", help="check a mapping on a file and save it as a preset file")
+    save.add_argument("name", help="a name for the layout (letters, digits, underscores)")
+    save.add_argument("file", help="an export in that layout, to check the mapping on")
+    save.add_argument("--map", action="append", default=[], metavar="CANONICAL=SOURCE",
+                      help="map a source column onto a canonical one (repeatable)")
+    save.add_argument("--preset", help="start from this layout's column names")
+    save.add_argument("--timezone", default=None, help="IANA time zone of times without an offset")
+    save.add_argument("--description", help="one line saying what export this is")
+    save.add_argument("--out", help="where to write it (default NAME.toml)")
+    save.set_defaults(run=_run_preset_save)
 
     for register in _EXTRA_COMMANDS:
         register(commands)
@@ -94,7 +162,29 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
     """Read the log named on the command line; the quality summary goes to stderr."""
     from toolkit.io.load import load
+    from toolkit.io.presets import load_preset_file
 
+    for path in getattr(args, "preset_file", []) or []:
+        load_preset_file(path)
+    mapping = _mapping_from_args(args)
+    result = load(
+        args.file,
+        preset=args.preset,
+        mapping=mapping or None,
+        timezone=args.timezone or "UTC",
+        session_gap=args.session_gap,
+        options={"account_id": args.account_id} if getattr(args, "account_id", None) else None,
+    )
+    if not args.quiet:
+        print(result.quality.summary(), file=sys.stderr)
+        if "source_level" in result.messages.columns:
+            from toolkit.core.metrics import TICKET_LEVEL_NOTE
+
+            print(TICKET_LEVEL_NOTE, file=sys.stderr)
+    return result.messages
+
+
+def _mapping_from_args(args: argparse.Namespace) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for item in args.map:
         canonical, sep, source = item.partition("=")
@@ -102,16 +192,21 @@ def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
             msg = f"--map expects CANONICAL=SOURCE (e.g. --map created_at=Date), got {item!r}"
             raise DataError(msg)
         mapping[canonical.strip()] = source.strip()
-    result = load(
-        args.file,
-        preset=args.preset,
-        mapping=mapping or None,
-        timezone=args.timezone or "UTC",
-        session_gap=args.session_gap,
-    )
-    if not args.quiet:
-        print(result.quality.summary(), file=sys.stderr)
-    return result.messages
+    return mapping
+
+
+def _run_preset_save(args: argparse.Namespace) -> int:
+    """Load FILE with the given mapping (to check it works) and save the mapping used."""
+    from toolkit.io.load import load
+    from toolkit.io.presets import save_preset
+
+    result = load(args.file, preset=args.preset, mapping=_mapping_from_args(args) or None,
+                  timezone=args.timezone or "UTC")
+    out = save_preset(args.out or f"{args.name}.toml", args.name, result.mapping,
+                      description=args.description or "")
+    print(f"Saved the layout {args.name!r} ({len(result.mapping)} columns) to {out}. Use it with "
+          f"--preset-file {out}.", file=sys.stderr)
+    return 0
 
 
 def calendar_from_args(args: argparse.Namespace, messages: pl.DataFrame | None = None) -> Any:
@@ -135,17 +230,16 @@ def calendar_from_args(args: argparse.Namespace, messages: pl.DataFrame | None =
 def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
     from toolkit.core.kpis import kpis
 
-    if args.sla <= 0 or not math.isfinite(args.sla):
-        msg = f"--sla must be a positive number of seconds, got {args.sla}"
-        raise DataError(msg)
+    sla = _sla_setting(args)
     messages = load_from_args(args)
     return kpis(
         messages,
         by=args.by,
-        sla=args.sla,
+        sla=sla,
         calendar=calendar_from_args(args, messages),
         every=args.every,
         timezone=args.timezone,
+        customers=customers_from_args(args),
     )
 
 
@@ -235,12 +329,13 @@ def _add_peak_arguments(parser: argparse.ArgumentParser, default_bucket: str) ->
     parser.add_argument("--k", type=float, default=3.0, help="peak threshold: median + k x MAD (default 3)")
     parser.add_argument(
         "--event", action="append", default=[], metavar="NAME=FROM..TO",
-        help="a declared event (promotion) over local dates, e.g. --event 'Black Friday=2025-11-28..2025-12-01'",
+        help="a declared event (promotion) over local dates, e.g. --event 'Black Friday=2025-11-28..2025-12-01' "
+        "(or 'Black Friday: 2025-11-28..2025-12-01', as in the app)",
     )
 
 
 def _events_from_args(args: argparse.Namespace) -> list[Any]:
-    from toolkit.analysis.peaks import parse_event
+    from toolkit.calendar.events import parse_event
 
     return [parse_event(text) for text in args.event]
 
@@ -253,7 +348,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
     _add_calendar_arguments(compare)
     compare.add_argument("--split", required=True, help=split_syntax())
     compare.add_argument("--metrics", nargs="+", default=None, metavar="NAME", help="metrics to compare")
-    compare.add_argument("--sla", type=float, default=3600, help="SLA target in seconds (default 3600)")
+    _add_outcome_arguments(compare)
     compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     _add_peak_arguments(compare, "day")
@@ -269,9 +364,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
 def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
     from toolkit.analysis.compare import compare
 
-    if args.sla <= 0 or not math.isfinite(args.sla):
-        msg = f"--sla must be a positive number of seconds, got {args.sla}"
-        raise DataError(msg)
+    sla = _sla_setting(args)
     if args.n_boot < 100:
         msg = f"--n-boot must be at least 100, got {args.n_boot}"
         raise DataError(msg)
@@ -282,7 +375,7 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
     result = compare(
         messages,
         args.split,
-        sla=args.sla,
+        sla=sla,
         calendar=calendar_from_args(args, messages),
         metrics=args.metrics,
         events=_events_from_args(args),
@@ -291,6 +384,7 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
         timezone=args.timezone,
         k=args.k,
         peak_bucket=args.bucket,
+        customers=customers_from_args(args),
     )
     if args.format == "table":
         result = result.select(

@@ -747,7 +747,7 @@ def compare(
     messages: pl.DataFrame | pl.LazyFrame,
     split: str | Split,
     *,
-    sla: float = 3600,
+    sla: float | dict[str, float] | str = 3600,
     calendar: Any = None,
     metrics: Sequence[str] | None = None,
     peaks: pl.DataFrame | None = None,
@@ -760,6 +760,7 @@ def compare(
     alpha: float = 0.05,
     min_n: int = 10,
     tables: FactTables | None = None,
+    customers: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> pl.DataFrame:
     """Compare two groups on every metric (or ``metrics``), with a CI and a test each.
 
@@ -771,7 +772,7 @@ def compare(
         A :class:`Split` or its text (see :func:`parse_split`): ``peak``, ``hours``,
         ``before:YYYY-MM-DD``, ``channel:A,B``, ``agent:ID``, ``event:NAME``.
     sla
-        SLA target: seconds or text such as ``"1h"``.
+        SLA target: seconds or text such as ``"1h"``, or per channel (see :func:`toolkit.kpis`).
     calendar
         Opening hours (:class:`toolkit.BusinessCalendar` or text such as
         ``"mon-fri 09:00-18:00"``): needed for ``hours`` and for the
@@ -789,6 +790,9 @@ def compare(
         Fewest observations a side needs for a test and an interval.
     tables
         Fact tables already built for these messages and settings (to save work).
+    customers
+        A customers table (:func:`toolkit.read_customers`): unlocks defection, ARPU and
+        churned revenue, and its columns can split (``segment:gold``).
 
     Returns
     -------
@@ -802,6 +806,10 @@ def compare(
 
     calendar = as_calendar(calendar, timezone=timezone)
     tz = timezone or getattr(calendar, "timezone", None) or "UTC"
+    if customers is not None:
+        from toolkit.measures.outcomes import attach_customers
+
+        messages = attach_customers(messages, customers)  # so a split may use their columns
     sp = split if isinstance(split, Split) else parse_split(
         split, messages, calendar=calendar, timezone=tz, peaks=peaks, events=events, k=k,
         peak_bucket=peak_bucket,
@@ -817,7 +825,9 @@ def compare(
         table = facts.table(level)
         columns = table.collect_schema().names()
         # A metric whose expressions need a column this view lacks cannot be computed here.
-        level_metrics = [m for m in chosen.values() if m.level == level and _computable(m, ctx, columns)]
+        # Statistics whose rows are not a sample of them (Kaplan-Meier: censored turns) are left out.
+        level_metrics = [m for m in chosen.values() if m.level == level and _computable(m, ctx, columns)
+                         and getattr(m, "per_row", True)]
         if not level_metrics:
             continue
         exprs: list[pl.Expr] = [sp.side(level, columns).alias("_side")]

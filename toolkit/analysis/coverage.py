@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from toolkit.core.metrics import MetricContext, metric_registry
+from toolkit.core.metrics import MESSAGE_LEVEL_ONLY, TICKET_LEVEL_NOTE, MetricContext, metric_registry
 
 __all__ = ["UNLOCK_HINTS", "metric_coverage", "unlocking_columns"]
 
@@ -24,13 +24,17 @@ _DERIVED = {"response_seconds", "answered_at", "is_first", "inbound_messages", "
 
 #: How to get a column the log lacks, beyond adding it to the export.
 UNLOCK_HINTS: dict[str, str] = {
-    "sentiment": "or score the text with toolkit.add_sentiment(messages) (VADER, opt-in)",
+    "sentiment": "or score the text with toolkit.add_sentiment(messages) (in each message's language, opt-in)",
     "deflected_to": "or keep a 'text' column: deflections are then detected by phrases",
     "calendar": "pass calendar=toolkit.BusinessCalendar.parse(...) (CLI: --hours/--holidays)",
     "handle_seconds": "agent working time per message, from the helpdesk's time tracking",
     "csat": "the 1-5 survey answer, on any row of the conversation",
     "nps": "the 0-10 survey answer, on any row of the conversation",
     "category": "interaction type (customer service / marketing / ...), e.g. from tagging",
+    "churned_at": "from a customers table: customers=toolkit.read_customers(...) (CLI: --customers FILE)",
+    "monthly_revenue": "from a customers table: customers=toolkit.read_customers(...) (CLI: --customers FILE)",
+    "mention_type": "tagged/untagged from a listening export, or toolkit.detect_mentions(messages, handles=[...])",
+    "text": "the message body (care triggers, deflection phrases, mentions)",
 }
 
 
@@ -66,9 +70,16 @@ def metric_coverage(
     cols = set(_columns(messages)) | _DERIVED
     ctx = MetricContext(calendar=calendar)
     rows = []
+    ticket_level = "source_level" in cols
     for name, metric in metric_registry().items():
         supported = metric.supported_by(cols, ctx)
         missing: list[str] = []
+        if ticket_level and name in MESSAGE_LEVEL_ONLY:
+            # Not a column away: a ticket export cannot give it at all (toolkit.io.presets).
+            rows.append({"metric": name, "level": metric.level, "supported": False,
+                         "requires": list(metric.requires), "missing": [], "hint": TICKET_LEVEL_NOTE,
+                         "description": metric.description})
+            continue
         if not supported:
             options = [[c for c in alt if c not in cols] for alt in _alternatives(metric)]
             options = [o for o in options if o] or [[]]

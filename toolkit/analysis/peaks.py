@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
 import polars as pl
 
 from toolkit._durations import parse_period
 from toolkit._frames import as_lazy
+from toolkit.calendar.events import Event, as_date, parse_event, promotion
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, UTC_DATETIME
 from toolkit.measures.volumes import bucket_grid
@@ -47,78 +47,7 @@ __all__ = [
 MAD_SCALE = 1.4826
 
 
-@dataclass(frozen=True)
-class Event:
-    """A declared period: a holiday, a promotion, an outage...
-
-    ``start``/``end`` are local dates (``end`` inclusive: the whole day) or datetimes (``end``
-    exclusive; naive ones are local wall time in the team's zone).
-    """
-
-    name: str
-    start: dt.date | dt.datetime
-    end: dt.date | dt.datetime
-    kind: str = "promotion"
-
-    def bounds(self, timezone: str) -> tuple[dt.datetime, dt.datetime]:
-        """The event as a half-open interval of UTC instants."""
-        from zoneinfo import ZoneInfo
-
-        tz = ZoneInfo(timezone)
-
-        def instant(value: dt.date | dt.datetime, *, end: bool) -> dt.datetime:
-            if not isinstance(value, dt.datetime):
-                day = value + dt.timedelta(days=1) if end else value
-                value = dt.datetime(day.year, day.month, day.day)
-            if value.tzinfo is None:
-                value = value.replace(tzinfo=tz)
-            return value.astimezone(dt.UTC)
-
-        start, stop = instant(self.start, end=False), instant(self.end, end=True)
-        if stop <= start:
-            msg = f"event {self.name!r}: its end {self.end} is not after its start {self.start}"
-            raise DataError(msg)
-        return start, stop
-
-
 EventsLike = Event | Iterable[Event] | Mapping[str, Any] | pl.DataFrame | None
-
-
-def promotion(name: str, start: dt.date | str, end: dt.date | str) -> Event:
-    """A promotion over local dates ``start..end`` (inclusive).
-
-    Examples
-    --------
-    >>> promotion("Black Friday", "2025-11-28", "2025-12-01").end
-    datetime.date(2025, 12, 1)
-    """
-    return Event(name, _as_date(start), _as_date(end), "promotion")
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        msg = f"expected a date YYYY-MM-DD, got {value!r}"
-        raise DataError(msg) from None
-
-
-def parse_event(text: str) -> Event:
-    """``"NAME=YYYY-MM-DD..YYYY-MM-DD"`` (or a single date) as a promotion :class:`Event`.
-
-    Examples
-    --------
-    >>> parse_event("Launch=2025-10-01..2025-10-03").name
-    'Launch'
-    """
-    name, sep, dates = text.partition("=")
-    if not sep or not name.strip():
-        msg = f"an event is NAME=YYYY-MM-DD..YYYY-MM-DD, got {text!r}"
-        raise DataError(msg)
-    first, _, last = dates.partition("..")
-    return promotion(name.strip(), first, last or first)
 
 
 def holiday_events(
@@ -133,7 +62,7 @@ def holiday_events(
     """
     import holidays
 
-    a, b = _as_date(first), _as_date(last)
+    a, b = as_date(first, argument="first"), as_date(last, argument="last")
     try:
         table = holidays.country_holidays(country.upper(), subdiv=subdiv, years=range(a.year, b.year + 1))
     except NotImplementedError:

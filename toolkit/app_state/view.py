@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import polars as pl
 
+from toolkit.calendar.events import Event, parse_events
 from toolkit.core.metrics import Metric, MetricContext
 
 __all__ = [
@@ -47,45 +47,6 @@ DIMENSION_FILTERS: dict[str, str] = {
 }
 
 _LIST_SEP = "~"  # not used in channel/brand names in practice, survives URL encoding
-
-
-@dataclass(frozen=True)
-class Event:
-    """A user-marked period (promotion, holiday, outage), local dates inclusive."""
-
-    name: str
-    first: dt.date
-    last: dt.date
-
-    def to_text(self) -> str:
-        return f"{self.name}: {self.first.isoformat()}..{self.last.isoformat()}"
-
-
-_EVENT_RE = re.compile(
-    r"^\s*(?P<name>[^:]+?)\s*:\s*(?P<a>\d{4}-\d{2}-\d{2})\s*(?:\.\.|to|/)\s*(?P<b>\d{4}-\d{2}-\d{2})\s*$"
-)
-
-
-def parse_events(text: str) -> tuple[tuple[Event, ...], list[str]]:
-    """Events from lines ``name: 2025-11-28..2025-11-30``; returns (events, error lines).
-
-    >>> parse_events("Black Friday: 2025-11-28..2025-11-30")[0][0].last
-    datetime.date(2025, 11, 30)
-    """
-    events: list[Event] = []
-    errors: list[str] = []
-    for line in text.replace(";", "\n").splitlines():
-        if not line.strip():
-            continue
-        m = _EVENT_RE.match(line)
-        try:
-            if m is None:
-                raise ValueError
-            a, b = dt.date.fromisoformat(m["a"]), dt.date.fromisoformat(m["b"])
-            events.append(Event(m["name"], min(a, b), max(a, b)))
-        except ValueError:
-            errors.append(line.strip())
-    return tuple(events), errors
 
 
 @dataclass(frozen=True)

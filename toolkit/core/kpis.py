@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
-from toolkit._durations import duration_seconds, parse_period
+from toolkit._durations import parse_period
 from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.calendar.business_hours import as_calendar
-from toolkit.core.metrics import CORE_KEYS, Metric, MetricContext, available_metrics
+from toolkit.core.metrics import CORE_KEYS, Metric, MetricContext, available_metrics, sla_target
 from toolkit.core.turns import conversations, turns
 from toolkit.errors import DataError, check_columns
 
@@ -30,14 +30,16 @@ class FactTables:
         self,
         messages: pl.DataFrame | pl.LazyFrame,
         *,
-        sla: float | str | dt.timedelta = 3600,
+        sla: float | str | dt.timedelta | Mapping[str, float | str | dt.timedelta] = 3600,
         calendar: Any = None,
         every: str | None = None,
         timezone: str | None = None,
         as_of: dt.datetime | None = None,
+        customers: pl.DataFrame | pl.LazyFrame | None = None,
     ) -> None:
+        from toolkit.measures.outcomes import attach_customers, conversation_outcomes, parse_sla
+
         lf = as_lazy(messages)
-        sla = duration_seconds(sla, argument="sla")
         calendar = as_calendar(calendar, timezone=timezone)
         self.columns = lf.collect_schema().names()
         for required in ("conversation_id", "created_at", "direction", "row_nr", "is_bot"):
@@ -47,6 +49,9 @@ class FactTables:
                     "Hint: load the log with toolkit.read_messages() to get canonical columns."
                 )
                 raise DataError(msg)
+        if customers is not None:
+            lf = attach_customers(lf, customers)
+            self.columns = lf.collect_schema().names()
         if calendar is not None and hasattr(calendar, "covering") and as_of is None:
             # One min/max pass: the calendar is materialised for exactly the log's dates, so a
             # log outside its default span just works and the lookup table stays small.
@@ -55,7 +60,8 @@ class FactTables:
             lo, hi = lf.select(pl.col("created_at").min(), pl.col("created_at").max().alias("hi")).collect().row(0)
             bounds = pl.DataFrame({"created_at": [lo, hi, as_of]}, schema={"created_at": pl.Datetime("us", "UTC")})
             calendar = calendar.covering(bounds, "created_at", fit=True)
-        self.context = MetricContext(sla=float(sla), calendar=calendar)
+        default_sla, channel_slas = parse_sla(sla)
+        self.context = MetricContext(sla=default_sla, calendar=calendar, sla_channels=channel_slas)
         tz = timezone or (getattr(calendar, "timezone", None) if calendar is not None else None) or "UTC"
         if every is not None:
             every = parse_period(every)
@@ -81,7 +87,9 @@ class FactTables:
                 in_hours=calendar.is_open("start"),
             )
         self.turns = facts.drop("_as_of")
-        self.conversations = conversations(lf)
+        self.conversations = conversation_outcomes(
+            conversations(lf), lf, self.turns, as_of=end, sla=sla_target(self.context)
+        )
 
     def table(self, level: str) -> pl.LazyFrame:
         return {"messages": self.messages, "turns": self.turns, "conversations": self.conversations}[
@@ -115,12 +123,13 @@ def kpis(
     messages: Frame,
     *,
     by: str | Sequence[str] | None = None,
-    sla: float | str | dt.timedelta = 3600,
+    sla: float | str | dt.timedelta | Mapping[str, float | str | dt.timedelta] = 3600,
     calendar: Any = None,
     every: str | None = None,
     timezone: str | None = None,
     metrics: Sequence[str] | None = None,
     as_of: dt.datetime | None = None,
+    customers: pl.DataFrame | pl.LazyFrame | None = None,
 ) -> Frame:
     """Customer-service KPIs, one row per group.
 
@@ -135,7 +144,9 @@ def kpis(
         answering agent), conversations by their first message's value.
     sla
         SLA target: seconds, a timedelta or text such as ``"1h"`` or ``"30m"`` (default 1 h);
-        it must be more than zero.
+        it must be more than zero. Or per channel: ``{"twitter": "1h", "facebook": "24h",
+        "default": 3600}`` or ``"twitter=3600,facebook=86400,default=3600"``
+        (``sla_target_s`` reports the default).
     calendar
         A :class:`toolkit.BusinessCalendar` or opening hours as text (``"mon-fri 09:00-18:00"``,
         read in ``timezone``); adds the business-hours keys (``frt_bh_*``,
@@ -148,6 +159,10 @@ def kpis(
         Registered metric names to compute (default: every metric the log supports).
     as_of
         End of the data for SLA (default: the last message's time).
+    customers
+        A customers table (:func:`toolkit.read_customers`): its columns become dimensions
+        (``by="segment"``, ``by="vip"``) and unlock ``defection_rate``, ``arpu``,
+        ``churned_revenue``.
 
     Returns
     -------
@@ -161,7 +176,8 @@ def kpis(
     >>> toolkit.kpis(m, by="channel").select("channel", "frt_median_s")  # doctest: +SKIP
     """
     tables = FactTables(
-        messages, sla=sla, calendar=calendar, every=every, timezone=timezone, as_of=as_of
+        messages, sla=sla, calendar=calendar, every=every, timezone=timezone, as_of=as_of,
+        customers=customers,
     )
     result = _aggregate(tables, _group_columns(by, every, tables.columns), metrics)
     return same_kind(result, messages)
@@ -208,5 +224,9 @@ def _aggregate(
     )
     order = [k for k in CORE_KEYS if k in chosen or k == "sla_target_s"]
     rest = [n for n in chosen if n not in order]
+    if "resolution_rate" in rest:
+        basis = "resolved_at" if "resolved_at" in tables.columns else "inferred"
+        result = result.with_columns(resolution_basis=pl.lit(basis))
+        rest.insert(rest.index("resolution_rate") + 1, "resolution_basis")
     result = result.select(*groups, *order, *rest)
     return result.sort(groups, nulls_last=True) if groups else result

@@ -57,6 +57,8 @@ class MetricContext:
 
     sla: float = 3600.0
     calendar: Any = None  # toolkit.business_hours.BusinessCalendar | None
+    #: Per-channel SLA targets ((channel, seconds), ...); ``sla`` is the default.
+    sla_channels: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,13 +162,36 @@ def metric_registry() -> dict[str, Metric]:
     return dict(_REGISTRY)
 
 
+#: Metrics that need one row per message: absent for ticket exports (``source_level`` =
+#: "ticket", :mod:`toolkit.io.presets._tickets`), which give each ticket's first reply only.
+MESSAGE_LEVEL_ONLY: frozenset[str] = frozenset(
+    {
+        "inbound_messages", "outbound_messages", "turns", "answered_turns",
+        "art_mean_s", "art_median_s", "art_p90_s", "art_bh_mean_s", "art_bh_median_s", "art_bh_p90_s",
+        "art_km_median_s", "sentiment_conversion", "neutral_conversion", "fcr_rate",
+        "aht_s", "tht_s", "ht_median_s", "deflection_rate",
+    }
+)
+#: Why they are absent, in a user's words.
+TICKET_LEVEL_NOTE = (
+    "This export has one row per ticket with its times already computed, not one row per "
+    "message: measures that need every message (average response time over all replies, "
+    "customer turns, message counts, sentiment, handling time) cannot be computed from it."
+)
+
+
 def available_metrics(
     columns: Iterable[str], ctx: MetricContext | None = None
 ) -> dict[str, Metric]:
     """The metrics a log with these columns supports (calendar ones only with a calendar)."""
     ctx = ctx or MetricContext()
     cols = list(columns)
-    return {n: m for n, m in _REGISTRY.items() if m.supported_by(cols, ctx)}
+    ticket_level = "source_level" in cols
+    return {
+        n: m
+        for n, m in _REGISTRY.items()
+        if m.supported_by(cols, ctx) and not (ticket_level and n in MESSAGE_LEVEL_ONLY)
+    }
 
 
 # --- the core metrics of SPEC ------------------------------------------------------------------
@@ -176,13 +201,21 @@ _outbound = pl.col("direction") == OUTBOUND
 _answered = pl.col("answered_at").is_not_null()
 
 
+def sla_target(ctx: MetricContext) -> pl.Expr:
+    """A turn's SLA target in seconds: its channel's target, else the default ``ctx.sla``."""
+    target = pl.lit(float(ctx.sla))
+    for channel, seconds in reversed(ctx.sla_channels):
+        target = pl.when(pl.col("channel") == channel).then(pl.lit(float(seconds))).otherwise(target)
+    return target
+
+
 def _sla_met(ctx: MetricContext, seconds: str = "response_seconds") -> pl.Expr:
-    return _answered & (pl.col(seconds) <= ctx.sla)
+    return _answered & (pl.col(seconds) <= sla_target(ctx))
 
 
 def _sla_decided(ctx: MetricContext, seconds: str = "response_seconds", waited: str = "waited_seconds") -> pl.Expr:
     # met, or missed: answered later than T, or still unanswered more than T after its start.
-    return _answered | (pl.col(waited) > ctx.sla)
+    return _answered | (pl.col(waited) > sla_target(ctx))
 
 
 def _times(prefix: str, where: pl.Expr, seconds: str, label: str, *, bh: bool = False) -> None:

@@ -22,6 +22,8 @@ from toolkit._durations import parse_duration
 from toolkit.errors import DataError
 from toolkit.io.presets import (
     AUTHOR,
+    EXCLUDE,
+    PRESETS,
     Preset,
     direction_expr,
     get_preset,
@@ -140,6 +142,10 @@ def _read_bytes(data: bytes, name: str | None) -> pl.DataFrame:
         raise
     except Exception as exc:
         raise DataError(f"Could not read {label}: {_first_line(exc)}") from exc
+    for known in PRESETS.values():
+        own = known.read_source(data, name)
+        if own is not None:
+            return own
     text, encoding = _decode(data, label)
     head = text.lstrip()[:1]
     if ext in (".json", ".jsonl", ".ndjson") or head in ("{", "["):
@@ -399,7 +405,9 @@ def _canonicalise(
     # Times: parsed per dtype (text, datetime or epoch number) so typed sources work too.
     created_src = chosen["created_at"]
     out = out.with_columns(
-        parse_timestamps(raw.get_column(created_src), timezone=timezone).alias("created_at"),
+        parse_timestamps(raw.get_column(created_src), timezone=timezone, day_first=preset.day_first).alias(
+            "created_at"
+        ),
         raw.get_column(created_src).alias("__created_raw"),
     )
     if raw.schema[created_src] == pl.String or raw.schema[created_src] == pl.Datetime("us"):
@@ -410,7 +418,9 @@ def _canonicalise(
     if "resolved_at" in chosen:
         src = chosen["resolved_at"]
         out = out.with_columns(
-            parse_timestamps(raw.get_column(src), timezone=timezone).alias("resolved_at"),
+            parse_timestamps(raw.get_column(src), timezone=timezone, day_first=preset.day_first).alias(
+                "resolved_at"
+            ),
             raw.get_column(src).alias("__resolved_raw"),
         )
         issues += check_timestamps(out, "__resolved_raw", "resolved_at", src, action="kept")
@@ -457,6 +467,7 @@ def load(
     timezone: str = "UTC",
     session_gap: str | float | timedelta = "24h",
     filename: str | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Read a message log into the canonical messages frame, accounting for every row.
 
@@ -479,6 +490,9 @@ def load(
         ``"30m"``, seconds, timedelta).
     filename
         Name of the uploaded file (format hint when ``source`` is bytes or a file object).
+    options
+        Settings a preset asks for, e.g. ``{"account_id": "123"}`` (the brand's own account)
+        for X archive direct messages (``docs/presets.md``).
 
     Returns
     -------
@@ -517,6 +531,14 @@ def load(
         raise DataError(f"No data rows: all {input_rows:,} rows are empty.")
 
     chosen_preset = get_preset(preset, raw.columns)
+    raw = chosen_preset.prepare(raw, dict(options or {}))
+    if EXCLUDE in raw.columns:
+        reasons = raw.get_column(EXCLUDE).drop_nulls().unique(maintain_order=True).to_list()
+        for reason in reasons:
+            raw = _drop(raw, pl.col(EXCLUDE).fill_null("") == reason, reason, None, issues)
+        raw = raw.drop(EXCLUDE)
+        if raw.height == 0:
+            raise DataError(f"No messages: every row is left out ({', '.join(reasons)}).")
     chosen = resolve_mapping(raw, chosen_preset, mapping)
     method = _conversation_method(chosen, raw.columns)
 
@@ -550,8 +572,12 @@ def load(
     issues += more
     frame = chosen_preset.finish(frame, author)
 
-    messages = _finish(frame, raw, chosen)
-    quality = QualityReport(input_rows=input_rows, used_rows=messages.height, issues=issues, notes=notes)
+    messages = chosen_preset.expand(_finish(frame, raw, chosen), raw)
+    used_rows = messages.height
+    if "__implied" in messages.columns:  # ticket exports add the replies their rows imply
+        used_rows -= int(messages.get_column("__implied").sum())
+        messages = messages.drop("__implied")
+    quality = QualityReport(input_rows=input_rows, used_rows=used_rows, issues=issues, notes=notes)
     if quality.input_rows != quality.used_rows + quality.dropped_rows:  # pragma: no cover - bookkeeping bug
         raise AssertionError(f"row accounting broken: {quality.summary()}")
     if messages.height == 0:

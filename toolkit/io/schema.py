@@ -48,6 +48,10 @@ OPTIONAL: dict[str, pl.DataType] = {
     "deflected_to": pl.String(),
     "csat": pl.Float64(),
     "nps": pl.Float64(),
+    # "ticket" when the export has one row per ticket with its times already computed (Zendesk,
+    # Freshdesk): each ticket becomes its customer's message and the first reply it reports, and
+    # the measures that need every message (ART, turns, message counts) are left out.
+    "source_level": pl.String(),
 }
 
 CANONICAL: dict[str, pl.DataType] = {**ALWAYS_PRESENT, **OPTIONAL}

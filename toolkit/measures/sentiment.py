@@ -4,12 +4,15 @@ The ``sentiment`` column holds a score in [-1, 1]; a label column (``negative`` 
 ``positive``, also ``neg`` / ``pos``, any case) is read as -1 / 0 / 1. Labels from a score:
 negative below -0.05, positive above 0.05, else neutral (VADER's usual cut-offs).
 
-When a log has ``text`` but no ``sentiment``, :func:`add_sentiment` scores the texts with VADER
-(``vaderSentiment``'s compound score). That is per-text Python - the one place the toolkit runs
+When a log has ``text`` but no ``sentiment``, :func:`add_sentiment` scores each text in its
+language: English with VADER (``vaderSentiment``'s compound score), French and Italian with
+VADER's rules and a French / Italian lexicon (:mod:`toolkit.measures.sentiment_lexicons`); the
+language comes from a ``language`` column, else is detected offline
+(:mod:`toolkit.measures.language`). That is per-text Python - the one place the toolkit runs
 Python per value - so it is an explicit opt-in step: it scores each distinct text once and joins
-the scores back. Cost: about 0.1-0.2 ms per distinct short text (5,000 tweets of twcs_head take
-well under a second; see ``docs/metrics_extra.md`` for the measurement); the full 2.8 M-tweet twcs
-file would take several minutes.
+the scores back. Cost: about 0.1-0.3 ms per distinct short text including detection (see
+``docs/languages.md`` for the measurement); the full 2.8 M-tweet twcs file would take several
+minutes.
 
 Registered metrics (conversation level, need ``sentiment``):
 
@@ -31,8 +34,10 @@ import polars as pl
 from toolkit._durations import parse_period
 from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, register_metric
-from toolkit.errors import check_choice, check_columns
+from toolkit.errors import DataError, check_choice, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
+from toolkit.measures.language import detect_languages, language_code
+from toolkit.measures.sentiment_lexicons import french_analyzer, italian_analyzer
 
 __all__ = [
     "NEGATIVE_BELOW",
@@ -106,10 +111,18 @@ def add_sentiment(
     messages: Frame,
     *,
     text: str = "text",
+    language: str = "language",
     overwrite: bool = False,
     analyzer: Any = None,
 ) -> Frame:
-    """Score message texts with VADER (opt-in; per-text Python, each distinct text once).
+    """Score message texts in their language (opt-in; per-text Python, each distinct text once).
+
+    English is scored with VADER, French and Italian with the lexicons of
+    :mod:`toolkit.measures.sentiment_lexicons` (VADER's rules, each language's words). The
+    language of a message is its ``language`` column when the log has one (``"fr"``, ``"fr-FR"``,
+    ``"French"``...), else detected from the text (:func:`toolkit.measures.language.detect_languages`,
+    offline, once per distinct text); texts too short to tell are scored as English. A message
+    whose given language is none of en/fr/it gets a null score rather than a wrong one.
 
     Parameters
     ----------
@@ -118,49 +131,83 @@ def add_sentiment(
         are collected to score them; the result stays lazy).
     text
         The text column.
+    language
+        The column naming each message's language, used when present.
     overwrite
         Replace an existing ``sentiment`` column; by default existing non-null scores are kept
         and only the missing ones are filled.
     analyzer
-        A ``vaderSentiment`` ``SentimentIntensityAnalyzer`` (or anything with
-        ``polarity_scores(str) -> {"compound": float}``); default a new VADER analyser.
+        Anything with ``polarity_scores(str) -> {"compound": float}`` to score every text with
+        (no language detection), or a ``{"en": ..., "fr": ..., "it": ...}`` mapping that replaces
+        the default analyser of those languages.
 
     Returns
     -------
-    The messages with ``sentiment`` (Float64, VADER compound in [-1, 1]; null for empty text).
+    The messages with ``sentiment`` (Float64 in [-1, 1]; null for empty text).
+
+    Examples
+    --------
+    >>> m = pl.DataFrame({"text": ["Service nul, je suis très déçu", "Grazie mille, tutto risolto!"]})
+    >>> [round(s, 2) for s in add_sentiment(m)["sentiment"]]
+    [-0.8, 0.69]
     """
     lf = as_lazy(messages)
     schema = lf.collect_schema()
     if text not in schema:
         msg = f"add_sentiment needs a {text!r} column (found: {schema.names()})"
-        raise ValueError(msg)
-    if analyzer is None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        analyzer = SentimentIntensityAnalyzer()
-    unique = (
-        lf.select(pl.col(text).cast(pl.String))
-        .filter(pl.col(text).str.strip_chars().str.len_chars() > 0)
+        raise DataError(msg)
+    single = analyzer is not None and not isinstance(analyzer, dict)
+    given = (
+        language_code(pl.col(language))
+        if language in schema and not single
+        else pl.lit(None, pl.String)
+    )
+    keyed = lf.with_columns(_text_key=pl.col(text).cast(pl.String), _lang_key=given)
+    pairs = (
+        keyed.filter(pl.col("_text_key").str.strip_chars().str.len_chars() > 0)
+        .select("_text_key", "_lang_key")
         .unique()
         .collect()
-        .get_column(text)
-        .to_list()
     )
-    # The opt-in per-text step: VADER is a Python library, so this loop is over distinct texts.
-    scores = [analyzer.polarity_scores(t)["compound"] for t in unique]
-    lookup = pl.LazyFrame(
-        {text: unique, "_vader": scores}, schema={text: pl.String, "_vader": pl.Float64}
-    )
-    joined = lf.with_columns(pl.col(text).cast(pl.String).alias("_text_key")).join(
-        lookup.rename({text: "_text_key"}), on="_text_key", how="left", maintain_order="left"
+    if single:
+        scored = pairs.with_columns(_lang=pl.lit("any"))
+        analyzers = {"any": analyzer}
+    else:
+        undetermined = pairs.filter(pl.col("_lang_key").is_null()).get_column("_text_key")
+        detected = pl.DataFrame(
+            {"_text_key": undetermined, "_detected": detect_languages(undetermined.to_list())},
+            schema={"_text_key": pl.String, "_detected": pl.String},
+        )
+        scored = pairs.join(detected, on="_text_key", how="left").with_columns(
+            _lang=pl.coalesce("_lang_key", "_detected", pl.lit("en"))
+        )
+        analyzers = {**_default_analyzers(), **(analyzer or {})}
+    parts = [pl.DataFrame(schema={"_text_key": pl.String, "_lang_key": pl.String, "_score": pl.Float64})]
+    for (lang,), group in scored.partition_by("_lang", as_dict=True).items():
+        scorer = analyzers.get(lang)
+        texts = group.get_column("_text_key").to_list()
+        # The opt-in per-text step: the analysers are Python, so this loop is over distinct texts.
+        scores = [None if scorer is None else scorer.polarity_scores(t)["compound"] for t in texts]
+        parts.append(
+            group.select("_text_key", "_lang_key").with_columns(_score=pl.Series(scores, dtype=pl.Float64))
+        )
+    lookup = pl.concat(parts).lazy()
+    joined = keyed.join(
+        lookup, on=["_text_key", "_lang_key"], how="left", nulls_equal=True, maintain_order="left"
     )
     if "sentiment" in schema and not overwrite:
         existing = sentiment_score(pl.col("sentiment"), schema["sentiment"])
-        joined = joined.with_columns(sentiment=pl.coalesce(existing, pl.col("_vader")))
+        joined = joined.with_columns(sentiment=pl.coalesce(existing, pl.col("_score")))
     else:
-        joined = joined.with_columns(sentiment=pl.col("_vader"))
-    result = joined.drop("_text_key", "_vader")
+        joined = joined.with_columns(sentiment=pl.col("_score"))
+    result = joined.drop("_text_key", "_lang_key", "_score")
     return same_kind(result, messages)
+
+
+def _default_analyzers() -> dict[str, Any]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return {"en": SentimentIntensityAnalyzer(), "fr": french_analyzer(), "it": italian_analyzer()}
 
 
 def sentiment_series(

@@ -22,6 +22,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from toolkit.sample import SAMPLE_PATH
+
 __all__ = [
     "KAGGLE_HINT",
     "REPO_ROOT",
@@ -34,8 +36,6 @@ __all__ = [
 REPO_ROOT = Path(__file__).resolve().parents[2]
 #: The shared real-data excerpt, read in place beside the checkout.
 TWCS_EXCERPT = REPO_ROOT.parent / "shared" / "realdata" / "twcs_head.csv"
-#: The bundled synthetic sample data.
-SAMPLE_PATH = REPO_ROOT / "sample_data" / "sample_messages.csv"
 #: Where the full data set comes from.
 KAGGLE_HINT = (
     'The full data set is "Customer Support on Twitter" by ThoughtVector on Kaggle '

@@ -13,6 +13,7 @@ import pkgutil
 
 from toolkit.io.presets._base import (
     AUTHOR,
+    EXCLUDE,
     MAPPABLE,
     OUTBOUND_FLAGS,
     PRESETS,
@@ -30,6 +31,7 @@ from toolkit.io.presets._base import (
 
 __all__ = [
     "AUTHOR",
+    "EXCLUDE",
     "MAPPABLE",
     "OUTBOUND_FLAGS",
     "PRESETS",
@@ -44,6 +46,10 @@ __all__ = [
     "register_preset",
     "resolve_mapping",
 ]
+
+from toolkit.io.presets._files import load_preset_file, preset_from_mapping, preset_toml, save_preset
+
+__all__ += ["load_preset_file", "preset_from_mapping", "preset_toml", "save_preset"]
 
 # generic first (the fallback, and the column map the others extend), then the rest by name.
 for _module in ["generic", *sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))]:

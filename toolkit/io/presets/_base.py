@@ -26,6 +26,7 @@ from toolkit.io.schema import CANONICAL, INBOUND, OUTBOUND
 
 __all__ = [
     "AUTHOR",
+    "EXCLUDE",
     "MAPPABLE",
     "PRESETS",
     "Frame",
@@ -39,6 +40,9 @@ __all__ = [
 ]
 
 Frame = pl.DataFrame | pl.LazyFrame
+
+#: Column a preset's :meth:`Preset.prepare` fills with the reason a source row is not a message.
+EXCLUDE = "preset_exclude"
 
 #: Pseudo-column: who wrote the message (customer on inbound rows, agent/brand on outbound).
 AUTHOR = "author"
@@ -81,6 +85,9 @@ class Preset:
         Channel of every message when the export has no channel column.
     author_fills
         Canonical columns the ``author`` column fills (reported in ``LoadResult.mapping``).
+    day_first
+        How the export writes dates like ``05/09/2024``: True (day first), False (month first)
+        or None (decided from the values).
     """
 
     name: str
@@ -89,6 +96,35 @@ class Preset:
     signature: frozenset[str] = field(default_factory=frozenset)
     channel: str | None = None
     author_fills: tuple[str, ...] = ("customer_id", "agent_id")
+    day_first: bool | None = None
+
+    def read_source(self, data: bytes, name: str | None) -> pl.DataFrame | None:
+        """Read a file format only this export uses (e.g. an X archive's ``.js``), else None.
+
+        Called for every file before the common formats (CSV, JSON, Excel, Parquet) are tried;
+        return None quickly when ``data`` is not yours.
+        """
+        return None
+
+    def prepare(self, raw: pl.DataFrame, options: Mapping[str, str]) -> pl.DataFrame:
+        """Reshape the source rows before columns are mapped (default: as they are).
+
+        A preset may add columns its column map names (prefix them ``preset_``), and a String
+        column :data:`EXCLUDE` giving, for rows that are not messages to or from a customer
+        (internal notes, activity events), the reason they are left out; loading counts those
+        rows in the quality report under that reason. ``options`` are the ``options=`` given to
+        :func:`toolkit.load` (e.g. ``account_id`` for X archives).
+        """
+        return raw
+
+    def expand(self, messages: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
+        """The final canonical rows (default: ``messages`` as they are).
+
+        Ticket exports (one row per ticket with the times already computed) add here the reply
+        each ticket row implies. Added rows carry a Boolean column ``__implied`` (True), so the
+        quality report counts source rows only; loading drops that column.
+        """
+        return messages
 
     def detect(self, names: frozenset[str]) -> int:
         """How well a header (normalised names) matches this export: 0 = not at all.

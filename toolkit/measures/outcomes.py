@@ -1,0 +1,476 @@
+"""Outcomes: resolution, first-contact resolution, honest time to reply, defection and revenue,
+listening (SPEC "Customers table", "Outcomes", "Listening").
+
+The keys are registered metrics like every other KPI, so they flow through :func:`toolkit.kpis`,
+the CLI, comparisons and the app. They read columns that :class:`toolkit.FactTables` adds:
+
+* conversations (:func:`conversation_outcomes`): ``resolved`` (``resolved_at`` set, else
+  inferred: the last message is a human brand reply and the data go on for at least 72 h after
+  it without a new message from the customer), ``first_of_customer`` (the customer's first
+  conversation in the data: where a customer is counted for defection and ARPU),
+  ``churn_after_s`` (``churned_at`` - start), ``human_replied``, ``untagged``, ``bad_experience``;
+* turns: ``waited_seconds`` (reply time, or the wait to the end of the data when unanswered).
+
+Kaplan-Meier (``frt_km_median_s``, ``art_km_median_s``, ``reply_within_24h``) is a statistic of
+two columns (a duration and whether the reply was observed), computed as one polars aggregation
+per group: turns sorted by duration (replies before censorings at the same time), the
+product-limit survival ``S = cumprod(1 - replied / at_risk)``.
+
+>>> import polars as pl
+>>> km = pl.DataFrame({"d": [3.0, 3.0, 5.0, 7.0], "e": [True, False, True, True]})
+>>> km.select(kaplan_meier_median(pl.col("d"), pl.col("e"))).item()
+5.0
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import polars as pl
+
+from toolkit._durations import duration_seconds
+from toolkit._frames import Frame, as_lazy, same_kind
+from toolkit.core.metrics import Metric, MetricContext, register_metric
+from toolkit.errors import DataError
+from toolkit.io.schema import INBOUND, OUTBOUND
+
+__all__ = [
+    "CARE_TRIGGERS",
+    "DEFECTION_WINDOW_S",
+    "RESOLUTION_QUIET_S",
+    "KaplanMeierMetric",
+    "attach_customers",
+    "care_trigger_expr",
+    "conversation_outcomes",
+    "detect_mentions",
+    "kaplan_meier_median",
+    "kaplan_meier_within",
+    "parse_sla",
+    "set_care_triggers",
+]
+
+#: Inferred resolution: the data must go on this long after the last (human) reply.
+RESOLUTION_QUIET_S = 72 * 3600.0
+#: Defection: ``churned_at`` within this long after the start of the customer's first conversation.
+DEFECTION_WINDOW_S = 90 * 86400.0
+#: Tolerance when comparing a product of floats with 1/2 (S = 0.5 exactly must count).
+_HALF = 0.5 + 1e-12
+
+#: Words that flag a care need in a mention (regular expressions, case-insensitive, whole
+#: words): English, French, Italian. Change them with :func:`set_care_triggers`.
+CARE_TRIGGERS: tuple[str, ...] = (
+    # English
+    r"help", r"need assistance", r"assist(?:ance)?", r"support", r"problem", r"issue",
+    r"broken", r"not working", r"doesn'?t work", r"refund", r"complain(?:t)?", r"urgent",
+    # French
+    r"aide", r"aidez", r"besoin d'aide", r"probl[èe]me", r"panne", r"rembourse(?:ment|z)?",
+    r"r[ée]clamation", r"ne marche pas", r"ne fonctionne pas", r"urgent",
+    # Italian
+    r"aiuto", r"aiutatemi", r"assistenza", r"problema", r"guasto", r"rimborso", r"reclamo",
+    r"non funziona", r"urgente",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Kaplan-Meier as polars aggregations
+# --------------------------------------------------------------------------------------------
+
+
+def _km_sorted(duration: pl.Expr, event: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(sorted durations, sorted events, survival after each row); replies first at ties."""
+    known = duration.is_not_null()
+    replied = event.fill_null(False).filter(known)
+    # One sort of (duration, censored): at equal times replies (censored = False) come first.
+    rows = pl.struct(duration.filter(known).alias("d"), (~replied).alias("c")).sort()
+    d = rows.struct.field("d")
+    e = ~rows.struct.field("c")
+    at_risk = d.cum_count(reverse=True)  # rows at or after this one: still waiting just before
+    # Row by row the product equals the grouped product: d tied replies out of n at risk give
+    # (1-1/n)(1-1/(n-1))...(1-1/(n-d+1)) = (n-d)/n, and censorings contribute 1.
+    survival = (1.0 - e.cast(pl.Float64) / at_risk).cum_prod()
+    return d, e, survival
+
+
+def kaplan_meier_median(duration: pl.Expr, event: pl.Expr) -> pl.Expr:
+    """Kaplan-Meier median time: the smallest observed reply time at which S(t) <= 1/2.
+
+    Parameters
+    ----------
+    duration
+        Time to the reply, or to the end of observation when ``event`` is false (censored).
+    event
+        True when the reply was observed. A reply and a censoring at the same time: the reply
+        counts first (the censored turn was still at risk).
+
+    Returns
+    -------
+    An aggregation expression: null when S never falls to one half (or no rows).
+    """
+    d, e, s = _km_sorted(duration, event)
+    return d.filter(e & (s <= _HALF)).first()
+
+
+def kaplan_meier_within(duration: pl.Expr, event: pl.Expr, seconds: float) -> pl.Expr:
+    """Kaplan-Meier probability of a reply within ``seconds``: 1 - S(seconds); null without rows."""
+    d, _, s = _km_sorted(duration, event)
+    prob = (1.0 - s.filter(d <= seconds).last()).fill_null(0.0)
+    return pl.when(d.len() > 0).then(prob)
+
+
+class KaplanMeierMetric(Metric):
+    """A turn-level Kaplan-Meier statistic of ``waited_seconds`` with ``answered_at`` as the event.
+
+    ``stat`` is ``"median"`` (the KM median, seconds) or ``"share"`` (probability of a reply
+    within ``within`` seconds). The per-row values are not a sample of the statistic (censored
+    turns), so comparisons leave these metrics out (``per_row = False``).
+    """
+
+    per_row = False
+    within: float | None = None
+
+    def __init__(self, *args: Any, within: float | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        object.__setattr__(self, "within", within)
+
+    def aggregation(self, ctx: MetricContext) -> pl.Expr:
+        where = self.where_expr(ctx)
+        duration = pl.col("waited_seconds")
+        event = pl.col("answered_at").is_not_null()
+        if where is not None:
+            duration, event = duration.filter(where), event.filter(where)
+        if self.within is None:
+            return kaplan_meier_median(duration, event).alias(self.name)
+        return kaplan_meier_within(duration, event, self.within).alias(self.name)
+
+
+# --------------------------------------------------------------------------------------------
+# Settings: per-channel SLA, care triggers
+# --------------------------------------------------------------------------------------------
+
+
+def parse_sla(
+    sla: float | str | dt.timedelta | Mapping[str, float | str | dt.timedelta],
+) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """The default SLA target and per-channel targets, in seconds.
+
+    ``sla`` is one target (seconds, a timedelta or text such as ``"1h"``), a mapping channel ->
+    target (key ``"default"`` for the other channels, else 1 h), or that mapping as text.
+
+    >>> parse_sla("twitter=1h,facebook=86400,default=30m")
+    (1800.0, (('twitter', 3600.0), ('facebook', 86400.0)))
+    >>> parse_sla(600)
+    (600.0, ())
+    """
+    if isinstance(sla, str) and "=" in sla:
+        pairs: dict[str, str] = {}
+        for part in sla.split(","):
+            key, sep, value = part.partition("=")
+            if not sep or not key.strip():
+                msg = f"sla: cannot read {part.strip()!r}; write channel=seconds, e.g. twitter=3600,default=3600"
+                raise DataError(msg)
+            pairs[key.strip()] = value.strip()
+        sla = pairs
+    if isinstance(sla, Mapping):
+        targets = {
+            str(k).strip().lower(): duration_seconds(v, argument=f"sla[{k!r}]") for k, v in sla.items()
+        }
+        default = targets.pop("default", 3600.0)
+        return default, tuple(targets.items())
+    return duration_seconds(sla, argument="sla"), ()
+
+
+_CARE: list[str] = list(CARE_TRIGGERS)
+
+
+def care_trigger_expr(text: pl.Expr | str = "text", triggers: Sequence[str] | None = None) -> pl.Expr:
+    """True where ``text`` contains a care trigger as a whole word (case-insensitive)."""
+    words = list(triggers) if triggers is not None else _CARE
+    if not words:
+        return pl.lit(False)
+    column = pl.col(text) if isinstance(text, str) else text
+    pattern = r"(?i)(?:^|[^\w])(?:" + "|".join(f"(?:{w})" for w in words) + r")(?:$|[^\w])"
+    return column.cast(pl.String).str.contains(pattern).fill_null(False)
+
+
+def set_care_triggers(triggers: Sequence[str]) -> None:
+    """Use these trigger phrases (regular expressions) for ``care_mentions`` from now on.
+
+    >>> set_care_triggers([*CARE_TRIGGERS, "sos"]); set_care_triggers(CARE_TRIGGERS)
+    """
+    for t in triggers:
+        try:
+            re.compile(t)
+        except re.error as exc:
+            msg = f"care trigger {t!r} is not a regular expression: {exc}"
+            raise DataError(msg) from None
+    _CARE[:] = list(triggers)
+
+
+# --------------------------------------------------------------------------------------------
+# Customers as dimensions; conversation outcome columns
+# --------------------------------------------------------------------------------------------
+
+
+def attach_customers(messages: Frame, customers: pl.DataFrame | pl.LazyFrame) -> Frame:
+    """Every message with its conversation's customer's columns (from the customers table).
+
+    The conversation's customer is the author of its first inbound message, so replies carry the
+    same ``segment`` / ``vip`` / ... as the customer messages they answer. Customer columns whose
+    names the messages already use get a ``_customer`` suffix.
+    """
+    lf = as_lazy(messages)
+    cust = as_lazy(customers)
+    cust_cols = cust.collect_schema().names()
+    if "customer_id" not in cust_cols:
+        msg = f"customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()"
+        raise DataError(msg)
+    msg_cols = lf.collect_schema().names()
+    rename = {c: f"{c}_customer" for c in cust_cols if c in msg_cols and c != "customer_id"}
+    cust = cust.rename(rename).with_columns(pl.col("customer_id").cast(pl.String)).unique("customer_id", keep="first")
+    owner = (
+        lf.filter((pl.col("direction") == INBOUND) & pl.col("customer_id").is_not_null())
+        .group_by("conversation_id")
+        .agg(pl.col("customer_id").sort_by("created_at", "row_nr").first().alias("_owner"))
+    )
+    result = (
+        lf.join(owner, on="conversation_id", how="left", maintain_order="left")
+        .join(cust.rename({"customer_id": "_owner"}), on="_owner", how="left", maintain_order="left")
+        .drop("_owner")
+    )
+    return same_kind(result, messages)
+
+
+def conversation_outcomes(
+    conversations: pl.LazyFrame,
+    messages: pl.LazyFrame,
+    turns: pl.LazyFrame,
+    *,
+    as_of: pl.Expr,
+    sla: pl.Expr,
+) -> pl.LazyFrame:
+    """The conversation table with the outcome columns the outcome metrics read.
+
+    Parameters
+    ----------
+    conversations
+        :func:`toolkit.conversations` of ``messages``.
+    messages
+        The canonical messages (customers attached when there are some).
+    turns
+        The turns of ``messages`` (with ``channel`` when the SLA depends on it).
+    as_of
+        Expression (over ``messages``) giving the end of the data.
+    sla
+        The SLA target of a turn (an expression over turns): for ``bad_experience``.
+    """
+    cols = messages.collect_schema().names()
+    inbound = pl.col("direction") == INBOUND
+    ordered = messages.sort("conversation_id", "created_at", "row_nr")  # group_by keeps this order
+    last = [
+        ((pl.col("direction").last() == OUTBOUND) & ~pl.col("is_bot").fill_null(False).last())
+        .alias("_last_is_human_reply"),
+    ]
+    if "mention_type" in cols:
+        first_type = pl.col("mention_type").filter(inbound).first().cast(pl.String).str.strip_chars().str.to_lowercase()
+        last.append((first_type == "untagged").fill_null(False).alias("untagged"))
+    per_conv = ordered.group_by("conversation_id").agg(last)
+    end = messages.select(as_of.alias("_end"))
+
+    conv = conversations.join(per_conv, on="conversation_id", how="left").join(end, how="cross")
+    # A new customer message after the reply: the customer's next inbound message anywhere.
+    replies = conv.filter(pl.col("last_outbound_at").is_not_null() & pl.col("customer_id").is_not_null())
+    comeback = (
+        replies.select("conversation_id", "customer_id", "last_outbound_at")
+        .sort("last_outbound_at")
+        .join_asof(
+            messages.filter(inbound & pl.col("customer_id").is_not_null())
+            .select("customer_id", _next_customer_at="created_at")
+            .sort("_next_customer_at"),
+            left_on="last_outbound_at",
+            right_on="_next_customer_at",
+            by="customer_id",
+            strategy="forward",
+            allow_exact_matches=False,
+            check_sortedness=False,  # sorted above; polars cannot check it within groups
+        )
+        .select("conversation_id", "_next_customer_at")
+    )
+    conv = conv.join(comeback, on="conversation_id", how="left")
+    quiet = (pl.col("_end") - pl.col("last_outbound_at")).dt.total_seconds(fractional=True) >= RESOLUTION_QUIET_S
+    came_back = pl.col("_next_customer_at").is_not_null() & (
+        (pl.col("_next_customer_at") - pl.col("last_outbound_at")).dt.total_seconds(fractional=True)
+        <= RESOLUTION_QUIET_S
+    )
+    inferred = pl.col("_last_is_human_reply").fill_null(False) & quiet.fill_null(False) & ~came_back
+    resolved = pl.col("resolved_at").is_not_null() if "resolved_at" in cols else inferred
+    bad_turn = (
+        turns.group_by("conversation_id")
+        .agg((pl.col("answered_at").is_null() | (pl.col("response_seconds") > sla)).any().alias("_bad_turn"))
+    )
+    negative_end = (
+        (pl.col("last_customer_sentiment") < 0).fill_null(False)
+        if "sentiment" in cols
+        else pl.lit(False)
+    )
+    conv = conv.join(bad_turn, on="conversation_id", how="left").with_columns(
+        resolved=resolved,
+        human_replied=(pl.col("outbound_messages") - pl.col("bot_messages")) > 0,
+        bad_experience=pl.col("_bad_turn").fill_null(False) | negative_end,
+    )
+    # Where each customer is counted for defection and ARPU: their first conversation in the data.
+    conv = conv.sort("customer_id", "started_at", "conversation_id", nulls_last=True).with_columns(
+        first_of_customer=pl.col("customer_id").is_not_null() & pl.col("customer_id").is_first_distinct()
+    )
+    if "churned_at" in cols:
+        conv = conv.with_columns(
+            churn_after_s=(pl.col("churned_at") - pl.col("started_at")).dt.total_seconds(fractional=True)
+        )
+    return conv.drop("_end", "_next_customer_at", "_last_is_human_reply", "_bad_turn")
+
+
+# --------------------------------------------------------------------------------------------
+# Listening: which inbound messages address the brand
+# --------------------------------------------------------------------------------------------
+
+
+def detect_mentions(
+    messages: Frame, handles: Sequence[str] | None = None, *, text: str = "text"
+) -> Frame:
+    """Derive ``mention_type`` (``tagged`` / ``untagged``) for inbound messages from their text.
+
+    An inbound message is *untagged* when its text names one of ``handles`` without addressing
+    it: no ``@handle``, and it is not a reply (no ``in_reply_to``). Every other inbound message
+    is *tagged* (an @mention, a reply or a direct message in the brand's inbox). Outbound
+    messages get null. An existing ``mention_type`` value is kept.
+
+    Parameters
+    ----------
+    messages
+        Canonical messages with a ``text`` column, eager or lazy.
+    handles
+        The brand's names / handles (with or without ``@``); default: the ``brand`` values.
+    text
+        The text column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> m = pl.DataFrame({"direction": ["inbound", "inbound", "inbound", "outbound"],
+    ...                   "text": ["@Acme help!", "acme lost my bag", "hello", "hi"]})
+    >>> detect_mentions(m, handles=["@Acme"])["mention_type"].to_list()
+    ['tagged', 'untagged', 'tagged', None]
+    """
+    lf = as_lazy(messages)
+    cols = lf.collect_schema().names()
+    if text not in cols:
+        msg = f"detect_mentions needs a {text!r} column (found: {cols})"
+        raise DataError(msg)
+    if handles is None:
+        if "brand" not in cols:
+            msg = "detect_mentions needs handles=[...] (the log has no 'brand' column to take them from)"
+            raise DataError(msg)
+        handles = [b for b in lf.select(pl.col("brand").drop_nulls().unique()).collect().to_series().to_list() if b]
+    names = sorted({h.strip().lstrip("@") for h in handles if h and h.strip().lstrip("@")}, key=len, reverse=True)
+    if not names:
+        msg = f"detect_mentions: no handle to look for (handles={list(handles)!r})"
+        raise DataError(msg)
+    alternatives = "|".join(re.escape(n) for n in names)
+    body = pl.col(text).cast(pl.String).fill_null("")
+    tagged = body.str.contains(rf"(?i)@(?:{alternatives})\b")
+    named = body.str.contains(rf"(?i)(?:^|[^\w@])(?:{alternatives})(?:$|\b|[^\w])")
+    reply = pl.col("in_reply_to").is_not_null() if "in_reply_to" in cols else pl.lit(False)
+    derived = (
+        pl.when(pl.col("direction") != INBOUND)
+        .then(pl.lit(None, pl.String))
+        .when(named & ~tagged & ~reply)
+        .then(pl.lit("untagged"))
+        .otherwise(pl.lit("tagged"))
+    )
+    if "mention_type" in cols:
+        existing = pl.col("mention_type").cast(pl.String).str.strip_chars().str.to_lowercase()
+        derived = pl.coalesce(pl.when(existing.is_in(["tagged", "untagged"])).then(existing), derived)
+    return same_kind(lf.with_columns(mention_type=derived), messages)
+
+
+# --------------------------------------------------------------------------------------------
+# The metrics
+# --------------------------------------------------------------------------------------------
+
+_resolved = pl.col("resolved")
+_inbound = pl.col("direction") == INBOUND
+_eligible_customer = pl.col("first_of_customer") & (
+    pl.col("churn_after_s").is_null() | (pl.col("churn_after_s") >= 0)
+)
+_defected = pl.col("churn_after_s").is_not_null() & (pl.col("churn_after_s") <= DEFECTION_WINDOW_S)
+
+register_metric(Metric(
+    "resolution_rate", "conversations", "share", value=_resolved,
+    description="resolved conversations / conversations (resolved_at set; without that column "
+    "inferred: the last message is a human reply and the data go on 72 h after it with no new "
+    "customer message; resolution_basis says which)"), replace=True)
+for _stat, _word in (("median", "median"), ("mean", "mean"), ("p90", "90th percentile")):
+    register_metric(Metric(
+        f"resolution_{_stat}_s", "conversations", _stat,  # type: ignore[arg-type]
+        value=pl.col("resolution_seconds"), where=_resolved, unit="s",
+        description=f"resolution time ({_word}) over resolved conversations: start -> resolved_at, "
+        "or -> the last reply when inferred"), replace=True)
+register_metric(Metric(
+    "fcr_rate", "conversations", "share", value=pl.col("turns") == 1, where=_resolved,
+    description="first-contact resolution: resolved conversations with exactly one customer "
+    "turn / resolved conversations"), replace=True)
+register_metric(KaplanMeierMetric(
+    "frt_km_median_s", "turns", "median", where=pl.col("is_first"), unit="s",
+    description="Kaplan-Meier median first response time: unanswered first turns censored at "
+    "their wait to the end of the data; null when fewer than half are ever answered"), replace=True)
+register_metric(KaplanMeierMetric(
+    "art_km_median_s", "turns", "median", unit="s",
+    description="Kaplan-Meier median response time over all turns, unanswered ones censored"),
+    replace=True)
+register_metric(KaplanMeierMetric(
+    "reply_within_24h", "turns", "share", within=86400.0,
+    description="Kaplan-Meier probability that a turn is answered within 24 h (unanswered turns "
+    "censored at their wait)"), replace=True)
+register_metric(Metric(
+    "defection_rate", "conversations", "share", value=_defected, where=_eligible_customer,
+    requires=("churned_at",),
+    description="customers whose churned_at falls within 90 days after the start of their first "
+    "conversation / customers with a conversation who had not churned before it (each customer "
+    "counted in the group of their first conversation)"), replace=True)
+register_metric(Metric(
+    "arpu", "conversations", "mean", value=pl.col("monthly_revenue"),
+    where=pl.col("first_of_customer") & pl.col("monthly_revenue").is_not_null(),
+    requires=("monthly_revenue",),
+    description="average revenue per user: mean monthly_revenue of the group's customers (each "
+    "counted once, in the group of their first conversation)"), replace=True)
+register_metric(Metric(
+    "churned_revenue", "conversations", "sum",
+    value=pl.when(_defected).then(pl.col("monthly_revenue")).otherwise(pl.lit(0.0)),
+    where=_eligible_customer & pl.col("monthly_revenue").is_not_null(),
+    requires=("churned_at", "monthly_revenue"),
+    description="monthly revenue of the customers who defected (see defection_rate)"), replace=True)
+register_metric(Metric(
+    "untagged_mentions", "messages", "count",
+    where=_inbound & (pl.col("mention_type").cast(pl.String).str.to_lowercase() == "untagged"),
+    requires=("mention_type",),
+    description="inbound messages that name the brand without addressing it"), replace=True)
+register_metric(Metric(
+    "engagement_rate", "conversations", "share", value=pl.col("human_replied"),
+    where=pl.col("untagged"), requires=("mention_type",),
+    description="untagged conversations with a human brand reply / untagged conversations"),
+    replace=True)
+register_metric(Metric(
+    "speed_of_connection_median_s", "conversations", "median",
+    value=pl.col("first_response_seconds"),
+    where=pl.col("untagged") & pl.col("first_response_seconds").is_not_null(),
+    requires=("mention_type",), unit="s",
+    description="median first response time over untagged conversations (answered ones)"),
+    replace=True)
+register_metric(Metric(
+    "care_mentions", "messages", "count",
+    where=lambda ctx: _inbound & care_trigger_expr("text"),
+    requires=("text",),
+    description="inbound messages whose text has a care trigger (help, need assistance, aide, "
+    "aiuto, ...; configurable with toolkit.set_care_triggers)"), replace=True)
