@@ -42,8 +42,10 @@ __all__ = [
     "DEFAULT_RULES_PATH",
     "QUEUE_COLUMNS",
     "Rule",
+    "conversation_thread",
     "default_rules",
     "queue",
+    "queue_status",
     "read_rules",
     "resolve_as_of",
     "spike",
@@ -571,3 +573,49 @@ def _with_staffing(row: pl.DataFrame, messages: pl.LazyFrame, *, bucket: str, sl
     current = usual_arrivals * ratio if ratio is not None else float(row["inbound_messages"][0]) / bucket_hours
     usual, now = agents_needed([usual_arrivals, current], handle, sla=sla).tolist()
     return row.with_columns(agents_usual=pl.lit(usual, pl.Int64), agents_needed=pl.lit(now, pl.Int64))
+
+
+def queue_status(waiting: pl.DataFrame, *, due_soon_minutes: float = 15) -> dict[str, Any]:
+    """Headline numbers of a :func:`queue` result: ``waiting``, ``overdue``, ``due_soon`` (not
+    overdue, due within ``due_soon_minutes``), ``longest_wait_s`` (None when nobody waits).
+
+    Examples
+    --------
+    >>> q = pl.DataFrame({"overdue": [True, False, False], "due_in_s": [-5.0, 60.0, 4000.0], "waited_s": [3605.0, 3540.0, 100.0]})
+    >>> queue_status(q)
+    {'waiting': 3, 'overdue': 1, 'due_soon': 1, 'longest_wait_s': 3605.0}
+    """
+    row = waiting.select(
+        pl.len().alias("waiting"),
+        pl.col("overdue").sum().alias("overdue"),
+        (~pl.col("overdue") & (pl.col("due_in_s") <= due_soon_minutes * 60)).sum().alias("due_soon"),
+        pl.col("waited_s").max().alias("longest_wait_s"),
+    ).row(0, named=True)
+    return {k: (int(v) if k != "longest_wait_s" and v is not None else v) for k, v in row.items()}
+
+
+def conversation_thread(
+    messages: pl.DataFrame | pl.LazyFrame, conversation_id: str, *, as_of: dt.datetime | str | None = None
+) -> pl.DataFrame:
+    """The messages of one conversation up to ``as_of``, in order: ``created_at``, ``direction``,
+    ``is_bot``, ``agent_id``, ``text`` (the columns the log has).
+
+    Examples
+    --------
+    >>> t0 = dt.datetime(2025, 9, 1, 9, tzinfo=dt.UTC)
+    >>> m = pl.DataFrame({"row_nr": [2, 1], "conversation_id": ["c1", "c1"], "created_at": [t0, t0],
+    ...                   "direction": ["outbound", "inbound"], "text": ["hi!", "hello?"]})
+    >>> conversation_thread(m, "c1")["text"].to_list()
+    ['hello?', 'hi!']
+    """
+    lf = as_lazy(messages)
+    columns = lf.collect_schema().names()
+    moment = resolve_as_of(as_of)
+    keep = [c for c in ("created_at", "direction", "is_bot", "agent_id", "customer_id", "channel", "text") if c in columns]
+    order = ["created_at", "row_nr"] if "row_nr" in columns else ["created_at"]
+    return (
+        lf.filter((pl.col("conversation_id") == conversation_id) & (pl.col("created_at") <= pl.lit(moment).cast(UTC_DATETIME)))
+        .sort(order)
+        .select(keep)
+        .collect()
+    )
