@@ -465,17 +465,14 @@ def pretty_measures(df: pl.DataFrame, measure: str = "measure") -> pl.DataFrame:
     return pl.DataFrame(rows, schema=dict.fromkeys(df.columns, pl.String)).rename(_header)
 
 
-_MEASURE_NAMES = {"aht": "average handling time", "ht_median": "median handling time", "tht": "total handling time"}
-_MEASURE_WORDS = (("frt_", "first response "), ("art_", "response "), ("bh_", "business-hours "), ("_", " "))
-
-
 def measure_label(name: str) -> str:
-    """``frt_bh_median_s`` -> ``first response business-hours median``."""
-    label = name.removesuffix("_s").removesuffix("_seconds")
-    label = _MEASURE_NAMES.get(label, label)
-    for a, b in _MEASURE_WORDS:
-        label = label.replace(a, b)
-    return label.strip()
+    """A metric's own label (``frt_bh_median_s`` -> its ``Metric.label``); other measures in words."""
+    from toolkit.core.metrics import metric_registry
+
+    metric = metric_registry().get(name)
+    if metric is not None:
+        return metric.label
+    return name.removesuffix("_s").removesuffix("_seconds").replace("_", " ").strip()
 
 def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
     """Comparison rows (toolkit.compare) as readable text, by each metric's kind; the times of a

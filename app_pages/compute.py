@@ -71,23 +71,23 @@ class CardSet:
     all_metrics: pl.DataFrame
 
 
-CARDS: tuple[tuple[str, str], ...] = (
-    ("inbound_messages", "Inbound messages"),
-    ("outbound_messages", "Replies"),
-    ("conversations", "Conversations"),
-    ("unique_customers", "Unique customers"),
-    ("frt_median_s", "First response (median)"),
-    ("art_median_s", "Response time (median)"),
-    ("reply_rate", "Reply rate"),
-    ("sla_compliance", "SLA compliance"),
+#: The headline cards, by metric name; each card's title is the metric's own label.
+CARDS: tuple[str, ...] = (
+    "inbound_messages",
+    "outbound_messages",
+    "conversations",
+    "unique_customers",
+    "frt_median_s",
+    "art_median_s",
+    "reply_rate",
+    "sla_compliance",
 )
 
 
 def _delta(metric: Metric, now: Any, before: Any) -> tuple[str | None, str]:
     if now is None or before is None:
         return None, "off"
-    lower_is_better = metric.unit == "s"
-    color = "inverse" if lower_is_better else "normal"
+    color = {"lower": "inverse", "higher": "normal"}.get(metric.polarity or "", "off")
     if metric.stat == "share" or metric.unit == "s":
         return fmt.measure(float(now) - float(before), kind=metric.kind, unit=metric.unit, difference=True), color
     if before == 0:
@@ -124,10 +124,11 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
     before = metric_values(common.filtered(v, start=pa, end=pb), metrics).to_dicts() if has_before else [{}]
     now_row, before_row = (now[0] if now else {}), (before[0] if before else {})
     items = []
-    for name, label in CARDS:
+    for name in CARDS:
         m = metrics.get(name)
         if m is None:
             continue
+        label = m.label[:1].upper() + m.label[1:]
         delta, color = _delta(m, now_row.get(name), before_row.get(name)) if has_before else (None, "off")
         items.append(Card(label, common.fmt_value(m, now_row.get(name)), delta, color, m.description))
     caption = fmt.date_range(a, b) + (

@@ -20,14 +20,6 @@
 # further with ordinary polars.
 
 # %%
-import sys
-from pathlib import Path
-
-# The notebook runs in notebooks/; the toolkit package is one folder up.
-ROOT = Path.cwd().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import altair as alt
 import polars as pl
 

@@ -35,14 +35,6 @@ SLA_SECONDS = 3600  # SLA target: 1 hour
 TOP_BRANDS = 12  # brands shown in the charts (by number of customer turns)
 
 # %%
-import sys
-from pathlib import Path
-
-# The notebook runs in notebooks/; the toolkit package is one folder up.
-ROOT = Path.cwd().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import altair as alt
 import polars as pl
 

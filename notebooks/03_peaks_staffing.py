@@ -28,14 +28,6 @@ TARGET = 0.8  # staffing goal: 80 % of turns answered within the SLA
 CONCURRENCY = 3  # conversations an agent handles at once on social channels
 
 # %%
-import sys
-from pathlib import Path
-
-# The notebook runs in notebooks/; the toolkit package is one folder up.
-ROOT = Path.cwd().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import datetime as dt
 
 import altair as alt

@@ -27,14 +27,6 @@ SLA_SECONDS = 3600
 HOURS = "mon-fri 08:00-20:00; sat 09:00-17:00"  # the sample team's opening hours
 
 # %%
-import sys
-from pathlib import Path
-
-# The notebook runs in notebooks/; the toolkit package is one folder up.
-ROOT = Path.cwd().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import altair as alt
 import polars as pl
 

@@ -33,14 +33,6 @@ MIN_CONVERSATIONS = 15  # brands with fewer eligible conversations are left out 
 FAST_REPLY_SECONDS = 15 * 60
 
 # %%
-import sys
-from pathlib import Path
-
-# The notebook runs in notebooks/; the toolkit package is one folder up.
-ROOT = Path.cwd().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import altair as alt
 import polars as pl
 import toolkit

@@ -25,15 +25,8 @@
 # brands, five channels).
 
 # %%
-import sys
-from pathlib import Path
-
-# The notebook runs in notebooks/; the toolkit package is one folder up.
-ROOT = Path.cwd().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 import os
+from pathlib import Path
 
 import altair as alt
 import polars as pl
@@ -41,7 +34,7 @@ import polars as pl
 import toolkit
 from toolkit.present import charts
 from toolkit.calendar.business_hours import BusinessCalendar
-from toolkit.analysis.compare import METRIC_POLARITY, compare
+from toolkit.analysis.compare import compare
 from toolkit.io.load import read_messages
 from toolkit.core.metrics import Metric, register_metric, unregister_metric
 from toolkit.sample.notebook_data import SAMPLE_PATH
@@ -101,12 +94,12 @@ register_metric(
         level="turns",
         stat="share",
         value=pl.col("inbound_messages") >= 3,
+        label="turns of 3 or more messages",
+        polarity="lower",  # a share is "better" when higher by default; here fewer is better
         description="share of customer turns made of 3 or more messages",
     ),
     replace=True,
 )
-# Comparisons call a higher share "better" unless told otherwise; for this one, fewer is better.
-METRIC_POLARITY["turns_3plus_messages"] = "lower"
 
 NEW = ["answered_within_15min", "turns_3plus_messages"]
 print([name for name in NEW if name in toolkit.metric_registry()])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from toolkit.analysis.compare import METRIC_POLARITY
 from toolkit.core.metrics import Metric, register_metric
 
 FIFTEEN_MINUTES = 15 * 60
@@ -42,10 +41,10 @@ register_metric(
         level="turns",
         stat="share",
         value=pl.col("inbound_messages") >= 3,
+        label="turns of 3 or more messages",
+        polarity="lower",  # a share is "better" when higher by default; here fewer is better
         description="share of customer turns made of 3 or more messages",
     ),
     replace=True,
 )
 
-# Comparisons call a higher share "better" by default; here fewer is better.
-METRIC_POLARITY["turns_3plus_messages"] = "lower"

@@ -62,7 +62,8 @@ def test_every_page_renders_the_sample(page: str) -> None:
 def test_overview_cards_and_registered_metrics() -> None:
     at = run()
     labels = [m.label for m in at.metric]
-    for label in ("Inbound messages", "Replies", "Conversations", "Unique customers", "First response (median)", "Response time (median)", "Reply rate", "SLA compliance"):
+    # Card titles are the metrics' own labels (toolkit.core.metrics.Metric.label).
+    for label in ("Inbound messages", "Replies sent", "Conversations", "Unique customers", "First response time (median)", "Response time (median)", "Reply rate", "SLA compliance"):
         assert label in labels
     assert all(m.value not in ("", "–") for m in at.metric)
     # The generic metric table lists every registered metric the data supports.

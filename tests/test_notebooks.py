@@ -8,6 +8,7 @@ project's virtual environment): jupyter_client starts the ``python3`` kernelspec
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -70,6 +71,18 @@ def test_stored_without_outputs(ipynb: Path) -> None:
         f"`.venv/bin/jupyter nbconvert --clear-output --inplace notebooks/{ipynb.name}`"
     )
     assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+
+
+@pytest.fixture(autouse=True)
+def _kernel_imports_this_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel (started from ``notebooks/``) imports this checkout's toolkit.
+
+    Users get ``toolkit`` from the editable install in requirements.txt (``-e .``); the tests
+    point the kernel at the checkout under test instead, so a worktree never tests another
+    copy. The notebooks themselves never edit ``sys.path``.
+    """
+    root = str(NOTEBOOKS.parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
 
 
 def _execute(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from toolkit.analysis.agents import agent_report, benjamini_hochberg, robust_z
 from toolkit.analysis.compare import (
-    METRIC_POLARITY,
     Split,
     bootstrap_difference,
     compare,
@@ -95,7 +94,6 @@ from toolkit.sample import sample_path
 __all__ = [
     "CARE_TRIGGERS",
     "DEFAULT_DEFLECTION_PHRASES",
-    "METRIC_POLARITY",
     "PRESETS",
     "BusinessCalendar",
     "CustomersResult",

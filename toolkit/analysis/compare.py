@@ -13,8 +13,8 @@ collects the eligible per-row values of each side once, and reports:
   draw binomial counts);
 * a test from scipy: Mann-Whitney U (two-sided) for times and values, a two-proportion z-test for
   rates (Fisher's exact test when an expected cell count is below 5); counts get no test;
-* the direction (``better`` / ``worse`` / ``no significant difference``; times: lower is better,
-  rates: higher is better; other values only ``higher`` / ``lower``) and a sentence.
+* the direction (``better`` / ``worse`` / ``no significant difference`` by the metric's
+  ``polarity``; metrics without one only ``higher`` / ``lower``) and a sentence.
 
 Side ``a`` is the group of interest, side ``b`` the reference: peak vs normal, out of hours vs
 in hours, after vs before a date, channel A vs channel B, an agent vs the rest, an event vs the
@@ -36,14 +36,13 @@ import polars as pl
 
 from toolkit._frames import as_lazy
 from toolkit.calendar.business_hours import as_calendar
-from toolkit.core.kpis import FactTables
+from toolkit.core.kpis import FactTables, aggregate
 from toolkit.core.metrics import Metric
 from toolkit.errors import ArgumentError, ColumnNotFoundError, DataError, did_you_mean
 from toolkit.present import format as fmt
 
 __all__ = [
     "INSTANT_COLUMN",
-    "METRIC_POLARITY",
     "Split",
     "SplitContext",
     "SplitKind",
@@ -60,16 +59,6 @@ __all__ = [
 
 #: The instant that places a row of each table in time.
 INSTANT_COLUMN = {"turns": "start", "conversations": "started_at", "messages": "created_at"}
-
-#: Which way is better for a metric: ``"lower"`` or ``"higher"``; overrides the default by kind
-#: (times: lower, rates: higher, values: no judgement). Researchers may add their metrics here.
-METRIC_POLARITY: dict[str, Literal["lower", "higher"] | None] = {
-    "in_hours_share": None,
-    "customer_service_share": None,
-    "deflection_rate": None,
-    "nps": "higher",
-    "customer_sentiment_mean": "higher",
-}
 
 NOT_ENOUGH = "not enough data"
 _CHUNK_ELEMENTS = 2_000_000
@@ -458,25 +447,6 @@ def _check_split_column(messages: pl.DataFrame | pl.LazyFrame, column: str, valu
 # --- statistics on numpy arrays -------------------------------------------------------------
 
 
-def _statistic(values: np.ndarray, stat: str) -> float | None:
-    if stat in ("count",):
-        return float(values.size)
-    if stat == "n_unique":
-        return float(np.unique(values).size) if values.size else 0.0
-    if values.size == 0:
-        return None
-    if stat == "sum":
-        return float(values.sum())
-    if stat in ("mean", "share"):
-        return float(values.mean())
-    if stat == "median":
-        return float(np.quantile(values, 0.5))
-    if stat == "p90":
-        return float(np.quantile(values, 0.9))
-    msg = f"no statistic {stat!r}"
-    raise ValueError(msg)
-
-
 def _bootstrap(values: np.ndarray, stat: str, n_boot: int, rng: np.random.Generator) -> np.ndarray:
     """``n_boot`` bootstrap replicates of a statistic of ``values`` (vectorised)."""
     n = values.size
@@ -586,22 +556,6 @@ def two_proportion_test(successes_a: int, n_a: int, successes_b: int, n_b: int) 
 
 _STAT_WORDS = {"mean": "mean", "median": "median", "p90": "90th percentile"}
 _SUBJECTS = {"frt": "first replies", "art": "replies", "frt_bh": "first replies", "art_bh": "replies"}
-_LABELS = {
-    "frt": "first response time",
-    "art": "response time",
-    "frt_bh": "first response time in business hours",
-    "art_bh": "response time in business hours",
-    "reply_rate": "reply rate",
-    "sla_compliance": "SLA compliance",
-    "sla_bh_compliance": "SLA compliance in business time",
-    "in_hours_share": "share of turns in opening hours",
-    "inbound_messages": "inbound messages",
-    "outbound_messages": "replies",
-    "unique_customers": "unique customers",
-    "answered_turns": "answered turns",
-}
-
-
 def _time_prefix(metric: Metric) -> str | None:
     for stat in ("mean", "median", "p90"):
         suffix = f"_{stat}_s"
@@ -611,14 +565,7 @@ def _time_prefix(metric: Metric) -> str | None:
 
 
 def _label(metric: Metric) -> str:
-    prefix = _time_prefix(metric)
-    if prefix is not None:
-        thing = _LABELS.get(prefix) or (metric.description.split(":")[0] if metric.description else prefix)
-        word = _STAT_WORDS.get(metric.stat, metric.stat)
-        return thing if thing.lower().startswith((word, "average")) else f"{word} {thing}"
-    if metric.name in _LABELS:
-        return _LABELS[metric.name]
-    return metric.description.split(":")[0].strip() if metric.description else metric.name.replace("_", " ")
+    return metric.label
 
 
 def _fmt(value: float | None, metric: Metric) -> str:
@@ -637,13 +584,8 @@ def _fmt_p(p: float) -> str:
 
 
 def polarity(metric: Metric) -> Literal["lower", "higher"] | None:
-    """Which direction is better for a metric (see :data:`METRIC_POLARITY`)."""
-    if metric.name in METRIC_POLARITY:
-        return METRIC_POLARITY[metric.name]
-    own = getattr(metric, "better", None)
-    if own in ("lower", "higher"):
-        return own
-    return {"time": "lower", "rate": "higher"}.get(metric.kind)  # type: ignore[return-value]
+    """Which direction is better for a metric: its :attr:`~toolkit.core.metrics.Metric.polarity`."""
+    return metric.polarity
 
 
 def _upper_first(text: str) -> str:
@@ -821,13 +763,25 @@ def compare(
     chosen = facts.metrics(metrics)
     ctx = facts.context
     rows: list[dict[str, Any]] = []
+    computable: dict[str, Metric] = {}
+    for level in ("messages", "turns", "conversations"):
+        columns = facts.table(level).collect_schema().names()
+        computable |= {
+            m.name: m for m in chosen.values() if m.level == level and _computable(m, ctx, columns)
+            # Statistics whose rows are not a sample of them (Kaplan-Meier: censored turns) are left out.
+            and getattr(m, "per_row", True)
+        }
+    # The two sides' values come from THE aggregation (kpis, the app) grouped by side; the
+    # per-row values below only feed the tests and the bootstrap.
+    sided = aggregate(_SideTables(facts, sp), computable, by="_side").collect() if computable else None
+    side_values = {
+        name: (_side_value(sided, name, True), _side_value(sided, name, False)) for name in computable
+    }
     for level in ("messages", "turns", "conversations"):
         table = facts.table(level)
         columns = table.collect_schema().names()
         # A metric whose expressions need a column this view lacks cannot be computed here.
-        # Statistics whose rows are not a sample of them (Kaplan-Meier: censored turns) are left out.
-        level_metrics = [m for m in chosen.values() if m.level == level and _computable(m, ctx, columns)
-                         and getattr(m, "per_row", True)]
+        level_metrics = [m for m in computable.values() if m.level == level]
         if not level_metrics:
             continue
         exprs: list[pl.Expr] = [sp.side(level, columns).alias("_side")]
@@ -844,7 +798,7 @@ def compare(
                 values = values.cast(pl.Float64)
             rows.append(
                 _compare_metric(
-                    m, values.filter(keep & side), values.filter(keep & ~side), sp,
+                    m, values.filter(keep & side), values.filter(keep & ~side), sp, side_values[m.name],
                     seed=seed, n_boot=n_boot, alpha=alpha, min_n=min_n, mannwhitneyu=stats.mannwhitneyu,
                 )
             )
@@ -853,6 +807,31 @@ def compare(
         return pl.DataFrame(schema=_SCHEMA)
     rows.sort(key=lambda r: order[r["metric"]])
     return pl.DataFrame(rows, schema=_SCHEMA)
+
+
+class _SideTables:
+    """The fact tables with a ``_side`` column (True: side a, False: side b), rows in neither
+    side dropped, for :func:`~toolkit.core.kpis.aggregate`."""
+
+    def __init__(self, facts: FactTables, split: Split) -> None:
+        self.context = facts.context
+        self._facts = facts
+        self._split = split
+
+    def table(self, level: str) -> pl.LazyFrame:
+        table = self._facts.table(level)
+        side = self._split.side(level, table.collect_schema().names())
+        return table.with_columns(side.alias("_side")).filter(pl.col("_side").is_not_null())
+
+
+def _side_value(values: pl.DataFrame | None, name: str, side: bool) -> float | None:
+    if values is None or name not in values.columns:
+        return None
+    row = values.filter(pl.col("_side") == side)
+    if row.height == 0:  # no rows on this side: counts are 0, other statistics undefined
+        return 0.0 if values[name].dtype.is_integer() else None
+    value = row[name][0]
+    return None if value is None else float(value)
 
 
 def _computable(metric: Metric, ctx: Any, columns: list[str]) -> bool:
@@ -869,6 +848,7 @@ def _compare_metric(
     a_values: pl.Series,
     b_values: pl.Series,
     split: Split,
+    statistics: tuple[float | None, float | None],
     *,
     seed: int,
     n_boot: int,
@@ -884,7 +864,7 @@ def _compare_metric(
     else:
         xa = a_values.drop_nulls().cast(pl.Float64).to_numpy()
         xb = b_values.drop_nulls().cast(pl.Float64).to_numpy()
-    a, b = _statistic(xa, stat), _statistic(xb, stat)
+    a, b = statistics
     row: dict[str, Any] = {
         "split": split.name,
         "metric": metric.name,

@@ -316,28 +316,11 @@ def metric_values(
     *,
     by: str | Sequence[str] | None = None,
 ) -> pl.DataFrame:
-    """Registered metrics over filtered tables: one row (or one row per group of ``by``).
+    """Registered metrics over filtered tables: :func:`toolkit.core.kpis.aggregate`, collected.
 
-    Uses only the public :class:`~toolkit.metrics.Metric` API, so metrics a researcher
-    registers are computed like the built-in ones. The three levels run in parallel.
+    One row, or one row per group of ``by`` (the same rule as ``kpis``: a table without a
+    group column leaves its metrics out).
     """
-    groups = [by] if isinstance(by, str) else list(by or [])
-    ctx = tables.context
-    queries: list[pl.LazyFrame] = []
-    for level in ("messages", "turns", "conversations"):
-        chosen = [m for m in metrics.values() if m.level == level]
-        table = tables.table(level)
-        if not chosen or any(g not in table.collect_schema().names() for g in groups):
-            continue
-        aggs = [m.aggregation(ctx) for m in chosen]
-        queries.append(table.group_by(groups).agg(aggs) if groups else table.select(aggs))
-    if not queries:
-        return pl.DataFrame()
-    parts = pl.collect_all(queries)
-    if groups:
-        out = parts[0]
-        for p in parts[1:]:
-            out = out.join(p, on=groups, how="full", coalesce=True, nulls_equal=True)
-        counts = [m.name for m in metrics.values() if m.stat in ("count", "n_unique") and m.name in out.columns]
-        return out.with_columns(pl.col(counts).fill_null(0)).sort(groups, nulls_last=True)
-    return pl.concat(parts, how="horizontal")
+    from toolkit.core.kpis import aggregate
+
+    return aggregate(tables, metrics, by=by).collect()

@@ -15,7 +15,7 @@ from toolkit.core.metrics import CORE_KEYS, Metric, MetricContext, available_met
 from toolkit.core.turns import conversations, turns
 from toolkit.errors import DataError, check_columns
 
-__all__ = ["FactTables", "kpi_tables", "kpis"]
+__all__ = ["FactTables", "aggregate", "kpi_tables", "kpis"]
 
 class FactTables:
     """The three fact tables of one log under one set of settings, lazily.
@@ -190,43 +190,93 @@ def _group_columns(by: str | Sequence[str] | None, every: str | None, columns: l
     return groups
 
 
-def _aggregate(
-    tables: FactTables, groups: list[str], names: Sequence[str] | None
+def aggregate(
+    tables: Any,
+    metrics: Mapping[str, Metric] | Sequence[str] | None = None,
+    *,
+    by: str | Sequence[str] | None = None,
 ) -> pl.LazyFrame:
-    chosen = tables.metrics(names)
+    """THE aggregation: registered metrics over fact tables, one row (or one per group).
+
+    Every number of ``kpis``, the app's views, comparisons and the agent report comes from here.
+
+    Parameters
+    ----------
+    tables
+        :class:`FactTables`, or anything with ``table(level)`` and ``context`` (the app's
+        filtered tables).
+    metrics
+        Metrics by name (a mapping), or registered names, or None for every metric the tables
+        support (names and None need :class:`FactTables`).
+    by
+        Group column(s). A fact table that lacks one of them (a message-only column such as
+        ``sentiment`` has no meaning for a turn) cannot be grouped by it: its metrics are left
+        out of the result. When no table can be grouped so, a :class:`~toolkit.errors.DataError`
+        says which columns each table offers.
+
+    Returns
+    -------
+    polars.LazyFrame
+        Group columns first (sorted, nulls last), then one column per metric in the given order;
+        counts of empty groups are 0, other statistics of empty groups null.
+
+    Examples
+    --------
+    >>> import toolkit
+    >>> tables = FactTables(toolkit.sample_messages(n_conversations=30, seed=1))  # doctest: +SKIP
+    >>> aggregate(tables, ["turns", "frt_median_s"], by="channel").collect()  # doctest: +SKIP
+    """
+    groups = [by] if isinstance(by, str) else list(dict.fromkeys(by or []))
+    if isinstance(metrics, Mapping):
+        chosen = dict(metrics)
+    else:
+        chosen = tables.metrics(None if metrics is None else list(metrics))
     ctx = tables.context
     parts: list[pl.LazyFrame] = []
+    kept: list[str] = []
+    offered: dict[str, list[str]] = {}
     for level in ("messages", "turns", "conversations"):
         level_metrics = [m for m in chosen.values() if m.level == level]
         if not level_metrics and level != "messages":
             continue
-        aggs = [m.aggregation(ctx) for m in level_metrics] or [pl.len().alias("_rows")]
         table = tables.table(level)
-        missing = [g for g in groups if g not in table.collect_schema().names()]
-        if missing:
-            msg = (
-                f"cannot group {level} by {missing}: it describes single messages, not cases. "
-                "Group by a case column such as channel, brand, category, agent_id or customer_id."
-            )
-            raise DataError(msg)
+        columns = table.collect_schema().names()
+        if any(g not in columns for g in groups):
+            offered[level] = columns
+            continue
+        aggs = [m.aggregation(ctx) for m in level_metrics] or [pl.len().alias("_rows")]
         parts.append(table.group_by(groups).agg(aggs) if groups else table.select(aggs))
-
+        kept += [m.name for m in level_metrics]
+    if not parts or (groups and not kept and chosen):
+        wanted = sorted({m.level for m in chosen.values()}) or ["messages"]
+        missing = {lv: [g for g in groups if g not in offered.get(lv, [])] for lv in wanted}
+        msg = f"cannot group by {groups}: " + "; ".join(
+            f"{lv} have no {cols}" for lv, cols in missing.items() if cols
+        ) + ". Group by a case column such as channel, brand, category, agent_id or customer_id."
+        raise DataError(msg)
     if groups:
         result = parts[0]
         for part in parts[1:]:
             result = result.join(part, on=groups, how="full", nulls_equal=True, coalesce=True)
     else:
         result = pl.concat(parts, how="horizontal")
-    counts = [m.name for m in chosen.values() if m.stat in ("count", "n_unique")]
-    result = result.with_columns(
-        pl.col(counts).fill_null(0),
-        sla_target_s=pl.lit(float(ctx.sla)),
-    )
-    order = [k for k in CORE_KEYS if k in chosen or k == "sla_target_s"]
-    rest = [n for n in chosen if n not in order]
+    counts = [n for n in kept if chosen[n].stat in ("count", "n_unique")]
+    result = result.with_columns(pl.col(counts).fill_null(0)).select(*groups, *kept)
+    return result.sort(groups, nulls_last=True) if groups else result
+
+
+def _aggregate(
+    tables: FactTables, groups: list[str], names: Sequence[str] | None
+) -> pl.LazyFrame:
+    """``kpis``' columns: :func:`aggregate` with the SLA target, in the SPEC's key order."""
+    chosen = tables.metrics(names)
+    result = aggregate(tables, chosen, by=groups)
+    present = set(result.collect_schema().names())
+    order = [k for k in CORE_KEYS if (k in chosen and k in present) or k == "sla_target_s"]
+    rest = [n for n in chosen if n not in order and n in present]
+    result = result.with_columns(sla_target_s=pl.lit(float(tables.context.sla)))
     if "resolution_rate" in rest:
         basis = "resolved_at" if "resolved_at" in tables.columns else "inferred"
         result = result.with_columns(resolution_basis=pl.lit(basis))
         rest.insert(rest.index("resolution_rate") + 1, "resolution_basis")
-    result = result.select(*groups, *order, *rest)
-    return result.sort(groups, nulls_last=True) if groups else result
+    return result.select(*groups, *order, *rest)

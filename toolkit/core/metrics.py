@@ -44,6 +44,7 @@ __all__ = [
 ]
 
 Level = Literal["messages", "turns", "conversations"]
+Polarity = Literal["lower", "higher"] | None
 Stat = Literal["count", "sum", "mean", "median", "p90", "share", "n_unique"]
 ExprOrBuilder = pl.Expr | Callable[["MetricContext"], pl.Expr]
 
@@ -63,7 +64,15 @@ class MetricContext:
 
 @dataclass(frozen=True)
 class Metric:
-    """A named statistic over one fact table (see the module docstring)."""
+    """A named statistic over one fact table (see the module docstring).
+
+    Besides its definition a metric carries how people read it, and no other table of these
+    exists: ``label`` (plain words for a manager, e.g. "first response time (median)"; default:
+    the name in words), ``unit`` (``"s"`` for durations, ``"share"`` for fractions in [0, 1],
+    ``"count"``; default by ``stat``), ``polarity`` (``"lower"`` or ``"higher"`` is better, or
+    ``None`` for no judgement; default: lower for times, higher for shares, else None) and
+    ``description`` (one sentence: what is counted over which rows).
+    """
 
     name: str
     level: Level
@@ -73,7 +82,9 @@ class Metric:
     requires: tuple[str, ...] = ()
     needs_calendar: bool = False
     description: str = ""
-    unit: str = ""  # "s" for durations, "%"-like shares are fractions in [0, 1]
+    unit: str = ""
+    label: str = ""
+    polarity: Polarity | Literal["auto"] = "auto"
 
     def __post_init__(self) -> None:
         if self.level not in _LEVELS:
@@ -82,6 +93,18 @@ class Metric:
         if self.stat not in _STATS:
             msg = f"Metric {self.name!r}: stat must be one of {list(_STATS)}, got {self.stat!r}"
             raise ValueError(msg)
+        if self.polarity not in ("auto", "lower", "higher", None):
+            msg = f"Metric {self.name!r}: polarity must be 'lower', 'higher' or None, got {self.polarity!r}"
+            raise ValueError(msg)
+        if not self.unit:
+            unit = {"share": "share", "count": "count", "n_unique": "count"}.get(self.stat, "")
+            object.__setattr__(self, "unit", unit)
+        if not self.label:
+            object.__setattr__(self, "label", self.name.removesuffix("_s").replace("_", " "))
+        if self.polarity == "auto":
+            # Times: shorter is better; rates: higher is better; other values: no judgement.
+            auto = {"time": "lower", "rate": "higher"}.get(self.kind)
+            object.__setattr__(self, "polarity", auto)
 
     @property
     def kind(self) -> Literal["time", "rate", "count", "value"]:
@@ -229,26 +252,40 @@ def _times(prefix: str, where: pl.Expr, seconds: str, label: str, *, bh: bool = 
                 where=where,
                 needs_calendar=bh,
                 unit="s",
-                description=f"{label}: {word}, seconds",
+                label=f"{label} ({word})",
+                polarity="lower",
+                description=f"{label}: {word} over {_TIME_SUBJECT[prefix]}, in seconds",
             )
         )
 
 
+_TIME_SUBJECT = {
+    "frt": "the first turns of conversations that got a human reply",
+    "art": "all customer turns that got a human reply",
+    "frt_bh": "the first answered turns, counting only opening hours",
+    "art_bh": "all answered turns, counting only opening hours",
+}
+
 register_metric(Metric("inbound_messages", "messages", "count", where=_inbound,
+                       label="inbound messages", polarity=None,
                        description="messages from customers"))
 register_metric(Metric("outbound_messages", "messages", "count", where=_outbound,
+                       label="replies sent", polarity=None,
                        description="messages from the brand (replies), bots included"))
 register_metric(Metric("conversations", "messages", "n_unique", value=pl.col("conversation_id"),
+                       label="conversations", polarity=None,
                        description="distinct conversations with a message in the group"))
 register_metric(Metric("unique_customers", "messages", "n_unique", value=pl.col("customer_id"),
-                       where=_inbound, description="distinct authors of inbound messages"))
-register_metric(Metric("turns", "turns", "count", description="customer turns"))
-register_metric(Metric("answered_turns", "turns", "count", where=_answered,
-                       description="turns answered by a human reply"))
-register_metric(Metric("reply_rate", "turns", "share", value=_answered,
-                       description="answered turns / turns"))
+                       where=_inbound, label="unique customers", polarity=None,
+                       description="distinct authors of inbound messages"))
+register_metric(Metric("turns", "turns", "count", label="customer turns", polarity=None,
+                       description="customer turns: runs of consecutive customer messages"))
+register_metric(Metric("answered_turns", "turns", "count", where=_answered, label="answered turns",
+                       polarity=None, description="turns answered by a human reply"))
+register_metric(Metric("reply_rate", "turns", "share", value=_answered, label="reply rate",
+                       polarity="higher", description="answered turns / turns"))
 _times("frt", pl.col("is_first") & _answered, "response_seconds", "first response time")
-_times("art", _answered, "response_seconds", "response time over all answered turns")
+_times("art", _answered, "response_seconds", "response time")
 register_metric(
     Metric(
         "sla_compliance",
@@ -256,13 +293,14 @@ register_metric(
         "share",
         value=lambda ctx: _sla_met(ctx),
         where=lambda ctx: _sla_decided(ctx),
+        label="SLA compliance",
+        polarity="higher",
         description="turns answered within the SLA target / (met + missed); pending turns left out",
     )
 )
 _times("frt_bh", pl.col("is_first") & _answered, "response_bh_seconds",
        "first response time in business hours", bh=True)
-_times("art_bh", _answered, "response_bh_seconds",
-       "response time in business hours over all answered turns", bh=True)
+_times("art_bh", _answered, "response_bh_seconds", "response time in business hours", bh=True)
 register_metric(
     Metric(
         "sla_bh_compliance",
@@ -271,11 +309,14 @@ register_metric(
         value=lambda ctx: _sla_met(ctx, "response_bh_seconds"),
         where=lambda ctx: _sla_decided(ctx, "response_bh_seconds", "waited_bh_seconds"),
         needs_calendar=True,
+        label="SLA compliance in business time",
+        polarity="higher",
         description="SLA compliance with the target counted in business time",
     )
 )
 register_metric(Metric("in_hours_share", "turns", "share", value=pl.col("in_hours"),
-                       needs_calendar=True, description="share of turns that start in opening hours"))
+                       needs_calendar=True, label="share of turns in opening hours", polarity=None,
+                       description="share of turns that start in opening hours"))
 
 #: The keys of SPEC's command-line contract, in order.
 CORE_KEYS = (

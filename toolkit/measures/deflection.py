@@ -282,6 +282,8 @@ register_metric(
         value=pl.col("deflected"),
         requires=("deflected_to",),
         alternatives=(("text",),),
+        label="deflection rate",
+        polarity=None,
         description="conversations moved to phone, email or chat / conversations (from "
         "deflected_to, else detected in outbound text by phrases; a DM request is not one)",
     ),

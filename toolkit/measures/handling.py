@@ -130,20 +130,20 @@ def handling_by_channel(
 
 register_metric(
     Metric("aht_s", "conversations", "mean", value=pl.col("handle_seconds"), where=_has_ht,
-           requires=("handle_seconds",), unit="s",
+           requires=("handle_seconds",), unit="s", label="average handling time", polarity="lower",
            description="average handling time: mean over conversations of the sum of "
            "handle_seconds (conversations with at least one value)"),
     replace=True,
 )
 register_metric(
     Metric("ht_median_s", "conversations", "median", value=pl.col("handle_seconds"),
-           where=_has_ht, requires=("handle_seconds",), unit="s",
-           description="median handling time per conversation"),
+           where=_has_ht, requires=("handle_seconds",), unit="s", label="handling time (median)",
+           polarity="lower", description="median handling time per conversation"),
     replace=True,
 )
 register_metric(
     Metric("tht_s", "conversations", "sum", value=pl.col("handle_seconds"), where=_has_ht,
-           requires=("handle_seconds",), unit="s",
+           requires=("handle_seconds",), unit="s", label="total handling time", polarity=None,
            description="total handling time: sum of handle_seconds"),
     replace=True,
 )

@@ -81,24 +81,26 @@ def satisfaction_breakdown(messages: Frame, *, by: str | list[str] | None = None
 
 register_metric(
     Metric("csat", "conversations", "share", value=pl.col("last_csat") >= 4,
-           where=pl.col("last_csat").is_not_null(), requires=("csat",),
+           where=pl.col("last_csat").is_not_null(), requires=("csat",), label="CSAT (share satisfied)", polarity="higher",
            description="CSAT: share of rated conversations whose last 1-5 rating is 4 or 5"),
     replace=True,
 )
 register_metric(
     Metric("csat_responses", "conversations", "count", where=pl.col("last_csat").is_not_null(),
-           requires=("csat",), description="conversations with a 1-5 CSAT rating"),
+           requires=("csat",), label="CSAT responses", polarity=None,
+           description="conversations with a 1-5 CSAT rating"),
     replace=True,
 )
 register_metric(
     Metric("nps", "conversations", "mean", value=nps_points(pl.col("last_nps")),
-           where=pl.col("last_nps").is_not_null(), requires=("nps",),
+           where=pl.col("last_nps").is_not_null(), requires=("nps",), label="NPS", polarity="higher",
            description="NPS: 100 x (promoters 9-10 - detractors 0-6) / responses, each "
            "conversation's last 0-10 rating"),
     replace=True,
 )
 register_metric(
     Metric("nps_responses", "conversations", "count", where=pl.col("last_nps").is_not_null(),
-           requires=("nps",), description="conversations with a 0-10 NPS rating"),
+           requires=("nps",), label="NPS responses", polarity=None,
+           description="conversations with a 0-10 NPS rating"),
     replace=True,
 )

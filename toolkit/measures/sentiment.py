@@ -356,6 +356,8 @@ register_metric(
         value=pl.col("last_customer_sentiment") > POSITIVE_ABOVE,
         where=_eligible,
         requires=("sentiment",),
+        label="negative conversations turned positive",
+        polarity="higher",
         description="conversations that start negative and end positive / conversations that "
         "start negative and have a later scored customer message",
     ),
@@ -369,6 +371,8 @@ register_metric(
         value=pl.col("last_customer_sentiment") >= NEGATIVE_BELOW,
         where=_eligible,
         requires=("sentiment",),
+        label="negative conversations turned neutral or better",
+        polarity="higher",
         description="conversations that start negative and end neutral or positive / "
         "conversations that start negative and have a later scored customer message",
     ),
@@ -382,6 +386,8 @@ register_metric(
         value=sentiment_score(pl.col("sentiment")),
         where=(pl.col("direction") == INBOUND) & sentiment_score(pl.col("sentiment")).is_not_null(),
         requires=("sentiment",),
+        label="customer sentiment (mean)",
+        polarity="higher",
         description="mean sentiment score of customer messages, in [-1, 1]",
     ),
     replace=True,

@@ -232,6 +232,8 @@ register_metric(
         value=_is_customer_service(pl.col("category")),
         where=(pl.col("direction") == INBOUND) & pl.col("category").is_not_null(),
         requires=("category",),
+        label="customer-service share of messages",
+        polarity=None,
         description="share of inbound messages (with a category) that are customer service",
     ),
     replace=True,
