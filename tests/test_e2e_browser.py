@@ -183,6 +183,11 @@ def test_live_queue_follows_the_database_without_a_reload(server: str, tmp_path:
             )
             assert page.evaluate("window.__not_reloaded") is True
             assert _metric_value(page, "Overdue") == "0"
+            # One click on the row (its selection box) opens the conversation's messages.
+            grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+            assert grid is not None
+            page.mouse.click(grid["x"] + 20, grid["y"] + 35 + 17)
+            page.get_by_text("Conversation c2", exact=True).wait_for(timeout=60_000)
         finally:
             browser.close()
             con.close()
