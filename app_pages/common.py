@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,8 +32,9 @@ from toolkit.calendar.business_hours import BusinessCalendar
 from toolkit.calendar.events import Event, parse_events
 from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric, MetricContext
+from toolkit.errors import DataError
 from toolkit.io.load import load
-from toolkit.present import charts
+from toolkit.present import charts, tables
 from toolkit.present import format as fmt
 from toolkit.present.export import safe_csv
 from toolkit.present.report import html_report
@@ -223,10 +225,64 @@ def supported_metrics(view: ViewState) -> dict[str, Metric]:
 # ---------------------------------------------------------------------------------------------
 
 
+def startup_argument(argv: list[str] | None = None) -> str | None:
+    """The log path or store id given on the command line: ``streamlit run app.py -- PATH``.
+
+    Only when the script runs as ``app.py`` (``streamlit run`` sets ``sys.argv`` to the script
+    and what follows ``--``); a test runner's own arguments are not a log.
+    """
+    args = sys.argv if argv is None else argv
+    if not args or Path(args[0]).name != "app.py":
+        return None
+    rest = [a for a in args[1:] if a.strip()]
+    return rest[0] if rest else None
+
+
+@st.cache_resource(max_entries=4, show_spinner="Opening the log given on the command line…")
+def _startup_dataset(path: str, mtime: float, data_dir: str) -> str:
+    """Load ``path`` once per server (and per change of the file) into the store; its id."""
+    result = load(Path(path))
+    quality = result.quality
+    settings = {
+        "filename": Path(path).name,
+        "preset": result.preset,
+        "mapping": result.mapping,
+        "quality": quality.summary(),
+        "quality_table": quality.to_frame().with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
+    }
+    return DatasetStore(data_dir).save(result.messages, settings)
+
+
+def startup_dataset(arg: str | None) -> str | None:
+    """The dataset id the app opens on for a command-line argument (a store id or a log file)."""
+    if arg is None:
+        return None
+    if is_valid_id(arg) and store().exists(arg):
+        return arg
+    path = Path(arg).expanduser()
+    if not path.is_file():
+        msg = f"No log file or stored dataset called {arg!r}: give the path of a CSV, TSV, Excel, Parquet or JSON-lines export, or a dataset id."
+        raise DataError(msg)
+    return _startup_dataset(str(path.resolve()), path.stat().st_mtime, str(store().root.resolve()))
+
+
 def view() -> ViewState:
     if "view" not in st.session_state:
-        st.session_state.view = ViewState.from_params(st.query_params.to_dict())
+        params = st.query_params.to_dict()
+        v = ViewState.from_params(params)
         st.session_state.owned = set()
+        if "ds" not in params:
+            # Opened as ``streamlit run app.py -- PATH``: straight on that log (the person who
+            # started the server owns it: settings and filters are theirs to change).
+            try:
+                opened = startup_dataset(startup_argument())
+            except (DataError, OSError) as exc:
+                st.session_state.startup_error = str(exc)
+                opened = None
+            if opened is not None:
+                v = v.replace(dataset=opened)
+                st.session_state.owned = {opened}
+        st.session_state.view = v
     return st.session_state.view
 
 
@@ -268,6 +324,8 @@ def _widget(key: str, value: Any) -> None:
 def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[ViewState, Dataset, Facts] | None:
     """Title, filters in the sidebar, the share link; returns the view, or None to stop."""
     v = view()
+    if st.session_state.get("startup_error"):
+        st.error(st.session_state.pop("startup_error"))
     if st.session_state.get("_page") != url_path:
         # Widgets are new on each page: seed them from the view, not from a previous page.
         for key in [k for k in st.session_state if str(k).startswith(("f_", "s_"))]:
@@ -397,51 +455,10 @@ def _excel_bytes(df: pl.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def _for_export(df: pl.DataFrame) -> pl.DataFrame:
-    # CSV/Excel cannot hold nested values; times go out in UTC ISO text.
-    nested = [c for c, t in df.schema.items() if isinstance(t, (pl.List, pl.Struct, pl.Array))]
-    return df.with_columns(pl.col(c).cast(pl.List(pl.String)).list.join(", ") for c in nested if isinstance(df.schema[c], pl.List)).drop(
-        [c for c in nested if not isinstance(df.schema[c], pl.List)]
-    )
-
-
 def csv_text(df: pl.DataFrame) -> str:
-    """A table's CSV download: nested values flattened, formula cells neutralised."""
-    return safe_csv(_for_export(df))
-
-
-_SHARE_SUFFIXES = ("rate", "share", "compliance", "covered")
-
-
-def _header(name: str) -> str:
-    """A column name as a reader's header: ``turns_answered`` -> ``turns answered``."""
-    return name.replace("_", " ")
-
-
-def _pretty(df: pl.DataFrame) -> pl.DataFrame:
-    """Display copy: durations in minutes, shares in percent, times to the minute in their own
-    zone (dates when they are all midnight), p-values as text, readable headers. Downloads stay raw."""
-    exprs: list[pl.Expr] = []
-    for c, t in df.schema.items():
-        label = _header(c)
-        if t.is_float() and c.endswith(("_s", "_seconds")):
-            base = c.removesuffix("_seconds").removesuffix("_s")
-            exprs.append((pl.col(c) / 60).round(1).alias(f"{_header(base)} (min)"))
-        elif t.is_float() and c.endswith("_minutes"):
-            exprs.append(pl.col(c).round(1).alias(f"{_header(c.removesuffix('_minutes'))} (min)"))
-        elif t.is_float() and (c.endswith(_SHARE_SUFFIXES) or c == "csat"):
-            exprs.append((pl.col(c) * 100).round(1).alias(f"{label} (%)"))
-        elif t.is_float() and c in ("p_value", "p-value", "pvalue"):
-            exprs.append(pl.col(c).map_elements(lambda p: fmt.p_value(p, prefix=False), return_dtype=pl.String).fill_null(fmt.MISSING).alias("p-value"))
-        elif t.is_float():
-            exprs.append(pl.col(c).round(1 if c == "nps" or c.endswith("_nps") else 2).alias(label))
-        elif isinstance(t, pl.Datetime):
-            wall = pl.col(c).dt.replace_time_zone(None) if t.time_zone else pl.col(c)
-            midnight = df.height > 0 and bool(df.select((wall.dt.time() == dt.time()) | wall.is_null()).to_series().all())
-            exprs.append((wall.dt.date() if midnight else wall.dt.truncate("1m")).alias(label))
-        else:
-            exprs.append(pl.col(c).alias(label))
-    return df.select(exprs)
+    """A table's CSV download: readable headers with units, raw values after them
+    (``toolkit.present.tables.export_frame``), formula cells neutralised."""
+    return safe_csv(tables.export_frame(df, labels=metric_labels()))
 
 
 def pretty_measures(df: pl.DataFrame, measure: str = "measure") -> pl.DataFrame:
@@ -453,26 +470,32 @@ def pretty_measures(df: pl.DataFrame, measure: str = "measure") -> pl.DataFrame:
         out = {measure: measure_label(name)}
         for c in value_cols:
             x = row[c]
+            kind = tables.column_kind(name, pl.Float64())
             if x is None:
-                out[c] = "–"
-            elif name.endswith(("_s", "_seconds")):
-                out[c] = fmt.duration(x)
-            elif name.endswith(("rate", "share", "compliance")):
+                out[c] = fmt.MISSING
+            elif kind == "seconds":
+                out[c] = fmt.duration(x, signed=c.endswith(("gap_s", "difference")))
+            elif kind == "share":
                 out[c] = fmt.percent(x)
+            elif isinstance(x, (int, float)):
+                out[c] = fmt.count(x) if float(x).is_integer() else fmt.number(x, decimals=2)
             else:
-                out[c] = fmt.count(x) if isinstance(x, (int, float)) else str(x)
+                out[c] = str(x)
         rows.append(out)
-    return pl.DataFrame(rows, schema=dict.fromkeys(df.columns, pl.String)).rename(_header)
+    return pl.DataFrame(rows, schema=dict.fromkeys(df.columns, pl.String)).rename(tables.header)
+
+
+def metric_labels() -> dict[str, str]:
+    """Every registered metric's plain name (its ``label`` when the registry carries one)."""
+    from toolkit.core.metrics import metric_registry
+
+    return {name: tables.header(name) for name in metric_registry()}
 
 
 def measure_label(name: str) -> str:
-    """A metric's own label (``frt_bh_median_s`` -> its ``Metric.label``); other measures in words."""
-    from toolkit.core.metrics import metric_registry
+    """A metric or column name in plain words: ``frt_median_s`` -> ``first response time (median)``."""
+    return tables.header(name)
 
-    metric = metric_registry().get(name)
-    if metric is not None:
-        return metric.label
-    return name.removesuffix("_s").removesuffix("_seconds").replace("_", " ").strip()
 
 def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
     """Comparison rows (toolkit.compare) as readable text, by each metric's kind; the times of a
@@ -520,6 +543,42 @@ def headline_sentences(result: pl.DataFrame, n: int = 4) -> list[str]:
     tautology = (pl.col("kind") == "rate") & (pl.col("a") - pl.col("b")).abs().eq(1.0).fill_null(False)
     return headline(result.filter(~pl.col("metric").str.contains(r"_bh_") & ~tautology), n)
 
+#: What a missing column holds, in a manager's words (for "add ... to see ...").
+_PLAIN_COLUMNS = {
+    "calendar": "opening hours in Settings",
+    "sentiment": "a sentiment score per message (most social-care tools export one)",
+    "deflected_to": "where conversations were moved (phone, email, chat), or the message text",
+    "handle_seconds": "agents' working time per message (from the helpdesk's time tracking)",
+    "csat": "the satisfaction survey answer (CSAT, 1 to 5)",
+    "nps": "the recommendation survey answer (NPS, 0 to 10)",
+    "category": "the interaction type (customer service, marketing…), e.g. from tagging",
+    "resolved_at": "the time each conversation was resolved",
+    "agent_id": "the agent who wrote each reply",
+    "channel": "the channel of each message",
+    "brand": "the brand (account) of each message",
+    "churned_at": "the date each customer left (from the customer records)",
+    "monthly_revenue": "each customer's monthly revenue (from the customer records)",
+    "text": "the message text",
+}
+
+
+def _plain_column(name: str) -> str:
+    return _PLAIN_COLUMNS.get(name) or f"a column with the {name.replace('_', ' ')}"
+
+
+def coverage_display(coverage: pl.DataFrame) -> pl.DataFrame:
+    """The metric coverage table in plain words: measure, available, what it needs."""
+    needs = [
+        "; ".join(_plain_column(c) for c in missing) if missing else ""
+        for missing in coverage["missing"].to_list()
+    ]
+    return pl.DataFrame({
+        "measure": [measure_label(m) for m in coverage["metric"].to_list()],
+        "available": coverage["supported"],
+        "what it needs": needs,
+    })
+
+
 def unlock_notes(f: Facts, metrics: tuple[str, ...]) -> list[str]:
     """What to add to the log to unlock these metrics (``toolkit.coverage``), one line a column."""
     cols = unlocking_columns(f.messages.columns, calendar=f.calendar)
@@ -528,9 +587,8 @@ def unlock_notes(f: Facts, metrics: tuple[str, ...]) -> list[str]:
         mine = [m for m in r["metrics"] if m in metrics]
         if not mine:
             continue
-        what = "opening hours in Settings" if r["column"] == "calendar" else f"a `{r['column']}` column"
-        hint = f" ({r['hint']})" if r["hint"] and r["column"] != "calendar" else ""
-        out.append(f"Add {what} to unlock {', '.join(f'`{m}`' for m in mine)}{hint}.")
+        what = _plain_column(r["column"])
+        out.append(f"Add {what} to see {', '.join(measure_label(m) for m in mine)}.")
     return out
 
 #: Text columns longer than this are shown wide and wrapped (rows grow to three lines).
@@ -552,7 +610,7 @@ def table(
     elif "measure" in shown.columns:
         shown = pretty_measures(shown)
     else:
-        shown = _pretty(shown)
+        shown = tables.readable(shown, labels=metric_labels())
     config: dict[str, Any] = {}
     wrap = False
     for c, t in shown.schema.items():
@@ -569,7 +627,7 @@ def table(
     if wrap:
         kwargs.setdefault("row_height", 70)
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"t_{key}", column_config=config, **kwargs)
-    export = _for_export(df)
+    export = tables.export_frame(df, labels=metric_labels())
     with st.container(horizontal=True):
         st.download_button("CSV", lambda: csv_text(df), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
         st.download_button(

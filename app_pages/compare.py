@@ -29,8 +29,7 @@ if frame is not None:
     arg = v.split.partition(":")[2] if v.split.partition(":")[0] == kind else ""
     chosen_kind = registry.get(kind)
     split = kind
-    if chosen_kind is not None and chosen_kind.needs_calendar and f.calendar is None:
-        st.info("Set opening hours in the sidebar Settings to compare in and out of hours.")
+    no_hours = chosen_kind is not None and chosen_kind.needs_calendar and f.calendar is None
     if chosen_kind is None:  # a column: one value vs the rest, or A vs B
         chosen = [x for x in arg.split(",") if x in f.options[kind]] or f.options[kind][:1]
         picked = st.multiselect("A (one value: vs all the others; two: A vs B)", f.options[kind], default=chosen, max_selections=2, key=f"cmp_{kind}")
@@ -52,7 +51,10 @@ if frame is not None:
         split = f"{kind}:{name}"
     common.set_view(v := v.replace(split=split))
 
-    result = compute.comparison(v, split) if split else "Choose what to compare."
+    if no_hours:
+        result: object = "Set opening hours in the sidebar Settings to compare in and out of hours."
+    else:
+        result = compute.comparison(v, split) if split else "Choose what to compare."
     if isinstance(result, str):
         st.info(result)
     else:
@@ -65,7 +67,7 @@ if frame is not None:
             common.chart(chart, "comparison_times", key="cmp_chart")
         common.comparison_table(result, "comparison", key="cmp_table")
         common.report_button(
-            v, ds, f"Compare: {split}",
+            v, ds, f"Compare: {kinds.get(kind, kind)}" + (f" ({split.partition(':')[2]})" if split.partition(":")[2] else ""),
             lambda: [Text(x) for x in common.headline_sentences(result, 6)] + ([Figure(chart)] if chart is not None else []) + [Table("Comparison", result.drop("split"))],
             key="compare",
         )

@@ -136,7 +136,7 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
     )
     rows = [
         {
-            "metric": n,
+            "metric": common.measure_label(n),
             "description": m.description,
             "value": common.fmt_value(m, now_row.get(n)),
             "previous period": common.fmt_value(m, before_row.get(n)) if has_before else "–",

@@ -22,7 +22,7 @@ if frame is not None:
     with st.expander(f"Metrics this data supports: {int(coverage['supported'].sum())} of {coverage.height}"):
         for note in common.unlock_notes(f, tuple(coverage["metric"])):
             st.markdown(f"- {note}")
-        common.table(coverage, "metric_coverage", key="dq_cov")
+        common.table(common.coverage_display(coverage), "metric_coverage", key="dq_cov")
 
     if common.read_only(v):
         st.info(

@@ -25,7 +25,7 @@ if frame is not None:
             col.metric(item.label, item.value, item.delta, delta_color=item.delta_color, help=item.help, border=True)
 
     with st.expander("All metrics (including metrics registered by researchers)"):
-        common.table(cards.all_metrics, "metrics", key="o_metrics")
+        common.table(cards.all_metrics, "metrics", key="o_metrics", hide=("description",))
 
     every = compute.default_every(v)
     series = compute.volume_series(v, every)

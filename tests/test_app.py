@@ -67,8 +67,11 @@ def test_overview_cards_and_registered_metrics() -> None:
         assert label in labels
     assert all(m.value not in ("", "–") for m in at.metric)
     # The generic metric table lists every registered metric the data supports.
+    from app_pages.common import measure_label
+
     names = at.dataframe[0].value["metric"].tolist()
-    assert "sla_compliance" in names and "deflection_rate" in names
+    assert measure_label("sla_compliance") in names and measure_label("deflection_rate") in names
+    assert "sla_compliance" not in names, "plain names on screen, not the registry's"
 
 
 def test_filter_changes_numbers_and_url() -> None:
@@ -196,8 +199,10 @@ def test_a_researchers_metric_appears_without_app_changes(monkeypatch: pytest.Mo
     monkeypatch.setenv("TOOLKIT_PLUGINS", str(plugin))
     try:
         at = run()
+        from app_pages.common import measure_label
+
         names = at.dataframe[0].value["metric"].tolist()
-        assert "answered_within_15min" in names and "turns_3plus_messages" in names
+        assert measure_label("answered_within_15min") in names and measure_label("turns_3plus_messages") in names
     finally:
         for name in ("answered_within_15min", "turns_3plus_messages"):
             unregister_metric(name)
@@ -213,7 +218,7 @@ def test_missing_columns_say_what_unlocks_them() -> None:
     at.switch_page("app_pages/sentiment.py").run()
     assert not at.exception and not at.error
     info = " ".join(i.value for i in at.info)
-    assert "`sentiment` column" in info and "`csat` column" in info, info
+    assert "sentiment score" in info and "CSAT" in info, info
     assert "needs `toolkit." not in info
 
 

@@ -570,7 +570,7 @@ def _label(metric: Metric) -> str:
 
 def _fmt(value: float | None, metric: Metric) -> str:
     kind = metric.kind
-    if kind == "time":
+    if kind == "time" or metric.unit == "s":
         return fmt.duration(value)
     if kind == "rate":
         return fmt.percent(value, decimals=0 if value is not None and abs(value) >= 0.1 else 1)
@@ -606,6 +606,13 @@ def _sentence(row: dict[str, Any], metric: Metric, alpha: float) -> str:
         )
     p = row["p_value"]
     if row["direction"] == "no significant difference" or p is None or a is None or b is None:
+        if p is not None and p < alpha and row.get("ci_low") is not None and row.get("ci_high") is not None:
+            # The test sees some difference in the distributions, the interval of this statistic
+            # includes no change: say so rather than print a small p next to "no difference".
+            return (
+                f"No clear difference in {label} {a_label} vs {b_label} ({fa} vs {fb}): the 95% interval "
+                "of the difference includes no change."
+            )
         ptext = f", {_fmt_p(p)}" if p is not None else ""
         return f"No significant difference in {label} {a_label} vs {b_label} ({fa} vs {fb}{ptext})."
     ptext = _fmt_p(p)
