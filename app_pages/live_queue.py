@@ -178,9 +178,13 @@ if frame is not None:
                 "latest message": st.column_config.TextColumn(width="large"),
             },
         )
-        rows = event.selection.rows if event is not None else []  # type: ignore[union-attr]
-        if rows and rows[0] < table_view.height:
-            conversation = table_view.get_column("conversation_id")[rows[0]]
+        rows = list(event.selection.rows) if event is not None else []  # type: ignore[union-attr]
+        # Rows move as the queue refreshes: remember the conversation picked by the click itself.
+        if rows != st.session_state.get("lq_rows"):
+            st.session_state.lq_rows = rows
+            st.session_state.lq_open = table_view.get_column("conversation_id")[rows[0]] if rows and rows[0] < table_view.height else None
+        conversation = st.session_state.get("lq_open")
+        if conversation is not None:
             st.subheader("Conversation")
             st.text(f"Conversation {conversation}")
             st.dataframe(conversation_thread(messages, conversation, as_of=moment), hide_index=True, key="lq_thread")
