@@ -9,21 +9,23 @@ import streamlit as st
 
 from app_pages import common
 from toolkit.plugins import load_plugins
+from toolkit.present.i18n import _
 
 # Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) join the registry; idempotent.
 load_plugins()
-st.set_page_config(page_title="Customer-care KPIs", page_icon=":material/forum:", layout="wide")
+common.apply_language()  # ?lang=, the sidebar's choice or the browser's language
+st.set_page_config(page_title=_("Customer-care KPIs"), page_icon=":material/forum:", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview", default=True),
-    st.Page("app_pages/response_times.py", title="Response times", icon=":material/timer:", url_path="response-times"),
-    st.Page("app_pages/volume.py", title="Volume & peaks", icon=":material/show_chart:", url_path="volume"),
-    st.Page("app_pages/agents.py", title="Agents", icon=":material/support_agent:", url_path="agents"),
-    st.Page("app_pages/sentiment.py", title="Sentiment & deflection", icon=":material/sentiment_satisfied:", url_path="sentiment"),
-    st.Page("app_pages/channels.py", title="Channels & journeys", icon=":material/alt_route:", url_path="channels"),
-    st.Page("app_pages/live_queue.py", title="Live queue", icon=":material/queue:", url_path="live-queue"),
-    st.Page("app_pages/compare.py", title="Compare", icon=":material/compare_arrows:", url_path="compare"),
-    st.Page("app_pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+    st.Page("app_pages/overview.py", title=_("Overview"), icon=":material/dashboard:", url_path="overview", default=True),
+    st.Page("app_pages/response_times.py", title=_("Response times"), icon=":material/timer:", url_path="response-times"),
+    st.Page("app_pages/volume.py", title=_("Volume & peaks"), icon=":material/show_chart:", url_path="volume"),
+    st.Page("app_pages/agents.py", title=_("Agents"), icon=":material/support_agent:", url_path="agents"),
+    st.Page("app_pages/sentiment.py", title=_("Sentiment & deflection"), icon=":material/sentiment_satisfied:", url_path="sentiment"),
+    st.Page("app_pages/channels.py", title=_("Channels & journeys"), icon=":material/alt_route:", url_path="channels"),
+    st.Page("app_pages/live_queue.py", title=_("Live queue"), icon=":material/queue:", url_path="live-queue"),
+    st.Page("app_pages/compare.py", title=_("Compare"), icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("app_pages/data.py", title=_("Data"), icon=":material/database:", url_path="data"),
 ]
 common.PAGES.update({p.url_path: p.title for p in PAGES})
 st.navigation(PAGES, position="sidebar").run()

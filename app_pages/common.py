@@ -37,6 +37,14 @@ from toolkit.io.load import load
 from toolkit.present import charts, tables
 from toolkit.present import format as fmt
 from toolkit.present.export import safe_csv
+from toolkit.present.i18n import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    _,
+    get_language,
+    language_from_header,
+    set_language,
+)
 from toolkit.present.report import html_report
 from toolkit.sample import generate as sample
 from toolkit.sample import sample_path
@@ -286,6 +294,22 @@ def view() -> ViewState:
     return st.session_state.view
 
 
+def browser_language() -> str | None:
+    """The first of en/fr/it in the browser's preferences (Accept-Language, else its locale)."""
+    try:
+        header = st.context.headers.get("Accept-Language")
+        locale = getattr(st.context, "locale", None)
+    except (RuntimeError, AttributeError, KeyError):  # outside a server (AppTest)
+        return None
+    return language_from_header(header) or language_from_header(locale)
+
+
+def apply_language() -> str:
+    """Set this run's language: the sidebar's choice, else ``?lang=``, else the browser's, else en."""
+    lang = st.session_state.get("lang_choice") or view().lang or browser_language() or "en"
+    return set_language(lang)
+
+
 def set_view(new: ViewState) -> None:
     st.session_state.view = new
     params = new.to_params()
@@ -323,6 +347,7 @@ def _widget(key: str, value: Any) -> None:
 
 def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[ViewState, Dataset, Facts] | None:
     """Title, filters in the sidebar, the share link; returns the view, or None to stop."""
+    apply_language()
     v = view()
     if st.session_state.get("startup_error"):
         st.error(st.session_state.pop("startup_error"))
@@ -364,7 +389,21 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     return v, ds, f
 
 
+def _language_selector(v: ViewState) -> ViewState:
+    """The sidebar's language choice; kept in the URL (and so in share links) unless English."""
+    _widget("lang_choice", get_language())
+    chosen = st.sidebar.selectbox(
+        _("Language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang_choice"
+    )
+    if chosen != get_language():  # this run was drawn in the old language
+        set_language(chosen)
+        set_view(v.replace(lang="" if chosen == "en" else chosen))
+        st.rerun()
+    return v.replace(lang="" if chosen == "en" else chosen)
+
+
 def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
+    v = _language_selector(v)
     sb = st.sidebar
     sb.markdown(f"**Data:** {ds.label}")
     first, last = f.first_day, f.last_day

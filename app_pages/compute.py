@@ -25,6 +25,13 @@ from toolkit.app_state.view import ViewState, metric_values, previous_period
 from toolkit.calendar.business_hours import hour_of_week_open
 from toolkit.core.metrics import Metric, metric_registry
 from toolkit.errors import DataError
+from toolkit.measures.series import (
+    inbound_by_hour_of_week,
+    response_by_hour_of_week,
+    response_series,
+    sla_status,
+)
+from toolkit.measures.volumes import volumes
 from toolkit.present import charts
 from toolkit.present import format as fmt
 from toolkit.present.report import Cards, Figure, Table, Text
@@ -162,14 +169,6 @@ def _naive(col: str = "period") -> pl.Expr:
     return pl.col(col).dt.replace_time_zone(None)
 
 
-def _local_grid(a: dt.date, b: dt.date, every: str) -> pl.DataFrame:
-    """Every bucket start (naive local time) from date ``a`` to the end of date ``b``."""
-    grid = pl.datetime_range(
-        dt.datetime.combine(a, dt.time()), dt.datetime.combine(b, dt.time(23, 59)), every, eager=True
-    ).dt.truncate(every).unique().sort()
-    return pl.DataFrame({"period": grid})
-
-
 @st.cache_data(max_entries=64, show_spinner=False)
 def volume_series(v: ViewState, every: str) -> Series:
     """Inbound and replies per local bucket (empty buckets as zeros), peaks, response times."""
@@ -184,22 +183,15 @@ def volume_series(v: ViewState, every: str) -> Series:
         if skipped
         else ""
     )
-    inbound = pl.col("direction") == "inbound"
     counts, response = pl.collect_all([
-        t.messages.group_by(common.local_period("created_at", f.timezone, every)).agg(
-            inbound=inbound.sum().cast(pl.Int64), outbound=(~inbound).sum().cast(pl.Int64)
-        ),
-        t.turns.filter(pl.col("answered_at").is_not_null())
-        .group_by(common.local_period("start", f.timezone, every))
-        .agg(
-            art_median_s=pl.col("response_seconds").median(),
-            art_p90_s=pl.col("response_seconds").quantile(0.9, "linear"),
-            turns=pl.len(),
-        )
-        .sort("period"),
+        volumes(t.messages, every=every, timezone=f.timezone, span=(a, b)),
+        response_series(t, every=every, timezone=f.timezone),
     ])
-    vol = _local_grid(a, b, every).join(counts, on="period", how="left").with_columns(
-        pl.col("inbound", "outbound").fill_null(0)
+    vol = counts.select(
+        _naive("bucket").alias("period"), pl.col("inbound_messages").alias("inbound"), pl.col("outbound_messages").alias("outbound")
+    )
+    response = response.select(
+        _naive("period"), "art_median_s", "art_p90_s", pl.col("answered_turns").alias("turns")
     )
     peaks = None
     if every in ("1h", "1d") and shown.item():
@@ -321,25 +313,14 @@ def hours_whatif(v: ViewState, extra: tuple[tuple[str, str], ...]) -> pl.DataFra
 @st.cache_data(max_entries=16, show_spinner=False)
 def inbound_hour_of_week(v: ViewState) -> pl.DataFrame:
     f = common.facts(v)
-    m = messages_of(v).filter(pl.col("direction") == "inbound")
-    local = pl.col("created_at").dt.convert_time_zone(f.timezone)
-    first, last = date_range(v)
-    weeks = max(((last - first).days + 1) / 7, 1.0)
-    return (
-        m.group_by(weekday=local.dt.weekday(), hour=local.dt.hour())
-        .agg(inbound=pl.len())
-        .with_columns(inbound_per_week=pl.col("inbound") / weeks)
-    )
+    return inbound_by_hour_of_week(common.filtered(v).messages, timezone=f.timezone).collect()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def response_hour_of_week(v: ViewState) -> pl.DataFrame:
     f = common.facts(v)
-    t = common.filtered(v).turns.filter(pl.col("answered_at").is_not_null())
-    local = pl.col("start").dt.convert_time_zone(f.timezone)
-    return t.group_by(weekday=local.dt.weekday(), hour=local.dt.hour()).agg(
-        median_minutes=pl.col("response_seconds").median() / 60, turns=pl.len()
-    ).collect()
+    cells = response_by_hour_of_week(common.filtered(v).turns, timezone=f.timezone)
+    return cells.select("weekday", "hour", (pl.col("art_median_s") / 60).alias("median_minutes"), pl.col("answered_turns").alias("turns")).collect()
 
 
 def open_hours_grid(v: ViewState) -> pl.DataFrame | None:
@@ -349,15 +330,8 @@ def open_hours_grid(v: ViewState) -> pl.DataFrame | None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def sla_breakdown(v: ViewState) -> pl.DataFrame:
-    t = common.filtered(v).turns
-    sla = v.sla_seconds
-    answered = pl.col("answered_at").is_not_null()
-    status = (
-        pl.when(answered & (pl.col("response_seconds") <= sla)).then(pl.lit("met"))
-        .when(answered | (pl.col("waited_seconds") > sla)).then(pl.lit("missed"))
-        .otherwise(pl.lit("pending"))
-    )
-    return t.group_by(status.alias("SLA status")).agg(turns=pl.len()).sort("turns", descending=True).collect()
+    t = common.filtered(v)
+    return sla_status(t.turns, t.context).rename({"sla_status": "SLA status"}).collect()
 
 
 @st.cache_data(max_entries=16, show_spinner="Finding peaks…")

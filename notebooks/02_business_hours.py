@@ -43,7 +43,7 @@ from toolkit.present import charts
 from toolkit.calendar.business_hours import BusinessCalendar
 from toolkit.io.load import load
 from toolkit.sample.notebook_data import resolve_data_path
-from toolkit.measures.volumes import hour_of_week
+from toolkit.measures.series import inbound_by_hour_of_week
 
 pl.Config.set_tbl_rows(15)
 pl.Config.set_tbl_width_chars(160)
@@ -86,15 +86,10 @@ print(f"Opening hours: {calendar.to_text()} ({TIMEZONE}), {calendar.open_seconds
 # weekday and hour; the outlined cells are the assumed opening hours.
 
 # %%
-inbound_by_hour = (
-    messages.filter(pl.col("direction") == "inbound")
-    .with_columns(*hour_of_week("created_at", TIMEZONE))
-    .group_by("weekday", "hour")
-    .agg(messages=pl.len())
-)
+inbound_by_hour = inbound_by_hour_of_week(messages, calendar=calendar)
 charts.hour_of_week_heatmap(
     inbound_by_hour,
-    value="messages",
+    value="inbound_messages",
     title="Customer messages by hour of the week",
     value_title="Customer messages",
     open_hours=calendar.hour_of_week_open(),

@@ -7,7 +7,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import toolkit
-from tests.test_kpis import log
+from tests.helpers import log
 from toolkit.analysis import compare as compare_module
 from toolkit.app_state.view import ViewState, filter_tables, metric_values
 from toolkit.core.kpis import FactTables, aggregate

@@ -25,6 +25,14 @@ def replies(*texts: str) -> pl.DataFrame:
     ("Écrivez-nous à service@acme.fr", "email"),
     ("Chiamaci al numero verde 800 123 456", "phone"),
     ("Scrivici a assistenza@acme.it", "email"),
+    ("N'hésitez pas à nous appeler, nous regarderons ensemble", "phone"),
+    ("Nous allons vous rappeler dans l'heure", "phone"),
+    ("Merci de nous contacter par téléphone au 09 69 32 15 15", "phone"),
+    ("Puoi chiamarci dalle 9 alle 18", "phone"),
+    ("Ti richiameremo entro oggi", "phone"),
+    ("Contattaci via email, ti risponderemo presto", "email"),
+    ("Notre tchat est ouvert jusqu'à 20h", "chat"),
+    ("Prova la nostra chat, è più veloce", "chat"),
 ])
 def test_phrases_detect_moves_to_phone_email_and_chat(text, channel):
     out = toolkit.detect_deflection(replies(text))

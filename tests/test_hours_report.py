@@ -9,10 +9,10 @@ from tests.helpers import log
 from toolkit.analysis.hours_report import (
     default_candidates,
     hours_report,
-    inbound_by_hour_of_week,
     opening_hours_whatif,
 )
 from toolkit.calendar.business_hours import BusinessCalendar
+from toolkit.measures.series import inbound_by_hour_of_week
 
 CAL = BusinessCalendar.parse("mon-fri 09:00-17:00", timezone="UTC")
 
@@ -74,7 +74,7 @@ def test_default_candidates_and_heatmap(messages):
     out = opening_hours_whatif(messages, CAL)
     assert set(out["candidate"]) == set(c)
     assert out.filter(pl.col("candidate") == "open 24/7")["inbound_covered"][0] == 12
-    heat = inbound_by_hour_of_week(messages, CAL)
+    heat = inbound_by_hour_of_week(messages, calendar=CAL)
     assert heat.height == 168
     mon = heat.filter(pl.col("weekday") == 1)
     assert mon.filter(pl.col("hour") == 9)["inbound_messages"][0] == 12

@@ -21,7 +21,6 @@ from toolkit.analysis.hours_report import (
     HoursReport,
     default_candidates,
     hours_report,
-    inbound_by_hour_of_week,
     opening_hours_whatif,
 )
 from toolkit.analysis.peaks import (
@@ -79,6 +78,7 @@ from toolkit.measures.sentiment import (
     sentiment_label,
     sentiment_series,
 )
+from toolkit.measures.series import inbound_by_hour_of_week
 from toolkit.measures.topics import (
     bot_summary,
     normalise_reply,

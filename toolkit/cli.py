@@ -63,6 +63,13 @@ def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--format", choices=("json", "csv", "table"), default="table")
     parser.add_argument("--quiet", action="store_true", help="do not print the data-quality summary")
+    parser.add_argument(
+        "--lang",
+        choices=("en", "fr", "it"),
+        default="en",
+        help="language of sentences and of numbers and dates written as text (default en); "
+        "JSON/CSV field names stay English",
+    )
 
 
 def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
@@ -159,8 +166,11 @@ def _build_parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 
 
-def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
-    """Read the log named on the command line; the quality summary goes to stderr."""
+def load_from_args(args: argparse.Namespace, *, lazy: bool = False) -> Any:
+    """Read the log named on the command line; the quality summary goes to stderr.
+
+    ``lazy=True`` gives a LazyFrame (a file on disk is scanned: ``load(..., lazy=True)``).
+    """
     from toolkit.io.load import load
     from toolkit.io.presets import load_preset_file
 
@@ -174,10 +184,12 @@ def load_from_args(args: argparse.Namespace) -> pl.DataFrame:
         timezone=args.timezone or "UTC",
         session_gap=args.session_gap,
         options={"account_id": args.account_id} if getattr(args, "account_id", None) else None,
+        lazy=lazy,
     )
     if not args.quiet:
         print(result.quality.summary(), file=sys.stderr)
-        if "source_level" in result.messages.columns:
+        names = result.messages.collect_schema().names() if lazy else result.messages.columns
+        if "source_level" in names:
             from toolkit.core.metrics import TICKET_LEVEL_NOTE
 
             print(TICKET_LEVEL_NOTE, file=sys.stderr)
@@ -231,7 +243,7 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
     from toolkit.core.kpis import kpis
 
     sla = _sla_setting(args)
-    messages = load_from_args(args)
+    messages = load_from_args(args, lazy=True)  # one fused plan: scan -> canonical -> KPIs
     return kpis(
         messages,
         by=args.by,
@@ -295,6 +307,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
+    from toolkit.present.i18n import use_language
+
+    # Sentences (compare, peaks ...) and numbers written as text follow --lang.
+    with use_language(getattr(args, "lang", None) or "en"):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Run the parsed command; returns the exit code."""
     try:
         # Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) become kpis columns too.
         load_plugins()
@@ -361,7 +382,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
     peaks.set_defaults(run=_run_peaks)
 
 
-def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
+def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
     from toolkit.analysis.compare import compare
 
     sla = _sla_setting(args)
@@ -387,10 +408,12 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame:
         customers=customers_from_args(args),
     )
     if args.format == "table":
-        result = result.select(
+        write_frame(result.select(
             "metric", "a_label", "a", "b_label", "b", "difference", "ci_low", "ci_high", "p_value",
             "test", "direction",
-        )
+        ), "table")
+        print("\n".join(result["sentence"].to_list()))  # the findings, in --lang
+        return None
     return result
 
 

@@ -32,6 +32,7 @@ from toolkit.calendar.business_hours import as_calendar
 from toolkit.core.kpis import kpis
 from toolkit.errors import DataError, check_columns
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _, speaks
 
 __all__ = ["agent_report", "benjamini_hochberg", "robust_z"]
 
@@ -64,6 +65,7 @@ def benjamini_hochberg(pvalues: list[float] | np.ndarray) -> np.ndarray:
     return out
 
 
+@speaks
 def agent_report(
     messages: pl.DataFrame | pl.LazyFrame,
     *,
@@ -96,6 +98,8 @@ def agent_report(
         Minimum answered turns for an agent to be tested.
     min_peers
         Minimum eligible agents in a peer group for its agents to be tested.
+    lang
+        Language of the notes (default the current one, :mod:`toolkit.present.i18n`).
 
     Returns
     -------
@@ -239,27 +243,30 @@ def _coaching(
 
 def _note(row: dict[str, Any], z_threshold: float, alpha: float, min_turns: int,
           min_peers: int, bh: bool) -> str:
+    """The agent's note, in the current language (:mod:`toolkit.present.i18n`)."""
     n = row.get("_n")
     if n is None or row["turns_answered"] == 0:
-        return "answered no customer turn (replies only inside threads already answered)"
+        return _("answered no customer turn (replies only inside threads already answered)")
     if n < min_turns:
-        return f"too few answered turns to judge ({n} < {min_turns})"
+        return _("too few answered turns to judge ({n} < {min_turns})").format(n=n, min_turns=min_turns)
     if row.get("robust_z") is None and row.get("p_value") is None:
-        return f"too few comparable peers to judge ({row.get('_peers')} < {min_peers} agents)"
+        return _("too few comparable peers to judge ({peers} < {min_peers} agents)").format(
+            peers=row.get("_peers"), min_peers=min_peers)
     z, p, q = row.get("robust_z"), row["p_value"], row["p_adjusted"]
-    clock = " in business hours" if bh else ""
-    mine, peers = fmt.duration(row["_median"]), fmt.duration(row["_peer_median"])
-    evidence = (
-        f"robust z {z:+.1f}, " if z is not None else "robust z n/a (peers all alike), "
-    ) + f"Mann-Whitney {fmt.p_value(p)}, {fmt.p_value(q, prefix=False)} after Benjamini-Hochberg"
+    values = {
+        "mine": fmt.duration(row["_median"]), "peers": fmt.duration(row["_peer_median"]),
+        "clock": _(" in business hours") if bh else "",
+    }  # fmt: skip
+    tested = _("Mann-Whitney {p}, {q} after Benjamini-Hochberg").format(
+        p=fmt.p_value(p), q=fmt.p_value(q, prefix=False))
+    values["evidence"] = (
+        _("robust z {z}, ").format(z=fmt.number(z, decimals=1, signed=True)) if z is not None
+        else _("robust z n/a (peers all alike), ")
+    ) + tested
     if row["coaching_flag"]:
-        return (
-            f"slower than peers: median response {mine}{clock} vs {peers} for the team "
-            f"({evidence}); worth a coaching conversation"
-        )
+        return _("slower than peers: median response {mine}{clock} vs {peers} for the team "
+                 "({evidence}); worth a coaching conversation").format(**values)
     if z is not None and z < -z_threshold and q < alpha:
-        return (
-            f"much faster than peers: median response {mine}{clock} vs {peers} ({evidence}); "
-            "a practice to share, or replies worth a quality check"
-        )
-    return f"in line with peers: median response {mine}{clock} vs {peers} ({evidence})"
+        return _("much faster than peers: median response {mine}{clock} vs {peers} ({evidence}); "
+                 "a practice to share, or replies worth a quality check").format(**values)
+    return _("in line with peers: median response {mine}{clock} vs {peers} ({evidence})").format(**values)

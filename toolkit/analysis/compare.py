@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from toolkit.core.kpis import FactTables, aggregate
 from toolkit.core.metrics import Metric
 from toolkit.errors import ArgumentError, ColumnNotFoundError, DataError, did_you_mean
 from toolkit.present import format as fmt
+from toolkit.present.i18n import N_, _, ngettext, speaks
 
 __all__ = [
     "INSTANT_COLUMN",
@@ -554,8 +556,10 @@ def two_proportion_test(successes_a: int, n_a: int, successes_b: int, n_b: int) 
 # --- words ------------------------------------------------------------------------------------
 
 
-_STAT_WORDS = {"mean": "mean", "median": "median", "p90": "90th percentile"}
-_SUBJECTS = {"frt": "first replies", "art": "replies", "frt_bh": "first replies", "art_bh": "replies"}
+_STAT_WORDS = {"mean": N_("mean"), "median": N_("median"), "p90": N_("90th percentile")}
+_SUBJECTS = {"frt": N_("first replies"), "art": N_("replies"), "frt_bh": N_("first replies"), "art_bh": N_("replies")}
+
+
 def _time_prefix(metric: Metric) -> str | None:
     for stat in ("mean", "median", "p90"):
         suffix = f"_{stat}_s"
@@ -592,59 +596,96 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_SIDE_PATTERN = re.compile(r"^(since|before|during|by agent|on) (.+)$")
+
+
+def side_label(label: str) -> str:
+    """A split side's label in the current language: fixed ones from the catalogue, and
+    ``since X`` / ``before X`` / ``during X`` / ``by agent X`` / ``on X`` with X kept as it is."""
+    whole = _(label)
+    found = _SIDE_PATTERN.match(label)
+    if whole != label or found is None:
+        return whole
+    word, value = found.groups()
+    templates = {
+        "since": N_("since {value}"), "before": N_("before {value}"), "during": N_("during {value}"),
+        "by agent": N_("by agent {value}"), "on": N_("on {value}"),
+    }  # fmt: skip
+    return _(templates[word]).format(value=value)
+
+
 def _sentence(row: dict[str, Any], metric: Metric, alpha: float) -> str:
+    """The comparison in one sentence, in the current language (:mod:`toolkit.present.i18n`)."""
     a, b = row["a"], row["b"]
-    fa, fb = _fmt(a, metric), _fmt(b, metric)
-    label = _label(metric)
-    a_label, b_label = row["a_label"], row["b_label"]
+    parts: dict[str, Any] = {
+        "label": _(_label(metric)), "a_label": side_label(row["a_label"]),
+        "b_label": side_label(row["b_label"]), "a": _fmt(a, metric), "b": _fmt(b, metric),
+    }  # fmt: skip
     if metric.kind == "count":
-        return f"{_upper_first(label)}: {fa} {a_label} vs {fb} {b_label}."
+        return _upper_first(_("{label}: {a} {a_label} vs {b} {b_label}.").format(**parts))
     if row["test"] == NOT_ENOUGH:
-        return (
-            f"Not enough data to compare {label} {a_label} with {b_label} "
-            f"(n = {row['n_a']} vs {row['n_b']})."
+        return _upper_first(
+            _("Not enough data to compare {label} {a_label} with {b_label} (n = {n_a} vs {n_b}).").format(
+                **parts, n_a=fmt.count(row["n_a"]), n_b=fmt.count(row["n_b"])
+            )
         )
     p = row["p_value"]
     if row["direction"] == "no significant difference" or p is None or a is None or b is None:
         if p is not None and p < alpha and row.get("ci_low") is not None and row.get("ci_high") is not None:
             # The test sees some difference in the distributions, the interval of this statistic
             # includes no change: say so rather than print a small p next to "no difference".
-            return (
-                f"No clear difference in {label} {a_label} vs {b_label} ({fa} vs {fb}): the 95% interval "
+            return _upper_first(_(
+                "No clear difference in {label} {a_label} vs {b_label} ({a} vs {b}): the 95% interval "
                 "of the difference includes no change."
-            )
-        ptext = f", {_fmt_p(p)}" if p is not None else ""
-        return f"No significant difference in {label} {a_label} vs {b_label} ({fa} vs {fb}{ptext})."
-    ptext = _fmt_p(p)
+            ).format(**parts))
+        if p is None:
+            text = _("No significant difference in {label} {a_label} vs {b_label} ({a} vs {b}).")
+        else:
+            text = _("No significant difference in {label} {a_label} vs {b_label} ({a} vs {b}, {p}).")
+        return _upper_first(text.format(**parts, p=_fmt_p(p) if p is not None else ""))
+    parts["p"] = _fmt_p(p)
     if metric.kind == "time":
         ratio = row["ratio"]
         prefix = _time_prefix(metric)
         subject = _SUBJECTS.get(prefix or "")
-        if ratio is None or ratio == 0 or not math.isfinite(ratio):
-            change = "longer" if a > b else "shorter"
-            how = f"is {change}"
-        elif ratio >= 1:
-            amount = f"{fmt.ratio(ratio)} longer" if ratio >= 1.5 else f"{fmt.percent(ratio - 1, decimals=0)} longer"
-            how = f"take {amount}" if subject else f"is {amount}"
-        else:
-            if ratio <= 1 / 1.5:
-                how = f"are {fmt.ratio(1 / ratio)} faster" if subject else f"is {fmt.ratio(1 / ratio)} shorter"
-            else:
-                how = f"take {fmt.percent(1 - ratio, decimals=0)} less time" if subject else f"is {fmt.percent(1 - ratio, decimals=0)} shorter"
         if subject:
-            word = _STAT_WORDS.get(metric.stat, metric.stat)
-            return f"{_upper_first(subject)} {a_label} {how} than {b_label} ({word} {fa} vs {fb}), {ptext}."
-        return f"{_upper_first(label)} {a_label} {how} than {b_label} ({fa} vs {fb}), {ptext}."
+            parts["subject"] = _(subject)
+            parts["stat"] = _(_STAT_WORDS.get(metric.stat, metric.stat))
+        if ratio is None or ratio == 0 or not math.isfinite(ratio):
+            longer = a > b
+            if subject:
+                text = _("{subject} {a_label} take longer than {b_label} ({stat} {a} vs {b}), {p}.") if longer \
+                    else _("{subject} {a_label} are faster than {b_label} ({stat} {a} vs {b}), {p}.")
+            else:
+                text = _("{label} {a_label} is longer than {b_label} ({a} vs {b}), {p}.") if longer \
+                    else _("{label} {a_label} is shorter than {b_label} ({a} vs {b}), {p}.")
+            return _upper_first(text.format(**parts))
+        if ratio >= 1:
+            parts["amount"] = fmt.ratio(ratio) if ratio >= 1.5 else fmt.percent(ratio - 1, decimals=0)
+            text = _("{subject} {a_label} take {amount} longer than {b_label} ({stat} {a} vs {b}), {p}.") \
+                if subject else _("{label} {a_label} is {amount} longer than {b_label} ({a} vs {b}), {p}.")
+        elif ratio <= 1 / 1.5:
+            parts["amount"] = fmt.ratio(1 / ratio)
+            text = _("{subject} {a_label} are {amount} faster than {b_label} ({stat} {a} vs {b}), {p}.") \
+                if subject else _("{label} {a_label} is {amount} shorter than {b_label} ({a} vs {b}), {p}.")
+        else:
+            parts["amount"] = fmt.percent(1 - ratio, decimals=0)
+            text = _("{subject} {a_label} take {amount} less time than {b_label} ({stat} {a} vs {b}), {p}.") \
+                if subject else _("{label} {a_label} is {amount} shorter than {b_label} ({a} vs {b}), {p}.")
+        return _upper_first(text.format(**parts))
     higher = a > b
     if metric.kind == "rate":
         points = abs(a - b) * 100
-        shown = f"{points:.0f}" if points >= 1 else f"{points:.1f}"
-        amount = f"{shown} point" if shown == "1" else f"{shown} points"
-        return (
-            f"{_upper_first(label)} {a_label} is {amount} {'higher' if higher else 'lower'} than "
-            f"{b_label} ({fa} vs {fb}), {ptext}."
+        shown = round(points) if points >= 1 else round(points, 1)
+        parts["amount"] = ngettext("{n} point", "{n} points", 1 if shown == 1 else 2).format(
+            n=fmt.number(shown, decimals=0 if points >= 1 else 1)
         )
-    return f"{_upper_first(label)} {a_label} is {'higher' if higher else 'lower'} than {b_label} ({fa} vs {fb}), {ptext}."
+        text = _("{label} {a_label} is {amount} higher than {b_label} ({a} vs {b}), {p}.") if higher \
+            else _("{label} {a_label} is {amount} lower than {b_label} ({a} vs {b}), {p}.")
+        return _upper_first(text.format(**parts))
+    text = _("{label} {a_label} is higher than {b_label} ({a} vs {b}), {p}.") if higher \
+        else _("{label} {a_label} is lower than {b_label} ({a} vs {b}), {p}.")
+    return _upper_first(text.format(**parts))
 
 
 def _direction(row: dict[str, Any], metric: Metric, alpha: float) -> str | None:
@@ -692,6 +733,7 @@ _SCHEMA = {
 }
 
 
+@speaks
 def compare(
     messages: pl.DataFrame | pl.LazyFrame,
     split: str | Split,
@@ -742,6 +784,9 @@ def compare(
     customers
         A customers table (:func:`toolkit.read_customers`): unlocks defection, ARPU and
         churned revenue, and its columns can split (``segment:gold``).
+    lang
+        The language of the sentences (``"en"``, ``"fr"``, ``"it"``; default the current one,
+        :func:`toolkit.present.i18n.set_language`); column names and values stay English.
 
     Returns
     -------
@@ -813,6 +858,8 @@ def compare(
     if not rows:
         return pl.DataFrame(schema=_SCHEMA)
     rows.sort(key=lambda r: order[r["metric"]])
+    for row in rows:  # labels people read, in the chosen language (sentences already are)
+        row["a_label"], row["b_label"] = side_label(row["a_label"]), side_label(row["b_label"])
     return pl.DataFrame(rows, schema=_SCHEMA)
 
 

@@ -8,7 +8,7 @@ and says it in one sentence.
 
 :func:`opening_hours_whatif` shows, for candidate extensions of the opening hours, how much of
 the inbound volume that now arrives while the team is closed they would cover.
-:func:`inbound_by_hour_of_week` gives the heatmap behind it: inbound per local hour of the week
+:func:`toolkit.measures.series.inbound_by_hour_of_week` gives the heatmap behind it: inbound per local hour of the week
 with the share of that hour that is open.
 """
 
@@ -28,8 +28,9 @@ from toolkit.core.metrics import get_metric
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _, speaks
 
-__all__ = ["HoursReport", "default_candidates", "hours_report", "inbound_by_hour_of_week", "opening_hours_whatif"]
+__all__ = ["HoursReport", "default_candidates", "hours_report", "opening_hours_whatif"]
 
 #: The turn metrics of the side-by-side table, in order.
 TABLE_METRICS = (
@@ -81,6 +82,7 @@ class HoursReport:
     sentence: str
 
 
+@speaks
 def hours_report(
     messages: pl.DataFrame | pl.LazyFrame,
     calendar: Any,
@@ -101,6 +103,8 @@ def hours_report(
         SLA target in seconds.
     seed, n_boot
         Bootstrap settings of the comparison.
+    lang
+        Language of the sentence and of the comparison's sentences (default the current one).
     """
     if calendar is None:
         msg = "hours_report needs the opening hours (a BusinessCalendar)"
@@ -170,34 +174,35 @@ def hours_report(
 
 
 def _sentence(comparison: pl.DataFrame, share: float | None) -> str:
+    """The report in one sentence, in the current language (:mod:`toolkit.present.i18n`)."""
     parts: list[str] = []
     art = comparison.filter(pl.col("metric") == "art_median_s")
     if art.height:
         row = art.row(0, named=True)
         a, b, ratio, p = row["a"], row["b"], row["ratio"], row["p_value"]
         if row["test"] == "not enough data" or a is None or b is None:
-            parts.append("there are not enough in-hours and out-of-hours replies to compare")
+            parts.append(_("there are not enough in-hours and out-of-hours replies to compare"))
         else:
+            values = {"a": fmt.duration(a), "b": fmt.duration(b), "p": "" if p is None else f", {fmt.p_value(p)}"}
             if p is not None and p < 0.05 and ratio is not None and ratio >= 1:
-                how = (
-                    f"wait {fmt.ratio(ratio)} longer for a reply" if ratio >= 1.5
-                    else f"wait {fmt.percent(ratio - 1, decimals=0)} longer for a reply"
-                )
+                amount = fmt.ratio(ratio) if ratio >= 1.5 else fmt.percent(ratio - 1, decimals=0)
+                text = _("out-of-hours messages wait {amount} longer for a reply (median {a} vs {b}{p})")
+            elif p is not None and p < 0.05 and ratio is not None and ratio <= 1 / 1.5:
+                amount = fmt.ratio(1 / ratio)
+                text = _("out-of-hours messages are answered {amount} faster (median {a} vs {b}{p})")
             elif p is not None and p < 0.05 and ratio is not None:
-                how = (
-                    f"are answered {fmt.ratio(1 / ratio)} faster" if ratio <= 1 / 1.5
-                    else f"wait {fmt.percent(1 - ratio, decimals=0)} less"
-                )
+                amount = fmt.percent(1 - ratio, decimals=0)
+                text = _("out-of-hours messages wait {amount} less (median {a} vs {b}{p})")
             else:
-                how = "wait about as long as in hours (no significant difference)"
-            ptext = "" if p is None else f", {fmt.p_value(p)}"
-            parts.append(
-                f"out-of-hours messages {how} (median {fmt.duration(a)} vs {fmt.duration(b)}{ptext})"
-            )
+                amount = ""
+                text = _("out-of-hours messages wait about as long as in hours (no significant difference) "
+                         "(median {a} vs {b}{p})")
+            parts.append(text.format(amount=amount, **values))
     if share is not None:
-        parts.append(f"{fmt.percent(share, decimals=0)} of inbound arrives outside opening hours")
+        parts.append(_("{share} of inbound arrives outside opening hours").format(
+            share=fmt.percent(share, decimals=0)))
     if not parts:
-        return "No turns to compare."
+        return _("No turns to compare.")
     text = "; ".join(parts)
     return text[:1].upper() + text[1:] + "."
 
@@ -218,44 +223,6 @@ def _narrow(calendar: Any, messages: pl.DataFrame | pl.LazyFrame) -> Any:
 
 
 # --- what-if -----------------------------------------------------------------------------------
-
-
-def inbound_by_hour_of_week(messages: pl.DataFrame | pl.LazyFrame, calendar: Any) -> pl.DataFrame:
-    """Inbound volume per local hour of the week, with the opening hours alongside.
-
-    Returns
-    -------
-    polars.DataFrame
-        168 rows: ``weekday`` (1 = Monday), ``hour``, ``inbound_messages`` (total),
-        ``inbound_per_week`` (average over the weeks of the log), ``out_of_hours_inbound``
-        (those that arrived while closed, holidays included), ``open_fraction``.
-    """
-    from toolkit.calendar.business_hours import hour_of_week_open
-
-    lf = as_lazy(messages).filter(pl.col("direction") == INBOUND)
-    local = pl.col("created_at").dt.convert_time_zone(calendar.timezone)
-    counts = (
-        lf.select(
-            weekday=local.dt.weekday().cast(pl.Int8),
-            hour=local.dt.hour().cast(pl.Int8),
-            _closed=~calendar.is_open("created_at"),
-        )
-        .group_by("weekday", "hour")
-        .agg(pl.len().cast(pl.Int64).alias("inbound_messages"), pl.col("_closed").sum().cast(pl.Int64).alias("out_of_hours_inbound"))
-        .collect()
-    )
-    span = lf.select(
-        ((pl.col("created_at").max() - pl.col("created_at").min()).dt.total_seconds() / (7 * 86400)).alias("w")
-    ).collect()["w"][0]
-    weeks = max(float(span or 0.0), 1.0)
-    return (
-        hour_of_week_open(calendar)
-        .join(counts, on=["weekday", "hour"], how="left")
-        .with_columns(pl.col("inbound_messages", "out_of_hours_inbound").fill_null(0))
-        .with_columns(inbound_per_week=pl.col("inbound_messages") / weeks)
-        .select("weekday", "hour", "inbound_messages", "inbound_per_week", "out_of_hours_inbound", "open_fraction")
-        .sort("weekday", "hour")
-    )
 
 
 @functools.lru_cache(maxsize=64)

@@ -24,6 +24,7 @@ import polars as pl
 
 from toolkit.calendar.events import Event, parse_events
 from toolkit.core.metrics import Metric, MetricContext
+from toolkit.present.i18n import LANGUAGES
 
 __all__ = [
     "DIMENSION_FILTERS",
@@ -67,6 +68,7 @@ class ViewState:
     sla_minutes: float = 60.0
     events: tuple[Event, ...] = ()
     split: str = ""  # Compare page: which comparison
+    lang: str = ""  # "" = the browser's language (Accept-Language), else en / fr / it
     extra: tuple[tuple[str, str], ...] = field(default=())  # page-specific choices
 
     # ---- derived -------------------------------------------------------------------------
@@ -123,6 +125,8 @@ class ViewState:
             out["events"] = ";".join(e.to_text() for e in self.events)
         if self.split:
             out["split"] = self.split
+        if self.lang:
+            out["lang"] = self.lang
         for key, value in self.extra:
             out[f"x.{key}"] = value
         return out
@@ -169,6 +173,8 @@ class ViewState:
             changes["events"] = parse_events(one("events"))[0]
         if one("split"):
             changes["split"] = one("split")
+        if one("lang").lower() in LANGUAGES:
+            changes["lang"] = one("lang").lower()
         extra = sorted((k[2:], one(k)) for k in params if k.startswith("x.") and one(k))
         changes["extra"] = tuple(extra)
         return cls(**changes)

@@ -8,8 +8,10 @@ assigns conversations; and accounts for every input row in a :class:`QualityRepo
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -33,7 +35,14 @@ from toolkit.io.presets import (
 from toolkit.io.quality import QualityIssue, QualityReport, issue_from_mask
 from toolkit.io.schema import ALWAYS_PRESENT, OPTIONAL
 from toolkit.io.threads import assign_conversations
-from toolkit.io.timestamps import check_timestamps, parse_timestamps
+from toolkit.io.timestamps import (
+    FAR_OUT_REASON,
+    check_timestamps,
+    far_out,
+    far_out_stats,
+    is_excel_serial,
+    parse_timestamps,
+)
 
 __all__ = ["LoadResult", "load", "read_messages", "read_table"]
 
@@ -53,7 +62,7 @@ class LoadResult:
     messages
         The canonical messages frame (``docs/architecture.md``): the always-present columns in
         order, then the optional canonical columns the source has, then unmapped source columns
-        under their original names.
+        under their original names. A LazyFrame when loaded with ``lazy=True``.
     quality
         Where every input row went (used, or dropped with a reason).
     preset
@@ -62,14 +71,17 @@ class LoadResult:
         Canonical column -> source column actually used.
     """
 
-    messages: pl.DataFrame
+    messages: pl.DataFrame | pl.LazyFrame
     quality: QualityReport
     preset: str
     mapping: dict[str, str] = field(default_factory=dict)
 
 
-def read_messages(source: Source, **kwargs: Any) -> pl.DataFrame:
-    """The canonical messages frame of ``source``: ``load(source, **kwargs).messages``."""
+def read_messages(source: Source, **kwargs: Any) -> pl.DataFrame | pl.LazyFrame:
+    """The canonical messages frame of ``source``: ``load(source, **kwargs).messages``.
+
+    A LazyFrame with ``lazy=True`` (see :func:`load`), else a DataFrame.
+    """
     return load(source, **kwargs).messages
 
 
@@ -93,6 +105,11 @@ def read_table(source: Source, *, filename: str | None = None) -> pl.DataFrame:
     DataError
         Empty, unreadable or unrecognised input.
     """
+    return _read_table(source, filename, [])
+
+
+def _read_table(source: Source, filename: str | None, notes: list[str]) -> pl.DataFrame:
+    """:func:`read_table`; remarks for the quality report (encoding, sheet) go to ``notes``."""
     if isinstance(source, pl.LazyFrame):
         return source.collect()
     if isinstance(source, pl.DataFrame):
@@ -105,7 +122,7 @@ def read_table(source: Source, *, filename: str | None = None) -> pl.DataFrame:
     data, name = _bytes_of(source)
     if filename:
         name = filename
-    return _read_bytes(data, name)
+    return _read_bytes(data, name, notes)
 
 
 def _bytes_of(source: Source) -> tuple[bytes, str | None]:
@@ -128,7 +145,8 @@ def _bytes_of(source: Source) -> tuple[bytes, str | None]:
     )
 
 
-def _read_bytes(data: bytes, name: str | None) -> pl.DataFrame:
+def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -> pl.DataFrame:
+    notes = [] if notes is None else notes
     ext = Path(name).suffix.lower() if name else ""
     label = repr(name) if name else "the input"
     if not data.strip(b" \t\r\n\x00"):
@@ -137,7 +155,7 @@ def _read_bytes(data: bytes, name: str | None) -> pl.DataFrame:
         if data[:4] == b"PAR1":
             return pl.read_parquet(io.BytesIO(data))
         if data[:4] == b"PK\x03\x04" or data[:4] == b"\xd0\xcf\x11\xe0" or ext in (".xlsx", ".xls", ".xlsm", ".ods"):
-            return _read_excel(data, label)
+            return _read_excel(data, label, notes)
     except DataError:
         raise
     except Exception as exc:
@@ -146,7 +164,13 @@ def _read_bytes(data: bytes, name: str | None) -> pl.DataFrame:
         own = known.read_source(data, name)
         if own is not None:
             return own
-    text, encoding = _decode(data, label)
+    text, encoding = _decode(data, label, notes)
+    first_break = re.search(r"[\r\n]", text)
+    if first_break and text[first_break.start() : first_break.start() + 2] not in ("\r\n",) and first_break.group() == "\r":
+        # classic Mac line endings (CR only): the header ends with a lone CR
+        text = re.sub(r"\r(?!\n)", "\n", text)
+        data, encoding = text.encode("utf-8"), "cr"
+        notes.append("line endings were CR only (old Mac style); read as line breaks")
     head = text.lstrip()[:1]
     if ext in (".json", ".jsonl", ".ndjson") or head in ("{", "["):
         try:
@@ -155,7 +179,7 @@ def _read_bytes(data: bytes, name: str | None) -> pl.DataFrame:
             return pl.read_ndjson(io.BytesIO(text.encode("utf-8")))
         except Exception as exc:
             raise DataError(f"Could not read {label} as JSON: {_first_line(exc)}") from exc
-    raw = data if encoding == "utf-8" else text.encode("utf-8")
+    raw = data if encoding in ("utf-8", "cr") else text.encode("utf-8")
     if encoding == "utf-8-sig":
         raw = data[3:]
     return _read_csv(raw, text, label)
@@ -165,7 +189,8 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-def _read_excel(data: bytes, label: str) -> pl.DataFrame:
+def _read_excel(data: bytes, label: str, notes: list[str]) -> pl.DataFrame:
+    """The first sheet that has a header and data rows (a cover or empty sheet is skipped)."""
     try:
         import fastexcel
 
@@ -174,23 +199,62 @@ def _read_excel(data: bytes, label: str) -> pl.DataFrame:
         raise DataError(f"Could not read {label} as an Excel workbook: {_first_line(exc)}") from exc
     if not sheets:
         raise DataError(f"The Excel file {label} has no sheets.")
-    try:
-        frame = pl.read_excel(
-            io.BytesIO(data),
-            sheet_id=1,
-            drop_empty_rows=False,
-            drop_empty_cols=False,
-            raise_if_empty=False,
-            infer_schema_length=10_000,
-        )
-    except Exception as exc:
-        raise DataError(f"Could not read the first sheet of {label}: {_first_line(exc)}") from exc
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    first: pl.DataFrame | None = None
+    for i, sheet in enumerate(sheets[:50], start=1):
+        try:
+            frame = pl.read_excel(
+                io.BytesIO(data),
+                sheet_id=i,
+                drop_empty_rows=False,
+                drop_empty_cols=False,
+                raise_if_empty=False,
+                infer_schema_length=10_000,
+            )
+        except Exception as exc:
+            raise DataError(f"Could not read sheet {i} ({_short(sheet)}) of {label}: {_first_line(exc)}") from exc
+        assert isinstance(frame, pl.DataFrame)
+        if first is None:
+            first = frame
+        if frame.width and frame.height:
+            if i > 1:
+                notes.append(f"read sheet {i} ({_short(sheet)}): the sheets before it have no data rows")
+            return frame
+    assert first is not None
+    return first
 
 
-def _decode(data: bytes, label: str) -> tuple[str, str]:
-    """Text and the encoding it was in: BOMs first, then UTF-8, then cp1252."""
+def _short(value: object, limit: int = 60) -> str:
+    """``repr`` of a user value, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def _names(columns: list[str], limit: int = 12) -> str:
+    """Column names for a message: at most ``limit`` of them, then "and N more"."""
+    shown = ", ".join(_short(c, 40) for c in columns[:limit])
+    return shown + (f" and {len(columns) - limit:,} more" if len(columns) > limit else "")
+
+
+_FALLBACK = threading.local()
+
+
+def _cp1252_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: bytes that are not UTF-8 are read as cp1252 (and remembered)."""
+    _FALLBACK.starts.append(exc.start)
+    return exc.object[exc.start : exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("toolkit-cp1252", _cp1252_fallback)
+# A UTF-8 multi-byte character (lead byte + continuation bytes).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def _decode(data: bytes, label: str, notes: list[str] | None = None) -> tuple[str, str]:
+    """Text and the encoding it was in: BOMs first, then UTF-8, then cp1252.
+
+    A file mixing UTF-8 lines with cp1252 ones (two exports pasted together) is decoded per
+    character sequence: UTF-8 where it is valid, cp1252 elsewhere, with a note naming the lines.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         candidates = ["utf-8-sig"]
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -200,17 +264,35 @@ def _decode(data: bytes, label: str) -> tuple[str, str]:
     elif len(data) > 3 and data[0:1] == b"\x00" and data[2:3] == b"\x00":
         candidates = ["utf-16-be"]
     else:
-        candidates = ["utf-8", "cp1252"]
+        candidates = ["utf-8", "mixed", "cp1252"]
     for enc in candidates:
         try:
-            text = data.decode(enc)
+            if enc == "mixed":
+                if not _UTF8_MULTIBYTE.search(data):
+                    continue  # no UTF-8 at all: plain cp1252
+                _FALLBACK.starts = []
+                text = data.decode("utf-8", errors="toolkit-cp1252")
+                starts = _FALLBACK.starts
+                lines = sorted({data.count(b"\n", 0, i) + 1 for i in starts[:200]})
+                if notes is not None:
+                    shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
+                    notes.append(
+                        f"the file mixes encodings: {len(starts):,} characters that are not UTF-8 "
+                        f"were read as cp1252 (lines {shown}); the rest is UTF-8"
+                    )
+            else:
+                text = data.decode(enc)
         except UnicodeDecodeError:
             continue
         # Binary files decode as cp1252 too: reject text full of control characters.
         sample = text[:65536]
         controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
-        if "\x00" in sample or controls > max(2, len(sample) // 100):
+        if sample.count("\x00") > max(2, len(sample) // 1000) or controls > max(2, len(sample) // 100):
             break
+        if "\x00" in text:  # a few stray NUL characters in a text file: removed, and said so
+            if notes is not None:
+                notes.append(f"{text.count(chr(0)):,} NUL characters (\\x00) were removed from the text")
+            text = text.replace("\x00", "")
         return text.lstrip("\ufeff"), enc
     raise DataError(
         f"{label} does not look like a table: it is not text in a known encoding (UTF-8, "
@@ -230,14 +312,16 @@ def _read_csv(raw: bytes, text: str, label: str) -> pl.DataFrame:
     sep = _sniff_delimiter(text)
     options: dict[str, Any] = {"separator": sep, "infer_schema": False, "has_header": True}
     try:
-        return pl.read_csv(io.BytesIO(raw), **options)
+        return _check_swallowed(pl.read_csv(io.BytesIO(raw), **options), sep, label)
+    except DataError:
+        raise
     except pl.exceptions.NoDataError as exc:
         raise DataError(f"{label} has no header and no data rows.") from exc
     except pl.exceptions.ComputeError as exc:
         if "more fields" not in str(exc):
             raise DataError(
-                f"Could not read {label} as CSV (delimiter {sep!r}): {_first_line(exc)}. "
-                "Check for an unclosed quote."
+                f"Could not read {label} as CSV (delimiter {sep!r}): {_short(_first_line(exc), 120)}."
+                f"{_odd_quote_line(text)} Check for an unclosed quote."
             ) from exc
     # Rows with more fields than the header (an unquoted delimiter in a text, say): read them
     # under a widened header so the extra fields are kept in an `extra_fields` column and the
@@ -251,10 +335,119 @@ def _read_csv(raw: bytes, text: str, label: str) -> pl.DataFrame:
     except Exception as exc:
         raise DataError(f"Could not read {label} as CSV (delimiter {sep!r}): {_first_line(exc)}") from exc
     extra = pl.concat_str(extras, separator=sep, ignore_nulls=True)
-    return frame.with_columns(
-        __ragged=pl.any_horizontal(pl.col(extras).is_not_null()),
+    frame = frame.with_columns(
+        pl.any_horizontal(pl.col(extras).is_not_null()).alias(_RAGGED),
         extra_fields=pl.when(pl.any_horizontal(pl.col(extras).is_not_null())).then(extra),
     ).drop(extras)
+    return _check_swallowed(frame, sep, label)
+
+
+def _odd_quote_line(text: str) -> str:
+    """" The first line with an unmatched quote is line N." (or "" when none is found)."""
+    open_quote = False
+    for number, line in enumerate(text.split("\n"), start=1):  # error path only
+        if line.count('"') % 2:
+            if not open_quote:
+                where = "The header" if number == 1 else f"Line {number} (data row {number - 1})"
+                return f" {where} opens a quote that is not closed on its line."
+            open_quote = False
+    return ""
+
+
+#: Marks rows read with more fields than the header (a name no header can have: text with NUL
+#: bytes is refused by :func:`_decode`).
+_RAGGED = "\x00ragged"
+
+
+def _check_swallowed(frame: pl.DataFrame, sep: str, label: str) -> pl.DataFrame:
+    """Refuse a CSV where an unclosed quote swallowed rows into one field.
+
+    A quoted field may hold line breaks (a multi-line message), so records and lines need not
+    match. But a field whose continuation lines each look like a whole row (at least as many
+    delimiters as the header has) is rows swallowed by a quote that was never closed: the
+    records read would silently be fewer than the data lines. Cross-checked per field, and the
+    rows are named.
+    """
+    broken = [c for c in frame.columns if "\n" in c or "\r" in c]
+    if broken:
+        raise DataError(
+            f"Could not read {label}: the header has an unclosed quote, so it runs over several "
+            f"lines ({_short(broken[0])}). Remove or close the stray '\"' in the header."
+        )
+    width = len([c for c in frame.columns if c != _RAGGED])
+    text_cols = [c for c, t in frame.schema.items() if t == pl.String]
+    if width < 2 or not text_cols:
+        return frame
+    need = width - 1
+    newline = {c: pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in text_cols}
+    spans = frame.select(
+        row=pl.int_range(1, pl.len() + 1),
+        extra_lines=pl.sum_horizontal(list(newline.values())),
+        **{
+            f"s{i}": pl.col(c).str.split("\n").list.slice(1).list.eval(
+                pl.element().str.count_matches(sep, literal=True) >= need
+            ).list.sum().fill_null(0)
+            for i, c in enumerate(text_cols)
+        },
+    )
+    swallowed = pl.sum_horizontal([f"s{i}" for i in range(len(text_cols))])
+    hits = spans.with_columns(
+        swallowed=swallowed,
+        line=pl.col("row") + 1 + pl.col("extra_lines").cum_sum() - pl.col("extra_lines"),
+    ).filter(pl.col("swallowed") > 0)
+    if hits.height == 0:
+        return frame
+    # Prose can have as many commas as a row: a line only counts as a swallowed row when its
+    # fields also look like the columns' usual values (same shape: digits, letters, punctuation).
+    hits = hits.filter(pl.col("row").is_in(_rows_that_swallowed(frame, hits.get_column("row"), text_cols, sep, need)))
+    if hits.height == 0:
+        return frame
+    first = hits.row(0, named=True)
+    total = int(hits.get_column("swallowed").sum())
+    rows = ", ".join(str(r) for r in hits.get_column("row").head(5).to_list())
+    raise DataError(
+        f"Could not read {label} safely: an unclosed quote (a stray '\"') in data row "
+        f"{first['row']} (line {first['line']}) swallowed the {total:,} lines after it into one "
+        f"field, so those rows would be lost (rows with the problem: {rows}). Close or remove "
+        "the quote and load the file again."
+    )
+
+
+def _shape(values: pl.Expr) -> pl.Expr:
+    """A value's shape: runs of digits -> 9, runs of letters -> a (``m17`` -> ``a9``)."""
+    return values.str.strip_chars().str.replace_all(r"\d+", "9").str.replace_all(r"[^\W\d_]+", "a")
+
+
+def _rows_that_swallowed(frame: pl.DataFrame, rows: pl.Series, text_cols: list[str], sep: str, need: int) -> list[int]:
+    """Of the candidate ``rows`` (1-based), those holding a line that looks like a whole row."""
+    columns = [c for c in frame.columns if c != _RAGGED]
+    sample = frame.head(10_000)
+    usual: list[str | None] = []
+    for c in columns:
+        if frame.schema[c] != pl.String:
+            usual.append(None)
+            continue
+        shapes = sample.select(_shape(pl.col(c)).drop_nulls().mode().sort().first()).item()
+        usual.append(shapes)
+    found: list[int] = []
+    candidates = frame.with_row_index("__row", offset=1).filter(pl.col("__row").is_in(rows.implode()))
+    for record in candidates.head(1000).iter_rows(named=True):  # error path: a few candidates
+        for c in text_cols:
+            value = record.get(c)
+            if not isinstance(value, str):
+                continue
+            for line in value.split("\n")[1:]:
+                fields = line.split(sep)
+                if len(fields) - 1 < need:
+                    continue
+                shapes = pl.select(_shape(pl.Series(fields[: len(columns)]))).to_series().to_list()
+                same = sum(1 for got, want in zip(shapes, usual, strict=False) if want is not None and got == want)
+                if shapes and usual[0] is not None and shapes[0] == usual[0] and same * 2 >= len(columns):
+                    found.append(int(record["__row"]))
+                    break
+            if found and found[-1] == record["__row"]:
+                break
+    return found
 
 
 _MAX_EXTRA_FIELDS = 64
@@ -415,6 +608,8 @@ def _canonicalise(
         naive = raw.select((_text(created_src).is_not_null() & ~_text(created_src).str.contains(has_offset)).sum()).item()
         if naive:
             notes.append(f"{naive:,} times without a UTC offset were read as {timezone} local time")
+    if (note := excel_serial_note(raw, created_src, timezone)) is not None:
+        notes.append(note)
     if "resolved_at" in chosen:
         src = chosen["resolved_at"]
         out = out.with_columns(
@@ -426,6 +621,28 @@ def _canonicalise(
         issues += check_timestamps(out, "__resolved_raw", "resolved_at", src, action="kept")
         out = out.drop("__resolved_raw")
     return out, issues, notes
+
+
+def serial_count(source: str, dtype: pl.DataType) -> pl.Expr | None:
+    """How many values of a time column are Excel serial dates (None: the type cannot be)."""
+    if dtype.is_numeric():
+        return is_excel_serial(pl.col(source).cast(pl.Float64)).sum()
+    if dtype == pl.String:
+        return is_excel_serial(_text(source).cast(pl.Float64, strict=False)).sum()
+    return None
+
+
+def serial_note(n: int, timezone: str) -> str:
+    return (
+        f"{n:,} times were Excel serial dates (day numbers such as 43039.92), read as dates in "
+        f"{timezone} local time"
+    )
+
+
+def excel_serial_note(raw: pl.DataFrame, source: str, timezone: str) -> str | None:
+    expr = serial_count(source, raw.schema[source])
+    n = raw.select(expr).item() if expr is not None else 0
+    return serial_note(n, timezone) if n else None
 
 
 def _drop(frame: pl.DataFrame, mask: pl.Expr, reason: str, column: str | None, issues: list[QualityIssue]) -> pl.DataFrame:
@@ -450,6 +667,26 @@ def _empty_row(frame: pl.DataFrame) -> pl.Expr:
     return pl.all_horizontal(tests) if tests else pl.lit(True)
 
 
+def _flatten(raw: pl.DataFrame) -> pl.DataFrame:
+    """Columns the loader can read: lists, arrays and structs as JSON text, durations as seconds,
+    other objects as text."""
+    fixes: list[pl.Expr] = []
+    for name, dtype in raw.schema.items():
+        if isinstance(dtype, (pl.List, pl.Array, pl.Struct)):
+            # {"v":<value>} -> <value>: one vectorised JSON encoding of the column.
+            fixes.append(pl.struct(pl.col(name).alias("v")).struct.json_encode().str.slice(5).str.head(-1).alias(name))
+        elif isinstance(dtype, pl.Duration):
+            fixes.append((pl.col(name).dt.total_microseconds() / 1e6).alias(name))
+        elif dtype == pl.Object or dtype == pl.Null or isinstance(dtype, (pl.Categorical, pl.Enum, pl.Binary, pl.Decimal)):
+            fixes.append(pl.col(name).cast(pl.String).alias(name))
+    if not fixes:
+        return raw
+    try:
+        return raw.with_columns(fixes)
+    except Exception as exc:  # an exotic type polars cannot even encode
+        raise DataError(f"Could not read a column of the input as text: {_first_line(exc)}") from exc
+
+
 def _with_row_numbers(raw: pl.DataFrame) -> pl.DataFrame:
     if "row_nr" in raw.columns:
         col = raw.get_column("row_nr")
@@ -467,6 +704,7 @@ def load(
     timezone: str = "UTC",
     session_gap: str | float | timedelta = "24h",
     filename: str | None = None,
+    lazy: bool = False,
     options: Mapping[str, str] | None = None,
 ) -> LoadResult:
     """Read a message log into the canonical messages frame, accounting for every row.
@@ -490,6 +728,11 @@ def load(
         ``"30m"``, seconds, timedelta).
     filename
         Name of the uploaded file (format hint when ``source`` is bytes or a file object).
+    lazy
+        Return ``messages`` as a LazyFrame. A Parquet, CSV (UTF-8) or JSON-lines file on disk
+        is then scanned, not read: the result is one lazy plan, and the quality report (still
+        exact) is counted in one aggregate pass (:mod:`toolkit.io.lazy`). Other sources are
+        loaded eagerly and wrapped.
     options
         Settings a preset asks for, e.g. ``{"account_id": "123"}`` (the brand's own account)
         for X archive direct messages (``docs/presets.md``).
@@ -508,16 +751,27 @@ def load(
     """
     gap = parse_duration(session_gap, argument="session_gap")
     _check_timezone(timezone)
-    raw = read_table(source, filename=filename)
+    if lazy:
+        if isinstance(source, (str, Path)) and filename is None and not options:
+            from toolkit.io.lazy import load_lazy
+
+            result = load_lazy(source, preset=preset, mapping=mapping, timezone=timezone, session_gap=gap)
+            if result is not None:
+                return result
+        eager = load(source, preset=preset, mapping=mapping, timezone=timezone, session_gap=session_gap,
+                     filename=filename, options=options)
+        return LoadResult(messages=eager.messages.lazy(), quality=eager.quality, preset=eager.preset, mapping=eager.mapping)  # type: ignore[union-attr]
+    read_notes: list[str] = []
+    raw = _read_table(source, filename, read_notes)
     if raw.width == 0:
         raise DataError("The input has no columns: no data rows.")
-    raw = _with_row_numbers(raw)
-    ragged = raw.get_column("__ragged") if "__ragged" in raw.columns else None
+    ragged = raw.get_column(_RAGGED) if _RAGGED in raw.columns else None
     if ragged is not None:
-        raw = raw.drop("__ragged")
+        raw = raw.drop(_RAGGED)
+    raw = _with_row_numbers(_flatten(raw))
     input_rows = raw.height
     if input_rows == 0:
-        raise DataError(f"No data rows: the input has only a header ({', '.join(repr(c) for c in raw.columns if c != 'row_nr')}).")
+        raise DataError(f"No data rows: the input has only a header ({_names([c for c in raw.columns if c != 'row_nr'])}).")
 
     issues: list[QualityIssue] = []
     if ragged is not None and (
@@ -544,6 +798,7 @@ def load(
 
     frame, more, notes = _canonicalise(raw, chosen_preset, chosen, timezone)
     issues += more
+    notes = read_notes + notes
 
     # Rows that cannot be had without a time or a direction.
     created_src = chosen["created_at"]
@@ -551,6 +806,9 @@ def load(
     frame = frame.filter(pl.col("created_at").is_not_null()).drop("__created_raw")
     direction_src = chosen["direction"]
     frame = _check_direction(frame, raw, direction_src, issues)
+    mask = far_out(frame.select(far_out_stats(pl.col("created_at"))).row(0, named=True), pl.col("created_at"))
+    if mask is not None and (issue := issue_from_mask(frame, mask, FAR_OUT_REASON, created_src, "kept")):
+        issues.append(issue)
 
     if "message_id" in chosen:
         missing_id = pl.col("message_id").is_null()
@@ -620,7 +878,7 @@ def _check_direction(frame: pl.DataFrame, raw: pl.DataFrame, source: str, issues
     if n_unknown * 2 > frame.height:
         hits = frame.filter(unknown)
         rows = ", ".join(str(r) for r in hits.get_column("row_nr").head(10).to_list())
-        examples = ", ".join(repr(v) for v in hits.get_column("__v").unique(maintain_order=True).head(5).to_list())
+        examples = ", ".join(repr(v)[:60] for v in hits.get_column("__v").unique(maintain_order=True).head(5).to_list())
         raise DataError(
             f"Column {source!r}: {n_unknown:,} of {frame.height:,} rows are not a direction (rows "
             f"{rows}); examples: {examples}. Accepted: inbound/outbound, in/out, incoming/outgoing, "

@@ -8,6 +8,9 @@ Accepted per value (mixed within one column is fine):
 * epoch seconds, milliseconds, microseconds or nanoseconds written as numbers; the unit is
   chosen per value by magnitude (below 1e11: seconds, below 1e14: ms, below 1e17: us, else
   ns), so 1e11 s (year 5138) and 1e11 ms (1973) cannot be confused in practice. Epochs are UTC;
+* Excel serial dates: a number from 10,000 to 99,999.99... (``43039.92``) is a day count from
+  1899-12-30 (years 1927-2173), read as a local time in ``timezone`` - as epoch seconds it
+  would be a moment on 1-2 January 1970, which no message log holds (:data:`EXCEL_SERIAL`);
 * ``dd/mm/yyyy HH:MM[:SS]`` (also with ``.`` or ``-`` between the date fields, and with
   ``AM``/``PM``). **Slashed dates are day-first**, unless the column proves otherwise: when
   some value has a second field above 12 and no value has a first field above 12, the column
@@ -30,6 +33,7 @@ issues (or a :class:`~toolkit.errors.DataError` when most of a column is unreada
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import overload
 
 import polars as pl
@@ -38,7 +42,40 @@ from toolkit.errors import DataError
 from toolkit.io.quality import QualityIssue, issue_from_mask
 from toolkit.io.schema import UTC_DATETIME
 
-__all__ = ["check_timestamps", "parse_timestamps"]
+__all__ = ["check_timestamps", "far_out", "far_out_stats", "parse_timestamps"]
+
+#: Reason of the quality issue for outlying times (rows kept).
+FAR_OUT_REASON = "far outside the period of the other rows (kept: check the clock or the column)"
+#: Smallest margin around the 1st-99th percentile period before a time counts as far out.
+FAR_OUT_MIN_MARGIN_US = 90 * 86_400 * 10**6
+
+
+def far_out_stats(created: pl.Expr) -> list[pl.Expr]:
+    """Aggregates (one row) from which :func:`far_out` decides the outlying times."""
+    us = created.dt.epoch("us")
+    return [
+        us.quantile(0.01, "lower").alias("__q01"),
+        us.quantile(0.99, "higher").alias("__q99"),
+        us.min().alias("__min"),
+        us.max().alias("__max"),
+    ]
+
+
+def far_out(stats: dict, created: pl.Expr) -> pl.Expr | None:
+    """Mask of times far outside the log's period, or None when there are none.
+
+    The period is the 1st-99th percentile range; a time is far out when it lies further from
+    it than the range's own length (at least 90 days): a 2011 tweet in a 2017 export.
+    """
+    q01, q99, lo, hi = (stats.get(k) for k in ("__q01", "__q99", "__min", "__max"))
+    if q01 is None or q99 is None:
+        return None
+    margin = max(int(q99 - q01), FAR_OUT_MIN_MARGIN_US)
+    low, high = int(q01) - margin, int(q99) + margin
+    if lo >= low and hi <= high:
+        return None
+    us = created.dt.epoch("us")
+    return (us < low) | (us > high)
 
 # Layouts tried on the normalised local part (after the rewrites below), most common first.
 _LOCAL_FORMATS = (
@@ -116,15 +153,34 @@ def parse_timestamps(
     elif isinstance(dtype, pl.Datetime) or dtype == pl.Date:
         expr = _localise(v.cast(pl.Datetime("us")), timezone)
     elif dtype.is_numeric():
-        expr = _epoch(v.cast(pl.Float64))
+        expr = _epoch(v.cast(pl.Float64), timezone)
     else:
         return _parse_strings(values, timezone, day_first).alias(name)
     frame = values.to_frame("v")
     return frame.select(expr.cast(UTC_DATETIME)).to_series().alias(name)
 
 
-def _epoch(num: pl.Expr) -> pl.Expr:
-    """Epoch number -> UTC datetime, unit chosen by magnitude (see module docstring)."""
+#: Numbers read as Excel serial day counts rather than epoch seconds: [low, high).
+EXCEL_SERIAL = (10_000.0, 100_000.0)
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def is_excel_serial(num: pl.Expr) -> pl.Expr:
+    """True where a number is read as an Excel serial date (:data:`EXCEL_SERIAL`)."""
+    return num.is_between(*EXCEL_SERIAL, closed="left")
+
+
+def _epoch(num: pl.Expr, timezone: str = "UTC") -> pl.Expr:
+    """Epoch number -> UTC datetime, unit chosen by magnitude (see module docstring); Excel
+    serial day counts -> their local time in ``timezone``."""
+    serial = _localise(
+        pl.lit(_EXCEL_EPOCH, pl.Datetime("us")) + pl.duration(microseconds=(num * 86_400e6).round(0).cast(pl.Int64, strict=False)),
+        timezone,
+    )
+    return pl.when(is_excel_serial(num)).then(serial).otherwise(_epoch_only(num))
+
+
+def _epoch_only(num: pl.Expr) -> pl.Expr:
     size = num.abs()
     per_us = (
         pl.when(size < 1e11)
@@ -203,7 +259,7 @@ def _parse_general(raw: pl.Series, timezone: str, day_first: bool | None) -> pl.
     f = f.with_columns(offset_minutes=pl.when(is_utc).then(0).otherwise(sign * (hours * 60 + minutes)))
     f = f.with_columns(
         from_offset=(pl.col("naive") - pl.duration(minutes=pl.col("offset_minutes"))).dt.replace_time_zone("UTC"),
-        epoch=_epoch(pl.col("number")),
+        epoch=_epoch(pl.col("number"), timezone),
         local_time=_localise(pl.col("naive"), timezone),
     )
     return f.select(
@@ -251,7 +307,7 @@ def check_timestamps(
     if action == "dropped" and frame.height and n_bad * 2 > frame.height:
         hits = frame.filter(bad)
         rows = ", ".join(str(r) for r in hits.get_column(row_nr).head(10).to_list())
-        examples = ", ".join(repr(v) for v in hits.get_column(raw).cast(pl.String).unique(maintain_order=True).head(5).to_list())
+        examples = ", ".join(repr(v)[:60] for v in hits.get_column(raw).cast(pl.String).unique(maintain_order=True).head(5).to_list())
         raise DataError(
             f"Column {column!r}: {n_bad:,} of {frame.height:,} rows are not readable as times "
             f"(rows {rows}); examples: {examples}. Accepted: ISO 8601 (2024-03-31 14:05:00, "

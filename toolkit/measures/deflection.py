@@ -68,11 +68,17 @@ DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
         r"\bcontactez[- ]nous (?:par|au) t[ée]l[ée]phone\b",
         r"\bjoindre (?:par|au) t[ée]l[ée]phone\b",
         r"\bservice client au \+?\d",
+        r"\b(?:vous pouvez|merci de|n'h[ée]sitez pas [àa]) (?:nous )?(?:appeler|t[ée]l[ée]phoner|contacter par t[ée]l[ée]phone)\b",
+        r"\b(?:on|nous) (?:va|allons|vous) (?:vous )?(?:rappeler|appeler)\b",
+        r"\bpar t[ée]l[ée]phone au \+?\d",
         # Italian
         r"\bchiamaci\b",
         r"\bchiama(?:re)? il (?:numero|servizio clienti)\b",
         r"\bcontattaci (?:al numero|telefonicamente|per telefono)\b",
         r"\bnumero verde\b",
+        r"\b(?:puoi|potete|pu[òo]i anche) (?:chiamarci|chiamare il|contattarci telefonicamente)\b",
+        r"\bti (?:richiameremo|richiamiamo|chiameremo)\b",
+        r"\b(?:telefonicamente|al telefono) al \+?\d",
     ],
     "email": [
         # English
@@ -87,6 +93,7 @@ DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
         r"\b[ée]crivez[- ]nous\b",
         r"\benvoyez[- ]nous un (?:e-?mail|mail|courriel)\b",
         r"\bcontactez[- ]nous par (?:e-?mail|mail|courriel)\b",
+        r"\b(?:par|via) (?:e-?mail|mail|courriel) [àa] (?:l'adresse )?[\w.+-]+@",
         # Italian
         r"\bscrivici (?:a|una e-?mail|via e-?mail|per e-?mail)\b",
         r"\binviaci una (?:e-?)?mail\b",
@@ -99,6 +106,8 @@ DEFAULT_DEFLECTION_PHRASES: dict[str, list[str]] = {
         r"\bonline chat\b",
         r"\b(?:chat|t?chat) en (?:direct|ligne)\b",
         r"\bchat (?:dal vivo|online)\b",
+        r"\bnotre (?:t?chat|messagerie instantan[ée]e)\b",
+        r"\bla nostra chat\b",
     ],
 }
 

@@ -17,6 +17,7 @@ the data to the last. Everything is one lazy polars query (no Python per row).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
@@ -65,6 +66,7 @@ def volumes(
     every: str = "1h",
     by: str | Sequence[str] | None = None,
     timezone: str = "UTC",
+    span: tuple[dt.date, dt.date] | None = None,
 ) -> Frame:
     """Volumes per local time bucket (and group), empty buckets as zeros.
 
@@ -81,6 +83,9 @@ def volumes(
         group gets every bucket of the whole range (zeros where it had no message).
     timezone
         IANA zone of the team; buckets start at local wall-clock boundaries.
+    span
+        ``(first, last)`` local dates (inclusive) the series covers, zeros included, e.g. a
+        chart's range; messages outside are left out. Default: the data's first to last bucket.
 
     Returns
     -------
@@ -118,7 +123,17 @@ def volumes(
         .cast(pl.Int64)
         .alias("unique_customers"),
     )
-    grid = bucket_grid(lf.select("bucket"), step)
+    if span is None:
+        grid = bucket_grid(lf.select("bucket"), step)
+    else:
+        first, last = span
+        ends = pl.LazyFrame({"bucket": [dt.datetime.combine(first, dt.time()), dt.datetime.combine(last, dt.time(23, 59, 59))]})
+        grid = bucket_grid(
+            ends.select(
+                pl.col("bucket").dt.replace_time_zone(timezone, ambiguous="earliest", non_existent="null").dt.truncate(step)
+            ).drop_nulls(),
+            step,
+        )
     if groups:
         grid = grid.join(lf.select(groups).unique(), how="cross")
     result = (

@@ -12,8 +12,10 @@ style everywhere (app pages, charts, sentences, reports, exports' readable colum
 - ratios: ``3.2x``; nothing against a zero or missing baseline;
 - a missing value (None, NaN, infinite) is an en dash, never "None", "nan" or "inf".
 
-Every function takes ``locale="en"``; numbers, dates and (outside English) unit words come from
-Babel's CLDR data, so French (``"fr"``) and Italian (``"it"``) read naturally.
+Every function takes ``locale=``, by default the product's current language
+(:func:`toolkit.present.i18n.get_language`, set by ``--lang`` / the app's language); numbers, dates
+and (outside English) unit words come from Babel's CLDR data, so French (``"fr"``) and Italian
+(``"it"``) read naturally.
 
 >>> duration(2820), duration(41820), duration(3.2 * 86400)
 ('47 min', '11 h 37 min', '3.2 days')
@@ -34,6 +36,8 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 from babel.units import format_unit, get_unit_name
+
+from toolkit.present.i18n import get_language
 
 __all__ = [
     "MISSING",
@@ -59,6 +63,11 @@ _MINUS = "-"
 
 # English unit words (CLDR's short English forms are "sec"/"hr"; managers read "s"/"h").
 _EN_UNITS = {"second": ("s", "s"), "minute": ("min", "min"), "hour": ("h", "h"), "day": ("day", "days")}
+
+
+def _locale(locale: str | None) -> str:
+    """The locale to write in: the one given, else the product's current language."""
+    return get_language() if locale is None else locale
 
 
 def _finite(x: Any) -> float | None:
@@ -95,7 +104,7 @@ def _unit(value: float, unit: str, decimals: int, locale: str) -> str:
     return format_unit(value, f"duration-{unit}", length="short", format=pattern, locale=locale)
 
 
-def duration(seconds: Any, *, locale: str = "en", signed: bool = False) -> str:
+def duration(seconds: Any, *, locale: str | None = None, signed: bool = False) -> str:
     """A duration in seconds as a person reads it; the unit fits the size.
 
     Under a minute in seconds, under ten minutes in minutes with a decimal, under an hour in whole
@@ -117,6 +126,7 @@ def duration(seconds: Any, *, locale: str = "en", signed: bool = False) -> str:
     >>> duration(-780, signed=True), duration(780, signed=True), duration(None)
     ('-13 min', '+13 min', '–')
     """
+    locale = _locale(locale)
     s = _finite(seconds)
     if s is None:
         return MISSING
@@ -137,7 +147,7 @@ def duration(seconds: Any, *, locale: str = "en", signed: bool = False) -> str:
     return sign + body
 
 
-def duration_unit(seconds: Iterable[Any], *, locale: str = "en") -> tuple[str, float]:
+def duration_unit(seconds: Iterable[Any], *, locale: str | None = None) -> tuple[str, float]:
     """The unit an axis or a column of these durations reads best in: its name and its size.
 
     The largest finite value decides: up to 2 minutes in seconds, up to 3 hours in minutes, up to
@@ -150,6 +160,7 @@ def duration_unit(seconds: Iterable[Any], *, locale: str = "en") -> tuple[str, f
     >>> duration_unit([600], locale="fr")
     ('minutes', 60.0)
     """
+    locale = _locale(locale)
     values = [abs(f) for f in (_finite(x) for x in seconds) if f is not None]
     top = max(values, default=0.0)
     unit, size = (
@@ -158,7 +169,7 @@ def duration_unit(seconds: Iterable[Any], *, locale: str = "en") -> tuple[str, f
     return get_unit_name(f"duration-{unit}", length="long", locale=locale) or unit + "s", size
 
 
-def count(n: Any, *, locale: str = "en", signed: bool = False) -> str:
+def count(n: Any, *, locale: str | None = None, signed: bool = False) -> str:
     """A count with group separators (rounded to a whole number).
 
     Examples
@@ -166,6 +177,7 @@ def count(n: Any, *, locale: str = "en", signed: bool = False) -> str:
     >>> count(2778), count(1234567.4), count(-16591), count(12, signed=True), count(float("nan"))
     ('2,778', '1,234,567', '-16,591', '+12', '–')
     """
+    locale = _locale(locale)
     x = _finite(n)
     if x is None:
         return MISSING
@@ -173,7 +185,7 @@ def count(n: Any, *, locale: str = "en", signed: bool = False) -> str:
     return ("+" + text) if signed and round(x) > 0 else text
 
 
-def number(x: Any, *, decimals: int = 1, locale: str = "en", signed: bool = False) -> str:
+def number(x: Any, *, decimals: int = 1, locale: str | None = None, signed: bool = False) -> str:
     """A plain number with separators and at most ``decimals`` decimals.
 
     Examples
@@ -181,6 +193,7 @@ def number(x: Any, *, decimals: int = 1, locale: str = "en", signed: bool = Fals
     >>> number(1234.5678), number(3.0), number(0.25, decimals=2), number(-4.2, signed=True)
     ('1,234.6', '3', '0.25', '-4.2')
     """
+    locale = _locale(locale)
     f = _finite(x)
     if f is None:
         return MISSING
@@ -188,7 +201,7 @@ def number(x: Any, *, decimals: int = 1, locale: str = "en", signed: bool = Fals
     return ("+" + text) if signed and round(f, decimals) > 0 else text
 
 
-def percent(fraction: Any, *, decimals: int = 1, locale: str = "en", signed: bool = False) -> str:
+def percent(fraction: Any, *, decimals: int = 1, locale: str | None = None, signed: bool = False) -> str:
     """A fraction as a percent: ``0.123`` -> ``12.3%`` (trailing zeros dropped: ``50%``).
 
     Examples
@@ -198,6 +211,7 @@ def percent(fraction: Any, *, decimals: int = 1, locale: str = "en", signed: boo
     >>> percent(0.1234, locale="fr")
     '12,3\\xa0%'
     """
+    locale = _locale(locale)
     f = _finite(fraction)
     if f is None:
         return MISSING
@@ -210,7 +224,7 @@ def percent(fraction: Any, *, decimals: int = 1, locale: str = "en", signed: boo
     return ("+" + text) if signed and value > 0 else text
 
 
-def points(difference: Any, *, decimals: int = 1, locale: str = "en") -> str:
+def points(difference: Any, *, decimals: int = 1, locale: str | None = None) -> str:
     """A difference of two rates (fractions) in percentage points, always signed.
 
     Examples
@@ -218,6 +232,7 @@ def points(difference: Any, *, decimals: int = 1, locale: str = "en") -> str:
     >>> points(0.032), points(-0.01), points(0.0)
     ('+3.2 pts', '-1 pt', '0 pts')
     """
+    locale = _locale(locale)
     f = _finite(difference)
     if f is None:
         return MISSING
@@ -229,7 +244,7 @@ def points(difference: Any, *, decimals: int = 1, locale: str = "en") -> str:
     return ("+" if value > 0 else "") + f"{text} {word}"
 
 
-def p_value(p: Any, *, locale: str = "en", prefix: bool = True) -> str:
+def p_value(p: Any, *, locale: str | None = None, prefix: bool = True) -> str:
     """A p-value as ``p < 0.001`` or with two significant digits; never ``0`` or ``1e-12``.
 
     Parameters
@@ -244,6 +259,7 @@ def p_value(p: Any, *, locale: str = "en", prefix: bool = True) -> str:
     >>> p_value(1.0), p_value(0.0999), p_value(0.019, prefix=False), p_value(None)
     ('p = 1', 'p = 0.1', '0.019', '–')
     """
+    locale = _locale(locale)
     f = _finite(p)
     if f is None or f < 0:
         return MISSING
@@ -256,7 +272,7 @@ def p_value(p: Any, *, locale: str = "en", prefix: bool = True) -> str:
     return f"p = {text}" if prefix else text
 
 
-def ratio(x: Any, *, locale: str = "en") -> str:
+def ratio(x: Any, *, locale: str | None = None) -> str:
     """A ratio as ``3.2x`` (whole above 10: ``27x``); missing, zero or infinite -> dash.
 
     Examples
@@ -264,13 +280,14 @@ def ratio(x: Any, *, locale: str = "en") -> str:
     >>> ratio(3.21), ratio(27.4), ratio(0), ratio(float("inf"))
     ('3.2x', '27x', '–', '–')
     """
+    locale = _locale(locale)
     f = _finite(x)
     if f is None or f <= 0:
         return MISSING
     return _num(round(f, 1) if f < 10 else round(f), 1 if f < 10 else 0, locale) + "x"
 
 
-def measure(x: Any, *, kind: str = "value", unit: str = "", locale: str = "en", difference: bool = False) -> str:
+def measure(x: Any, *, kind: str = "value", unit: str = "", locale: str | None = None, difference: bool = False) -> str:
     """A metric's value (or a difference of two values) by its kind and unit.
 
     ``kind`` as :attr:`toolkit.core.metrics.Metric.kind` (``time``, ``rate``, ``count``,
@@ -286,6 +303,7 @@ def measure(x: Any, *, kind: str = "value", unit: str = "", locale: str = "en", 
     >>> measure(7200, kind="count", unit="s")
     '2 h'
     """
+    locale = _locale(locale)
     if kind == "time" or unit == "s":
         return duration(x, locale=locale, signed=difference)
     if kind == "rate":
@@ -295,7 +313,7 @@ def measure(x: Any, *, kind: str = "value", unit: str = "", locale: str = "en", 
     return number(x, decimals=2, locale=locale, signed=difference)
 
 
-def percent_change(new: Any, old: Any, *, locale: str = "en", decimals: int = 0) -> str:
+def percent_change(new: Any, old: Any, *, locale: str | None = None, decimals: int = 0) -> str:
     """The relative change from ``old`` to ``new`` (``+12%``); dash against a zero baseline.
 
     Whether the baseline is large enough to be worth a percentage is the caller's rule (see
@@ -306,13 +324,14 @@ def percent_change(new: Any, old: Any, *, locale: str = "en", decimals: int = 0)
     >>> percent_change(112, 100), percent_change(80, 100), percent_change(5, 0)
     ('+12%', '-20%', '–')
     """
+    locale = _locale(locale)
     a, b = _finite(new), _finite(old)
     if a is None or b is None or b == 0:
         return MISSING
     return percent((a - b) / abs(b), decimals=decimals, locale=locale, signed=True)
 
 
-def date(d: Any, *, locale: str = "en", weekday: bool = False) -> str:
+def date(d: Any, *, locale: str | None = None, weekday: bool = False) -> str:
     """A date as ``3 Nov 2025`` (``Mon 3 Nov 2025`` with ``weekday``); datetimes use their date.
 
     Examples
@@ -322,6 +341,7 @@ def date(d: Any, *, locale: str = "en", weekday: bool = False) -> str:
     >>> date(dt.date(2025, 11, 3), locale="fr")
     '3 nov. 2025'
     """
+    locale = _locale(locale)
     if d is None:
         return MISSING
     if isinstance(d, dt.datetime):
@@ -329,7 +349,7 @@ def date(d: Any, *, locale: str = "en", weekday: bool = False) -> str:
     return format_date(d, ("EEE " if weekday else "") + "d MMM y", locale=locale)
 
 
-def datetime(t: Any, *, locale: str = "en") -> str:
+def datetime(t: Any, *, locale: str | None = None) -> str:
     """A date and time to the minute: ``3 Nov 2025, 14:05`` (in the time's own zone).
 
     Examples
@@ -337,12 +357,13 @@ def datetime(t: Any, *, locale: str = "en") -> str:
     >>> datetime(dt.datetime(2025, 11, 3, 14, 5, 59))
     '3 Nov 2025, 14:05'
     """
+    locale = _locale(locale)
     if t is None:
         return MISSING
     return f"{date(t, locale=locale)}, {format_time(t, 'HH:mm', locale=locale)}"
 
 
-def date_range(first: Any, last: Any, *, locale: str = "en") -> str:
+def date_range(first: Any, last: Any, *, locale: str | None = None) -> str:
     """An inclusive range of dates, the shared year (and month) written once.
 
     Examples
@@ -354,6 +375,7 @@ def date_range(first: Any, last: Any, *, locale: str = "en") -> str:
     >>> date_range(dt.date(2025, 12, 1), dt.date(2026, 1, 2)), date_range(dt.date(2025, 1, 1), dt.date(2025, 1, 1))
     ('1 Dec 2025 – 2 Jan 2026', '1 Jan 2025')
     """
+    locale = _locale(locale)
     if first is None or last is None:
         return MISSING
     a = first.date() if isinstance(first, dt.datetime) else first

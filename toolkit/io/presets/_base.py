@@ -264,11 +264,20 @@ def _did_you_mean(wanted: Iterable[str], columns: list[str]) -> str:
         for m in difflib.get_close_matches(normalise_name(w), list(by_norm), n=2, cutoff=0.7):
             if by_norm[m] not in hits:
                 hits.append(by_norm[m])
-    return f" Did you mean {' or '.join(repr(h) for h in hits)}?" if hits else ""
+    return f" Did you mean {' or '.join(repr(h)[:60] for h in hits)}?" if hits else ""
 
 
-def _columns_found(columns: list[str]) -> str:
-    return ", ".join(repr(c) for c in columns) if columns else "(none)"
+def _columns_found(columns: list[str], limit: int = 12) -> str:
+    """Column names for a message: at most ``limit``, each cut to 40 characters."""
+    if not columns:
+        return "(none)"
+
+    def short(c: str) -> str:
+        text = repr(c)
+        return text if len(text) <= 40 else text[:36] + "...'"
+
+    shown = ", ".join(short(c) for c in columns[:limit])
+    return shown + (f" and {len(columns) - limit:,} more" if len(columns) > limit else "")
 
 
 def resolve_mapping(

@@ -1,0 +1,242 @@
+"""The product's languages: English, French, Italian - the chosen language and the translations.
+
+Every sentence, label and header a person reads is written in English in the code, wrapped in
+``_()`` (or :func:`ngettext` when it depends on a count), and translated at run time from the
+gettext catalogues ``toolkit/locale/<lang>/LC_MESSAGES/toolkit.po``. A translator edits those
+``.po`` files (Poedit, Weblate, any text editor) without touching code; they are read directly
+(Babel parses them, once per process), so there is no compiled ``.mo`` that could drift from its
+``.po``. ``python -m toolkit.present.i18n`` re-extracts the messages from the code into
+``toolkit/locale/toolkit.pot`` and merges them into the ``.po`` files (Babel's extract/update);
+``tests/test_i18n.py`` fails while any message has no French or Italian translation.
+
+The chosen language is a context variable: :func:`set_language` sets it for the current thread
+(a CLI run, an app session's script run), :func:`use_language` for a ``with`` block, and the
+functions that write sentences take ``lang=`` to override it. Numbers and dates follow it too:
+:mod:`toolkit.present.format` uses :func:`get_language` when no locale is given.
+
+Examples
+--------
+>>> translate("Conversations", "fr"), translate("Conversations", "it")
+('Conversations', 'Conversazioni')
+>>> with use_language("it"):
+...     _("First response time")
+'Tempo di prima risposta'
+>>> get_language()
+'en'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import functools
+import inspect
+import io
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from toolkit.errors import ArgumentError
+
+__all__ = [
+    "LANGUAGES",
+    "LANGUAGE_NAMES",
+    "N_",
+    "_",
+    "get_language",
+    "gettext",
+    "language_from_header",
+    "ngettext",
+    "set_language",
+    "speaks",
+    "translate",
+    "use_language",
+]
+
+#: The languages the product speaks, the first one the default.
+LANGUAGES = ("en", "fr", "it")
+#: Each language's name in itself (for a language selector).
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "it": "Italiano"}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "toolkit"
+
+_current: contextvars.ContextVar[str] = contextvars.ContextVar("toolkit_language", default="en")
+
+
+def check_language(lang: str | None, argument: str = "lang") -> str:
+    """``lang`` as one of :data:`LANGUAGES` (None: the current language); anything else raises.
+
+    Examples
+    --------
+    >>> check_language("FR"), check_language(None)
+    ('fr', 'en')
+    """
+    if lang is None:
+        return _current.get()
+    code = str(lang).strip().lower().replace("_", "-").split("-")[0]
+    if code not in LANGUAGES:
+        raise ArgumentError.invalid(argument, lang, list(LANGUAGES))
+    return code
+
+
+def set_language(lang: str) -> str:
+    """Make ``lang`` (``"en"``, ``"fr"``, ``"it"``; ``"fr-FR"`` works) the current language."""
+    code = check_language(lang)
+    _current.set(code)
+    return code
+
+
+def get_language() -> str:
+    """The current language (``"en"`` unless :func:`set_language` said otherwise)."""
+    return _current.get()
+
+
+@contextlib.contextmanager
+def use_language(lang: str | None) -> Iterator[str]:
+    """A ``with`` block in ``lang`` (None: keep the current one); the language is restored after."""
+    token = _current.set(check_language(lang))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+@functools.cache
+def _translations(lang: str) -> Translations | None:
+    if lang == "en":
+        return None
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=lang, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+def translate(text: str, lang: str | None = None) -> str:
+    """``text`` (an English message) in ``lang`` (default the current language).
+
+    A message the catalogue lacks stays English (the catalogue test keeps that from shipping).
+    """
+    code = check_language(lang)
+    t = _translations(code)
+    return text if t is None else t.gettext(text)
+
+
+def gettext(text: str) -> str:
+    """``text`` in the current language (gettext's name; ``_`` is the short one)."""
+    return translate(text)
+
+
+_ = gettext
+
+
+def ngettext(singular: str, plural: str, n: int, lang: str | None = None) -> str:
+    """The singular or plural message for ``n`` in ``lang``, by that language's plural rule.
+
+    Examples
+    --------
+    >>> ngettext("{n} conversation", "{n} conversations", 1, "fr").format(n=1)
+    '1 conversation'
+    >>> ngettext("{n} conversation", "{n} conversations", 2, "it").format(n=2)
+    '2 conversazioni'
+    """
+    code = check_language(lang)
+    t = _translations(code)
+    if t is None:
+        return singular if n == 1 else plural
+    return t.ngettext(singular, plural, n)
+
+
+def speaks(func: F) -> F:
+    """Give a function that writes sentences a keyword-only ``lang=`` (None: the current language).
+
+    The function runs inside :func:`use_language`, so every ``_()`` and every number it formats
+    follow ``lang``; its data (column names, JSON fields, machine values) stay English.
+    """
+    signature = inspect.signature(func)
+    if "lang" not in signature.parameters:
+        extra = inspect.Parameter("lang", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None")
+        params = list(signature.parameters.values())
+        at = next((i for i, p in enumerate(params) if p.kind is inspect.Parameter.VAR_KEYWORD), len(params))
+        params.insert(at, extra)
+        signature = signature.replace(parameters=params)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, lang: str | None = None, **kwargs: Any) -> Any:
+        with use_language(lang):
+            return func(*args, **kwargs)
+
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalogue without translating it now (labels defined at import)."""
+    return text
+
+
+def language_from_header(accept_language: str | None) -> str | None:
+    """The first supported language of an HTTP ``Accept-Language`` header, by preference weight.
+
+    Examples
+    --------
+    >>> language_from_header("de-DE,de;q=0.9,fr;q=0.8,en;q=0.7")
+    'fr'
+    >>> language_from_header("es-ES"), language_from_header(None)
+    (None, None)
+    """
+    if not accept_language:
+        return None
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept_language.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        code = tag.strip().lower().split("-")[0]
+        if code in LANGUAGES and weight > 0:
+            ranked.append((-weight, position, code))
+    return min(ranked)[2] if ranked else None
+
+
+def _update_catalogues() -> None:  # pragma: no cover - a maintainer's tool, run by hand
+    """Extract the messages of toolkit/, app_pages/ and app.py and merge them into each .po."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir, extract_from_file
+    from babel.messages.pofile import write_po
+
+    root = LOCALE_DIR.parent.parent
+    template = Catalog(domain=DOMAIN, project="social-care-kpis")
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "translate": (1,)}
+    for folder in ("toolkit", "app_pages"):
+        method_map = [("**.py", "python")]
+        for filename, lineno, message, comments, context in extract_from_dir(
+            root / folder, method_map, keywords=keywords
+        ):
+            template.add(message, None, [(f"{folder}/{filename}", lineno)],
+                         auto_comments=comments, context=context)
+    for lineno, message, comments, context in extract_from_file("python", root / "app.py", keywords=keywords):
+        template.add(message, None, [("app.py", lineno)], auto_comments=comments, context=context)
+    for lang in LANGUAGES[1:]:
+        path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=lang, domain=DOMAIN)
+        catalog.update(template, no_fuzzy_matching=True)
+        with path.open("wb") as f:
+            write_po(f, catalog, width=100, ignore_obsolete=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _update_catalogues()
