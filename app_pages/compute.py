@@ -197,7 +197,7 @@ def volume_series(v: ViewState, every: str) -> Series:
     if every in ("1h", "1d") and shown.item():
         # Peaks are judged against the whole log's baseline for that hour/weekday.
         lf = t.messages.select("created_at", "direction")
-        pk = peak_buckets(lf, bucket="hour" if every == "1h" else "day", timezone=f.timezone)
+        pk = peak_buckets(lf, bucket="hour" if every == "1h" else "day", timezone=f.timezone).collect()
         peaks = pk.filter("is_peak").select(_naive("bucket").alias("period"), pl.col("inbound_messages").alias("inbound"))
     return Series(vol, peaks, response, note)
 

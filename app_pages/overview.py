@@ -6,6 +6,7 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit.present import charts
+from toolkit.present.markdown import escape_markdown
 
 frame = common.page("Overview", "overview")
 if frame is not None:
@@ -18,7 +19,7 @@ if frame is not None:
     common.set_view(v)
 
     cards = compute.kpi_cards(v, window)
-    st.caption(cards.caption)
+    st.caption(escape_markdown(cards.caption))
     for row in (cards.items[:4], cards.items[4:8]):
         cols = st.columns(4)
         for col, item in zip(cols, row, strict=False):
@@ -45,7 +46,7 @@ if frame is not None:
     else:
         st.caption("Click a point on the volume chart to list the conversations behind it.")
     if series.note:
-        st.caption(series.note)
+        st.caption(escape_markdown(series.note))
     rt = charts.response_time_trend(
         series.response, every=every, sla_seconds=v.sla_seconds, title=f"Response time per {compute.EVERY_LABEL.get(every, 'period')}",
         subtitle="Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target",

@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit.present import charts
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table, Text
 
 frame = common.page("Response times", "response-times")
@@ -65,7 +66,7 @@ if frame is not None:
     if report is None:
         st.info("Set the team's opening hours in the sidebar Settings to compare business hours with overall.")
     if report is not None:
-        st.markdown(f"**{report.sentence}**")
+        st.markdown(f"**{escape_markdown(report.sentence)}**")
         common.table(report.table, "business_hours_vs_overall", key="rt_hours")
         if report.comparison is not None and report.comparison.height:
             with st.expander("Out of hours vs in hours: tests"):
@@ -77,7 +78,7 @@ if frame is not None:
         try:
             whatif = compute.hours_whatif(v, extra)
         except (ValueError, KeyError) as exc:  # the typed hours do not parse
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
             whatif = compute.hours_whatif(v, ())
         if whatif is not None and whatif.height:
             common.chart(

@@ -18,6 +18,7 @@ PAGES = [
     "app_pages/sentiment.py",
     "app_pages/channels.py",
     "app_pages/compare.py",
+    "app_pages/outcomes.py",
     "app_pages/data.py",
 ]
 TIMEOUT = 180

@@ -142,6 +142,10 @@ def _build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--out", default="sample_data/sample_messages.csv")
     sample.add_argument("--conversations", type=int, default=None)
     sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument(
+        "--customers-out", default=None, metavar="PATH",
+        help="also write the sample's customers table here (e.g. sample_data/sample_customers.csv)",
+    )
     sample.set_defaults(run=_run_sample)
 
     preset = commands.add_parser("preset", help="save your export's column mapping as a reusable layout")
@@ -261,6 +265,10 @@ def _run_sample(args: argparse.Namespace) -> None:
     kwargs = {k: v for k, v in (("conversations", args.conversations), ("seed", args.seed)) if v is not None}
     path = write_sample(args.out, **kwargs)
     print(f"wrote {path}", file=sys.stderr)
+    if args.customers_out:
+        from toolkit.sample.generate import write_sample_customers
+
+        print(f"wrote {write_sample_customers(args.customers_out, **kwargs)}", file=sys.stderr)
 
 
 def _jsonable(value: Any) -> Any:

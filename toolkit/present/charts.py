@@ -34,6 +34,7 @@ __all__ = [
     "ranked_bars",
     "response_time_trend",
     "sentiment_mix",
+    "survival_chart",
     "transition_heatmap",
     "volume_timeline",
 ]
@@ -390,6 +391,64 @@ def ranked_bars(
         )
     height = max(120, 22 * len(pdf))
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)), height=height)
+
+
+def survival_chart(
+    curve: pl.DataFrame,
+    *,
+    title: str = "Share of turns still waiting for a reply",
+    naive_median_s: float | None = None,
+    km_median_s: float | None = None,
+    horizon_s: float | None = 7 * 86400,
+) -> Any:
+    """The Kaplan-Meier time-to-reply curve (:func:`toolkit.measures.outcomes.reply_survival`),
+    as a step line in hours, with the honest (Kaplan-Meier) and the naive answered-only medians
+    marked."""
+    data = curve if horizon_s is None else curve.filter(pl.col("seconds") <= horizon_s)
+    if data.height > 600:  # a step per reply is more than a chart can show: one per 1/500 of the span
+        step = max(float(data["seconds"].max() or 0.0), 1.0) / 500
+        data = data.group_by((pl.col("seconds") / step).floor().alias("_bucket"), maintain_order=True).agg(
+            pl.col("seconds").first(), pl.col("still_waiting").last(), pl.col("at_risk").first()
+        )
+    pdf = data.select(
+        (pl.col("seconds") / 3600).alias("hours"),
+        pl.col("still_waiting"),
+        pl.col("at_risk"),
+    ).to_pandas()
+    line = (
+        alt.Chart(pdf)
+        .mark_line(interpolate="step-after", color=BLUE, strokeWidth=2)
+        .encode(
+            x=alt.X("hours:Q", title="Hours after the customer wrote"),
+            y=alt.Y("still_waiting:Q", title="Turns still waiting", axis=alt.Axis(format=".0%"),
+                    scale=alt.Scale(domain=[0, 1])),
+            tooltip=[alt.Tooltip("hours:Q", title="Hours", format=",.1f"),
+                     alt.Tooltip("still_waiting:Q", title="Still waiting", format=".1%"),
+                     alt.Tooltip("at_risk:Q", title="Turns still waiting before", format=",.0f")],
+        )
+    )
+    layers: list[Any] = [line]
+    marks = []
+    if km_median_s is not None:
+        marks.append({"hours": km_median_s / 3600, "label": f"median, unanswered included: {fmt.duration(km_median_s)}", "c": "km"})
+    if naive_median_s is not None:
+        marks.append({"hours": naive_median_s / 3600, "label": f"median of answered turns only: {fmt.duration(naive_median_s)}", "c": "naive"})
+    if marks:
+        layers.append(
+            alt.Chart(alt.Data(values=marks))
+            .mark_rule(strokeDash=[4, 3])
+            .encode(
+                x="hours:Q",
+                color=alt.Color("label:N", title=None, scale=alt.Scale(range=[BLUE, ORANGE]),
+                                legend=alt.Legend(orient="top", labelLimit=400)),
+                tooltip=[alt.Tooltip("label:N", title="Marker")],
+            )
+        )
+    layers.append(
+        alt.Chart(alt.Data(values=[{"y": 0.5}])).mark_rule(color=MUTED, strokeDash=[2, 2]).encode(y="y:Q")
+    )
+    subtitle = "Unanswered turns count as still waiting until the end of the data (Kaplan-Meier)."
+    return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
 
 
 def comparison_chart(rows: pl.DataFrame, *, title: str, a_label: str = "A", b_label: str = "B") -> Any:
