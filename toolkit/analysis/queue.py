@@ -472,7 +472,7 @@ def queue(
 
 
 def spike(
-    messages: pl.DataFrame | pl.LazyFrame,
+    messages: Frame,
     *,
     as_of: dt.datetime | str | None = None,
     bucket: str = "1h",
@@ -480,7 +480,7 @@ def spike(
     timezone: str = "UTC",
     staffing: bool = False,
     sla: float = 3600,
-) -> pl.DataFrame:
+) -> Frame:
     """Is the current bucket's inbound volume a spike for that hour of the week, and by how much?
 
     The current bucket is the one holding ``as_of`` (its inbound messages so far); its baseline and
@@ -504,8 +504,8 @@ def spike(
 
     Returns
     -------
-    polars.DataFrame
-        One row: ``as_of``, ``bucket`` (local start), ``inbound_messages`` (so far in the bucket),
+    DataFrame or LazyFrame (same kind as ``messages``)
+        One row: ``bucket`` (local start of the bucket holding ``as_of``), ``inbound_messages`` (so far in the bucket),
         ``baseline``, ``threshold``, ``ratio`` (inbound / baseline, null when the baseline is 0),
         ``excess`` (inbound − threshold: how far above the spike line; negative below it),
         ``is_spike``; with ``staffing``: ``agents_usual``, ``agents_needed``.
@@ -534,8 +534,7 @@ def spike(
     # customer wrote in it yet) without counting as volume.
     marker = pl.LazyFrame({"created_at": [moment], "direction": ["_as_of"]}).cast({"created_at": UTC_DATETIME, "direction": columns["direction"]})
     table = peak_buckets(pl.concat([upto.cast({"created_at": UTC_DATETIME}), marker]), bucket=_bucket_name(bucket), k=k, timezone=timezone)
-    row = table.tail(1).select(
-        pl.lit(moment).cast(UTC_DATETIME).alias("as_of"),
+    row = as_lazy(table).tail(1).select(
         "bucket",
         "inbound_messages",
         "baseline",
@@ -545,8 +544,9 @@ def spike(
         pl.col("is_peak").alias("is_spike"),
     )
     if staffing:
-        row = _with_staffing(row, lf.filter(pl.col("created_at") <= as_of_lit), bucket=_bucket_name(bucket), sla=sla, timezone=timezone)
-    return row
+        eager = _with_staffing(row.collect(), lf.filter(pl.col("created_at") <= as_of_lit), bucket=_bucket_name(bucket), sla=sla, timezone=timezone)
+        row = eager.lazy()
+    return same_kind(row, messages)
 
 
 def _bucket_name(bucket: str) -> str:
