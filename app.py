@@ -11,7 +11,7 @@ from app_pages import common
 from toolkit.plugins import load_plugins
 from toolkit.present.i18n import _
 
-# Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) join the registry; idempotent.
+# Researchers' metrics (what TOOLKIT_PLUGINS names) join the registry; idempotent.
 load_plugins()
 common.apply_language()  # ?lang=, the sidebar's choice or the browser's language
 st.set_page_config(page_title=_("Customer-care KPIs"), page_icon=":material/forum:", layout="wide")
