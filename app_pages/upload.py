@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common
+from toolkit.app_state.store import StoreError
 from toolkit.app_state.view import ViewState
 from toolkit.core.metrics import TICKET_LEVEL_NOTE
 from toolkit.errors import DataError
@@ -160,7 +161,12 @@ def upload_section(v: ViewState) -> None:
                 "quality_table": q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
             }
             t0 = time.perf_counter()
-            dataset_id = common.store().save(result.messages, settings)
+            try:
+                dataset_id = common.store().save(result.messages, settings)
+            except StoreError as exc:
+                status.update(label="Not stored", state="error")
+                st.error(escape_markdown(exc))
+                return
             status.update(label=f"Stored in {time.perf_counter() - t0:.1f} s", state="complete")
         st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
         for key in [k for k in st.session_state if str(k).startswith(("f_", "s_"))]:
@@ -258,7 +264,7 @@ def customers_section(v: ViewState, ds: common.Dataset) -> None:
     try:
         customers, summary = _customers(up.file_id, up.name, up.getvalue())
     except DataError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return
     st.text(summary)
     st.dataframe(customers.head(5), hide_index=True)
@@ -267,7 +273,11 @@ def customers_section(v: ViewState, ds: common.Dataset) -> None:
         messages = attach_customers(ds.messages.drop(previous), customers)
         added = [c for c in messages.columns if c not in ds.messages.columns or c in previous]
         settings = {**ds.settings, "customers_file": up.name, "customers_quality": summary, "customer_columns": added}
-        dataset_id = common.store().save(messages, settings)
+        try:
+            dataset_id = common.store().save(messages, settings)
+        except StoreError as exc:
+            st.error(escape_markdown(exc))
+            return
         st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
         common.set_view(v.replace(dataset=dataset_id))
         st.switch_page("app_pages/outcomes.py")
