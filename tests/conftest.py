@@ -8,8 +8,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, settings
 
 import toolkit
+
+# Property tests check results, not speed: on a loaded 2-core machine a per-example deadline
+# only makes them flaky. Tests that set their own settings keep them.
+settings.register_profile("toolkit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("toolkit")
 
 
 @pytest.fixture(scope="session")
