@@ -11,7 +11,7 @@ from app_pages import common
 from toolkit.plugins import load_plugins
 from toolkit.present.i18n import _
 
-# Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) join the registry; idempotent.
+# Researchers' metrics (what TOOLKIT_PLUGINS names) join the registry; idempotent.
 load_plugins()
 common.apply_language()  # ?lang=, the sidebar's choice or the browser's language
 st.set_page_config(page_title=_("Customer-care KPIs"), page_icon=":material/forum:", layout="wide")
@@ -23,6 +23,7 @@ PAGES = [
     st.Page("app_pages/agents.py", title=_("Agents"), icon=":material/support_agent:", url_path="agents"),
     st.Page("app_pages/sentiment.py", title=_("Sentiment & deflection"), icon=":material/sentiment_satisfied:", url_path="sentiment"),
     st.Page("app_pages/channels.py", title=_("Channels & journeys"), icon=":material/alt_route:", url_path="channels"),
+    st.Page("app_pages/outcomes.py", title=_("Outcomes"), icon=":material/flag:", url_path="outcomes"),
     st.Page("app_pages/compare.py", title=_("Compare"), icon=":material/compare_arrows:", url_path="compare"),
     st.Page("app_pages/data.py", title=_("Data"), icon=":material/database:", url_path="data"),
 ]

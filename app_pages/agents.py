@@ -9,6 +9,7 @@ from app_pages import common, compute
 from toolkit.measures.handling import handling_by_channel
 from toolkit.present import charts
 from toolkit.present import format as fmt
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table
 
 frame = common.page("Agents", "agents")
@@ -38,7 +39,7 @@ if frame is not None:
                 st.markdown("**Coaching flags**")
                 for r in flagged.iter_rows(named=True):
                     who = f"{r['brand']} · {r['agent_id']}" if "brand" in r else r["agent_id"]
-                    st.markdown(f":orange[**{who}**] — {r['coaching_note']}")
+                    st.markdown(f":orange[**{escape_markdown(who)}**] — {escape_markdown(r['coaching_note'])}")
         # One bar per agent of a brand (the same initials may sign for two brands).
         several = "brand" in report.columns and report["brand"].n_unique() > 1
         label = pl.concat_str(pl.col("brand"), pl.lit(" · "), pl.col("agent_id")) if several else pl.col("agent_id")
@@ -67,7 +68,7 @@ if frame is not None:
         handling = compute.call(v, handling_by_channel)
         if isinstance(handling, pl.DataFrame) and handling.height:
             for note in handling["note"].drop_nulls() if "note" in handling.columns else []:
-                st.markdown(f"- {note}")
+                st.markdown(f"- {escape_markdown(note)}")
             common.table(handling, "handling_by_channel", key="a_handling", hide=("note",))
     if report is not None and report.height:
         common.report_button(v, ds, "Agents", lambda: [Figure(bars), Table("Team report", report)], key="agents")

@@ -9,6 +9,7 @@ from app_pages import common, compute
 from toolkit.measures.journeys import request_types_by_channel, transition_matrix
 from toolkit.measures.topics import bot_summary, top_topics
 from toolkit.present import charts
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table
 
 frame = common.page("Channels & journeys", "channels")
@@ -19,7 +20,7 @@ if frame is not None:
     by = compute.metrics_by(v, "channel")
     sections: list = []
     if by.height == 1:
-        st.caption(f"All messages in this selection are on one channel ({by['channel'][0]}).")
+        st.caption(f"All messages in this selection are on one channel ({escape_markdown(by['channel'][0])}).")
     if by.height > 1:
         left, right = st.columns(2)
         vol = charts.ranked_bars(by, label="channel", value="inbound_messages", title="Inbound messages by channel", value_title="Messages", fmt=",d")
@@ -40,7 +41,7 @@ if frame is not None:
     st.subheader("Journeys: customers who change channel")
     moves = compute.call(v, transition_matrix)
     if isinstance(moves, str):
-        st.caption(moves)
+        st.caption(escape_markdown(moves))
     elif moves.height:
         heat = charts.transition_heatmap(moves)
         common.chart(heat, "channel_switches", key="ch_moves")

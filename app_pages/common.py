@@ -21,19 +21,24 @@ import streamlit as st
 
 from toolkit.analysis.compare import headline
 from toolkit.analysis.coverage import unlocking_columns
+from toolkit.analysis.thin import dense_range
 from toolkit.app_state.store import DatasetStore, UnknownDataset, is_valid_id
 from toolkit.app_state.view import (
     DIMENSION_FILTERS,
+    SLA_MINUTES_RANGE,
     FilteredTables,
     ViewState,
     filter_tables,
+    is_timezone,
 )
 from toolkit.calendar.business_hours import BusinessCalendar
 from toolkit.calendar.events import Event, parse_events
 from toolkit.core.kpis import FactTables
 from toolkit.core.metrics import Metric, MetricContext
 from toolkit.errors import DataError
+from toolkit.io.customers import read_customers
 from toolkit.io.load import load
+from toolkit.measures.outcomes import attach_customers
 from toolkit.present import charts, tables
 from toolkit.present import format as fmt
 from toolkit.present.export import safe_csv
@@ -45,9 +50,10 @@ from toolkit.present.i18n import (
     language_from_header,
     set_language,
 )
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import html_report
 from toolkit.sample import generate as sample
-from toolkit.sample import sample_path
+from toolkit.sample import sample_customers_path, sample_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = "sample"
@@ -84,6 +90,9 @@ def _sample_dataset() -> Dataset:
     path = sample_path()
     result = load(path)
     messages, quality = result.messages, result.quality
+    # The sample's customers table rides along: segment, VIP, revenue and churn are columns too.
+    customers = read_customers(sample_customers_path())
+    messages = attach_customers(messages, customers)
     settings = {
         "filename": path.name,
         "preset": result.preset,
@@ -120,7 +129,7 @@ def _stored_dataset(dataset_id: str, data_dir: str) -> Dataset:
         messages=stored.messages,
         label=f"{s.get('filename', 'uploaded file')} · {fmt.count(stored.messages.height)} messages",
         settings=s,
-        default_timezone=s.get("timezone") or "UTC",
+        default_timezone=s["timezone"] if is_timezone(str(s.get("timezone") or "")) else "UTC",
         default_hours=s.get("opening_hours") or "",
         default_holidays=s.get("holidays") or "",
     )
@@ -170,8 +179,11 @@ class Facts:
     first_day: dt.date
     last_day: dt.date
     options: dict[str, list[str]]
-    #: Where the bulk of the data starts (0.5 % quantile): charts skip a sparse early tail.
+    #: Where the bulk of the data starts (``toolkit.analysis.thin.dense_range``): charts and the
+    #: default KPI period skip a sparse early tail of far-out dates (which is flagged).
     bulk_first_day: dt.date | None = None
+    #: Messages before ``bulk_first_day`` (far-out dates).
+    early_messages: int = 0
 
 
 def calendar_of(hours: str, timezone: str, holidays: str) -> Any:
@@ -201,8 +213,10 @@ def _facts(ds_key: str, data_dir: str, timezone: str, hours: str, holidays: str)
         for col in DIMENSION_FILTERS.values()
         if col in messages.columns
     }
-    bulk = local[2] if local[2] is not None and (local[2] - local[0]).days > 7 else None
-    return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options, bulk)
+    dense = dense_range(messages, timezone=timezone)
+    bulk = dense.first if dense is not None and dense.before and dense.first > local[0] else None
+    early = dense.before if bulk is not None and dense is not None else 0
+    return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options, bulk, early)
 
 
 def facts(view: ViewState) -> Facts:
@@ -277,7 +291,8 @@ def startup_dataset(arg: str | None) -> str | None:
 def view() -> ViewState:
     if "view" not in st.session_state:
         params = st.query_params.to_dict()
-        v = ViewState.from_params(params)
+        v, ignored = ViewState.decode(params)
+        st.session_state.link_notes = [i.to_text() for i in ignored]
         st.session_state.owned = set()
         if "ds" not in params:
             # Opened as ``streamlit run app.py -- PATH``: straight on that log (the person who
@@ -292,6 +307,17 @@ def view() -> ViewState:
                 st.session_state.owned = {opened}
         st.session_state.view = v
     return st.session_state.view
+
+
+def link_notes() -> None:
+    """Say which link parameters were ignored (once, on the page the link opened)."""
+    notes = st.session_state.pop("link_notes", None)
+    if notes:
+        st.warning(
+            "Some settings in this link could not be used and were ignored:\n\n"
+            + "\n".join(f"- {escape_markdown(n)}" for n in notes),
+            icon=":material/link_off:",
+        )
 
 
 def browser_language() -> str | None:
@@ -350,7 +376,7 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     apply_language()
     v = view()
     if st.session_state.get("startup_error"):
-        st.error(st.session_state.pop("startup_error"))
+        st.error(escape_markdown(st.session_state.pop("startup_error")))
     if st.session_state.get("_page") != url_path:
         # Widgets are new on each page: seed them from the view, not from a previous page.
         for key in [k for k in st.session_state if str(k).startswith(("f_", "s_"))]:
@@ -370,8 +396,8 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
         return None
     try:
         f = facts(v)
-    except (ValueError, KeyError) as exc:  # bad opening hours/time zone typed by the user
-        st.error(f"These settings could not be applied: {exc}")
+    except (ValueError, KeyError, OverflowError, pl.exceptions.PolarsError) as exc:  # bad hours/time zone
+        st.error(f"These settings could not be applied: {escape_markdown(exc)}")
         set_view(v.replace(opening_hours="", timezone="", holidays=""))
         f = facts(st.session_state.view)
         v = st.session_state.view
@@ -380,12 +406,13 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     head, link = st.columns([3, 2], vertical_alignment="bottom")
     with head:
         st.title(title)
-        st.caption(caption or ds.label)
+        st.caption(caption or escape_markdown(ds.label))
+    link_notes()
     with link, st.popover("Copy link", icon=":material/link:", use_container_width=True):
         st.caption("Anyone with this link sees this page with these filters and settings, read-only.")
         st.code(share_url(v, url_path), language=None, wrap_lines=True)
     if read_only(v):
-        st.caption(f":material/lock: Shared view of **{ds.label}** — read-only.")
+        st.caption(f":material/lock: Shared view of **{escape_markdown(ds.label)}** — read-only.")
     return v, ds, f
 
 
@@ -405,7 +432,7 @@ def _language_selector(v: ViewState) -> ViewState:
 def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
     v = _language_selector(v)
     sb = st.sidebar
-    sb.markdown(f"**Data:** {ds.label}")
+    sb.markdown(f"**Data:** {escape_markdown(ds.label)}")
     first, last = f.first_day, f.last_day
     start = max(first, min(v.start or first, last))
     end = min(last, max(v.end or last, first))
@@ -443,7 +470,7 @@ def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
 def _settings(v: ViewState, ds: Dataset) -> ViewState:
     s = settings_of(v, ds)
     _widget("s_sla", float(v.sla_minutes))
-    sla = st.number_input("SLA target (minutes)", min_value=1.0, max_value=60.0 * 24 * 14, step=5.0, key="s_sla")
+    sla = st.number_input("SLA target (minutes)", min_value=SLA_MINUTES_RANGE[0], max_value=SLA_MINUTES_RANGE[1], step=5.0, key="s_sla")
     _widget("s_tz", s.timezone)
     tz = st.text_input("Time zone (IANA)", key="s_tz", help="e.g. Europe/Paris, America/New_York")
     _widget("s_hours", s.hours or "24/7")
@@ -454,7 +481,7 @@ def _settings(v: ViewState, ds: Dataset) -> ViewState:
     events_text = st.text_area("Events (one a line)", key="s_events", height=80, help="Black Friday: 2025-11-28..2025-11-30")
     events, bad = parse_events(events_text)
     if bad:
-        st.warning("Not read as events: " + "; ".join(bad))
+        st.warning("Not read as events: " + escape_markdown("; ".join(bad)))
     new = v.replace(sla_minutes=float(sla))
     new = new.replace(timezone="" if tz.strip() == ds.default_timezone else tz.strip())
     hours_val = hours.strip()
@@ -471,7 +498,7 @@ def _settings(v: ViewState, ds: Dataset) -> ViewState:
         try:
             calendar_of(hours_val, tz.strip() or "UTC", hol)
         except (ValueError, KeyError) as exc:  # DataError, unknown time zone
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
             return v
     return new
 
@@ -550,7 +577,9 @@ def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
             "metric": measure_label(str(r["metric"])),
             str(r.get("a_label") or "A"): val(r.get("a")),
             str(r.get("b_label") or "B"): val(r.get("b")),
-            "difference": val(r.get("difference"), diff=True),
+            # Counts of two groups may cover unequal stretches of time (peaks vs the rest):
+            # their difference is not a finding, the two counts are shown as they are.
+            "difference": fmt.MISSING if kind == "count" else val(r.get("difference"), diff=True),
             "95% interval": "–" if r.get("ci_low") is None else f"{val(r['ci_low'], diff=True)} to {val(r['ci_high'], diff=True)}",
             "p-value": fmt.p_value(r.get("p_value"), prefix=False),
             "test": r.get("test") or "–",
@@ -567,7 +596,7 @@ def comparison_table(result: pl.DataFrame, name: str, *, key: str) -> None:
     sentences = [x for x in result["sentence"].to_list() if x] if "sentence" in result.columns else []
     if sentences:
         with st.expander("Every measure in words"):
-            st.markdown("\n".join(f"- {x}" for x in sentences))
+            st.markdown("\n".join(f"- {escape_markdown(x)}" for x in sentences))
 
 def headline_sentences(result: pl.DataFrame, n: int = 4) -> list[str]:
     """The comparison's lead sentences (``toolkit.compare.headline``) for a page.
@@ -598,6 +627,7 @@ _PLAIN_COLUMNS = {
     "churned_at": "the date each customer left (from the customer records)",
     "monthly_revenue": "each customer's monthly revenue (from the customer records)",
     "text": "the message text",
+    "mention_type": "whether each mention addresses the brand or only names it (from a listening export)",
 }
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 from app_pages import common, compute
 from toolkit.analysis.compare import split_registry
 from toolkit.present import charts
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table, Text
 
 frame = common.page("Compare", "compare")
@@ -56,11 +57,11 @@ if frame is not None:
     else:
         result = compute.comparison(v, split) if split else "Choose what to compare."
     if isinstance(result, str):
-        st.info(result)
+        st.info(escape_markdown(result))
     else:
         st.markdown("#### What differs")
         for sentence in common.headline_sentences(result, 6) or ["No significant difference on any measure."]:
-            st.markdown(f"- {sentence}")
+            st.markdown(f"- {escape_markdown(sentence)}")
         labels = {m: common.measure_label(m) for m in result["metric"]}
         chart = charts.difference_chart(result, labels=labels)
         if chart is not None:

@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common
+from toolkit.analysis import thin
 from toolkit.analysis.agents import agent_report
 from toolkit.analysis.compare import compare
 from toolkit.analysis.hours_report import default_candidates, opening_hours_whatif
@@ -91,20 +92,32 @@ CARDS: tuple[str, ...] = (
 )
 
 
-def _delta(metric: Metric, now: Any, before: Any) -> tuple[str | None, str]:
-    if now is None or before is None:
+def _delta(
+    metric: Metric, now: Any, before: Any, *, sizes: tuple[Any, Any] = (None, None), days: tuple[int, int] | None = None
+) -> tuple[str | None, str]:
+    """The change shown under a card, or None when it would mislead: too few messages or turns
+    on a side (``sizes``), a zero baseline; counts over periods of unequal length per day."""
+    if now is None or before is None or not thin.enough(*sizes):
         return None, "off"
     color = {"lower": "inverse", "higher": "normal"}.get(metric.polarity or "", "off")
     if metric.stat == "share" or metric.unit == "s":
         return fmt.measure(float(now) - float(before), kind=metric.kind, unit=metric.unit, difference=True), color
-    if before == 0:
+    change = thin.relative_change(now, before, days=days, base_size=sizes[1])
+    if change is None:
         return None, "off"
     # More or fewer messages is neither good nor bad: no colour.
-    return fmt.percent_change(now, before), "off"
+    return fmt.percent(change, decimals=0, signed=True) + (" per day" if days and days[0] != days[1] else ""), "off"
+
+
+def default_window(v: ViewState) -> str:
+    """The KPI period a page opens on: the whole (dense) range for a log of a quarter or less,
+    else the last 28 days."""
+    a, b = chart_range(v)
+    return "all" if (b - a).days + 1 <= 92 else "28"
 
 
 def _window(v: ViewState, window: str) -> tuple[dt.date, dt.date]:
-    a, b = date_range(v)
+    a, b = chart_range(v)
     if window in ("7", "28"):
         a = max(a, b - dt.timedelta(days=int(window) - 1))
     return a, b
@@ -127,27 +140,51 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
     a, b = _window(v, window)
     pa, pb = previous_period(a, b)
     now = metric_values(common.filtered(v, start=a, end=b), metrics).to_dicts()
-    has_before = pb >= f.first_day
+    has_before = pb >= (f.bulk_first_day or f.first_day)
     before = metric_values(common.filtered(v, start=pa, end=pb), metrics).to_dicts() if has_before else [{}]
     now_row, before_row = (now[0] if now else {}), (before[0] if before else {})
+    days = ((b - a).days + 1, (pb - max(pa, f.bulk_first_day or f.first_day)).days + 1)
+
+    def sizes(m: Metric) -> tuple[Any, Any]:
+        # Counts are judged by the messages behind them, times and rates by the answered turns.
+        key = "inbound_messages" if m.kind == "count" else "answered_turns"
+        return now_row.get(key), before_row.get(key)
+
+    def delta(m: Metric, name: str) -> tuple[str | None, str]:
+        return _delta(m, now_row.get(name), before_row.get(name), sizes=sizes(m), days=days) if has_before else (None, "off")
+
     items = []
     for name in CARDS:
         m = metrics.get(name)
         if m is None:
             continue
         label = m.label[:1].upper() + m.label[1:]
-        delta, color = _delta(m, now_row.get(name), before_row.get(name)) if has_before else (None, "off")
-        items.append(Card(label, common.fmt_value(m, now_row.get(name)), delta, color, m.description))
-    caption = fmt.date_range(a, b) + (
-        f", compared with {fmt.date_range(pa, pb)}" if has_before else " (no earlier data to compare with)"
+        d, color = delta(m, name)
+        items.append(Card(label, common.fmt_value(m, now_row.get(name)), d, color, m.description))
+    total = common.filtered(v).messages.filter(pl.col("direction") == "inbound").select(pl.len()).collect().item()
+    shown = now_row.get("inbound_messages") or 0
+    caption = f"{fmt.date_range(a, b)}: {fmt.count(shown)} of {fmt.count(total)} inbound messages" + (
+        f" ({fmt.percent(shown / total)})" if total and shown != total else ""
     )
+    too_few = has_before and not thin.enough(before_row.get("inbound_messages"))
+    if too_few:
+        caption += f"; changes not shown: {thin.TOO_FEW} with {fmt.date_range(pa, pb)}"
+    elif has_before:
+        caption += f"; changes compared with {fmt.date_range(pa, pb)}" + (" (counts per day)" if days[0] != days[1] else "")
+    else:
+        caption += " (no earlier data to compare with)"
+    if f.early_messages and v.start is None and window == "all":
+        caption += (
+            f". {fmt.count(f.early_messages)} messages dated from {fmt.date(f.first_day)} are far from the rest "
+            "and left out; choose the dates in the sidebar to include them"
+        )
     rows = [
         {
             "metric": common.measure_label(n),
             "description": m.description,
             "value": common.fmt_value(m, now_row.get(n)),
             "previous period": common.fmt_value(m, before_row.get(n)) if has_before else "–",
-            "change": (_delta(m, now_row.get(n), before_row.get(n))[0] if has_before else None) or "–",
+            "change": delta(m, n)[0] or "–",
         }
         for n, m in metrics.items()
     ]
@@ -197,7 +234,7 @@ def volume_series(v: ViewState, every: str) -> Series:
     if every in ("1h", "1d") and shown.item():
         # Peaks are judged against the whole log's baseline for that hour/weekday.
         lf = t.messages.select("created_at", "direction")
-        pk = peak_buckets(lf, bucket="hour" if every == "1h" else "day", timezone=f.timezone)
+        pk = peak_buckets(lf, bucket="hour" if every == "1h" else "day", timezone=f.timezone).collect()
         peaks = pk.filter("is_peak").select(_naive("bucket").alias("period"), pl.col("inbound_messages").alias("inbound"))
     return Series(vol, peaks, response, note)
 
@@ -259,7 +296,7 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
         Text(cards.caption),
         Cards([(c.label, c.value, c.delta or "") for c in cards.items]),
         Figure(charts.volume_timeline(series.volumes, every=every, series=(("inbound", "Inbound"), ("outbound", "Replies")), peaks=series.peaks, events=s.events)),
-        Figure(charts.response_time_trend(series.response, every=every, sla_seconds=v.sla_seconds)),
+        Figure(charts.response_time_trend(series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds)),
         Table("All metrics", cards.all_metrics),
     ]
 
@@ -268,8 +305,13 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
 
 
 def messages_of(v: ViewState) -> pl.DataFrame:
-    """The view's filtered messages in canonical form (without the app's helper column)."""
-    m = common.filtered(v).messages
+    """The view's filtered messages in canonical form (without the app's helper column).
+
+    Without a start date chosen, far-out early dates (a message from six years before the rest)
+    are left out, as in the KPIs and charts: a baseline over years of empty days would make
+    every busy day a "peak"."""
+    a, b = chart_range(v)
+    m = common.filtered(v, start=a, end=b).messages
     return (m.drop("in_hours") if "in_hours" in m.collect_schema().names() else m).collect()
 
 

@@ -6,19 +6,21 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit.present import charts
+from toolkit.present.markdown import escape_markdown
 
 frame = common.page("Overview", "overview")
 if frame is not None:
     v, ds, f = frame
     windows = {"28": "Last 28 days", "7": "Last 7 days", "all": "Whole date range"}
+    first = compute.default_window(v)
     window = st.segmented_control(
-        "KPI period", list(windows), format_func=windows.get, default=v.get("window", "28") if v.get("window", "28") in windows else "28", key="o_window"
-    ) or "28"
-    v = v.with_extra("window", "" if window == "28" else window)
+        "KPI period", list(windows), format_func=windows.get, default=v.get("window", first) if v.get("window", first) in windows else first, key="o_window"
+    ) or first
+    v = v.with_extra("window", "" if window == first else window)
     common.set_view(v)
 
     cards = compute.kpi_cards(v, window)
-    st.caption(cards.caption)
+    st.caption(escape_markdown(cards.caption))
     for row in (cards.items[:4], cards.items[4:8]):
         cols = st.columns(4)
         for col, item in zip(cols, row, strict=False):
@@ -45,9 +47,9 @@ if frame is not None:
     else:
         st.caption("Click a point on the volume chart to list the conversations behind it.")
     if series.note:
-        st.caption(series.note)
+        st.caption(escape_markdown(series.note))
     rt = charts.response_time_trend(
-        series.response, every=every, sla_seconds=v.sla_seconds, title=f"Response time per {compute.EVERY_LABEL.get(every, 'period')}",
+        series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds, title=f"Response time per {compute.EVERY_LABEL.get(every, 'period')}",
         subtitle="Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target",
     )
     common.chart(rt, "response_time_trend", key="o_rt")

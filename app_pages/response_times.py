@@ -7,6 +7,8 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit.present import charts
+from toolkit.present import format as fmt
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table, Text
 
 frame = common.page("Response times", "response-times")
@@ -49,8 +51,11 @@ if frame is not None:
             )
 
     heat = compute.response_hour_of_week(v)
+    # The legend's unit fits the typical cell (the colour scale stops at the 95th percentile).
+    heat_unit, heat_size = fmt.duration_unit([(heat["median_minutes"] * 60).quantile(0.95) if heat.height else None])
     hm = charts.hour_of_week_heatmap(
-        heat, value="median_minutes", title="Median response time by hour of the week", value_title="Minutes",
+        heat.with_columns(median_in_unit=pl.col("median_minutes") * 60 / heat_size), value="median_in_unit",
+        title="Median response time by hour of the week", value_title=f"Median response ({heat_unit})",
         fmt=",.0f", scheme="orangered", open_hours=compute.open_hours_grid(v),
     )
     pick = common.chart(hm, "response_heatmap", key="rt_heat", select=True)
@@ -65,7 +70,7 @@ if frame is not None:
     if report is None:
         st.info("Set the team's opening hours in the sidebar Settings to compare business hours with overall.")
     if report is not None:
-        st.markdown(f"**{report.sentence}**")
+        st.markdown(f"**{escape_markdown(report.sentence)}**")
         common.table(report.table, "business_hours_vs_overall", key="rt_hours")
         if report.comparison is not None and report.comparison.height:
             with st.expander("Out of hours vs in hours: tests"):
@@ -77,7 +82,7 @@ if frame is not None:
         try:
             whatif = compute.hours_whatif(v, extra)
         except (ValueError, KeyError) as exc:  # the typed hours do not parse
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
             whatif = compute.hours_whatif(v, ())
         if whatif is not None and whatif.height:
             common.chart(

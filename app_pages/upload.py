@@ -12,6 +12,7 @@ from app_pages import common
 from toolkit.app_state.view import ViewState
 from toolkit.core.metrics import TICKET_LEVEL_NOTE
 from toolkit.errors import DataError
+from toolkit.io.customers import load_customers
 from toolkit.io.load import load, read_table
 from toolkit.io.presets import (
     MAPPABLE,
@@ -21,6 +22,8 @@ from toolkit.io.presets import (
     preset_toml,
     resolve_mapping,
 )
+from toolkit.measures.outcomes import attach_customers
+from toolkit.present.markdown import escape_markdown
 
 NONE = "— not in the file —"
 #: Columns shown first in the mapping step (the rest are under "more columns").
@@ -39,8 +42,8 @@ def quality_frame(settings: dict[str, Any]) -> pl.DataFrame | None:
 def describe_dataset(ds: common.Dataset) -> None:
     s = ds.settings
     st.markdown(
-        f"**File:** {s.get('filename', '–')} · **layout:** {s.get('preset', '–')} · "
-        f"**time zone for naive times:** {s.get('timezone', 'UTC')}"
+        f"**File:** {escape_markdown(s.get('filename', '–'))} · **layout:** {escape_markdown(s.get('preset', '–'))} · "
+        f"**time zone for naive times:** {escape_markdown(s.get('timezone', 'UTC'))}"
     )
     if s.get("quality"):
         st.markdown("**Data quality**")
@@ -74,18 +77,18 @@ def upload_section(v: ViewState) -> None:
     )
     if saved is not None:
         try:
-            st.caption(f"Saved layout read: {load_preset_file(saved.getvalue()).name}")
+            st.caption(f"Saved layout read: {escape_markdown(load_preset_file(saved.getvalue()).name)}")
         except DataError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
     if up is None:
         return
     data = up.getvalue()
     try:
         preview = _preview(up.file_id, up.name, data)
     except DataError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return
-    st.markdown(f"**Preview** of `{up.name}` ({len(data) / 1e6:,.1f} MB), first rows as read:")
+    st.markdown(f"**Preview** of {escape_markdown(up.name)} ({len(data) / 1e6:,.1f} MB), first rows as read:")
     st.dataframe(preview.head(8), hide_index=True)
 
     detected = detect_preset(preview.columns)
@@ -114,7 +117,7 @@ def upload_section(v: ViewState) -> None:
     result, error = _try_load(up.file_id, up.name, data, preset, overrides, timezone, account)
     guessed = dict(result.mapping) if result is not None else _guess(preview, preset)
     if error:
-        st.error(error)
+        st.error(escape_markdown(error))
         st.info("Tell the app which column holds what below, then load again.")
     edited = _mapping_editor(preview.columns, guessed, overrides, open_all=result is None)
     if st.button("Load with this mapping", key="upload_remap", disabled=edited == overrides):
@@ -122,13 +125,13 @@ def upload_section(v: ViewState) -> None:
         st.rerun()
     if result is None:
         return
-    st.success(result.quality.summary().splitlines()[0])
+    st.success(escape_markdown(result.quality.summary().splitlines()[0]))
     q = result.quality.to_frame()
     if q.height:
         st.markdown("**What was not used, and why**")
         common.table(q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")), "data_quality", key="dq_upload")
     for note in result.quality.notes:
-        st.caption(note)
+        st.caption(escape_markdown(note))
     if "source_level" in result.messages.columns:
         st.info(TICKET_LEVEL_NOTE)
     layout_name = st.text_input("Name for this layout", value="my_export", key="upload_layout_name")
@@ -140,7 +143,7 @@ def upload_section(v: ViewState) -> None:
             help="Upload it next time (or pass --preset-file on the command line) to load the same export in one step.",
         )
     except DataError as exc:
-        st.caption(str(exc))
+        st.caption(escape_markdown(exc))
     st.markdown("**Canonical preview**")
     st.dataframe(result.messages.head(5), hide_index=True)
     if st.button("Use this data", type="primary", key="upload_use"):
@@ -185,7 +188,7 @@ def _try_load(
     cached = st.session_state.get("upload_result")
     if cached is not None and cached[0] == key:
         return cached[1], None
-    progress = st.progress(0.0, text=f"Reading {name}…")
+    progress = st.progress(0.0, text=f"Reading {escape_markdown(name)}…")
     try:
         progress.progress(0.3, text=f"Mapping columns and parsing {len(data) / 1e6:,.1f} MB…")
         t0 = time.perf_counter()
@@ -228,6 +231,44 @@ def _mapping_editor(
         for i, target in enumerate(rest):
             box(target, cols[i % 4])
     return edited
+
+
+@st.cache_data(max_entries=4, show_spinner="Reading the customers table…")
+def _customers(file_id: str, name: str, data: bytes) -> tuple[pl.DataFrame, str]:
+    result = load_customers(data, filename=name)
+    return result.customers, result.quality.summary()
+
+
+def customers_section(v: ViewState, ds: common.Dataset) -> None:
+    """Upload a customers table beside the messages: its columns join every message."""
+    st.subheader("Add a customers table (optional)")
+    st.caption(
+        "One row per customer: their id as in the message log, and any of VIP (yes/no), "
+        "followers, monthly revenue, the date they left, segment and other columns. They "
+        "become dimensions (group by segment, VIP, ...) and unlock defection, revenue per "
+        "customer and revenue lost."
+    )
+    if ds.settings.get("customers_file"):
+        st.text(f"Customers attached now: {ds.settings['customers_file']}")
+    up = st.file_uploader("Customers table", type=FILE_TYPES, key="customers_file")
+    if up is None:
+        return
+    try:
+        customers, summary = _customers(up.file_id, up.name, up.getvalue())
+    except DataError as exc:
+        st.error(str(exc))
+        return
+    st.text(summary)
+    st.dataframe(customers.head(5), hide_index=True)
+    if st.button("Attach to this data", type="primary", key="customers_use"):
+        previous = [c for c in ds.settings.get("customer_columns", []) if c in ds.messages.columns]
+        messages = attach_customers(ds.messages.drop(previous), customers)
+        added = [c for c in messages.columns if c not in ds.messages.columns or c in previous]
+        settings = {**ds.settings, "customers_file": up.name, "customers_quality": summary, "customer_columns": added}
+        dataset_id = common.store().save(messages, settings)
+        st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
+        common.set_view(v.replace(dataset=dataset_id))
+        st.switch_page("app_pages/outcomes.py")
 
 
 def delete_section(v: ViewState) -> None:

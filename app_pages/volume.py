@@ -7,6 +7,7 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit.present import charts
+from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table
 
 frame = common.page("Volume & peaks", "volume")
@@ -25,7 +26,7 @@ if frame is not None:
     )
     pick = common.chart(timeline, "volume", key="v_timeline", select=True)
     if series.note:
-        st.caption(series.note)
+        st.caption(escape_markdown(series.note))
     if pick:
         st.markdown("**Conversations that started in the selected period**")
         common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="v_pick")
@@ -42,10 +43,10 @@ if frame is not None:
     st.subheader("Peak vs normal")
     result = compute.comparison(v, "peak")
     if isinstance(result, str):
-        st.info(result)
+        st.info(escape_markdown(result))
     else:
         for sentence in common.headline_sentences(result) or ["No significant difference between peaks and normal times."]:
-            st.markdown(f"- {sentence}")
+            st.markdown(f"- {escape_markdown(sentence)}")
         common.comparison_table(result, "peak_vs_normal", key="v_cmp")
 
     st.subheader("When customers write, and the staff it takes")

@@ -160,13 +160,10 @@ channels.select("metric", "a_label", "a", "b_label", "b", "ci_low", "ci_high", "
 #
 # The registry lives in the Python process. To make the app (or a script, or another notebook)
 # know your metrics, put the definitions in a module and let `toolkit.plugins.load_plugins()`
-# import it; the app calls it at start-up. It imports:
-#
-# 1. every module or `.py` file named in the environment variable `TOOLKIT_PLUGINS`
-#    (comma-separated), e.g.
-#    `TOOLKIT_PLUGINS=notebooks/my_metrics.py .venv/bin/streamlit run app.py`;
-# 2. a file `toolkit_plugins.py` in the folder the app is started from, if there is one
-#    (copy `notebooks/my_metrics.py` to `toolkit_plugins.py` at the top of the checkout).
+# import it; the app calls it at start-up. It imports every module or `.py` file named in the
+# environment variable `TOOLKIT_PLUGINS` (comma-separated), e.g.
+# `TOOLKIT_PLUGINS=notebooks/my_metrics.py .venv/bin/streamlit run app.py`, and nothing else
+# (a plugin is code: only what the person starting the app names runs).
 #
 # `notebooks/my_metrics.py` holds exactly the definitions above:
 

@@ -1,10 +1,10 @@
 """An example plugin: two metrics a researcher added, loaded by the toolkit, the CLI and the app.
 
-Not a notebook: a plain module (notebook 06 explains it). Make the app load it with either
+Not a notebook: a plain module (notebook 06 explains it). Make the app load it with
 
     TOOLKIT_PLUGINS=notebooks/my_metrics.py .venv/bin/streamlit run app.py
 
-or by copying it to ``toolkit_plugins.py`` in the folder you start the app from.
+(only what ``TOOLKIT_PLUGINS`` names is loaded).
 ``docs/extending.md`` walks through it.
 """
 

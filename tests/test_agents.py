@@ -10,6 +10,7 @@ import pytest
 from scipy.stats import false_discovery_control
 
 import toolkit
+from toolkit.analysis.agents import benjamini_hochberg, robust_z
 
 T0 = dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC)
 
@@ -93,7 +94,7 @@ def test_peers_are_compared_within_their_brand():
 
 def test_benjamini_hochberg_matches_scipy_and_robust_z():
     p = np.array([0.001, 0.04, 0.03, 0.2, 0.5, 0.01])
-    assert np.allclose(toolkit.benjamini_hochberg(p), false_discovery_control(p))
-    z = toolkit.robust_z(np.array([1.0, 2.0, 3.0, 4.0, 100.0]))
+    assert np.allclose(benjamini_hochberg(p), false_discovery_control(p))
+    z = robust_z(np.array([1.0, 2.0, 3.0, 4.0, 100.0]))
     assert z[2] == 0.0 and z[4] == pytest.approx(97 / 1.4826)
-    assert np.isnan(toolkit.robust_z(np.array([5.0, 5.0, 5.0]))).all()
+    assert np.isnan(robust_z(np.array([5.0, 5.0, 5.0]))).all()

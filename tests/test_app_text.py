@@ -25,6 +25,7 @@ PAGES = [
     "app_pages/sentiment.py",
     "app_pages/channels.py",
     "app_pages/compare.py",
+    "app_pages/outcomes.py",
     "app_pages/data.py",
 ]
 TIMEOUT = 240
@@ -51,11 +52,15 @@ def _cells(df: Any) -> list[str]:
     return out
 
 
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
 def visible_text(at: AppTest) -> list[str]:
     """Every string a reader sees on the page (table cells included)."""
     out: list[str] = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
-        out.extend(str(e.value) for e in getattr(at, kind))
+        # As rendered: escaped untrusted text (``my\\_export\\.csv``) reads without its backslashes.
+        out.extend(_MD_ESCAPE.sub(r"\1", str(e.value)) for e in getattr(at, kind))
     for m in at.metric:
         out.extend(str(x) for x in (m.label, m.value, m.delta) if x is not None)
     for e in at.expander:

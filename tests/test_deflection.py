@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
 import toolkit
 from tests.helpers import log
+from toolkit.measures.deflection import DEFAULT_DEFLECTION_PHRASES
 
 
 def replies(*texts: str) -> pl.DataFrame:
@@ -37,7 +40,10 @@ def replies(*texts: str) -> pl.DataFrame:
 def test_phrases_detect_moves_to_phone_email_and_chat(text, channel):
     out = toolkit.detect_deflection(replies(text))
     assert out["deflected_to"].to_list() == [channel]
-    assert out["deflection_phrase"].item() is not None
+    # The phrase reported is the channel's own pattern, and it is what matched this text.
+    phrase = out["deflection_phrase"].item()
+    assert phrase in DEFAULT_DEFLECTION_PHRASES[channel]
+    assert re.search(phrase, text.lower())
 
 
 @pytest.mark.parametrize("text", [

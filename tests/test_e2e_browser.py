@@ -95,6 +95,8 @@ def test_upload_filter_share_link(server: str, tmp_path: Path) -> None:
             analyst = browser.new_context(viewport={"width": 1400, "height": 1000})
             page = analyst.new_page()
             page.goto(f"{server}/data")
+            # A page opened by its path probes for the server's base path first: slow on a loaded machine.
+            page.locator('input[type="file"]').first.wait_for(state="attached", timeout=180_000)
             page.locator('input[type="file"]').first.set_input_files(str(upload))
             page.get_by_role("button", name="Use this data").click(timeout=90_000)
             before = _kpis(page)
@@ -124,7 +126,7 @@ def test_upload_filter_share_link(server: str, tmp_path: Path) -> None:
             html = Path(download.value.path()).read_text()
             assert after["Inbound messages"] in html and "<svg" in html and "channel: twitter" in html
             shared.goto(link.replace("/?", "/data?"))
-            shared.get_by_text("Current data").wait_for(timeout=60_000)
+            shared.get_by_text("Current data").wait_for(timeout=180_000)
             _settle(shared)
             assert shared.locator('input[type="file"]').count() == 0
         finally:

@@ -303,3 +303,33 @@ def test_cli_kpis_with_customers_and_per_channel_sla_equals_the_reference(tmp_pa
     bad.write_text("name,vip\nx,yes\n")
     assert main(["kpis", str(path), "--customers", str(bad), "--quiet"]) == 2
     assert "no customer_id column" in capsys.readouterr().err
+
+
+def test_experience_split_compares_customers_with_a_bad_experience_on_defection():
+    # 40 customers: the first 20 are left unanswered (bad), 15 of them churn; of the 20 answered
+    # within the SLA, 2 churn.
+    rows, owners = [], {}
+    for i in range(40):
+        conv = f"k{i}"
+        owners[conv] = f"v{i}"
+        rows.append((conv, i, "inbound"))
+        if i >= 20:
+            rows.append((conv, i + 0.25, "outbound"))
+    OWNER.update(owners)
+    try:
+        m = log(rows)
+    finally:
+        for conv in owners:
+            OWNER.pop(conv)
+    churn = [T0 + dt.timedelta(days=10) if (i < 15 or 20 <= i < 22) else None for i in range(40)]
+    cust = customers_frame([(f"v{i}", False, 10.0 + i, churn[i], "s") for i in range(40)])
+    result = toolkit.compare(m, "experience", customers=cust)
+    rows_by_metric = {r["metric"]: r for r in result.to_dicts()}
+    assert set(rows_by_metric) == {"defection_rate", "arpu", "churned_revenue"}
+    d = rows_by_metric["defection_rate"]
+    assert (d["n_a"], d["n_b"]) == (20, 20)
+    assert d["a"] == pytest.approx(15 / 20) and d["b"] == pytest.approx(2 / 20)
+    assert d["p_value"] < 0.001 and d["direction"] == "worse"
+    assert "customers with a bad experience" in d["sentence"]
+    with pytest.raises(toolkit.DataError, match="no argument"):
+        toolkit.compare(m, "experience:x", customers=cust)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -90,11 +92,26 @@ def test_env_var_file_path_and_several_entries(tmp_path: Path) -> None:
     assert {"metric_one", "metric_two"} <= set(toolkit.metric_registry())
 
 
-def test_toolkit_plugins_file_in_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _write_plugin(tmp_path, "toolkit_plugins.py", "local_metric")
+def test_a_file_in_the_working_directory_is_never_loaded_implicitly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only what the operator names runs: a ``toolkit_plugins.py`` lying in the folder is ignored."""
+    marker = tmp_path / "ran"
+    (tmp_path / "toolkit_plugins.py").write_text(f"open({str(marker)!r}, 'w').write('pwned')\n")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TOOLKIT_PLUGINS", raising=False)
-    assert load_plugins() == [str(tmp_path / "toolkit_plugins.py")]
+    assert load_plugins() == []
+    assert not marker.exists()
+    # The command line started in that folder does not run it either.
+    log = tmp_path / "log.csv"
+    log.write_text("conversation_id,created_at,direction\nc1,2025-03-03T09:00:00Z,inbound\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "TOOLKIT_PLUGINS"}
+    env["PYTHONPATH"] = str(Path(toolkit.__file__).resolve().parents[1])
+    out = subprocess.run([sys.executable, "-m", "toolkit", "kpis", str(log), "--quiet"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 0, out.stderr
+    assert not marker.exists()
+    # Named by the operator, the same file loads.
+    _write_plugin(tmp_path, "toolkit_plugins.py", "local_metric")
+    assert load_plugins(env={"TOOLKIT_PLUGINS": "toolkit_plugins.py"}) == ["toolkit_plugins.py"]
     assert "local_metric" in toolkit.kpis(_messages()).columns
 
 

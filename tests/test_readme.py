@@ -16,7 +16,14 @@ def _readme_commands() -> list[str]:
 def test_readme_opens_with_the_app_and_the_test_command():
     app, tests = _readme_commands()
     assert "pip install -r requirements.txt" in app and app.endswith("streamlit run app.py")
-    assert "pip install -r requirements.txt" in tests and "pytest" in tests
+    # The tests also need pyspark (requirements-dev.txt includes requirements.txt).
+    assert "pip install -r requirements-dev.txt" in tests and "pytest" in tests
+    dev = ROOT.joinpath("requirements-dev.txt").read_text(encoding="utf-8").splitlines()
+    assert "-r requirements.txt" in dev and any(line.startswith("pyspark") for line in dev)
+
+
+def test_ci_installs_java_for_the_spark_tests():
+    assert "openjdk-17-jre-headless" in ROOT.joinpath(".ci", "run").read_text(encoding="utf-8")
 
 
 def test_ci_runs_the_readme_test_command_verbatim():

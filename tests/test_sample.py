@@ -139,6 +139,31 @@ def test_committed_csv_is_write_sample_output(tmp_path: Path) -> None:
     )
 
 
+def test_committed_customers_csv_is_current(tmp_path: Path) -> None:
+    from toolkit.sample.generate import write_sample_customers
+
+    fresh = write_sample_customers(tmp_path / "customers.csv")
+    assert fresh.read_bytes() == (SAMPLE_CSV.parent / "sample_customers.csv").read_bytes(), (
+        "sample_data/sample_customers.csv is stale: run `python -m toolkit sample "
+        "--customers-out sample_data/sample_customers.csv` to regenerate it"
+    )
+
+
+def test_planted_defection_after_bad_experiences_is_found() -> None:
+    import toolkit
+
+    messages = toolkit.read_messages(SAMPLE_CSV)
+    customers = toolkit.read_customers(SAMPLE_CSV.parent / "sample_customers.csv")
+    result = toolkit.compare(messages, "experience", customers=customers, metrics=["defection_rate"])
+    (row,) = result.to_dicts()
+    assert row["a"] > 2 * row["b"]  # bad experience: ~13 % defect vs ~4 %
+    assert row["p_value"] < 0.001 and row["direction"] == "worse"
+    assert row["n_a"] > 1000 and row["n_b"] > 500
+    (overall,) = toolkit.kpis(messages, customers=customers).to_dicts()
+    assert 0.0 < overall["untagged_mentions"] / overall["inbound_messages"] < 0.05
+    assert overall["engagement_rate"] < overall["reply_rate"]  # untagged mentions get missed
+
+
 def test_csv_timestamps_are_iso_8601_with_offsets() -> None:
     raw = pl.read_csv(SAMPLE_CSV, infer_schema=False)
     ts = raw["created_at"]

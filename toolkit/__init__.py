@@ -7,33 +7,19 @@
 
 from __future__ import annotations
 
-from toolkit.analysis.agents import agent_report, benjamini_hochberg, robust_z
-from toolkit.analysis.compare import (
-    Split,
-    bootstrap_difference,
-    compare,
-    headline,
-    parse_split,
-    two_proportion_test,
-)
+from toolkit.analysis.agents import agent_report
+from toolkit.analysis.compare import Split, compare, parse_split, register_split
 from toolkit.analysis.coverage import metric_coverage, unlocking_columns
-from toolkit.analysis.hours_report import (
-    HoursReport,
-    default_candidates,
-    hours_report,
-    opening_hours_whatif,
-)
+from toolkit.analysis.hours_report import HoursReport, hours_report, opening_hours_whatif
 from toolkit.analysis.peaks import (
     event_summary,
-    events_frame,
     holiday_events,
-    in_periods,
     peak_buckets,
     peak_periods,
 )
-from toolkit.analysis.staffing import agents_needed, erlang_c, service_level, staffing
-from toolkit.calendar.business_hours import BusinessCalendar, hour_of_week_open
-from toolkit.calendar.events import Event, parse_event, parse_events, promotion
+from toolkit.analysis.staffing import staffing
+from toolkit.calendar.business_hours import BusinessCalendar
+from toolkit.calendar.events import Event, parse_event, promotion
 from toolkit.core.kpis import FactTables, kpi_tables, kpis
 from toolkit.core.metrics import (
     Metric,
@@ -45,17 +31,12 @@ from toolkit.core.metrics import (
     unregister_metric,
 )
 from toolkit.core.turns import conversations, turns
-from toolkit.errors import DataError
+from toolkit.errors import ArgumentError, ColumnNotFoundError, DataError, ToolkitError
 from toolkit.io.customers import CustomersResult, load_customers, read_customers
-from toolkit.io.load import LoadResult, load, read_messages, read_table
-from toolkit.io.presets import PRESETS, detect_preset
-from toolkit.io.quality import QualityIssue, QualityReport
-from toolkit.io.timestamps import parse_timestamps
-from toolkit.measures.deflection import (
-    DEFAULT_DEFLECTION_PHRASES,
-    deflection_phrase_counts,
-    detect_deflection,
-)
+from toolkit.io.load import LoadResult, load, read_messages
+from toolkit.io.presets import detect_preset
+from toolkit.io.quality import QualityReport
+from toolkit.measures.deflection import deflection_phrase_counts, detect_deflection
 from toolkit.measures.handling import handling_by_channel, handling_times
 from toolkit.measures.journeys import (
     channel_mix,
@@ -68,6 +49,7 @@ from toolkit.measures.outcomes import (
     CARE_TRIGGERS,
     care_trigger_expr,
     detect_mentions,
+    reply_survival,
     set_care_triggers,
 )
 from toolkit.measures.satisfaction import satisfaction_breakdown
@@ -88,13 +70,13 @@ from toolkit.measures.topics import (
 from toolkit.measures.volumes import volumes
 from toolkit.plugins import load_plugins
 from toolkit.present.format import duration as format_duration
-from toolkit.sample import sample_path
+from toolkit.sample import sample_customers_path, sample_path
 
 __all__ = [
     "CARE_TRIGGERS",
-    "DEFAULT_DEFLECTION_PHRASES",
-    "PRESETS",
+    "ArgumentError",
     "BusinessCalendar",
+    "ColumnNotFoundError",
     "CustomersResult",
     "DataError",
     "Event",
@@ -103,39 +85,30 @@ __all__ = [
     "LoadResult",
     "Metric",
     "MetricContext",
-    "QualityIssue",
     "QualityReport",
     "Split",
+    "ToolkitError",
     "add_language",
     "add_sentiment",
     "agent_report",
-    "agents_needed",
     "available_metrics",
-    "benjamini_hochberg",
-    "bootstrap_difference",
     "bot_summary",
     "care_trigger_expr",
     "channel_mix",
     "channel_switches",
     "compare",
     "conversations",
-    "default_candidates",
     "deflection_phrase_counts",
     "detect_deflection",
     "detect_mentions",
     "detect_preset",
-    "erlang_c",
     "event_summary",
-    "events_frame",
     "format_duration",
     "get_metric",
     "handling_by_channel",
     "handling_times",
-    "headline",
     "holiday_events",
-    "hour_of_week_open",
     "hours_report",
-    "in_periods",
     "inbound_by_hour_of_week",
     "kpi_tables",
     "kpis",
@@ -147,24 +120,22 @@ __all__ = [
     "normalise_reply",
     "opening_hours_whatif",
     "parse_event",
-    "parse_events",
     "parse_split",
-    "parse_timestamps",
     "peak_buckets",
     "peak_periods",
     "promotion",
     "read_customers",
     "read_messages",
-    "read_table",
     "register_metric",
+    "register_split",
+    "reply_survival",
     "request_types_by_channel",
-    "robust_z",
+    "sample_customers_path",
     "sample_path",
     "satisfaction_breakdown",
     "sentiment_drivers",
     "sentiment_label",
     "sentiment_series",
-    "service_level",
     "set_care_triggers",
     "staffing",
     "top_replies",
@@ -172,8 +143,15 @@ __all__ = [
     "topic_volumes",
     "transition_matrix",
     "turns",
-    "two_proportion_test",
     "unlocking_columns",
     "unregister_metric",
     "volumes",
 ]
+
+#: The subpackages, by what they hold (see docs/architecture.md).
+_SUBPACKAGES = ("analysis", "app_state", "calendar", "core", "errors", "io", "measures", "present", "sample")
+
+
+def __dir__() -> list[str]:
+    """The public names and the subpackages: what a user can reach from ``toolkit.``."""
+    return sorted([*__all__, *_SUBPACKAGES])

@@ -26,3 +26,19 @@ def same_kind(result: pl.LazyFrame, messages: Frame) -> Frame:
     if isinstance(messages, pl.DataFrame):
         return result.collect(engine="in-memory")  # type: ignore[return-value]
     return result  # type: ignore[return-value]
+
+
+def into_expr(column: str | pl.Expr | pl.Series) -> pl.Expr:
+    """A column name, an expression or a Series, as an expression (functions take ``str | pl.Expr``).
+
+    >>> into_expr("text").meta.output_name()
+    'text'
+    """
+    if isinstance(column, pl.Expr):
+        return column
+    if isinstance(column, str):
+        return pl.col(column)
+    if isinstance(column, pl.Series):
+        return pl.lit(column)
+    msg = f"expected a column name or a polars expression, got {type(column).__name__}"
+    raise TypeError(msg)

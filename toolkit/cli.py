@@ -83,6 +83,30 @@ def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_engine_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=("polars", "duckdb", "spark"),
+        default="polars",
+        help="where to compute: polars (default, in memory), duckdb (bigger than memory, spills "
+        "to disk) or spark (a cluster); same numbers on each (docs/engines.md)",
+    )
+    parser.add_argument("--memory-limit", help="DuckDB memory limit, e.g. 4GB (it spills to disk beyond)")
+    parser.add_argument(
+        "--spark-master", default=None, help="Spark master URL (default local[*]), e.g. spark://host:7077"
+    )
+
+
+def _engine_source(args: argparse.Namespace) -> Any:
+    """What an engine reads: a canonical Parquet file/dir/glob itself, anything else loaded."""
+    from toolkit.core.engines import _parquet_paths, canonical_parquet
+
+    plain = not (args.preset or args.map or getattr(args, "preset_file", None))
+    if plain and _parquet_paths(args.file) is not None and canonical_parquet(args.file):
+        return args.file
+    return load_from_args(args)
+
+
 def _add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sla",
@@ -136,12 +160,17 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_outcome_arguments(kpis)
     kpis.add_argument("--by", nargs="+", default=[], metavar="COLUMN", help="group by these columns")
     kpis.add_argument("--every", help="also group by period: 1d, 1w, 1mo ...")
+    _add_engine_arguments(kpis)
     kpis.set_defaults(run=_run_kpis)
 
     sample = commands.add_parser("sample", help="write the synthetic sample log")
     sample.add_argument("--out", default="sample_data/sample_messages.csv")
     sample.add_argument("--conversations", type=int, default=None)
     sample.add_argument("--seed", type=int, default=None)
+    sample.add_argument(
+        "--customers-out", default=None, metavar="PATH",
+        help="also write the sample's customers table here (e.g. sample_data/sample_customers.csv)",
+    )
     sample.set_defaults(run=_run_sample)
 
     preset = commands.add_parser("preset", help="save your export's column mapping as a reusable layout")
@@ -243,6 +272,21 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
     from toolkit.core.kpis import kpis
 
     sla = _sla_setting(args)
+    if args.engine != "polars":
+        import warnings
+
+        source = _engine_source(args)
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always")
+            result = kpis(
+                source, by=args.by, sla=sla, calendar=calendar_from_args(args), every=args.every,
+                timezone=args.timezone, customers=customers_from_args(args), engine=args.engine,
+                memory_limit=args.memory_limit, spark_master=args.spark_master,
+            )
+        if not args.quiet:
+            for note in notes:
+                print(f"note: {note.message}", file=sys.stderr)
+        return result  # type: ignore[return-value]
     messages = load_from_args(args, lazy=True)  # one fused plan: scan -> canonical -> KPIs
     return kpis(
         messages,
@@ -261,6 +305,10 @@ def _run_sample(args: argparse.Namespace) -> None:
     kwargs = {k: v for k, v in (("conversations", args.conversations), ("seed", args.seed)) if v is not None}
     path = write_sample(args.out, **kwargs)
     print(f"wrote {path}", file=sys.stderr)
+    if args.customers_out:
+        from toolkit.sample.generate import write_sample_customers
+
+        print(f"wrote {write_sample_customers(args.customers_out, **kwargs)}", file=sys.stderr)
 
 
 def _jsonable(value: Any) -> Any:
@@ -317,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     """Run the parsed command; returns the exit code."""
     try:
-        # Researchers' metrics (TOOLKIT_PLUGINS, ./toolkit_plugins.py) become kpis columns too.
+        # Researchers' metrics (what TOOLKIT_PLUGINS names, nothing implicit) become kpis columns too.
         load_plugins()
         result = args.run(args)
         if isinstance(result, pl.LazyFrame):

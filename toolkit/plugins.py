@@ -3,10 +3,13 @@
 A plugin is an ordinary Python module that calls :func:`toolkit.register_metric` when imported.
 :func:`load_plugins` imports
 
-1. every entry of the ``TOOLKIT_PLUGINS`` environment variable (comma-separated): a module name
-   importable from the working directory or ``sys.path`` (``my_metrics``, ``team.kpis``) or the
-   path of a ``.py`` file (``notebooks/my_metrics.py``, relative to the working directory);
-2. ``toolkit_plugins.py`` in the working directory, if there is one.
+every entry of the ``TOOLKIT_PLUGINS`` environment variable (comma-separated): a module name
+importable from the working directory or ``sys.path`` (``my_metrics``, ``team.kpis``) or the path
+of a ``.py`` file (``notebooks/my_metrics.py``, relative to the working directory).
+
+Nothing else: a plugin is code run with the rights of whoever starts the app or the command line,
+so only what the operator names is imported, never a file that happens to lie in the folder a
+command is started from (a ``toolkit_plugins.py`` there is ignored).
 
 Once imported, a registered metric is a column of :func:`toolkit.kpis`, a row of every comparison
 and a choice in the app: nothing else needs editing. ``docs/extending.md`` has a complete example.
@@ -30,12 +33,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["ENV_VAR", "LOCAL_PLUGIN_FILE", "PluginError", "load_plugins"]
+__all__ = ["ENV_VAR", "PluginError", "load_plugins"]
 
 #: Environment variable naming plugin modules or files, comma-separated.
 ENV_VAR = "TOOLKIT_PLUGINS"
-#: A file with this name in the working directory is loaded automatically.
-LOCAL_PLUGIN_FILE = "toolkit_plugins.py"
 
 
 #: Plugin files already imported, by resolved path (so a rerun does not run them twice).
@@ -43,7 +44,7 @@ _FILE_MODULES: dict[str, ModuleType] = {}
 
 
 class PluginError(ImportError):
-    """A plugin named in ``TOOLKIT_PLUGINS`` (or ``toolkit_plugins.py``) failed to load."""
+    """A plugin named in ``TOOLKIT_PLUGINS`` failed to load."""
 
 
 def load_plugins(
@@ -59,8 +60,8 @@ def load_plugins(
     env
         Where to read ``TOOLKIT_PLUGINS`` (default: ``os.environ``).
     cwd
-        Folder in which to look for ``toolkit_plugins.py`` and to resolve relative file paths and
-        module names (default: the working directory).
+        Folder against which relative file paths and module names resolve (default: the working
+        directory).
     strict
         Raise :class:`PluginError` when a plugin fails; by default a failure is a warning (the
         app keeps working with the built-in metrics) and the other plugins still load.
@@ -80,16 +81,13 @@ def load_plugins(
     environ = os.environ if env is None else env
     folder = Path(cwd) if cwd is not None else Path.cwd()
     entries = [e.strip() for e in environ.get(ENV_VAR, "").split(",") if e.strip()]
-    local = folder / LOCAL_PLUGIN_FILE
-    if local.is_file():
-        entries.append(str(local))
 
     loaded: list[str] = []
     for entry in entries:
         try:
             _import(entry, folder)
         except Exception as exc:  # a plugin may fail in any way: report it, keep the others
-            source = f"{ENV_VAR}={environ.get(ENV_VAR, '')!r}" if entry != str(local) else str(local)
+            source = f"{ENV_VAR}={environ.get(ENV_VAR, '')!r}"
             msg = (
                 f"plugin {entry!r} (from {source}) could not be loaded: "
                 f"{type(exc).__name__}: {exc}. Hint: a module name must be importable from "

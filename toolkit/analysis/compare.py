@@ -84,6 +84,8 @@ class Split:
     b_label: str
     side: SideBuilder = field(compare=False, repr=False)
     needs_calendar: bool = False
+    #: The metrics compared when the caller names none (those the data supports); empty: all.
+    default_metrics: tuple[str, ...] = ()
 
     @classmethod
     def periods(
@@ -812,6 +814,9 @@ def compare(
         msg = f"split {sp.name!r} needs opening hours (a calendar)"
         raise DataError(msg)
     facts = tables or FactTables(messages, sla=sla, calendar=calendar, timezone=tz)
+    if metrics is None and sp.default_metrics:
+        supported = facts.metrics()
+        metrics = [m for m in sp.default_metrics if m in supported] or None
     chosen = facts.metrics(metrics)
     ctx = facts.context
     rows: list[dict[str, Any]] = []

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import polars as pl
 
 from toolkit._durations import parse_period
-from toolkit._frames import as_lazy
+from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.calendar.events import Event, as_date, parse_event, promotion
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, UTC_DATETIME
@@ -110,7 +110,7 @@ def in_periods(instant: str | pl.Expr, starts: Sequence[Any] | pl.Series, ends: 
     Periods may overlap; they are merged first. Vectorised: one ``search_sorted`` of the
     instants into the sorted period boundaries (inside iff the position is odd).
     """
-    expr = pl.col(instant) if isinstance(instant, str) else instant
+    expr = into_expr(instant)
     frame = pl.DataFrame(
         {"s": pl.Series(starts).cast(UTC_DATETIME), "e": pl.Series(ends).cast(UTC_DATETIME)}
     )
@@ -151,14 +151,14 @@ def _comparable_key(step: str, local: pl.Expr) -> pl.Expr:
 
 
 def peak_buckets(
-    messages: pl.DataFrame | pl.LazyFrame,
+    messages: Frame,
     *,
     bucket: str = "hour",
     k: float = 3.0,
     timezone: str = "UTC",
     noise_floor: bool = True,
-) -> pl.DataFrame:
-    """Inbound volume per bucket with its robust baseline and a peak flag.
+) -> Frame:
+    """Inbound volume per bucket with its robust baseline and a peak flag (lazy in, lazy out).
 
     Parameters
     ----------
@@ -225,7 +225,7 @@ def peak_buckets(
         .select("bucket", "inbound_messages", "baseline", "spread", "threshold", "ratio", "is_peak")
         .sort("bucket")
     )
-    return result.collect()
+    return same_kind(result, messages)
 
 
 def peak_periods(
@@ -258,7 +258,9 @@ def peak_periods(
         (inbound / baseline), ``max_ratio`` (of the busiest bucket), ``events``.
     """
     step = parse_period(bucket, argument="bucket")
-    table = buckets if buckets is not None else peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor)
+    table = buckets if buckets is not None else as_lazy(
+        peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor)
+    ).collect()
     periods = (
         table.with_columns(
             _period=(pl.col("is_peak") & ~pl.col("is_peak").shift(1).fill_null(False)).cum_sum()
@@ -322,7 +324,9 @@ def event_summary(
         (how many of them were detected as peaks).
     """
     ev = events_frame(events, timezone)
-    table = buckets if buckets is not None else peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor)
+    table = buckets if buckets is not None else as_lazy(
+        peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor)
+    ).collect()
     table = table.with_columns(_t=pl.col("bucket").dt.convert_time_zone("UTC"))
     joined = (
         ev.with_row_index("_e")

@@ -16,22 +16,29 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import functools
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import polars as pl
 
-from toolkit.calendar.events import Event, parse_events
+from toolkit.calendar.events import DATE_RANGE, Event, parse_events
 from toolkit.core.metrics import Metric, MetricContext
 from toolkit.present.i18n import LANGUAGES
 
 __all__ = [
+    "DATE_RANGE",
     "DIMENSION_FILTERS",
+    "EXTRA_PARAMS",
+    "SLA_MINUTES_RANGE",
     "Event",
     "FilteredTables",
+    "IgnoredParam",
     "ViewState",
     "filter_tables",
+    "is_timezone",
     "metric_values",
     "parse_events",
     "previous_period",
@@ -135,49 +142,218 @@ class ViewState:
     def from_params(cls, params: Mapping[str, str | Sequence[str]]) -> ViewState:
         """Decode query parameters; anything malformed is ignored (default kept).
 
+        :meth:`decode` also says what was ignored and why.
+
         >>> ViewState.from_params({"sla": "abc", "hours": "out", "from": "2025-13-01"}).hours
         'out'
         """
+        return cls.decode(params)[0]
+
+    @classmethod
+    def decode(cls, params: Mapping[str, str | Sequence[str]]) -> tuple[ViewState, tuple[IgnoredParam, ...]]:
+        """Decode query parameters, validating each one; a bad one is ignored (default kept).
+
+        A link is untrusted input: every parameter is checked against what it may hold (dates
+        in :data:`DATE_RANGE`, an IANA time zone, opening hours and holidays that parse, an SLA
+        in :data:`SLA_MINUTES_RANGE`, events, a comparison split, the page parameters of
+        :data:`EXTRA_PARAMS`). The app shows the ignored ones as a note.
+
+        Returns
+        -------
+        tuple
+            The view, and one :class:`IgnoredParam` per parameter left out (name, value, why).
+
+        Examples
+        --------
+        >>> view, ignored = ViewState.decode({"tz": "Mars/Olympus", "open": "24/7", "x.every": "7y"})
+        >>> view.timezone, view.opening_hours, view.get("every")
+        ('', '24/7', '')
+        >>> [(i.name, i.reason) for i in ignored]  # doctest: +NORMALIZE_WHITESPACE
+        [('tz', 'not a time zone (IANA name such as Europe/Paris)'),
+         ('x.every', 'expected one of 1h, 1d, 1w')]
+        """
+        ignored: list[IgnoredParam] = []
 
         def one(key: str) -> str:
             value = params.get(key, "")
             if not isinstance(value, str):
                 value = value[-1] if value else ""
-            return value.strip()[:2000]
+            value = value.strip()
+            if len(value) > MAX_PARAM_CHARS:
+                ignored.append(IgnoredParam(key, value, f"longer than {MAX_PARAM_CHARS} characters"))
+                return ""
+            return value
 
-        def date(key: str) -> dt.date | None:
-            try:
-                return dt.date.fromisoformat(one(key)) if one(key) else None
-            except ValueError:
-                return None
+        def check(key: str, reason: str | None) -> bool:
+            if reason is not None:
+                ignored.append(IgnoredParam(key, one(key), reason))
+            return reason is None
 
         changes: dict[str, Any] = {}
         if one("ds"):
-            changes["dataset"] = one("ds")
-        changes["start"], changes["end"] = date("from"), date("to")
+            changes["dataset"] = one("ds")  # an unknown id is the page's "no such dataset" message
+        for key, attr in (("from", "start"), ("to", "end")):
+            if one(key) and check(key, _date_error(one(key))):
+                changes[attr] = dt.date.fromisoformat(one(key))
+        if changes.get("start") and changes.get("end") and changes["start"] > changes["end"]:
+            ignored.append(IgnoredParam("to", one("to"), "before the start date"))
+            del changes["end"]
         for f in DIMENSION_FILTERS:
             if one(f):
-                changes[f] = tuple(v for v in one(f).split(_LIST_SEP) if v)
-        if one("hours") in ("in", "out"):
+                values = tuple(dict.fromkeys(v for v in one(f).split(_LIST_SEP) if v))
+                if check(f, None if len(values) <= MAX_LIST_VALUES else f"more than {MAX_LIST_VALUES} values"):
+                    changes[f] = values
+        if one("hours") and check("hours", None if one("hours") in ("all", "in", "out") else "expected all, in or out"):
             changes["hours"] = one("hours")
-        for key, attr in (("tz", "timezone"), ("open", "opening_hours"), ("holidays", "holidays")):
-            if one(key):
-                changes[attr] = one(key)
-        try:
-            sla = float(one("sla")) if one("sla") else 60.0
-            if 0 < sla < 1e7:
-                changes["sla_minutes"] = sla
-        except ValueError:
-            pass
+        if one("tz") and check("tz", _timezone_error(one("tz"))):
+            changes["timezone"] = one("tz")
+        if one("open") and check("open", _hours_error(one("open"), changes.get("timezone") or "UTC")):
+            changes["opening_hours"] = one("open")
+        if one("holidays") and check("holidays", _holidays_error(one("holidays"))):
+            changes["holidays"] = one("holidays")
+        if one("sla") and check("sla", _sla_error(one("sla"))):
+            changes["sla_minutes"] = float(one("sla"))
         if one("events"):
-            changes["events"] = parse_events(one("events"))[0]
-        if one("split"):
+            events, bad = parse_events(one("events"))
+            if bad:  # the others still apply
+                lo, hi = (d.isoformat() for d in DATE_RANGE)
+                ignored.append(IgnoredParam("events", "; ".join(bad), f"not events NAME: {lo}..{hi} (dates in that range)"))
+            if check("events", None if len(events) <= MAX_LIST_VALUES else f"more than {MAX_LIST_VALUES} events"):
+                changes["events"] = events
+        if one("split") and check("split", _split_error(one("split"))):
             changes["split"] = one("split")
-        if one("lang").lower() in LANGUAGES:
+        if one("lang") and check("lang", None if one("lang").lower() in LANGUAGES else f"expected one of {', '.join(LANGUAGES)}"):
             changes["lang"] = one("lang").lower()
-        extra = sorted((k[2:], one(k)) for k in params if k.startswith("x.") and one(k))
-        changes["extra"] = tuple(extra)
-        return cls(**changes)
+        extra = []
+        for key in params:
+            if key.startswith("x.") and one(key):
+                validate = EXTRA_PARAMS.get(key[2:])
+                if validate is None or check(key, validate(one(key))):
+                    extra.append((key[2:], one(key)))
+            elif not key.startswith("x.") and key not in _KNOWN_PARAMS:
+                ignored.append(IgnoredParam(key, one(key), "not a setting of this app"))
+        changes["extra"] = tuple(sorted(extra))
+        return cls(**changes), tuple(ignored)
+
+
+@dataclass(frozen=True)
+class IgnoredParam:
+    """A link parameter that was left out: its name, its value and why."""
+
+    name: str
+    value: str
+    reason: str
+
+    def to_text(self) -> str:
+        """``tz = 'Mars/Olympus': not a time zone (...)`` (the value cut at 60 characters)."""
+        value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
+        return f"{self.name} = {value!r}: {self.reason}"
+
+
+#: Link parameters longer than this are ignored (a link is not a place for data).
+MAX_PARAM_CHARS = 2000
+#: At most this many values in a list parameter (filters, events).
+MAX_LIST_VALUES = 500
+#: The SLA target a link may set, in minutes (one minute to two weeks, as in the app's settings).
+SLA_MINUTES_RANGE = (1.0, 60.0 * 24 * 14)
+#: Parameters of the view itself, and Streamlit's own (``embed``); ``x.*`` are page parameters.
+_KNOWN_PARAMS = frozenset(
+    {"ds", "from", "to", *DIMENSION_FILTERS, "hours", "tz", "open", "holidays", "sla", "events", "split", "lang",
+     "embed", "embed_options"}
+)
+
+
+def _one_of(*allowed: str) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        return None if value in allowed else f"expected one of {', '.join(allowed)}"
+
+    return check
+
+
+def _date_error(text: str) -> str | None:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return "not a date YYYY-MM-DD"
+    lo, hi = DATE_RANGE
+    return None if lo <= day <= hi else f"outside {lo.isoformat()}..{hi.isoformat()}"
+
+
+@functools.cache
+def _timezone_error(name: str) -> str | None:
+    import zoneinfo
+
+    reason = "not a time zone (IANA name such as Europe/Paris)"
+    if name not in zoneinfo.available_timezones():
+        return reason
+    try:  # polars' own time-zone database must know it too
+        pl.Series([dt.datetime(2025, 1, 1)]).dt.replace_time_zone("UTC").dt.convert_time_zone(name)
+    except pl.exceptions.PolarsError:
+        return reason
+    return None
+
+
+def is_timezone(name: str) -> bool:
+    """True for an IANA time zone both Python and polars know.
+
+    >>> is_timezone("Europe/Paris"), is_timezone("Mars/Olympus")
+    (True, False)
+    """
+    return _timezone_error(name) is None
+
+
+def _calendar_error(hours: str, timezone: str = "UTC", holidays: str = "") -> str | None:
+    from toolkit.calendar.business_hours import BusinessCalendar
+
+    try:
+        BusinessCalendar.parse(hours, timezone=timezone, holidays=holidays)
+    except (ValueError, KeyError, OverflowError, pl.exceptions.PolarsError) as exc:
+        return str(exc)
+    return None
+
+
+@functools.cache
+def _hours_error(text: str, timezone: str = "UTC") -> str | None:
+    return None if text == "24/7" else _calendar_error(text, timezone)
+
+
+@functools.cache
+def _holidays_error(text: str) -> str | None:
+    return _calendar_error("24/7", holidays=text)
+
+
+def _sla_error(text: str) -> str | None:
+    lo, hi = SLA_MINUTES_RANGE
+    try:
+        value = float(text)
+    except ValueError:
+        return "not a number of minutes"
+    return None if lo <= value <= hi else f"expected minutes from {lo:g} to {hi:g}"
+
+
+_SPLIT_RE = re.compile(r"[a-z_]+(?::.+)?")
+
+
+def _split_error(text: str) -> str | None:
+    """The shape of a comparison split: ``kind`` or ``kind:argument`` (the page checks the rest)."""
+    if not _SPLIT_RE.fullmatch(text):
+        return "expected a comparison such as hours, peak, before:2025-11-01 or channel:email"
+    kind, _, arg = text.partition(":")
+    if kind == "before":
+        return _date_error(arg)
+    return None
+
+
+#: Page parameters (``x.NAME`` in a link) and how each is checked: a function returning why a
+#: value is wrong, or None. Pages that add a parameter add its check here; an ``x.`` parameter
+#: without a check is kept as text for its page to read (and validate) itself.
+EXTRA_PARAMS: dict[str, Callable[[str], str | None]] = {
+    "window": _one_of("28", "7", "all"),
+    "every": _one_of("1h", "1d", "1w"),
+    "whatif": _hours_error,
+    "noevents": _one_of("1"),
+    "noholidays": _one_of("1"),
+}
 
 
 # ---- filters on fact tables ---------------------------------------------------------------

@@ -17,7 +17,11 @@ from dataclasses import dataclass
 
 from toolkit.errors import ArgumentError, DataError
 
-__all__ = ["Event", "parse_event", "parse_events", "promotion"]
+__all__ = ["DATE_RANGE", "Event", "parse_event", "parse_events", "promotion"]
+
+#: Dates an event may have: calendars, charts and links work inside this range (a crafted
+#: ``9999-12-31`` would overflow the day after it).
+DATE_RANGE = (dt.date(1900, 1, 1), dt.date(2199, 12, 31))
 
 _FORM = "NAME: YYYY-MM-DD..YYYY-MM-DD (or NAME=YYYY-MM-DD..YYYY-MM-DD, or a single date)"
 _EVENT_RE = re.compile(
@@ -126,6 +130,9 @@ def parse_event(text: str) -> Event:
         b = dt.date.fromisoformat(match["b"] or match["a"])
     except ValueError:
         raise ArgumentError.invalid("event", text, f"write {_FORM}", why="is not an event") from None
+    lo, hi = DATE_RANGE
+    if not (lo <= min(a, b) and max(a, b) <= hi):
+        raise ArgumentError.invalid("event", text, f"use dates from {lo} to {hi}", why="has a date out of range")
     return Event(match["name"], min(a, b), max(a, b), "promotion")
 
 

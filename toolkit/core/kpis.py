@@ -130,6 +130,9 @@ def kpis(
     metrics: Sequence[str] | None = None,
     as_of: dt.datetime | None = None,
     customers: pl.DataFrame | pl.LazyFrame | None = None,
+    engine: str = "polars",
+    memory_limit: str | None = None,
+    spark_master: str | None = None,
 ) -> Frame:
     """Customer-service KPIs, one row per group.
 
@@ -159,6 +162,16 @@ def kpis(
         Registered metric names to compute (default: every metric the log supports).
     as_of
         End of the data for SLA (default: the last message's time).
+    engine
+        ``"polars"`` (default, in this process), ``"duckdb"`` (bigger than memory on one
+        machine; spills to disk under ``memory_limit``, e.g. ``"4GB"``) or ``"spark"`` (a
+        cluster at ``spark_master``, default ``local[*]``). Same numbers on every engine
+        (docs/engines.md). On DuckDB and Spark ``messages`` may be a canonical Parquet file,
+        directory or glob, read by the engine itself; metrics written with polars expressions
+        and conversation-level ones run on polars only (left out with a warning, or a
+        :class:`~toolkit.errors.DataError` when named in ``metrics``).
+    memory_limit, spark_master
+        Engine settings (see ``engine``).
     customers
         A customers table (:func:`toolkit.read_customers`): its columns become dimensions
         (``by="segment"``, ``by="vip"``) and unlock ``defection_rate``, ``arpu``,
@@ -175,12 +188,41 @@ def kpis(
     >>> m = toolkit.read_messages(toolkit.sample_path())  # doctest: +SKIP
     >>> toolkit.kpis(m, by="channel").select("channel", "frt_median_s")  # doctest: +SKIP
     """
+    if engine != "polars":
+        return _kpis_on_engine(
+            messages, by=by, sla=sla, calendar=calendar, every=every, timezone=timezone,
+            metrics=metrics, as_of=as_of, customers=customers, engine=engine,
+            memory_limit=memory_limit, spark_master=spark_master,
+        )
+    if not isinstance(messages, (pl.DataFrame, pl.LazyFrame)):
+        from toolkit.core.engines import _canonical_polars
+
+        messages = _canonical_polars(messages)
     tables = FactTables(
         messages, sla=sla, calendar=calendar, every=every, timezone=timezone, as_of=as_of,
         customers=customers,
     )
     result = _aggregate(tables, _group_columns(by, every, tables.columns), metrics)
     return same_kind(result, messages)
+
+
+def _kpis_on_engine(messages: Any, *, by: Any, every: str | None, customers: Any, engine: str,
+                    metrics: Sequence[str] | None, **settings: Any) -> Frame:
+    from toolkit.core.engines import EngineTables, check_engine, warn_skipped
+
+    check_engine(engine)
+    if every is not None:
+        msg = f"every={every!r} (periods) runs on the polars engine only, not engine={engine!r}"
+        raise DataError(msg)
+    if customers is not None:
+        msg = f"a customers table runs on the polars engine only, not engine={engine!r}"
+        raise DataError(msg)
+    tables = EngineTables(messages, engine=engine, **settings)
+    groups = _group_columns(by, None, tables.columns)
+    chosen = tables.metrics(metrics)
+    warn_skipped(tables)
+    result = _aggregate(tables, groups, list(chosen)).collect()
+    return result.lazy() if isinstance(messages, pl.LazyFrame) else result
 
 
 def _group_columns(by: str | Sequence[str] | None, every: str | None, columns: list[str]) -> list[str]:
@@ -231,6 +273,10 @@ def aggregate(
         chosen = dict(metrics)
     else:
         chosen = tables.metrics(None if metrics is None else list(metrics))
+    from toolkit.core.engines import EngineTables, aggregate_on_engine
+
+    if isinstance(tables, EngineTables):  # DuckDB or Spark: the neutral definitions, collected
+        return aggregate_on_engine(tables, chosen, groups).lazy()
     ctx = tables.context
     parts: list[pl.LazyFrame] = []
     kept: list[str] = []

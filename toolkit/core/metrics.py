@@ -29,8 +29,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
+from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, OUTBOUND
 
 __all__ = [
@@ -46,7 +48,8 @@ __all__ = [
 Level = Literal["messages", "turns", "conversations"]
 Polarity = Literal["lower", "higher"] | None
 Stat = Literal["count", "sum", "mean", "median", "p90", "share", "n_unique"]
-ExprOrBuilder = pl.Expr | Callable[["MetricContext"], pl.Expr]
+AnyExpr = nw.Expr | pl.Expr
+ExprOrBuilder = AnyExpr | Callable[["MetricContext"], AnyExpr]
 
 _STATS = ("count", "sum", "mean", "median", "p90", "share", "n_unique")
 _LEVELS = ("messages", "turns", "conversations")
@@ -60,6 +63,20 @@ class MetricContext:
     calendar: Any = None  # toolkit.business_hours.BusinessCalendar | None
     #: Per-channel SLA targets ((channel, seconds), ...); ``sla`` is the default.
     sla_channels: tuple[tuple[str, float], ...] = ()
+
+
+def to_polars(expr: nw.Expr | pl.Expr) -> pl.Expr:
+    """A narwhals expression as the polars expression it stands for (polars ones pass through).
+
+    The polars engine runs neutral definitions natively through this translation, so a metric
+    written once costs the same on polars as one written in polars.
+    """
+    if isinstance(expr, pl.Expr):
+        return expr
+    from narwhals._polars.namespace import PolarsNamespace
+    from narwhals._utils import Version
+
+    return expr._to_compliant_expr(PolarsNamespace(version=Version.V2)).native
 
 
 @dataclass(frozen=True)
@@ -77,7 +94,7 @@ class Metric:
     name: str
     level: Level
     stat: Stat
-    value: ExprOrBuilder = field(default_factory=lambda: pl.lit(1))
+    value: ExprOrBuilder = field(default_factory=lambda: nw.lit(1))
     where: ExprOrBuilder | None = None
     requires: tuple[str, ...] = ()
     needs_calendar: bool = False
@@ -116,16 +133,30 @@ class Metric:
             return "count"
         return "time" if self.unit == "s" else "value"
 
+    def _raw(self, part: ExprOrBuilder | None, ctx: MetricContext) -> AnyExpr | None:
+        if part is None:
+            return None
+        return part(ctx) if callable(part) and not isinstance(part, (nw.Expr, pl.Expr)) else part
+
+    def is_neutral(self, ctx: MetricContext | None = None) -> bool:
+        """Whether the metric is written in the engine-neutral form (narwhals expressions) and
+        so runs on every engine; a metric written with polars expressions runs on polars only."""
+        ctx = ctx or MetricContext()
+        parts = [self._raw(self.value, ctx), self._raw(self.where, ctx)]
+        return type(self).aggregation is Metric.aggregation and all(
+            p is None or isinstance(p, nw.Expr) for p in parts
+        )
+
     def value_expr(self, ctx: MetricContext) -> pl.Expr:
-        return self.value(ctx) if callable(self.value) else self.value
+        """The per-row value as a polars expression (a neutral definition translated)."""
+        return to_polars(self._raw(self.value, ctx))  # type: ignore[arg-type]
 
     def where_expr(self, ctx: MetricContext) -> pl.Expr | None:
-        if self.where is None:
-            return None
-        return self.where(ctx) if callable(self.where) else self.where
+        where = self._raw(self.where, ctx)
+        return None if where is None else to_polars(where)
 
     def aggregation(self, ctx: MetricContext) -> pl.Expr:
-        """The group aggregation this metric computes, aliased to its name."""
+        """The group aggregation this metric computes on polars, aliased to its name."""
         value = self.value_expr(ctx)
         where = self.where_expr(ctx)
         if where is not None:
@@ -147,6 +178,37 @@ class Metric:
         else:  # share
             agg = value.drop_nulls().cast(pl.Float64).mean()
         return agg.alias(self.name)
+
+    def neutral_aggregation(self, ctx: MetricContext) -> nw.Expr:
+        """The same aggregation written for every engine (DuckDB, Spark, polars via narwhals).
+
+        Masked with ``when(where).then(value)`` (SQL engines cannot filter inside an
+        aggregation); the result is Int64 for counts and Float64 otherwise, as on polars.
+        """
+        if not self.is_neutral(ctx):
+            msg = (
+                f"metric {self.name!r} is written with polars expressions, so it runs on the "
+                "polars engine only; write its value/where with narwhals expressions "
+                "(import narwhals.stable.v2 as nw) to run it on DuckDB and Spark"
+            )
+            raise DataError(msg)
+        value = self._raw(self.value, ctx)
+        where = self._raw(self.where, ctx)
+        masked = value if where is None else nw.when(where).then(value)
+        if self.stat == "count":
+            agg = nw.len() if where is None else nw.when(where).then(nw.lit(1)).count()
+            agg = agg.cast(nw.Int64)
+        elif self.stat == "n_unique":
+            agg = (masked.n_unique() - (masked.null_count() > 0).cast(nw.Int64)).cast(nw.Int64)
+        elif self.stat == "sum":
+            agg = nw.when(masked.count() > 0).then(masked.cast(nw.Float64).sum())
+        elif self.stat == "median":
+            agg = masked.cast(nw.Float64).median()
+        elif self.stat == "p90":
+            agg = masked.cast(nw.Float64).quantile(0.9, "linear")
+        else:  # mean, share
+            agg = masked.cast(nw.Float64).mean()
+        return agg.cast(nw.Int64 if self.stat in ("count", "n_unique") else nw.Float64).alias(self.name)
 
     def supported_by(self, columns: Iterable[str], ctx: MetricContext) -> bool:
         cols = set(columns)
@@ -219,36 +281,52 @@ def available_metrics(
 
 # --- the core metrics of SPEC ------------------------------------------------------------------
 
-_inbound = pl.col("direction") == INBOUND
-_outbound = pl.col("direction") == OUTBOUND
-_answered = pl.col("answered_at").is_not_null()
+# Written once with narwhals expressions: the same definitions run on polars (translated by
+# to_polars), DuckDB and Spark.
+_inbound = nw.col("direction") == INBOUND
+_outbound = nw.col("direction") == OUTBOUND
+_answered = ~nw.col("answered_at").is_null()
+
+
+def _sla_target(ctx: MetricContext) -> nw.Expr:
+    target = nw.lit(float(ctx.sla))
+    for channel, seconds in reversed(ctx.sla_channels):
+        target = nw.when(nw.col("channel") == channel).then(nw.lit(float(seconds))).otherwise(target)
+    return target
 
 
 def sla_target(ctx: MetricContext) -> pl.Expr:
     """A turn's SLA target in seconds: its channel's target, else the default ``ctx.sla``."""
-    target = pl.lit(float(ctx.sla))
-    for channel, seconds in reversed(ctx.sla_channels):
-        target = pl.when(pl.col("channel") == channel).then(pl.lit(float(seconds))).otherwise(target)
-    return target
+    return to_polars(_sla_target(ctx))
 
 
-def _sla_met(ctx: MetricContext, seconds: str = "response_seconds") -> pl.Expr:
-    return _answered & (pl.col(seconds) <= sla_target(ctx))
+def _sla_met(ctx: MetricContext, seconds: str = "response_seconds") -> nw.Expr:
+    return _answered & (nw.col(seconds) <= _sla_target(ctx))
 
 
-def _sla_decided(ctx: MetricContext, seconds: str = "response_seconds", waited: str = "waited_seconds") -> pl.Expr:
+def _sla_decided(ctx: MetricContext, seconds: str = "response_seconds", waited: str = "waited_seconds") -> nw.Expr:
     # met, or missed: answered later than T, or still unanswered more than T after its start.
-    return _answered | (pl.col(waited) > sla_target(ctx))
+    return _answered | (nw.col(waited) > _sla_target(ctx))
 
 
-def _times(prefix: str, where: pl.Expr, seconds: str, label: str, *, bh: bool = False) -> None:
+def sla_met(ctx: MetricContext, seconds: str = "response_seconds") -> pl.Expr:
+    """The SLA rule's "met" (answered within the turn's target), as a polars expression."""
+    return to_polars(_sla_met(ctx, seconds))
+
+
+def sla_decided(ctx: MetricContext, seconds: str = "response_seconds", waited: str = "waited_seconds") -> pl.Expr:
+    """The SLA rule's "decided" (met or missed; pending turns are not), as a polars expression."""
+    return to_polars(_sla_decided(ctx, seconds, waited))
+
+
+def _times(prefix: str, where: nw.Expr, seconds: str, label: str, *, bh: bool = False) -> None:
     for stat, word in (("mean", "mean"), ("median", "median"), ("p90", "90th percentile")):
         register_metric(
             Metric(
                 name=f"{prefix}_{stat}_s",
                 level="turns",
                 stat=stat,  # type: ignore[arg-type]
-                value=pl.col(seconds),
+                value=nw.col(seconds),
                 where=where,
                 needs_calendar=bh,
                 unit="s",
@@ -272,10 +350,10 @@ register_metric(Metric("inbound_messages", "messages", "count", where=_inbound,
 register_metric(Metric("outbound_messages", "messages", "count", where=_outbound,
                        label="replies sent", polarity=None,
                        description="messages from the brand (replies), bots included"))
-register_metric(Metric("conversations", "messages", "n_unique", value=pl.col("conversation_id"),
+register_metric(Metric("conversations", "messages", "n_unique", value=nw.col("conversation_id"),
                        label="conversations", polarity=None,
                        description="distinct conversations with a message in the group"))
-register_metric(Metric("unique_customers", "messages", "n_unique", value=pl.col("customer_id"),
+register_metric(Metric("unique_customers", "messages", "n_unique", value=nw.col("customer_id"),
                        where=_inbound, label="unique customers", polarity=None,
                        description="distinct authors of inbound messages"))
 register_metric(Metric("turns", "turns", "count", label="customer turns", polarity=None,
@@ -284,7 +362,7 @@ register_metric(Metric("answered_turns", "turns", "count", where=_answered, labe
                        polarity=None, description="turns answered by a human reply"))
 register_metric(Metric("reply_rate", "turns", "share", value=_answered, label="reply rate",
                        polarity="higher", description="answered turns / turns"))
-_times("frt", pl.col("is_first") & _answered, "response_seconds", "first response time")
+_times("frt", nw.col("is_first") & _answered, "response_seconds", "first response time")
 _times("art", _answered, "response_seconds", "response time")
 register_metric(
     Metric(
@@ -298,7 +376,7 @@ register_metric(
         description="turns answered within the SLA target / (met + missed); pending turns left out",
     )
 )
-_times("frt_bh", pl.col("is_first") & _answered, "response_bh_seconds",
+_times("frt_bh", nw.col("is_first") & _answered, "response_bh_seconds",
        "first response time in business hours", bh=True)
 _times("art_bh", _answered, "response_bh_seconds", "response time in business hours", bh=True)
 register_metric(
@@ -314,7 +392,7 @@ register_metric(
         description="SLA compliance with the target counted in business time",
     )
 )
-register_metric(Metric("in_hours_share", "turns", "share", value=pl.col("in_hours"),
+register_metric(Metric("in_hours_share", "turns", "share", value=nw.col("in_hours"),
                        needs_calendar=True, label="share of turns in opening hours", polarity=None,
                        description="share of turns that start in opening hours"))
 

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from toolkit._frames import Frame, as_lazy, same_kind
+from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.io.schema import OUTBOUND
 
@@ -122,14 +122,14 @@ DIRECT_MESSAGE = (
 )
 
 
-def deflection_target(value: pl.Expr) -> pl.Expr:
+def deflection_target(value: str | pl.Expr) -> pl.Expr:
     """The channel a ``deflected_to`` value moves the case to: null when empty or a DM.
 
     >>> import polars as pl
     >>> pl.select(deflection_target(pl.Series(["phone", " ", "Twitter DM", "dm", "email"]))).to_series().to_list()
     ['phone', None, None, None, 'email']
     """
-    text = value.cast(pl.String).str.strip_chars()
+    text = into_expr(value).cast(pl.String).str.strip_chars()
     return pl.when((text != "") & ~text.str.contains(DIRECT_MESSAGE)).then(text)
 
 

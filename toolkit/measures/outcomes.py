@@ -49,6 +49,7 @@ __all__ = [
     "kaplan_meier_median",
     "kaplan_meier_within",
     "parse_sla",
+    "reply_survival",
     "set_care_triggers",
 ]
 
@@ -144,6 +145,52 @@ class KaplanMeierMetric(Metric):
         if self.within is None:
             return kaplan_meier_median(duration, event).alias(self.name)
         return kaplan_meier_within(duration, event, self.within).alias(self.name)
+
+
+def reply_survival(turns: Frame, *, first_only: bool = False) -> pl.DataFrame:
+    """The Kaplan-Meier curve of time to reply: the share of turns still waiting after t.
+
+    Parameters
+    ----------
+    turns
+        Turns with ``waited_seconds`` and ``answered_at`` (:attr:`toolkit.FactTables.turns`);
+        unanswered turns are censored at their wait.
+    first_only
+        Only first turns (first response time).
+
+    Returns
+    -------
+    DataFrame, one row per distinct reply time after a first row at 0 s: ``seconds``,
+    ``still_waiting`` (S(t), a share), ``at_risk`` (turns still waiting just before t),
+    ``replies`` (turns answered at t).
+
+    Examples
+    --------
+    >>> import polars as pl, datetime as dt
+    >>> t = pl.DataFrame({"waited_seconds": [10.0, 10.0, 20.0, 30.0],
+    ...                   "answered_at": [dt.datetime(2025, 1, 1), None, dt.datetime(2025, 1, 1), None]})
+    >>> reply_survival(t)["still_waiting"].to_list()
+    [1.0, 0.75, 0.375]
+    """
+    lf = as_lazy(turns)
+    if first_only:
+        lf = lf.filter(pl.col("is_first"))
+    counts = (
+        lf.filter(pl.col("waited_seconds").is_not_null())
+        .group_by(pl.col("waited_seconds").alias("seconds"))
+        .agg(pl.len().alias("n"), pl.col("answered_at").is_not_null().sum().alias("replies"))
+        .sort("seconds")
+        .with_columns(at_risk=pl.col("n").cum_sum(reverse=True))
+        .with_columns(still_waiting=(1.0 - pl.col("replies") / pl.col("at_risk")).cum_prod())
+        .filter(pl.col("replies") > 0)
+        .select("seconds", "still_waiting", pl.col("at_risk").cast(pl.Int64), pl.col("replies").cast(pl.Int64))
+        .collect()
+    )
+    start = pl.DataFrame(
+        {"seconds": [0.0], "still_waiting": [1.0], "at_risk": [None], "replies": [0]},
+        schema=counts.schema,
+    )
+    return pl.concat([start, counts])
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,7 +369,11 @@ def conversation_outcomes(
     )
     # Where each customer is counted for defection and ARPU: their first conversation in the data.
     conv = conv.sort("customer_id", "started_at", "conversation_id", nulls_last=True).with_columns(
-        first_of_customer=pl.col("customer_id").is_not_null() & pl.col("customer_id").is_first_distinct()
+        first_of_customer=pl.col("customer_id").is_not_null() & pl.col("customer_id").is_first_distinct(),
+        # A customer had a bad experience when any of their conversations did.
+        customer_bad_experience=pl.when(pl.col("customer_id").is_null())
+        .then(pl.col("bad_experience"))
+        .otherwise(pl.col("bad_experience").any().over("customer_id")),
     )
     if "churned_at" in cols:
         conv = conv.with_columns(
@@ -408,69 +459,113 @@ _defected = pl.col("churn_after_s").is_not_null() & (pl.col("churn_after_s") <= 
 
 register_metric(Metric(
     "resolution_rate", "conversations", "share", value=_resolved,
-    description="resolved conversations / conversations (resolved_at set; without that column "
+    label="resolution rate", polarity="higher", description="resolution rate: resolved conversations / conversations (resolved_at set; without that column "
     "inferred: the last message is a human reply and the data go on 72 h after it with no new "
     "customer message; resolution_basis says which)"), replace=True)
 for _stat, _word in (("median", "median"), ("mean", "mean"), ("p90", "90th percentile")):
     register_metric(Metric(
         f"resolution_{_stat}_s", "conversations", _stat,  # type: ignore[arg-type]
         value=pl.col("resolution_seconds"), where=_resolved, unit="s",
-        description=f"resolution time ({_word}) over resolved conversations: start -> resolved_at, "
+        label=f"resolution time ({_word})", polarity="lower", description=f"resolution time: {_word} over resolved conversations, start -> resolved_at, "
         "or -> the last reply when inferred"), replace=True)
 register_metric(Metric(
     "fcr_rate", "conversations", "share", value=pl.col("turns") == 1, where=_resolved,
-    description="first-contact resolution: resolved conversations with exactly one customer "
+    label="first-contact resolution", polarity="higher", description="first-contact resolution: resolved conversations with exactly one customer "
     "turn / resolved conversations"), replace=True)
 register_metric(KaplanMeierMetric(
     "frt_km_median_s", "turns", "median", where=pl.col("is_first"), unit="s",
-    description="Kaplan-Meier median first response time: unanswered first turns censored at "
-    "their wait to the end of the data; null when fewer than half are ever answered"), replace=True)
+    label="first response time, unanswered included (median)", polarity="lower", description="first response time, unanswered included: Kaplan-Meier median, unanswered "
+    "first turns censored at their wait to the end of the data; empty when fewer than half are ever answered"), replace=True)
 register_metric(KaplanMeierMetric(
     "art_km_median_s", "turns", "median", unit="s",
-    description="Kaplan-Meier median response time over all turns, unanswered ones censored"),
+    label="response time, unanswered included (median)", polarity="lower", description="response time, unanswered included: Kaplan-Meier median over all turns, "
+    "unanswered ones censored at their wait"),
     replace=True)
 register_metric(KaplanMeierMetric(
     "reply_within_24h", "turns", "share", within=86400.0,
-    description="Kaplan-Meier probability that a turn is answered within 24 h (unanswered turns "
-    "censored at their wait)"), replace=True)
+    label="replied within 24 h", polarity="higher", description="replied within 24 h: Kaplan-Meier probability that a turn is answered within "
+    "24 h (unanswered turns censored at their wait)"), replace=True)
 register_metric(Metric(
     "defection_rate", "conversations", "share", value=_defected, where=_eligible_customer,
-    requires=("churned_at",),
-    description="customers whose churned_at falls within 90 days after the start of their first "
+    requires=("churned_at",), label="defection rate", polarity="lower",
+    description="defection rate: customers whose churned_at falls within 90 days after the start of their first "
     "conversation / customers with a conversation who had not churned before it (each customer "
     "counted in the group of their first conversation)"), replace=True)
 register_metric(Metric(
     "arpu", "conversations", "mean", value=pl.col("monthly_revenue"),
     where=pl.col("first_of_customer") & pl.col("monthly_revenue").is_not_null(),
-    requires=("monthly_revenue",),
+    requires=("monthly_revenue",), label="average revenue per user", polarity=None,
     description="average revenue per user: mean monthly_revenue of the group's customers (each "
     "counted once, in the group of their first conversation)"), replace=True)
 register_metric(Metric(
     "churned_revenue", "conversations", "sum",
     value=pl.when(_defected).then(pl.col("monthly_revenue")).otherwise(pl.lit(0.0)),
     where=_eligible_customer & pl.col("monthly_revenue").is_not_null(),
-    requires=("churned_at", "monthly_revenue"),
-    description="monthly revenue of the customers who defected (see defection_rate)"), replace=True)
+    requires=("churned_at", "monthly_revenue"), label="churned revenue", polarity="lower",
+    description="churned revenue: monthly revenue of the customers who defected (see defection_rate)"), replace=True)
 register_metric(Metric(
     "untagged_mentions", "messages", "count",
     where=_inbound & (pl.col("mention_type").cast(pl.String).str.to_lowercase() == "untagged"),
-    requires=("mention_type",),
-    description="inbound messages that name the brand without addressing it"), replace=True)
+    requires=("mention_type",), label="untagged mentions", polarity=None,
+    description="untagged mentions: inbound messages that name the brand without addressing it"), replace=True)
 register_metric(Metric(
     "engagement_rate", "conversations", "share", value=pl.col("human_replied"),
-    where=pl.col("untagged"), requires=("mention_type",),
-    description="untagged conversations with a human brand reply / untagged conversations"),
+    where=pl.col("untagged"), requires=("mention_type",), label="engagement rate", polarity="higher",
+    description="engagement rate: untagged conversations with a human brand reply / untagged conversations"),
     replace=True)
 register_metric(Metric(
     "speed_of_connection_median_s", "conversations", "median",
     value=pl.col("first_response_seconds"),
     where=pl.col("untagged") & pl.col("first_response_seconds").is_not_null(),
-    requires=("mention_type",), unit="s",
-    description="median first response time over untagged conversations (answered ones)"),
+    requires=("mention_type",), unit="s", label="speed of connection (median)", polarity="lower",
+    description="speed of connection: median first response time over untagged conversations (answered ones)"),
     replace=True)
 register_metric(Metric(
     "care_mentions", "messages", "count",
     where=lambda ctx: _inbound & care_trigger_expr("text"),
-    requires=("text",),
-    description="inbound messages whose text has a care trigger (help, need assistance, aide, "
+    requires=("text",), label="care mentions", polarity=None,
+    description="care mentions: inbound messages whose text has a care trigger (help, need assistance, aide, "
     "aiuto, ...; configurable with toolkit.set_care_triggers)"), replace=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The comparison that matters: customers with a bad experience vs the others
+# --------------------------------------------------------------------------------------------
+
+
+def _experience_split(arg: str, ctx: Any) -> Any:
+    from toolkit.analysis.compare import Split
+
+    if arg:
+        msg = f"split 'experience' takes no argument, got {arg!r}; write --split experience"
+        raise DataError(msg)
+
+    def side(level: str, columns: list[str]) -> pl.Expr:
+        if level == "conversations":
+            return pl.col("customer_bad_experience")
+        return pl.lit(None, pl.Boolean)  # customers are compared on their conversations
+
+    return Split(
+        "experience",
+        "for customers with a bad experience",
+        "for the other customers",
+        side,
+        default_metrics=("defection_rate", "arpu", "churned_revenue", "nps", "csat"),
+    )
+
+
+def _register_experience_split() -> None:
+    from toolkit.analysis.compare import SplitKind, register_split
+
+    register_split(
+        SplitKind(
+            "experience",
+            _experience_split,
+            syntax="experience",
+            label="Bad experience vs the rest (defection, ARPU, NPS)",
+        ),
+        replace=True,
+    )
+
+
+_register_experience_split()

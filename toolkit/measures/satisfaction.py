@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from toolkit._frames import Frame, as_lazy, same_kind
+from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, register_metric
 from toolkit.core.turns import conversations
 from toolkit.errors import DataError, check_columns
@@ -24,8 +24,9 @@ __all__ = ["nps_points", "satisfaction_breakdown"]
 
 
 
-def nps_points(rating: pl.Expr) -> pl.Expr:
+def nps_points(rating: str | pl.Expr) -> pl.Expr:
     """+100 for a promoter (9-10), -100 for a detractor (0-6), 0 for a passive; null stays null."""
+    rating = into_expr(rating)
     return (
         pl.when(rating >= 9)
         .then(pl.lit(100.0))

@@ -32,7 +32,7 @@ from typing import Any
 import polars as pl
 
 from toolkit._durations import parse_period
-from toolkit._frames import Frame, as_lazy, same_kind
+from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, register_metric
 from toolkit.errors import DataError, check_choice, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
@@ -63,7 +63,7 @@ _LABELS = {
 }
 
 
-def sentiment_score(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
+def sentiment_score(expr: str | pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
     """A numeric sentiment in [-1, 1] from a score or label column.
 
     Parameters
@@ -74,6 +74,7 @@ def sentiment_score(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
         Its dtype, when known. A string column is read as labels (or numbers written as text);
         None (unknown) works for either kind, a little slower.
     """
+    expr = into_expr(expr)
     if dtype is None or dtype == pl.String:
         # Unknown dtype: going through text works for both numbers and labels.
         cleaned = expr.cast(pl.String).str.strip_chars().str.to_lowercase()
@@ -84,8 +85,13 @@ def sentiment_score(expr: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
     return expr.cast(pl.Float64, strict=False).clip(-1.0, 1.0)
 
 
-def sentiment_label(expr: pl.Expr) -> pl.Expr:
-    """``"negative"`` (< -0.05), ``"positive"`` (> 0.05) or ``"neutral"``; null stays null."""
+def sentiment_label(expr: str | pl.Expr) -> pl.Expr:
+    """``"negative"`` (< -0.05), ``"positive"`` (> 0.05) or ``"neutral"``; null stays null.
+
+    >>> pl.DataFrame({"s": [-0.5, 0.0, None]}).select(sentiment_label("s")).to_series().to_list()
+    ['negative', 'neutral', None]
+    """
+    expr = into_expr(expr)
     return (
         pl.when(expr < NEGATIVE_BELOW)
         .then(pl.lit("negative"))

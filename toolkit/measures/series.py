@@ -31,9 +31,7 @@ from toolkit._durations import parse_period
 from toolkit._frames import Frame, as_lazy, same_kind
 
 # The registry's SLA rule itself (shared with the sla_compliance metric), not a restatement.
-from toolkit.core.metrics import MetricContext, get_metric
-from toolkit.core.metrics import _sla_decided as sla_decided
-from toolkit.core.metrics import _sla_met as sla_met
+from toolkit.core.metrics import MetricContext, get_metric, sla_decided, sla_met
 from toolkit.io.schema import INBOUND
 
 __all__ = [

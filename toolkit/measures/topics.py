@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from toolkit._frames import Frame, as_lazy, same_kind
+from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, register_metric
 from toolkit.core.turns import conversations
 from toolkit.errors import DataError, check_columns
@@ -127,14 +127,17 @@ def top_topics(
     return same_kind(result, messages)
 
 
-def normalise_reply(text: pl.Expr) -> pl.Expr:
+def normalise_reply(text: str | pl.Expr) -> pl.Expr:
     """A reply text reduced to its template: sign-offs, mentions, URLs, numbers replaced.
 
     ``"@115712 Hi Ann, DM us your order 12345 https://t.co/x ^GA"`` ->
     ``"@user hi ann, dm us your order <n> <url>"``.
+
+    >>> pl.select(normalise_reply(pl.lit("Thanks! Order 12 ^GA"))).item()
+    'thanks! order <n>'
     """
     return (
-        text.cast(pl.String)
+        into_expr(text).cast(pl.String)
         .str.replace(r"\s*(?:[\^\-–—~/*]\s*[A-Z][A-Za-z]{0,3}|\*[A-Z]{1,4})\s*$", "")
         .str.to_lowercase()
         .str.replace_all(r"https?://\S+|www\.\S+", "<url>")

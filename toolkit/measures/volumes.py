@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from toolkit._durations import parse_period
-from toolkit._frames import Frame, as_lazy
+from toolkit._frames import Frame, as_lazy, into_expr
 from toolkit.errors import DataError, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
 
@@ -41,7 +41,7 @@ VOLUME_COLUMNS = (
 
 def hour_of_week(instant: str | pl.Expr, timezone: str = "UTC") -> tuple[pl.Expr, pl.Expr]:
     """Local ISO weekday (1 = Monday) and hour (0-23) expressions of a UTC instant."""
-    expr = pl.col(instant) if isinstance(instant, str) else instant
+    expr = into_expr(instant)
     local = expr.dt.convert_time_zone(timezone)
     return local.dt.weekday().cast(pl.Int8).alias("weekday"), local.dt.hour().cast(pl.Int8).alias("hour")
 

@@ -34,6 +34,7 @@ __all__ = [
     "ranked_bars",
     "response_time_trend",
     "sentiment_mix",
+    "survival_chart",
     "transition_heatmap",
     "volume_timeline",
 ]
@@ -63,6 +64,30 @@ def _finish(chart: Any, *, width: int | str = "container", height: int = 280) ->
         .configure_view(strokeWidth=0)
         .configure_legend(orient="top", labelFontSize=11, titleFontSize=11)
     )
+
+
+def _time_axis(periods: Any = None) -> alt.Axis:
+    """A time axis that reads well for the range drawn: hours for a few days, dates for a few
+    months, months beyond; ticks on whole units so no date is repeated.
+
+    >>> import datetime as dt
+    >>> _time_axis([dt.datetime(2025, 1, 1), dt.datetime(2025, 1, 2, 12)]).format
+    '%a %H:%M'
+    >>> _time_axis([dt.datetime(2025, 1, 1), dt.datetime(2025, 3, 1)]).format
+    '%d %b'
+    >>> _time_axis([dt.datetime(2024, 1, 1), dt.datetime(2025, 3, 1)]).format
+    '%b %Y'
+    """
+    values = [p for p in (list(periods) if periods is not None else []) if p is not None]
+    span = (max(values) - min(values)).total_seconds() / 86400 if len(values) > 1 else 0.0
+    if span <= 4:
+        step = 6 if span > 1.5 else 3
+        fmt_, ticks = "%a %H:%M", {"interval": "hour", "step": step}
+    elif span <= 150:
+        fmt_, ticks = "%d %b", {"interval": "day", "step": max(1, int(span // 10))}
+    else:
+        fmt_, ticks = "%b %Y", {"interval": "month", "step": max(1, int(span // 300))}
+    return alt.Axis(format=fmt_, tickCount=ticks, labelAngle=0, labelOverlap=True, labelSeparation=8)
 
 
 def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
@@ -127,8 +152,8 @@ def volume_timeline(
     # empty=False: before a click no bucket is chosen, so no rule is drawn (not one per bucket).
     pick = alt.selection_point(name=PICK, fields=["key"], on="click", nearest=True, empty=False)
     base = alt.Chart(long.to_pandas())
-    x = alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0, tickCount=10))
-    line = base.mark_line(strokeWidth=2, interpolate="monotone").encode(
+    x = alt.X("period:T", title=None, axis=_time_axis(df["period"].to_list()))
+    line = base.mark_line(strokeWidth=2).encode(
         x=x,
         y=alt.Y("messages:Q", title=f"Messages per {word}", axis=alt.Axis(format=",d"), scale=alt.Scale(domainMax=y_max)),
         color=alt.Color(
@@ -179,18 +204,27 @@ def response_time_trend(
     title: str = "Response time",
     subtitle: str | None = None,
     min_turns: int = 5,
+    periods: Sequence[Any] | pl.Series | None = None,
 ) -> Any:
     """Response-time statistics per period (seconds in, shown in minutes or hours).
 
-    Periods with fewer than ``min_turns`` answered turns (column ``turns``) are not drawn.
+    Periods with fewer than ``min_turns`` answered turns (column ``turns``), and ``periods``
+    (every period of the chart's range) without a row in ``df``, are drawn as gaps.
     """
-    if min_turns and "turns" in df.columns:
-        # A median of two turns is noise: periods with few answered turns are left out.
-        df = df.filter(pl.col("turns") >= min_turns)
+    if periods is not None:
+        grid = pl.DataFrame({"period": pl.Series(list(periods)).cast(df.schema["period"])})
+        df = grid.join(df, on="period", how="left").sort("period")
     cols = [c for c, _ in columns if c in df.columns]
+    if min_turns and "turns" in df.columns:
+        # A median of two turns is noise: periods with few (or no) answered turns are drawn as
+        # gaps in the line, not bridged by a straight segment.
+        df = df.with_columns(pl.when(pl.col("turns").fill_null(0) >= min_turns).then(pl.col(c)).alias(c) for c in cols)
     labels = dict(columns)
-    peak = max((float(df[c].max() or 0) for c in cols), default=0.0)  # type: ignore[arg-type]
-    unit, size = fmt.duration_unit([peak])
+    values = pl.concat([df[c].drop_nulls() for c in cols]) if cols else pl.Series([], dtype=pl.Float64)
+    typical = float(values.quantile(0.75) or 0) if values.len() else 0.0
+    # The unit fits the typical values and the target (not one extreme week), so the target
+    # line is readable on the chart rather than squashed against zero.
+    unit, size = fmt.duration_unit([typical, sla_seconds or 0])
     order = [labels[c] for c in cols]
     long = (
         df.select("period", *[(pl.col(c) / size).alias(c) for c in cols])
@@ -199,9 +233,9 @@ def response_time_trend(
     )
     word = _EVERY_WORD.get(every, "period")
     base = alt.Chart(long.to_pandas())
-    line = base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18)).encode(
-        x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
-        y=alt.Y("value:Q", title=f"Response time ({unit})", axis=alt.Axis(format=",.2~f")),
+    line = base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18), invalid="break-paths-show-domains").encode(
+        x=alt.X("period:T", title=None, axis=_time_axis(df["period"].to_list())),
+        y=alt.Y("value:Q", title=f"Response time ({unit})", axis=alt.Axis(format=",.2~f"), scale=alt.Scale(domainMin=0)),
         color=alt.Color("statistic:N", title=None, scale=alt.Scale(domain=order, range=[BLUE, "#93c5fd", MUTED][: len(order)]), legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("statistic:N", legend=None, scale=alt.Scale(domain=order, range=[[1, 0], [5, 3], [2, 2]][: len(order)])),
         tooltip=[
@@ -245,6 +279,8 @@ def hour_of_week_heatmap(
         pl.col(value).cast(pl.Float64).alias("value"),
     ).with_columns(day=_day_name("weekday"))
     pick = alt.selection_point(name=PICK, fields=["weekday", "hour"], on="click")
+    if fmt == ",.0f" and float(data["value"].max() or 0) < 10:  # type: ignore[arg-type]
+        fmt = ",.1~f"  # a legend of small values must not read "0 0 0 0"
     # One extreme cell (a reply years late) must not wash out the rest: the colour scale stops
     # at the 95th percentile and clamps (the tooltip keeps the true value).
     top = data["value"].quantile(0.95, "linear") if data.height >= 20 else None
@@ -392,6 +428,64 @@ def ranked_bars(
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)), height=height)
 
 
+def survival_chart(
+    curve: pl.DataFrame,
+    *,
+    title: str = "Share of turns still waiting for a reply",
+    naive_median_s: float | None = None,
+    km_median_s: float | None = None,
+    horizon_s: float | None = 7 * 86400,
+) -> Any:
+    """The Kaplan-Meier time-to-reply curve (:func:`toolkit.measures.outcomes.reply_survival`),
+    as a step line in hours, with the honest (Kaplan-Meier) and the naive answered-only medians
+    marked."""
+    data = curve if horizon_s is None else curve.filter(pl.col("seconds") <= horizon_s)
+    if data.height > 600:  # a step per reply is more than a chart can show: one per 1/500 of the span
+        step = max(float(data["seconds"].max() or 0.0), 1.0) / 500
+        data = data.group_by((pl.col("seconds") / step).floor().alias("_bucket"), maintain_order=True).agg(
+            pl.col("seconds").first(), pl.col("still_waiting").last(), pl.col("at_risk").first()
+        )
+    pdf = data.select(
+        (pl.col("seconds") / 3600).alias("hours"),
+        pl.col("still_waiting"),
+        pl.col("at_risk"),
+    ).to_pandas()
+    line = (
+        alt.Chart(pdf)
+        .mark_line(interpolate="step-after", color=BLUE, strokeWidth=2)
+        .encode(
+            x=alt.X("hours:Q", title="Hours after the customer wrote"),
+            y=alt.Y("still_waiting:Q", title="Turns still waiting", axis=alt.Axis(format=".0%"),
+                    scale=alt.Scale(domain=[0, 1])),
+            tooltip=[alt.Tooltip("hours:Q", title="Hours", format=",.1f"),
+                     alt.Tooltip("still_waiting:Q", title="Still waiting", format=".1%"),
+                     alt.Tooltip("at_risk:Q", title="Turns still waiting before", format=",.0f")],
+        )
+    )
+    layers: list[Any] = [line]
+    marks = []
+    if km_median_s is not None:
+        marks.append({"hours": km_median_s / 3600, "label": f"median, unanswered included: {fmt.duration(km_median_s)}", "c": "km"})
+    if naive_median_s is not None:
+        marks.append({"hours": naive_median_s / 3600, "label": f"median of answered turns only: {fmt.duration(naive_median_s)}", "c": "naive"})
+    if marks:
+        layers.append(
+            alt.Chart(alt.Data(values=marks))
+            .mark_rule(strokeDash=[4, 3])
+            .encode(
+                x="hours:Q",
+                color=alt.Color("label:N", title=None, scale=alt.Scale(range=[BLUE, ORANGE]),
+                                legend=alt.Legend(orient="top", labelLimit=400)),
+                tooltip=[alt.Tooltip("label:N", title="Marker")],
+            )
+        )
+    layers.append(
+        alt.Chart(alt.Data(values=[{"y": 0.5}])).mark_rule(color=MUTED, strokeDash=[2, 2]).encode(y="y:Q")
+    )
+    subtitle = "Unanswered turns count as still waiting until the end of the data (Kaplan-Meier)."
+    return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
+
+
 def comparison_chart(rows: pl.DataFrame, *, title: str, a_label: str = "A", b_label: str = "B") -> Any:
     """Side-by-side values of one metric family for two groups (rows: metric, a, b)."""
     long = rows.select("metric", pl.col("a").cast(pl.Float64).alias(a_label), pl.col("b").cast(pl.Float64).alias(b_label)).unpivot(
@@ -428,7 +522,7 @@ def sentiment_mix(df: pl.DataFrame, *, every: str = "1w") -> Any:
         alt.Chart(long.to_pandas())
         .mark_area()
         .encode(
-            x=alt.X("period:T", title=None, axis=alt.Axis(format="%d %b", labelAngle=0)),
+            x=alt.X("period:T", title=None, axis=_time_axis(long["period"].to_list())),
             y=alt.Y("share:Q", stack="normalize", title="Share of customer messages", axis=alt.Axis(format="%")),
             color=alt.Color("label:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[RED, "#d1d5db", GREEN])),
             order=alt.Order("label:N"),

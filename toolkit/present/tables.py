@@ -85,7 +85,7 @@ def header(name: str, labels: Mapping[str, str] | None = None) -> str:
 
 
 def column_kind(name: str, dtype: pl.DataType) -> str:
-    """How a column's values read: ``seconds``, ``minutes``, ``share``, ``p``, ``count``,
+    """How a column's values read: ``seconds``, ``minutes``, ``share``, ``p``, ``ratio``, ``count``,
     ``number``, ``datetime``, ``date``, ``bool``, ``list`` or ``text``.
 
     >>> column_kind("frt_median_s", pl.Float64()), column_kind("reply_rate", pl.Float64()), column_kind("turns", pl.Int64())
@@ -98,6 +98,8 @@ def column_kind(name: str, dtype: pl.DataType) -> str:
             return "minutes"
         if name in _P_COLUMNS:
             return "p"
+        if name == "ratio" or name.endswith("_ratio") or name.startswith("ratio_"):
+            return "ratio"
         if name.endswith(_SHARE_SUFFIXES) or name == "share":
             return "share"
         return "count" if dtype.is_integer() else "number"
@@ -123,6 +125,8 @@ def _formatter(kind: str, name: str, locale: str, midnight: bool) -> Callable[[A
         return lambda x: fmt.p_value(x, locale=locale, prefix=False)
     if kind == "count":
         return lambda x: fmt.count(x, locale=locale)
+    if kind == "ratio":
+        return lambda x: fmt.ratio(x, locale=locale)
     if kind == "number":
         decimals = 1 if name in ("nps", "robust_z") or name.endswith("_nps") else 2
         return lambda x: fmt.number(x, decimals=decimals, locale=locale)
@@ -200,7 +204,7 @@ def export_frame(df: pl.DataFrame, *, labels: Mapping[str, str] | None = None) -
             front.append(col.round(1).alias(unique(f"{title}, minutes")))
         elif kind == "p":
             front.append(col.round(4).alias(unique(title)))
-        elif kind == "number":
+        elif kind in ("number", "ratio"):
             front.append(col.round(2).alias(unique(title)))
         elif kind == "datetime":
             wall = col.dt.replace_time_zone(None) if getattr(dtype, "time_zone", None) else col

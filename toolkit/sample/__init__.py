@@ -11,10 +11,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["SAMPLE_PATH", "sample_path"]
+__all__ = ["SAMPLE_CUSTOMERS_PATH", "SAMPLE_PATH", "sample_customers_path", "sample_path"]
 
 #: The bundled sample messages in a checkout (``sample_data/`` beside ``toolkit/``).
 SAMPLE_PATH = Path(__file__).resolve().parents[2] / "sample_data" / "sample_messages.csv"
+#: The sample's customers table in a checkout (VIPs, revenue, churn after bad experiences).
+SAMPLE_CUSTOMERS_PATH = SAMPLE_PATH.with_name("sample_customers.csv")
 
 
 def _cache_dir() -> Path:
@@ -44,5 +46,22 @@ def sample_path() -> Path:
 
         # Written beside and renamed: a reader never sees half a file.
         partial = write_sample(cached.with_name(f".{cached.name}.{os.getpid()}.tmp"))
+        partial.replace(cached)
+    return cached
+
+
+def sample_customers_path() -> Path:
+    """The sample customers CSV (for ``customers=``): the checkout's file, or a cached copy.
+
+    >>> sample_customers_path().name
+    'sample_customers.csv'
+    """
+    if SAMPLE_CUSTOMERS_PATH.is_file():
+        return SAMPLE_CUSTOMERS_PATH
+    cached = _cache_dir() / SAMPLE_CUSTOMERS_PATH.name
+    if not cached.is_file():
+        from toolkit.sample.generate import write_sample_customers
+
+        partial = write_sample_customers(cached.with_name(f".{cached.name}.{os.getpid()}.tmp"))
         partial.replace(cached)
     return cached

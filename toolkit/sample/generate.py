@@ -69,7 +69,19 @@ COLUMNS: tuple[str, ...] = (
     "deflected_to",
     "csat",
     "nps",
+    "mention_type",
 )
+
+#: Columns of the sample customers table (``write_sample_customers``).
+CUSTOMER_COLUMNS: tuple[str, ...] = (
+    "customer_id", "vip", "followers", "monthly_revenue", "churned_at", "segment",
+)
+#: Share of customers who defect within 90 days of their first conversation: after a good
+#: experience, after a bad one (an unanswered or SLA-missed turn, or a negative last message).
+_CHURN_GOOD, _CHURN_BAD = 0.04, 0.13
+#: Untagged mentions (naming the brand without addressing it) on Twitter and Instagram: the share
+#: of conversations that never got a human reply, and of those that did (brands miss them).
+_UNTAGGED_UNANSWERED, _UNTAGGED_ANSWERED = 0.30, 0.06
 
 TEAM_TIMEZONE = "America/New_York"
 #: Length of the log in local calendar days (Sep 1 .. Nov 30 for the default start).
@@ -1008,7 +1020,99 @@ def generate_sample(
         "csat": csat,
         "nps": nps,
     }
-    return _assemble(log.arrays(), conv, rng, clock)
+    return _with_mentions(_assemble(log.arrays(), conv, rng, clock), seed)
+
+
+def _with_mentions(df: pl.DataFrame, seed: int) -> pl.DataFrame:
+    """``mention_type``: some Twitter/Instagram conversations start with an untagged mention."""
+    rng = np.random.default_rng([seed, 2])  # separate stream: the messages do not move
+    inbound = pl.col("direction") == "inbound"
+    per_conv = (
+        df.group_by("conversation_id", maintain_order=True)
+        .agg(
+            pl.col("channel").first().is_in(["twitter", "instagram"]).alias("social"),
+            ((pl.col("direction") == "outbound") & ~pl.col("is_bot")).any().alias("replied"),
+        )
+        .sort("conversation_id")
+    )
+    p = np.where(per_conv["replied"].to_numpy(), _UNTAGGED_ANSWERED, _UNTAGGED_UNANSWERED)
+    chosen = per_conv.filter(pl.Series(per_conv["social"].to_numpy() & (rng.random(per_conv.height) < p)))
+    first_in = inbound & (pl.col("created_at") == pl.col("created_at").filter(inbound).min().over("conversation_id"))
+    untagged = first_in & pl.col("conversation_id").is_in(chosen["conversation_id"].implode())
+    # An untagged mention names the brand in passing instead of addressing its care handle.
+    plain = pl.col("text").str.replace(r"^@\w+ ", "")
+    return df.with_columns(
+        text=pl.when(untagged).then(pl.format("{} {}", pl.col("brand"), plain)).otherwise(pl.col("text")),
+        mention_type=pl.when(untagged).then(pl.lit("untagged")).when(inbound).then(pl.lit("tagged")),
+    )
+
+
+def generate_customers(messages: pl.DataFrame, *, seed: int = 7, sla: float = 3600) -> pl.DataFrame:
+    """The customers table of a sample log, with churn that rises after bad experiences.
+
+    One row per customer of ``messages``: ``vip`` (5 %), ``followers`` (log-normal; VIPs have
+    more), ``monthly_revenue`` (log-normal around $40; VIPs x3, business x2), ``segment``
+    (consumer / business), ``churned_at``: within 90 days after the first conversation for
+    4 % of customers whose conversations all went well and 13 % of those with a bad experience
+    (toolkit's rule: an unanswered or SLA-missed turn, or a negative last message); 3 % leave
+    later (after the window).
+
+    Parameters
+    ----------
+    messages
+        The sample messages (``generate_sample()``).
+    seed
+        Seed of the customers' own random stream.
+    sla
+        SLA target (seconds) that decides a missed turn.
+    """
+    from toolkit.core.kpis import FactTables
+    from toolkit.io.load import read_messages
+
+    facts = FactTables(read_messages(messages.drop("mention_type", strict=False)), sla=sla)
+    per_customer = (
+        facts.conversations.filter(pl.col("customer_id").is_not_null())
+        .group_by("customer_id")
+        .agg(pl.col("started_at").min().alias("first"), pl.col("customer_bad_experience").first().alias("bad"))
+        .sort("customer_id")
+        .collect()
+    )
+    n = per_customer.height
+    rng = np.random.default_rng([seed, 3])
+    vip = rng.random(n) < 0.05
+    business = rng.random(n) < 0.2
+    followers = np.round(np.exp(rng.normal(5.0, 1.5, n)) * np.where(vip, 20, 1)).astype(np.int64)
+    revenue = np.round(np.exp(rng.normal(np.log(40), 0.5, n)) * np.where(vip, 3, 1) * np.where(business, 2, 1), 2)
+    bad = per_customer["bad"].to_numpy()
+    u = rng.random(n)
+    p_churn = np.where(bad, _CHURN_BAD, _CHURN_GOOD)
+    in_window = u < p_churn
+    later = (u >= p_churn) & (u < p_churn + 0.03)
+    days = np.where(in_window, rng.uniform(1, 89, n), np.where(later, rng.uniform(95, 200, n), np.nan))
+    first_s = per_customer["first"].dt.epoch("s").to_numpy()
+    churn_s = np.where(np.isnan(days), -1, first_s + np.round(days * 86400)).astype(np.int64)
+    churned = pl.Series(churn_s * 1_000_000, dtype=pl.Int64).cast(pl.Datetime("us", "UTC"))
+    churned = churned.zip_with(pl.Series(churn_s >= 0), pl.Series([None], dtype=pl.Datetime("us", "UTC")))
+    return pl.DataFrame({
+        "customer_id": per_customer["customer_id"],
+        "vip": vip,
+        "followers": followers,
+        "monthly_revenue": revenue,
+        "churned_at": churned,
+        "segment": np.where(business, "business", "consumer"),
+    })
+
+
+def write_sample_customers(
+    path: str | Path, *, conversations: int = 12000, seed: int = 7, start: str = "2025-09-01"
+) -> Path:
+    """Generate the sample's customers table (``generate_customers``) and write it as CSV."""
+    customers = generate_customers(generate_sample(conversations=conversations, seed=seed, start=start), seed=seed)
+    out = customers.with_columns(churned_at=pl.col("churned_at").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out.write_csv(path)
+    return path
 
 
 def _lookup(values: tuple[str, ...], codes: np.ndarray) -> pl.Series:

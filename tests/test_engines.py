@@ -1,0 +1,273 @@
+"""One definition, three engines: every engine-neutral metric on DuckDB and Spark equals polars.
+
+Generated logs carry the hard cases (timestamp ties broken by ``row_nr``, bots, brand-first
+conversations, pending turns, a channel with no customer turn, null channels, times across a
+DST change with opening hours and a holiday). Spark tests share one session and run few queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+import warnings
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import narwhals.stable.v2 as nw
+import numpy as np
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import toolkit
+from tests.test_kpis import log
+from toolkit.calendar.business_hours import BusinessCalendar
+from toolkit.cli import main
+from toolkit.core.engines import EngineTables, calendar_days
+from toolkit.core.kpis import aggregate
+from toolkit.core.metrics import Metric, metric_registry, register_metric, unregister_metric
+
+HOURS = "mon-fri 09:00-12:30,13:30-18:00; sat 10:00-14:00"
+TZ = "Europe/Paris"
+
+
+def generated_log(seed: int, n_conversations: int = 120) -> pl.DataFrame:
+    """A random canonical log around the spring DST change (2025-03-30 in Paris)."""
+    rng = np.random.default_rng(seed)
+    rows: dict[str, list] = {k: [] for k in (
+        "conversation_id", "created_at", "direction", "is_bot", "agent_id", "channel", "customer_id",
+        "message_id")}
+    t0 = dt.datetime(2025, 3, 27, 6, tzinfo=dt.UTC)
+    for c in range(n_conversations):
+        t = t0 + dt.timedelta(minutes=int(rng.integers(0, 6 * 24 * 60)))
+        channel = [None, "twitter", "facebook", "instagram"][int(rng.integers(0, 4))]
+        brand_first = rng.random() < 0.15
+        for k in range(int(rng.integers(1, 8))):
+            if k == 0 and brand_first:
+                direction, bot = "outbound", False
+            else:
+                r = rng.random()
+                direction, bot = ("inbound", False) if r < 0.55 else (("outbound", True) if r < 0.65 else ("outbound", False))
+            rows["conversation_id"].append(f"c{c}")
+            rows["created_at"].append(t)
+            rows["direction"].append(direction)
+            rows["is_bot"].append(bot)
+            rows["agent_id"].append(None if direction == "inbound" or bot else f"A{int(rng.integers(1, 4))}")
+            rows["channel"].append(channel)
+            rows["customer_id"].append(f"u{c % 50}" if direction == "inbound" else None)
+            rows["message_id"].append(f"m{len(rows['message_id'])}")
+            # Minutes-to-hours gaps; 0 gives timestamp ties, broken by row_nr.
+            t += dt.timedelta(minutes=int(rng.choice([0, 0, 1, 7, 45, 300, 1500])))
+    frame = pl.DataFrame(rows, schema_overrides={"created_at": pl.Datetime("us", "UTC"), "agent_id": pl.String,
+                                                 "channel": pl.String, "customer_id": pl.String})
+    # Shuffle the input, then number it: input order is the tie-break.
+    frame = frame.sample(fraction=1.0, shuffle=True, seed=seed).with_row_index("row_nr", offset=1)
+    frame = frame.with_columns(pl.col("row_nr").cast(pl.Int64), brand=pl.lit("Acme"), in_reply_to=pl.lit(None, pl.String))
+    # A channel whose only messages are brand posts: a group with messages but no turns.
+    extra = frame.head(1).with_columns(
+        conversation_id=pl.lit("only-brand"), direction=pl.lit("outbound"), channel=pl.lit("newsletter"),
+        row_nr=pl.lit(10_000, pl.Int64), message_id=pl.lit("m-extra"), customer_id=pl.lit(None, pl.String),
+        agent_id=pl.lit("A1"), is_bot=pl.lit(False))
+    return pl.concat([frame, extra])
+
+
+def calendar() -> BusinessCalendar:
+    return BusinessCalendar.parse(HOURS, timezone=TZ, holidays="2025-03-31")
+
+
+NEUTRAL = [n for n, m in metric_registry().items() if m.is_neutral() and m.level != "conversations"]
+
+
+def polars_kpis(messages: pl.DataFrame, **kwargs) -> pl.DataFrame:
+    return toolkit.kpis(messages, metrics=[n for n in NEUTRAL if n in _supported(messages, kwargs)], **kwargs)
+
+
+def _supported(messages: pl.DataFrame, kwargs: dict) -> set[str]:
+    return set(toolkit.FactTables(messages, calendar=kwargs.get("calendar"), timezone=kwargs.get("timezone")).metrics())
+
+
+def engine_kpis(messages, engine: str, **kwargs) -> pl.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return toolkit.kpis(messages, engine=engine, **kwargs)
+
+
+def assert_same(got: pl.DataFrame, want: pl.DataFrame) -> None:
+    assert got.columns == want.columns
+    assert_frame_equal(got, want, rel_tol=1e-9, abs_tol=0.0)
+
+
+# ---- polars: the neutral pipeline equals the kernel ------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_neutral_definitions_on_polars_equal_the_polars_kernel(seed: int) -> None:
+    m = generated_log(seed)
+    cal = calendar()
+    for by in (None, "channel"):
+        want = polars_kpis(m, by=by, calendar=cal, timezone=TZ)
+        tables = EngineTables(m, engine="polars", calendar=cal, timezone=TZ)
+        via_polars_neutral = aggregate(tables, list(tables.metrics()), by=by).collect()
+        assert_same(via_polars_neutral, want.drop("sla_target_s").select(via_polars_neutral.columns))
+
+
+def test_calendar_table_gives_the_calendars_business_seconds() -> None:
+    """The day table (for engines) against the calendar's own polars expression, across DST."""
+    cal = calendar().with_span("2025-03-20", "2025-04-10")
+    days, slots = calendar_days(cal)
+    assert slots >= 2
+    rng = np.random.default_rng(0)
+    lo = int(dt.datetime(2025, 3, 21, tzinfo=dt.UTC).timestamp() * 1e6)
+    a = rng.integers(lo, lo + 17 * 86_400_000_000, 400)
+    b = a + rng.integers(0, 4 * 86_400_000_000, 400)
+    frame = pl.DataFrame({"start_us": a, "answered_us": b})
+    from toolkit.core.engines import _with_business_time
+
+    got = (
+        _with_business_time(nw.from_native(frame.lazy()), nw.from_native(days.lazy()), slots, int(b.max()), cal)
+        .collect("polars").to_native().sort("start_us", "answered_us")  # joins may reorder rows
+    )
+    frame = frame.sort("start_us", "answered_us")
+    as_dt = frame.with_columns(pl.all().cast(pl.Datetime("us", "UTC")))
+    want = as_dt.select(bh=cal.business_seconds("start_us", "answered_us"), open=cal.is_open("start_us"))
+    assert got["response_bh_seconds"].to_list() == want["bh"].to_list()
+    assert got["in_hours"].to_list() == want["open"].to_list()
+
+
+# ---- DuckDB ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_duckdb_equals_polars_on_generated_logs(seed: int) -> None:
+    m = generated_log(seed)
+    cal = calendar()
+    for by in (None, "channel", ["channel", "agent_id"]):
+        for kwargs in ({}, {"calendar": cal, "timezone": TZ}, {"sla": "15m"}):
+            want = polars_kpis(m, by=by, **kwargs)
+            got = engine_kpis(m, "duckdb", by=by, **kwargs)
+            assert_same(got, want)
+
+
+def test_duckdb_hand_worked_case() -> None:
+    m = log([("c", 0, "inbound"), ("c", 0, "inbound"), ("c", 1, "outbound", True), ("c", 10, "outbound"),
+             ("d", 0, "outbound"), ("d", 5, "inbound"), ("d", 6, "inbound"), ("e", 3, "inbound")])
+    got = engine_kpis(m, "duckdb").row(0, named=True)
+    assert got["turns"] == 3 and got["answered_turns"] == 1
+    assert got["frt_median_s"] == 600.0 and got["reply_rate"] == pytest.approx(1 / 3)
+    assert got["outbound_messages"] == 3 and got["unique_customers"] == 3
+    assert got["sla_compliance"] == 1.0  # the two pending turns wait less than the target
+
+
+def test_duckdb_reads_canonical_parquet_itself(tmp_path: Path) -> None:
+    m = generated_log(6)
+    m.head(300).write_parquet(tmp_path / "part-0.parquet")
+    m.slice(300).write_parquet(tmp_path / "part-1.parquet")
+    want = polars_kpis(m, by="channel")
+    assert_same(engine_kpis(str(tmp_path), "duckdb", by="channel", memory_limit="500MB"), want)
+    assert_same(engine_kpis(str(tmp_path / "*.parquet"), "duckdb", by="channel"), want)
+
+
+def test_polars_only_metrics_are_named_on_other_engines() -> None:
+    m = generated_log(7)
+    register_metric(Metric("long_turns", "turns", "share", value=pl.col("inbound_messages") >= 3), replace=True)
+    try:
+        with pytest.raises(toolkit.DataError, match=r"\['long_turns'\] run on the polars engine only"):
+            toolkit.kpis(m, engine="duckdb", metrics=["turns", "long_turns"])
+        with pytest.warns(UserWarning, match="long_turns"):
+            out = toolkit.kpis(m, engine="duckdb")
+        assert "long_turns" not in out.columns and "turns" in out.columns
+        assert "long_turns" in toolkit.kpis(m).columns  # and polars runs it
+    finally:
+        unregister_metric("long_turns")
+
+
+def test_a_researchers_neutral_metric_runs_on_every_engine() -> None:
+    m = generated_log(8)
+    register_metric(Metric("long_turns", "turns", "share", value=nw.col("inbound_messages") >= 3,
+                           label="turns of 3+ messages", polarity="lower"), replace=True)
+    try:
+        want = toolkit.kpis(m, by="channel", metrics=["long_turns"])
+        assert want["long_turns"].drop_nulls().len() > 0
+        assert_same(engine_kpis(m, "duckdb", by="channel", metrics=["long_turns"]), want)
+    finally:
+        unregister_metric("long_turns")
+
+
+def test_engine_errors_are_clear() -> None:
+    m = generated_log(9, n_conversations=10)
+    with pytest.raises(toolkit.DataError, match=r"engine='oracle' is not one of"):
+        toolkit.kpis(m, engine="oracle")
+    with pytest.raises(toolkit.DataError, match="memory-limit"):
+        toolkit.kpis(m, engine="duckdb", memory_limit="lots")
+    with pytest.raises(toolkit.DataError, match="polars engine only"):
+        toolkit.kpis(m, engine="duckdb", every="1d")
+
+
+def _cli_json(argv: list[str]) -> list[dict]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(argv) == 0
+    return json.loads(out.getvalue())
+
+
+def _mixed_offsets_csv(path: Path) -> Path:
+    """A generic-layout CSV whose timestamps carry different UTC offsets."""
+    m = generated_log(10, n_conversations=60)
+    offsets = ["+00:00", "+02:00", "-05:00"]
+    text = m.with_columns(
+        created_at=pl.struct("created_at", "row_nr").map_elements(
+            lambda r: r["created_at"].astimezone(dt.timezone(dt.timedelta(hours=int(offsets[r["row_nr"] % 3][:3])))).isoformat(),
+            return_dtype=pl.String,
+        )
+    ).drop("row_nr", "in_reply_to")
+    text.write_csv(path)
+    return path
+
+
+def test_cli_kpis_duckdb_json_equals_polars(tmp_path: Path) -> None:
+    csv = _mixed_offsets_csv(tmp_path / "log.csv")
+    base = [str(csv), "--format", "json", "--quiet", "--hours", HOURS, "--timezone", TZ, "--holidays", "2025-03-31"]
+    for by in ([], ["--by", "channel"]):
+        polars_rows = _cli_json(["kpis", *base, *by])
+        duck_rows = _cli_json(["kpis", *base, *by, "--engine", "duckdb", "--memory-limit", "1GB"])
+        assert len(duck_rows) == len(polars_rows)
+        for d, p in zip(duck_rows, polars_rows, strict=True):
+            for key, value in d.items():
+                assert p[key] == pytest.approx(value, rel=1e-9, nan_ok=True) if isinstance(value, float) else p[key] == value, key
+
+
+# ---- Spark (one session, few queries) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def spark():
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java (CI installs openjdk-17-jre-headless); java is not on PATH")
+    pytest.importorskip("pyspark", reason="pyspark is in requirements-dev.txt")
+    from toolkit.core.engines import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()
+
+
+def test_spark_equals_polars(spark, tmp_path: Path) -> None:
+    m = generated_log(11)
+    cal = calendar()
+    want = polars_kpis(m, by="channel", calendar=cal, timezone=TZ)
+    assert_same(engine_kpis(m, "spark", by="channel", calendar=cal, timezone=TZ, spark_master="local[2]"), want)
+    m.write_parquet(tmp_path / "log.parquet")
+    want = polars_kpis(m, sla="10m")
+    assert_same(engine_kpis(str(tmp_path / "log.parquet"), "spark", sla="10m", spark_master="local[2]"), want)
+
+
+def test_cli_kpis_spark_json_equals_polars(spark, tmp_path: Path) -> None:
+    csv = _mixed_offsets_csv(tmp_path / "log.csv")
+    base = [str(csv), "--format", "json", "--quiet", "--by", "channel"]
+    polars_rows = _cli_json(["kpis", *base])
+    spark_rows = _cli_json(["kpis", *base, "--engine", "spark", "--spark-master", "local[2]"])
+    for s, p in zip(spark_rows, polars_rows, strict=True):
+        for key, value in s.items():
+            assert p[key] == pytest.approx(value, rel=1e-9) if isinstance(value, float) else p[key] == value, key

@@ -1,0 +1,54 @@
+"""Honest on thin data (toolkit.analysis.thin): minimum samples, zero baselines, per-day counts,
+far-out dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from toolkit.analysis import thin
+
+
+def test_minimum_sample_on_every_side():
+    assert thin.enough(30, 31) and not thin.enough(29, 500) and not thin.enough(None, 40)
+    assert thin.enough(5, minimum=5)
+
+
+def test_no_change_against_a_zero_or_small_baseline():
+    assert thin.relative_change(160, 6) is None  # "+2,567%" from 6 messages: not shown
+    assert thin.relative_change(10, 0, base_size=100) is None
+    assert thin.relative_change(None, 50) is None
+    assert thin.relative_change(60, 50) == 0.2
+
+
+def test_counts_over_unequal_periods_are_compared_per_day():
+    # 140 messages in 28 days (5 a day) vs 100 in 14 days (7.1 a day): down, not up 40%.
+    assert thin.relative_change(140, 100, days=(28, 14)) == -0.3
+    assert thin.relative_change(140, 100, days=(14, 14)) == 0.4
+
+
+@given(st.integers(30, 10_000), st.integers(30, 10_000), st.integers(1, 60), st.integers(1, 60))
+def test_per_day_change_matches_the_rates(new, old, d_new, d_old):
+    change = thin.relative_change(new, old, days=(d_new, d_old))
+    assert change is not None and abs(change - ((new / d_new) / (old / d_old) - 1)) < 1e-9
+
+
+def _log(days: list[dt.datetime]) -> pl.DataFrame:
+    return pl.DataFrame({"created_at": days}, schema={"created_at": pl.Datetime("us")}).with_columns(pl.col("created_at").dt.replace_time_zone("UTC"))
+
+
+def test_dense_range_leaves_far_out_dates_out_and_counts_them():
+    bulk = [dt.datetime(2017, 10, 1) + dt.timedelta(hours=h) for h in range(24 * 60)]
+    early = [dt.datetime(2011, 8, 29), dt.datetime(2016, 8, 6), dt.datetime(2016, 8, 6, 5)]
+    r = thin.dense_range(_log(early + bulk))
+    assert (r.first, r.last, r.before, r.after, r.total) == (dt.date(2017, 10, 1), dt.date(2017, 11, 29), 3, 0, 1443)
+
+
+def test_dense_range_keeps_quiet_days_inside_the_bulk():
+    days = [dt.datetime(2025, 1, d, 12) for d in range(1, 32) if d not in (10, 11, 12)] * 5
+    r = thin.dense_range(_log(days))
+    assert (r.first, r.last, r.outside) == (dt.date(2025, 1, 1), dt.date(2025, 1, 31), 0)
+    assert thin.dense_range(_log([])) is None

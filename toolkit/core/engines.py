@@ -1,0 +1,479 @@
+"""Engines: the fact tables and the metrics, written once with narwhals, run on polars, DuckDB or Spark.
+
+``kpis(..., engine="duckdb")`` and ``engine="spark"`` build the same fact tables as the polars
+kernel (:mod:`toolkit.core.turns`), with narwhals expressions that each engine runs itself, and
+aggregate the registered metrics through their engine-neutral definitions
+(:meth:`toolkit.core.metrics.Metric.neutral_aggregation`). The data never has to fit in the
+Python process: a canonical Parquet file, directory or glob is read by the engine; any other
+source is loaded by the toolkit's loader first.
+
+The definition, in narwhals (see SPEC "Engines"):
+
+* messages are ordered within their conversation by time, ties by ``row_nr`` (input order);
+  bot messages are dropped before turns are cut (they neither answer nor interrupt);
+* a turn is a run of consecutive inbound messages (``shift`` over the conversation), numbered by
+  a running sum of run starts; its answer is the message after the run's last message;
+* times are integer epoch microseconds (the one per-engine helper, :func:`_with_epoch_us`),
+  so differences are exact on every engine;
+* business time: the calendar (built in Python, DST- and holiday-exact) becomes a small table,
+  one row per UTC day with the open microseconds before the day and that day's open
+  intervals; an equi-join on the day and a sum of clamped overlaps give the open time before
+  any instant, on every engine (no as-of join, which Spark lacks).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob as globlib
+import os
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import narwhals.stable.v2 as nw
+import polars as pl
+
+from toolkit.core.metrics import Metric, MetricContext, available_metrics
+from toolkit.core.turns import dimension_columns
+from toolkit.errors import DataError
+from toolkit.io.schema import INBOUND
+
+__all__ = ["ENGINES", "EngineTables", "check_engine"]
+
+ENGINES = ("polars", "duckdb", "spark")
+_DAY_US = 86_400_000_000
+_US = 1_000_000
+_REQUIRED = ("conversation_id", "created_at", "direction", "row_nr", "is_bot")
+
+
+def check_engine(engine: str) -> str:
+    """The engine name, or a clear error naming the allowed ones."""
+    if engine not in ENGINES:
+        msg = f"engine={engine!r} is not one of {list(ENGINES)}"
+        raise DataError(msg)
+    return engine
+
+
+# ---- sources ------------------------------------------------------------------------------
+
+
+def _parquet_paths(source: Any) -> str | None:
+    """The Parquet file/dir/glob ``source`` names, as a glob the engines read; else None."""
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    text = os.fspath(source)
+    path = Path(text)
+    if path.is_dir():
+        files = sorted(path.rglob("*.parquet"))
+        return os.path.join(text, "**", "*.parquet") if files else None
+    if any(ch in text for ch in "*?["):
+        files = globlib.glob(text, recursive=True)
+        return text if files and all(f.endswith(".parquet") for f in files) else None
+    return text if text.endswith(".parquet") and path.is_file() else None
+
+
+def _is_canonical(schema: Sequence[str]) -> bool:
+    return all(c in schema for c in _REQUIRED)
+
+
+def canonical_parquet(source: Any) -> bool:
+    """Whether ``source`` is a Parquet file/dir/glob already in canonical columns (a schema read,
+    no data)."""
+    paths = _parquet_paths(source)
+    if paths is None:
+        return False
+    first = sorted(globlib.glob(paths, recursive=True))[0]
+    return _is_canonical(pl.read_parquet_schema(first))
+
+
+def _duckdb_connection(memory_limit: str | None) -> Any:
+    import duckdb
+
+    # narwhals runs some operations through duckdb's default connection, so the settings go there.
+    con = duckdb.default_connection()
+    if memory_limit:
+        try:
+            con.execute(f"SET memory_limit = '{_checked_memory(memory_limit)}'")
+        except duckdb.Error as exc:
+            msg = f"--memory-limit {memory_limit!r}: DuckDB refuses it ({exc}); use e.g. 4GB or 500MB"
+            raise DataError(msg) from None
+        con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def _checked_memory(text: str) -> str:
+    import re
+
+    if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB|B)\s*", text, re.IGNORECASE):
+        msg = f"--memory-limit {text!r}: expected a size such as 4GB, 500MB or 2GiB"
+        raise DataError(msg)
+    return text.strip()
+
+
+def spark_session(master: str | None = None) -> Any:
+    """The Spark session (``local[*]`` by default), UTC session time zone, Arrow transfers."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        msg = "engine='spark' needs pyspark: pip install -r requirements-dev.txt (and Java 17)"
+        raise DataError(msg) from None
+    builder = (
+        SparkSession.builder.appName("toolkit")
+        .master(master or "local[*]")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "8")
+    )
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _with_epoch_us(native: Any, engine: str, column: str, alias: str) -> Any:
+    """THE per-engine helper: ``alias`` = ``column`` as integer UTC epoch microseconds."""
+    if engine == "polars":
+        return native.with_columns(pl.col(column).dt.timestamp("us").alias(alias))
+    if engine == "duckdb":
+        return native.project(f'*, epoch_us("{column}") AS "{alias}"')
+    from pyspark.sql import functions as F
+
+    return native.withColumn(alias, F.unix_micros(F.col(column)))
+
+
+def open_messages(
+    source: Any, engine: str, *, memory_limit: str | None = None, spark_master: str | None = None
+) -> tuple[Any, Any]:
+    """The messages as the engine's native lazy frame (with ``_t``), and the engine handle."""
+    check_engine(engine)
+    parquet = _parquet_paths(source)
+    handle: Any = None
+    native: Any
+    if engine == "duckdb":
+        handle = _duckdb_connection(memory_limit)
+    elif engine == "spark":
+        handle = spark_session(spark_master)
+    if parquet is not None and engine != "polars":
+        if engine == "duckdb":
+            native = handle.read_parquet(parquet, hive_partitioning=False)
+        else:
+            native = handle.read.parquet(*sorted(globlib.glob(parquet, recursive=True)))
+        columns = list(native.columns)
+        if not _is_canonical(columns):
+            native = None  # a Parquet file in a source layout: the loader maps it
+    else:
+        native = None
+    if native is None:
+        frame = _canonical_polars(source)
+        if engine == "polars":
+            native = frame
+        elif engine == "duckdb":
+            native = handle.from_arrow(frame.collect().to_arrow())
+        else:
+            native = handle.createDataFrame(frame.collect().to_arrow())
+    columns = list(native.collect_schema().names()) if engine == "polars" else list(native.columns)
+    missing = [c for c in _REQUIRED if c not in columns]
+    if missing:
+        msg = (
+            f"messages have no {missing} column(s) (found: {columns}). Hint: load the log with "
+            "toolkit.read_messages() (or write it with the loader) to get canonical columns."
+        )
+        raise DataError(msg)
+    return _with_epoch_us(native, engine, "created_at", "_t"), handle
+
+
+def _canonical_polars(source: Any) -> pl.LazyFrame:
+    if isinstance(source, pl.DataFrame):
+        return source.lazy()
+    if isinstance(source, pl.LazyFrame):
+        return source
+    from toolkit.io.load import read_messages
+
+    loaded = read_messages(source)
+    return loaded.lazy() if isinstance(loaded, pl.DataFrame) else loaded
+
+
+# ---- the fact tables, written once -------------------------------------------------------
+
+
+def neutral_turns(messages: nw.LazyFrame, carried: Sequence[str], *, has_agent: bool) -> nw.LazyFrame:
+    """One row per customer turn (SPEC), on any engine; times in epoch microseconds.
+
+    Columns: ``conversation_id``, ``turn_index``, ``is_first``, ``start_us``, ``start_row_nr``,
+    ``inbound_messages``, ``answered_us``, ``answer_message_id``, ``agent_id`` (answering agent),
+    ``response_seconds`` and the ``carried`` columns of the turn's first message.
+    """
+    order = ["_t", "row_nr"]
+
+    def window(expr: nw.Expr) -> nw.Expr:
+        return expr.over("conversation_id", order_by=order)
+
+    inbound = nw.col("direction") == INBOUND
+    human = messages.filter(~nw.col("is_bot").fill_null(value=False))
+    lagged = human.with_columns(
+        _prev=window(nw.col("direction").shift(1)),
+        _next=window(nw.col("direction").shift(-1)),
+        _next_t=window(nw.col("_t").shift(-1)),
+        _next_id=window(nw.col("message_id").shift(-1)),
+        _next_agent=window(nw.col("agent_id").shift(-1)) if has_agent else nw.lit(None, nw.String),
+    )
+    # Explicit null tests: a missing neighbour is "not inbound" (no null-skipping shortcuts).
+    starts = inbound & (nw.col("_prev").is_null() | (nw.col("_prev") != INBOUND))
+    ends = inbound & (nw.col("_next").is_null() | (nw.col("_next") != INBOUND))
+    runs = lagged.with_columns(_start=starts, _end=ends).with_columns(
+        _run=window(nw.col("_start").cast(nw.Int64).cum_sum())
+    )
+    answered = nw.col("_end") & ~nw.col("_next").is_null()
+    first = nw.col("_start")
+    turns = (
+        runs.filter(inbound)
+        .group_by("conversation_id", "_run")
+        .agg(
+            nw.col("_t").min().alias("start_us"),
+            nw.when(first).then(nw.col("row_nr")).max().alias("start_row_nr"),
+            nw.len().cast(nw.Int64).alias("inbound_messages"),
+            nw.when(answered).then(nw.col("_next_t")).max().alias("answered_us"),
+            nw.when(answered).then(nw.col("_next_id")).max().alias("answer_message_id"),
+            nw.when(answered).then(nw.col("_next_agent")).max().alias("agent_id"),
+            *[nw.when(first).then(nw.col(c)).max().alias(c) for c in carried],
+        )
+    )
+    return turns.with_columns(
+        turn_index=(nw.col("_run") - 1).cast(nw.Int64),
+        is_first=nw.col("_run") == 1,
+        response_seconds=(nw.col("answered_us") - nw.col("start_us")).cast(nw.Float64) / _US,
+    ).drop("_run")
+
+
+def calendar_days(calendar: Any) -> tuple[pl.DataFrame, int]:
+    """The calendar as one row per UTC day: ``_day``, ``_before`` (open microseconds from the
+    span's start to the day's start) and the day's open intervals ``_o{i}``/``_c{i}`` (UTC
+    microseconds, null when the day has fewer); and how many interval slots there are."""
+    from toolkit.calendar.business_hours import _materialise
+
+    table = _materialise(calendar)
+    first_day = table.lo_us // _DAY_US - 1
+    last_day = table.hi_us // _DAY_US + 1
+    per_day: dict[int, list[tuple[int, int]]] = {}
+    for s, e in zip(table.starts, table.ends, strict=True):
+        d = s // _DAY_US
+        while s < e:  # split at UTC midnights so every piece sits in one day
+            cut = min(e, (d + 1) * _DAY_US)
+            per_day.setdefault(d, []).append((s, cut))
+            s, d = cut, d + 1
+    slots = max((len(v) for v in per_day.values()), default=0)
+    rows: dict[str, list[Any]] = {"_day": [], "_before": []}
+    for i in range(slots):
+        rows[f"_o{i}"], rows[f"_c{i}"] = [], []
+    before = 0
+    for d in range(first_day, last_day + 1):
+        rows["_day"].append(d)
+        rows["_before"].append(before)
+        pieces = per_day.get(d, [])
+        for i in range(slots):
+            s, e = pieces[i] if i < len(pieces) else (None, None)
+            rows[f"_o{i}"].append(s)
+            rows[f"_c{i}"].append(e)
+        before += sum(e - s for s, e in pieces)
+    schema = dict.fromkeys(rows, pl.Int64)
+    return pl.DataFrame(rows, schema=schema), slots
+
+
+def _open_before(t: str, slots: int, prefix: str) -> tuple[nw.Expr, nw.Expr]:
+    """Open microseconds before instant ``t`` and whether ``t`` is open, from joined day columns."""
+    total = nw.col(f"{prefix}_before")
+    is_open = nw.lit(value=False)
+    for i in range(slots):
+        o, c = nw.col(f"{prefix}_o{i}"), nw.col(f"{prefix}_c{i}")
+        # clamp(t - o, 0, c - o), written with explicit branches (a null slot adds 0).
+        part = (
+            nw.when(o.is_null()).then(nw.lit(0))
+            .when(nw.col(t) <= o).then(nw.lit(0))
+            .when(nw.col(t) >= c).then(c - o)
+            .otherwise(nw.col(t) - o)
+        )
+        total = total + part
+        is_open = is_open | (~o.is_null() & (nw.col(t) >= o) & (nw.col(t) < c))
+    return total, is_open
+
+
+def _with_business_time(turns: nw.LazyFrame, days: nw.LazyFrame, slots: int, as_of_us: int, calendar: Any) -> nw.LazyFrame:
+    day_cols = ["_before", *[f"_{k}{i}" for i in range(slots) for k in ("o", "c")]]
+
+    def joined(frame: nw.LazyFrame, column: str, prefix: str) -> nw.LazyFrame:
+        renamed = days.rename({"_day": f"{prefix}_day", **{c: f"{prefix}{c}" for c in day_cols}})
+        keyed = frame.with_columns((nw.col(column) // _DAY_US).alias(f"{prefix}_day"))
+        return keyed.join(renamed, on=f"{prefix}_day", how="left").drop(f"{prefix}_day")
+
+    f_as_of = pl.DataFrame({"t": [as_of_us]}).select(
+        calendar._open_us_before(pl.col("t"))  # the calendar's own F at the end of the data
+    ).item()
+    out = joined(joined(turns, "start_us", "_s"), "answered_us", "_a")
+    f_start, open_start = _open_before("start_us", slots, "_s")
+    f_answer, _ = _open_before("answered_us", slots, "_a")
+    out = out.with_columns(_fs=f_start, _fa=f_answer, in_hours=open_start)
+    response = nw.col("_fa") - nw.col("_fs")
+    waited = nw.when(nw.col("answered_us").is_null()).then(nw.lit(f_as_of) - nw.col("_fs")).otherwise(response)
+    out = out.with_columns(
+        response_bh_seconds=nw.when(response < 0).then(nw.lit(0)).otherwise(response).cast(nw.Float64) / _US,
+        waited_bh_seconds=nw.when(waited < 0).then(nw.lit(0)).otherwise(waited).cast(nw.Float64) / _US,
+    )
+    drop = ["_fs", "_fa", *[f"{p}{c}" for p in ("_s", "_a") for c in day_cols]]
+    return out.drop(drop)
+
+
+class EngineTables:
+    """The fact tables on an engine: ``messages`` and ``turns`` as narwhals LazyFrames.
+
+    Conversations are polars-only for now: conversation-level metrics (handling time, CSAT,
+    outcomes) are left out on DuckDB and Spark with a note (:attr:`skipped`).
+    """
+
+    def __init__(
+        self,
+        source: Any,
+        *,
+        engine: str,
+        sla: Any = 3600,
+        calendar: Any = None,
+        timezone: str | None = None,
+        as_of: dt.datetime | None = None,
+        memory_limit: str | None = None,
+        spark_master: str | None = None,
+    ) -> None:
+        from toolkit.calendar.business_hours import as_calendar
+        from toolkit.measures.outcomes import parse_sla
+
+        self.engine = check_engine(engine)
+        native, self.handle = open_messages(
+            source, engine, memory_limit=memory_limit, spark_master=spark_master
+        )
+        messages = nw.from_native(native)
+        self.columns = [c for c in messages.collect_schema().names() if c != "_t"]
+        calendar = as_calendar(calendar, timezone=timezone)
+        lo, hi = (
+            messages.select(nw.col("_t").min().alias("lo"), nw.col("_t").max().alias("hi"))
+            .collect("polars")
+            .to_native()
+            .row(0)
+        )
+        if lo is None:
+            msg = "the message log is empty: there is nothing to compute"
+            raise DataError(msg)
+        as_of_us = hi if as_of is None else _epoch_us(as_of)
+        if calendar is not None and hasattr(calendar, "covering"):
+            bounds = pl.DataFrame(
+                {"created_at": [lo, hi, as_of_us]}, schema={"created_at": pl.Int64}
+            ).select(pl.col("created_at").cast(pl.Datetime("us", "UTC")))
+            calendar = calendar.covering(bounds, "created_at", fit=True)
+        default_sla, channel_slas = parse_sla(sla)
+        self.context = MetricContext(sla=default_sla, calendar=calendar, sla_channels=channel_slas)
+        carried = dimension_columns(self.columns)
+        has_agent = "agent_id" in self.columns
+        turns = neutral_turns(messages, carried, has_agent=has_agent)
+        turns = turns.with_columns(
+            waited_seconds=(
+                nw.when(nw.col("answered_us").is_null()).then(nw.lit(as_of_us)).otherwise(nw.col("answered_us"))
+                - nw.col("start_us")
+            ).cast(nw.Float64) / _US,
+            answered_at=nw.col("answered_us"),
+        )
+        if calendar is not None:
+            days, slots = calendar_days(calendar)
+            turns = _with_business_time(turns, self._frame(days), slots, as_of_us, calendar)
+        self.messages = messages
+        self.turns = turns
+        self.skipped: list[str] = []
+
+    def _frame(self, df: pl.DataFrame) -> nw.LazyFrame:
+        if self.engine == "polars":
+            return nw.from_native(df.lazy())
+        if self.engine == "duckdb":
+            return nw.from_native(self.handle.from_arrow(df.to_arrow()))
+        return nw.from_native(self.handle.createDataFrame(df.to_arrow()))
+
+    def table(self, level: str) -> nw.LazyFrame:
+        if level == "conversations":
+            msg = f"conversation-level metrics run on the polars engine only (engine={self.engine!r})"
+            raise DataError(msg)
+        return {"messages": self.messages, "turns": self.turns}[level]
+
+    def metrics(self, names: Sequence[str] | None = None) -> dict[str, Metric]:
+        """The registered metrics this engine can compute (optionally only ``names``).
+
+        A metric named explicitly that is polars-only (written with polars expressions, or of
+        the conversations level) is a :class:`DataError`; by default such metrics are skipped
+        and listed in :attr:`skipped`.
+        """
+        from toolkit.core.kpis import _DERIVED_COLUMNS
+
+        supported = available_metrics(set(self.columns) | _DERIVED_COLUMNS, self.context)
+        runnable = {
+            n: m for n, m in supported.items() if m.level != "conversations" and m.is_neutral(self.context)
+        }
+        if names is None:
+            self.skipped = [n for n in supported if n not in runnable]
+            return runnable
+        unknown = [n for n in names if n not in supported]
+        if unknown:
+            msg = f"metrics not available for this log: {unknown}; available: {list(supported)}"
+            raise DataError(msg)
+        polars_only = [n for n in names if n not in runnable]
+        if polars_only:
+            msg = (
+                f"metrics {polars_only} run on the polars engine only (written with polars "
+                f"expressions or per conversation), not on engine={self.engine!r}; "
+                "leave them out or use engine='polars'"
+            )
+            raise DataError(msg)
+        return {n: runnable[n] for n in names}
+
+
+def _epoch_us(instant: dt.datetime) -> int:
+    if instant.tzinfo is None:
+        instant = instant.replace(tzinfo=dt.UTC)
+    delta = instant - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
+
+
+def aggregate_on_engine(
+    tables: EngineTables, chosen: dict[str, Metric], groups: list[str]
+) -> pl.DataFrame:
+    """The engine half of :func:`toolkit.core.kpis.aggregate`: neutral aggregations, collected."""
+    ctx = tables.context
+    parts: list[pl.DataFrame] = []
+    kept: list[str] = []
+    for level in ("messages", "turns"):
+        level_metrics = [m for m in chosen.values() if m.level == level]
+        if not level_metrics and level != "messages":
+            continue
+        table = tables.table(level)
+        if any(g not in table.collect_schema().names() for g in groups):
+            continue
+        aggs = [m.neutral_aggregation(ctx) for m in level_metrics] or [nw.len().alias("_rows")]
+        query = table.group_by(*groups).agg(*aggs) if groups else table.select(*aggs)
+        parts.append(query.collect("polars").to_native())
+        kept += [m.name for m in level_metrics]
+    if groups and not kept and chosen:
+        msg = f"cannot group by {groups}: the tables that hold these metrics have no such column"
+        raise DataError(msg)
+    if groups:
+        result = parts[0]
+        for part in parts[1:]:
+            result = result.join(part, on=groups, how="full", nulls_equal=True, coalesce=True)
+    else:
+        result = pl.concat(parts, how="horizontal")
+    counts = [n for n in kept if chosen[n].stat in ("count", "n_unique")]
+    result = result.with_columns(pl.col(counts).fill_null(0).cast(pl.Int64)).select(*groups, *kept)
+    result = result.with_columns(pl.col(n).cast(pl.Float64) for n in kept if n not in counts)
+    return result.sort(groups, nulls_last=True) if groups else result
+
+
+def warn_skipped(tables: EngineTables) -> None:
+    if tables.skipped:
+        warnings.warn(
+            f"engine={tables.engine!r} leaves out polars-only metrics: {tables.skipped}",
+            stacklevel=3,
+        )
