@@ -24,6 +24,7 @@ PAGES = [
     st.Page("app_pages/sentiment.py", title=_("Sentiment & deflection"), icon=":material/sentiment_satisfied:", url_path="sentiment"),
     st.Page("app_pages/channels.py", title=_("Channels & journeys"), icon=":material/alt_route:", url_path="channels"),
     st.Page("app_pages/outcomes.py", title=_("Outcomes"), icon=":material/flag:", url_path="outcomes"),
+    st.Page("app_pages/live_queue.py", title=_("Live queue"), icon=":material/queue:", url_path="live-queue"),
     st.Page("app_pages/compare.py", title=_("Compare"), icon=":material/compare_arrows:", url_path="compare"),
     st.Page("app_pages/data.py", title=_("Data"), icon=":material/database:", url_path="data"),
 ]

@@ -9,37 +9,41 @@ from app_pages import common, compute
 from toolkit.measures.handling import handling_by_channel
 from toolkit.present import charts
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table
 
-frame = common.page("Agents", "agents")
+frame = common.page(_("Agents"), "agents")
 if frame is not None:
     v, ds, f = frame
     report = compute.agents_table(v)
     if report is None:
-        st.info("The team report needs an agent column: map the file's agent column to `agent_id` on the Data page.")
+        st.info(_("The team report needs an agent column: map the file's agent column to `agent_id` on the Data page."))
     elif report.height == 0:
-        st.info("No replies with an agent in this selection.")
+        st.info(_("No replies with an agent in this selection."))
     else:
         flagged = report.filter(pl.col("coaching_flag")) if "coaching_flag" in report.columns else pl.DataFrame()
         a, b, c = st.columns(3)
-        a.metric("Agents", fmt.count(report["agent_id"].n_unique()), border=True)
-        b.metric("Flagged for coaching", fmt.count(flagged.height), border=True)
+        a.metric(_("Agents"), fmt.count(report["agent_id"].n_unique()), border=True)
+        b.metric(_("Flagged for coaching"), fmt.count(flagged.height), border=True)
         # The flags are judged in business time when there are opening hours: card and chart the same.
         bh = "art_bh_median_s" in report.columns and report["art_bh_median_s"].null_count() < report.height
         measure = "art_bh_median_s" if bh else "art_median_s"
         team = compute.metrics_by(v, None, (measure,))
         team_median = team[measure][0] if team.height and measure in team.columns else None
         c.metric(
-            "Team median response" + (" (business hours)" if bh else ""), fmt.duration(team_median), border=True,
-            help="Median time to reply over all answered turns" + (", counting only the time the team is open." if bh else "."),
+            _("Team median response (business hours)") if bh else _("Team median response"),
+            fmt.duration(team_median), border=True,
+            help=_("Median time to reply over all answered turns, counting only the time the team is open.") if bh
+            else _("Median time to reply over all answered turns."),
         )
         if flagged.height and "coaching_note" in flagged.columns:
             with st.container(border=True):
-                st.markdown("**Coaching flags**")
+                st.markdown(_("**Coaching flags**"))
                 for r in flagged.iter_rows(named=True):
                     who = f"{r['brand']} · {r['agent_id']}" if "brand" in r else r["agent_id"]
-                    st.markdown(f":orange[**{escape_markdown(who)}**] — {escape_markdown(r['coaching_note'])}")
+                    st.markdown(_(":orange[**{who}**] — {note}").format(
+                        who=escape_markdown(who), note=escape_markdown(r["coaching_note"])))
         # One bar per agent of a brand (the same initials may sign for two brands).
         several = "brand" in report.columns and report["brand"].n_unique() > 1
         label = pl.concat_str(pl.col("brand"), pl.lit(" · "), pl.col("agent_id")) if several else pl.col("agent_id")
@@ -51,24 +55,24 @@ if frame is not None:
         per_agent = per_agent.with_columns(value=pl.col("art_median_s") / size)
         bars = charts.ranked_bars(
             per_agent, label="agent", value="value",
-            title="Median response time by agent" + (" (business hours)" if bh else ""),
-            value_title=f"{unit.title()} (median over the turns they answered)", fmt=",.1f", highlight="coaching_flag",
+            title=_("Median response time by agent (business hours)") if bh else _("Median response time by agent"),
+            value_title=_('{v0} (median over the turns they answered)').format(v0=unit.title()), fmt=",.1f", highlight="coaching_flag",
             reference=(team_median / size) if team_median else None, reference_label="team median",
-            subtitle=f"Agents with {min_turns}+ answered turns, slowest 25 · orange: flagged for coaching · dashed: team median",
+            subtitle=_('Agents with {min_turns}+ answered turns, slowest 25 · orange: flagged for coaching · dashed: team median').format(min_turns=min_turns),
         )
         common.chart(bars, "agents_response_time", key="a_bars")
-        st.subheader("Team report")
+        st.subheader(_("Team report"))
         common.table(report, "agent_report", key="a_table", hide=("coaching_note",))
         st.caption(
-            "Flag: robust z-score above 2.5 against peers (same brand) and a Mann–Whitney test "
-            "significant after Benjamini–Hochberg correction. Agents with few turns are not tested."
+            _("Flag: robust z-score above 2.5 against peers (same brand) and a Mann–Whitney test "
+            "significant after Benjamini–Hochberg correction. Agents with few turns are not tested.")
         )
     if "handle_seconds" in f.messages.columns:
-        st.subheader("Handling time by channel")
+        st.subheader(_("Handling time by channel"))
         handling = compute.call(v, handling_by_channel)
         if isinstance(handling, pl.DataFrame) and handling.height:
             for note in handling["note"].drop_nulls() if "note" in handling.columns else []:
                 st.markdown(f"- {escape_markdown(note)}")
             common.table(handling, "handling_by_channel", key="a_handling", hide=("note",))
     if report is not None and report.height:
-        common.report_button(v, ds, "Agents", lambda: [Figure(bars), Table("Team report", report)], key="agents")
+        common.report_button(v, ds, _("Agents"), lambda: [Figure(bars), Table(_("Team report"), report)], key="agents")

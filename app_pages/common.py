@@ -45,6 +45,7 @@ from toolkit.present.export import safe_csv
 from toolkit.present.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
+    N_,
     _,
     get_language,
     language_from_header,
@@ -332,8 +333,14 @@ def browser_language() -> str | None:
 
 def apply_language() -> str:
     """Set this run's language: the sidebar's choice, else ``?lang=``, else the browser's, else en."""
-    lang = st.session_state.get("lang_choice") or view().lang or browser_language() or "en"
-    return set_language(lang)
+    # A plain session key, not the widget's: Streamlit drops widget state when the page changes.
+    v = view()
+    lang = set_language(st.session_state.get("app_lang") or v.lang or browser_language() or "en")
+    st.session_state["app_lang"] = lang
+    # The view carries the language (not English) so cached sentences and share links follow it.
+    if v.lang != ("" if lang == "en" else lang):
+        set_view(v.replace(lang="" if lang == "en" else lang))
+    return lang
 
 
 def set_view(new: ViewState) -> None:
@@ -387,17 +394,17 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     except UnknownDataset:
         st.title(title)
         st.error(
-            "This link points to a dataset that does not exist (it may have been removed). "
-            "Ask the person who sent it for a new link."
+            _("This link points to a dataset that does not exist (it may have been removed). "
+            "Ask the person who sent it for a new link.")
         )
-        if st.button("Open the sample data instead", key="reset_to_sample"):
+        if st.button(_("Open the sample data instead"), key="reset_to_sample"):
             set_view(ViewState())
             st.rerun()
         return None
     try:
         f = facts(v)
     except (ValueError, KeyError, OverflowError, pl.exceptions.PolarsError) as exc:  # bad hours/time zone
-        st.error(f"These settings could not be applied: {escape_markdown(exc)}")
+        st.error(_("These settings could not be applied: {exc}").format(exc=escape_markdown(exc)))
         set_view(v.replace(opening_hours="", timezone="", holidays=""))
         f = facts(st.session_state.view)
         v = st.session_state.view
@@ -406,24 +413,29 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     head, link = st.columns([3, 2], vertical_alignment="bottom")
     with head:
         st.title(title)
-        st.caption(caption or escape_markdown(ds.label))
+        st.caption(caption or escape_markdown(_label_of(ds)))
     link_notes()
-    with link, st.popover("Copy link", icon=":material/link:", use_container_width=True):
-        st.caption("Anyone with this link sees this page with these filters and settings, read-only.")
+    with link, st.popover(_("Copy link"), icon=":material/link:", use_container_width=True):
+        st.caption(_("Anyone with this link sees this page with these filters and settings, read-only."))
         st.code(share_url(v, url_path), language=None, wrap_lines=True)
     if read_only(v):
-        st.caption(f":material/lock: Shared view of **{escape_markdown(ds.label)}** — read-only.")
+        st.caption(_(":material/lock: Shared view of **{label}** — read-only.").format(label=escape_markdown(ds.label)))
     return v, ds, f
+
+
+def _label_of(ds: Dataset) -> str:
+    """A dataset's name: the sample's in the current language, an upload's as its owner wrote it."""
+    return _(ds.label) if ds.key == SAMPLE else ds.label
 
 
 def _language_selector(v: ViewState) -> ViewState:
     """The sidebar's language choice; kept in the URL (and so in share links) unless English."""
-    _widget("lang_choice", get_language())
+    _widget("f_lang", get_language())
     chosen = st.sidebar.selectbox(
-        _("Language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="lang_choice"
+        _("Language"), LANGUAGES, format_func=LANGUAGE_NAMES.get, key="f_lang"
     )
     if chosen != get_language():  # this run was drawn in the old language
-        set_language(chosen)
+        st.session_state["app_lang"] = set_language(chosen)
         set_view(v.replace(lang="" if chosen == "en" else chosen))
         st.rerun()
     return v.replace(lang="" if chosen == "en" else chosen)
@@ -432,37 +444,37 @@ def _language_selector(v: ViewState) -> ViewState:
 def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
     v = _language_selector(v)
     sb = st.sidebar
-    sb.markdown(f"**Data:** {escape_markdown(ds.label)}")
+    sb.markdown(_("**Data:** {label}").format(label=escape_markdown(_label_of(ds))))
     first, last = f.first_day, f.last_day
     start = max(first, min(v.start or first, last))
     end = min(last, max(v.end or last, first))
     _widget("f_dates", (start, end))
-    dates = sb.date_input("Dates", min_value=first, max_value=last, key="f_dates", format="YYYY-MM-DD")
+    dates = sb.date_input(_("Dates"), min_value=first, max_value=last, key="f_dates", format="YYYY-MM-DD")
     new = v
     if isinstance(dates, tuple) and len(dates) == 2:
         a, b = dates
         new = new.replace(start=None if a == first else a, end=None if b == last else b)
-    labels = {"channels": "Channel", "brands": "Brand", "categories": "Category", "agents": "Agent"}
+    labels = {"channels": _("Channel"), "brands": _("Brand"), "categories": _("Category"), "agents": _("Agent")}
     for fld, col in DIMENSION_FILTERS.items():
         options = f.options.get(col) or []
         if not options:
             continue
         chosen = [x for x in getattr(v, fld) if x in options]
         _widget(f"f_{fld}", chosen)
-        picked = sb.multiselect(labels[fld], options, key=f"f_{fld}", placeholder="All")
+        picked = sb.multiselect(labels[fld], options, key=f"f_{fld}", placeholder=_("All"))
         new = new.replace(**{fld: tuple(picked)})
-    hours_labels = {"all": "All", "in": "In hours", "out": "Out of hours"}
+    hours_labels = {"all": _("All"), "in": _("In hours"), "out": _("Out of hours")}
     _widget("f_hours", v.hours)
     hours = sb.segmented_control(
-        "Opening hours",
+        _("Opening hours"),
         list(hours_labels),
         format_func=hours_labels.get,
         key="f_hours",
         disabled=f.calendar is None,
-        help=None if f.calendar is not None else "Set opening hours in Settings to use this filter.",
+        help=None if f.calendar is not None else _("Set opening hours in Settings to use this filter."),
     )
     new = new.replace(hours=hours or "all")
-    with sb.expander("Settings", expanded=False):
+    with sb.expander(_("Settings"), expanded=False):
         new = _settings(new, ds)
     return new
 
@@ -470,18 +482,18 @@ def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
 def _settings(v: ViewState, ds: Dataset) -> ViewState:
     s = settings_of(v, ds)
     _widget("s_sla", float(v.sla_minutes))
-    sla = st.number_input("SLA target (minutes)", min_value=SLA_MINUTES_RANGE[0], max_value=SLA_MINUTES_RANGE[1], step=5.0, key="s_sla")
+    sla = st.number_input(_("SLA target (minutes)"), min_value=SLA_MINUTES_RANGE[0], max_value=SLA_MINUTES_RANGE[1], step=5.0, key="s_sla")
     _widget("s_tz", s.timezone)
-    tz = st.text_input("Time zone (IANA)", key="s_tz", help="e.g. Europe/Paris, America/New_York")
+    tz = st.text_input(_("Time zone (IANA)"), key="s_tz", help=_("e.g. Europe/Paris, America/New_York"))
     _widget("s_hours", s.hours or "24/7")
-    hours = st.text_area("Opening hours", key="s_hours", height=68, help='e.g. "mon-fri 09:00-18:00; sat 10:00-14:00" or "24/7"')
+    hours = st.text_area(_("Opening hours"), key="s_hours", height=68, help=_('e.g. "mon-fri 09:00-18:00; sat 10:00-14:00" or "24/7"'))
     _widget("s_holidays", s.holidays)
-    holidays = st.text_input("Holidays", key="s_holidays", help="Dates and/or a country: FR,2025-12-24")
+    holidays = st.text_input(_("Holidays"), key="s_holidays", help=_("Dates and/or a country: FR,2025-12-24"))
     _widget("s_events", "\n".join(e.to_text() for e in s.events))
-    events_text = st.text_area("Events (one a line)", key="s_events", height=80, help="Black Friday: 2025-11-28..2025-11-30")
+    events_text = st.text_area(_("Events (one a line)"), key="s_events", height=80, help=_("Black Friday: 2025-11-28..2025-11-30"))
     events, bad = parse_events(events_text)
     if bad:
-        st.warning("Not read as events: " + escape_markdown("; ".join(bad)))
+        st.warning(_("Not read as events: {events}").format(events=escape_markdown("; ".join(bad))))
     new = v.replace(sla_minutes=float(sla))
     new = new.replace(timezone="" if tz.strip() == ds.default_timezone else tz.strip())
     hours_val = hours.strip()
@@ -574,18 +586,19 @@ def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
             return fmt.measure(x, kind=kind, difference=diff)
 
         row = {
-            "metric": measure_label(str(r["metric"])),
+            _("metric"): measure_label(str(r["metric"])),
             str(r.get("a_label") or "A"): val(r.get("a")),
             str(r.get("b_label") or "B"): val(r.get("b")),
             # Counts of two groups may cover unequal stretches of time (peaks vs the rest):
             # their difference is not a finding, the two counts are shown as they are.
-            "difference": fmt.MISSING if kind == "count" else val(r.get("difference"), diff=True),
-            "95% interval": "–" if r.get("ci_low") is None else f"{val(r['ci_low'], diff=True)} to {val(r['ci_high'], diff=True)}",
-            "p-value": fmt.p_value(r.get("p_value"), prefix=False),
-            "test": r.get("test") or "–",
+            _("difference"): fmt.MISSING if kind == "count" else val(r.get("difference"), diff=True),
+            _("95% interval"): "–" if r.get("ci_low") is None else _("{low} to {high}").format(
+                low=val(r["ci_low"], diff=True), high=val(r["ci_high"], diff=True)),
+            _("p-value"): fmt.p_value(r.get("p_value"), prefix=False),
+            _("test"): _(r.get("test")) if r.get("test") else "–",
         }
         if "sentence" in r:
-            row["in words"] = r.get("sentence") or ""
+            row[_("in words")] = r.get("sentence") or ""
         rows.append(row)
     return pl.DataFrame(rows) if rows else df
 
@@ -595,7 +608,7 @@ def comparison_table(result: pl.DataFrame, name: str, *, key: str) -> None:
     table(result, name, key=key, hide=("sentence", "split"))
     sentences = [x for x in result["sentence"].to_list() if x] if "sentence" in result.columns else []
     if sentences:
-        with st.expander("Every measure in words"):
+        with st.expander(_("Every measure in words")):
             st.markdown("\n".join(f"- {escape_markdown(x)}" for x in sentences))
 
 def headline_sentences(result: pl.DataFrame, n: int = 4) -> list[str]:
@@ -613,26 +626,27 @@ def headline_sentences(result: pl.DataFrame, n: int = 4) -> list[str]:
 
 #: What a missing column holds, in a manager's words (for "add ... to see ...").
 _PLAIN_COLUMNS = {
-    "calendar": "opening hours in Settings",
-    "sentiment": "a sentiment score per message (most social-care tools export one)",
-    "deflected_to": "where conversations were moved (phone, email, chat), or the message text",
-    "handle_seconds": "agents' working time per message (from the helpdesk's time tracking)",
-    "csat": "the satisfaction survey answer (CSAT, 1 to 5)",
-    "nps": "the recommendation survey answer (NPS, 0 to 10)",
-    "category": "the interaction type (customer service, marketing…), e.g. from tagging",
-    "resolved_at": "the time each conversation was resolved",
-    "agent_id": "the agent who wrote each reply",
-    "channel": "the channel of each message",
-    "brand": "the brand (account) of each message",
-    "churned_at": "the date each customer left (from the customer records)",
-    "monthly_revenue": "each customer's monthly revenue (from the customer records)",
-    "text": "the message text",
-    "mention_type": "whether each mention addresses the brand or only names it (from a listening export)",
+    "calendar": N_("opening hours in Settings"),
+    "sentiment": N_("a sentiment score per message (most social-care tools export one)"),
+    "deflected_to": N_("where conversations were moved (phone, email, chat), or the message text"),
+    "handle_seconds": N_("agents' working time per message (from the helpdesk's time tracking)"),
+    "csat": N_("the satisfaction survey answer (CSAT, 1 to 5)"),
+    "nps": N_("the recommendation survey answer (NPS, 0 to 10)"),
+    "category": N_("the interaction type (customer service, marketing…), e.g. from tagging"),
+    "resolved_at": N_("the time each conversation was resolved"),
+    "agent_id": N_("the agent who wrote each reply"),
+    "channel": N_("the channel of each message"),
+    "brand": N_("the brand (account) of each message"),
+    "churned_at": N_("the date each customer left (from the customer records)"),
+    "monthly_revenue": N_("each customer's monthly revenue (from the customer records)"),
+    "text": N_("the message text"),
+    "mention_type": N_("whether each mention addresses the brand or only names it (from a listening export)"),
 }
 
 
 def _plain_column(name: str) -> str:
-    return _PLAIN_COLUMNS.get(name) or f"a column with the {name.replace('_', ' ')}"
+    known = _PLAIN_COLUMNS.get(name)
+    return _(known) if known else _("a column with the {name}").format(name=name.replace("_", " "))
 
 
 def coverage_display(coverage: pl.DataFrame) -> pl.DataFrame:
@@ -642,9 +656,9 @@ def coverage_display(coverage: pl.DataFrame) -> pl.DataFrame:
         for missing in coverage["missing"].to_list()
     ]
     return pl.DataFrame({
-        "measure": [measure_label(m) for m in coverage["metric"].to_list()],
-        "available": coverage["supported"],
-        "what it needs": needs,
+        _("measure"): [measure_label(m) for m in coverage["metric"].to_list()],
+        _("available"): coverage["supported"],
+        _("what it needs"): needs,
     })
 
 
@@ -657,7 +671,7 @@ def unlock_notes(f: Facts, metrics: tuple[str, ...]) -> list[str]:
         if not mine:
             continue
         what = _plain_column(r["column"])
-        out.append(f"Add {what} to see {', '.join(measure_label(m) for m in mine)}.")
+        out.append(_("Add {what} to see {metrics}.").format(what=what, metrics=", ".join(measure_label(m) for m in mine)))
     return out
 
 #: Text columns longer than this are shown wide and wrapped (rows grow to three lines).
@@ -698,9 +712,9 @@ def table(
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"t_{key}", column_config=config, **kwargs)
     export = tables.export_frame(df, labels=metric_labels())
     with st.container(horizontal=True):
-        st.download_button("CSV", lambda: csv_text(df), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(_("CSV"), lambda: csv_text(df), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
         st.download_button(
-            "Excel",
+            _("Excel"),
             lambda: _excel_bytes(export),
             file_name=f"{name}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -718,8 +732,8 @@ def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
         c, key=f"c_{key}", height=height, on_select="rerun" if select else "ignore", selection_mode=[charts.PICK] if select else None
     )
     with st.container(horizontal=True):
-        st.download_button("PNG", lambda: charts.chart_png(c), file_name=f"{name}.png", mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/download:")
-        st.download_button("SVG", lambda: charts.chart_svg(c), file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(_("PNG"), lambda: charts.chart_png(c), file_name=f"{name}.png", mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(_("SVG"), lambda: charts.chart_svg(c), file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/download:")
     if select and event is not None:
         try:
             return event.selection.get(charts.PICK)  # type: ignore[union-attr]
@@ -733,20 +747,20 @@ def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], 
         return html_report(title=title, dataset=ds.label, filters=describe_filters(v), sections=sections())
 
     st.download_button(
-        "One-page report (HTML)", build, file_name=f"{key}_report.html", mime="text/html", key=f"report_{key}", on_click="ignore",
+        _("One-page report (HTML)"), build, file_name=f"{key}_report.html", mime="text/html", key=f"report_{key}", on_click="ignore",
         icon=":material/description:"
     )
 
 def describe_filters(v: ViewState) -> list[str]:
     out = []
     if v.start or v.end:
-        out.append(f"Dates: {v.start or 'start'} to {v.end or 'end'}")
+        out.append(_("Dates: {start} to {end}").format(start=v.start or _("start"), end=v.end or _("end")))
     for fld, col in DIMENSION_FILTERS.items():
         if getattr(v, fld):
             out.append(f"{col}: {', '.join(getattr(v, fld))}")
     if v.hours != "all":
-        out.append("In opening hours only" if v.hours == "in" else "Out of hours only")
-    out.append(f"SLA target: {v.sla_minutes:g} min")
+        out.append(_("In opening hours only") if v.hours == "in" else _("Out of hours only"))
+    out.append(_("SLA target: {minutes} min").format(minutes=fmt.number(v.sla_minutes, decimals=1)))
     return out
 
 def local_period(col: str, timezone: str, every: str) -> pl.Expr:

@@ -35,6 +35,7 @@ from toolkit.measures.series import (
 from toolkit.measures.volumes import volumes
 from toolkit.present import charts
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _
 from toolkit.present.report import Cards, Figure, Table, Text
 
 EVERY_LABEL = {"1h": "hour", "1d": "day", "1w": "week"}
@@ -158,30 +159,31 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
         m = metrics.get(name)
         if m is None:
             continue
-        label = m.label[:1].upper() + m.label[1:]
+        label = _(m.label)
+        label = label[:1].upper() + label[1:]
         d, color = delta(m, name)
-        items.append(Card(label, common.fmt_value(m, now_row.get(name)), d, color, m.description))
+        items.append(Card(label, common.fmt_value(m, now_row.get(name)), d, color, _(m.description)))
     total = common.filtered(v).messages.filter(pl.col("direction") == "inbound").select(pl.len()).collect().item()
     shown = now_row.get("inbound_messages") or 0
-    caption = f"{fmt.date_range(a, b)}: {fmt.count(shown)} of {fmt.count(total)} inbound messages" + (
+    caption = _("{period}: {shown} of {total} inbound messages").format(
+        period=fmt.date_range(a, b), shown=fmt.count(shown), total=fmt.count(total)) + (
         f" ({fmt.percent(shown / total)})" if total and shown != total else ""
     )
     too_few = has_before and not thin.enough(before_row.get("inbound_messages"))
     if too_few:
-        caption += f"; changes not shown: {thin.TOO_FEW} with {fmt.date_range(pa, pb)}"
+        caption += _("; changes not shown: {why} with {period}").format(why=_(thin.TOO_FEW), period=fmt.date_range(pa, pb))
     elif has_before:
-        caption += f"; changes compared with {fmt.date_range(pa, pb)}" + (" (counts per day)" if days[0] != days[1] else "")
+        caption += _("; changes compared with {period}").format(period=fmt.date_range(pa, pb)) + (
+            _(" (counts per day)") if days[0] != days[1] else "")
     else:
-        caption += " (no earlier data to compare with)"
+        caption += _(" (no earlier data to compare with)")
     if f.early_messages and v.start is None and window == "all":
-        caption += (
-            f". {fmt.count(f.early_messages)} messages dated from {fmt.date(f.first_day)} are far from the rest "
-            "and left out; choose the dates in the sidebar to include them"
-        )
+        caption += _(". {n} messages dated from {day} are far from the rest and left out; choose the dates "
+                     "in the sidebar to include them").format(n=fmt.count(f.early_messages), day=fmt.date(f.first_day))
     rows = [
         {
             "metric": common.measure_label(n),
-            "description": m.description,
+            "description": _(m.description),
             "value": common.fmt_value(m, now_row.get(n)),
             "previous period": common.fmt_value(m, before_row.get(n)) if has_before else "–",
             "change": delta(m, n)[0] or "–",
@@ -297,7 +299,7 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
         Cards([(c.label, c.value, c.delta or "") for c in cards.items]),
         Figure(charts.volume_timeline(series.volumes, every=every, series=(("inbound", "Inbound"), ("outbound", "Replies")), peaks=series.peaks, events=s.events)),
         Figure(charts.response_time_trend(series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds)),
-        Table("All metrics", cards.all_metrics),
+        Table(_("All metrics"), cards.all_metrics),
     ]
 
 

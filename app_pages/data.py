@@ -7,28 +7,30 @@ import streamlit as st
 from app_pages import common, upload
 from toolkit.analysis.coverage import metric_coverage
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
 
-frame = common.page("Data", "data", caption="Upload a message log, map its columns, check what was used.")
+frame = common.page(_("Data"), "data", caption=_("Upload a message log, map its columns, check what was used."))
 if frame is not None:
     v, ds, f = frame
-    st.subheader("Current data")
+    st.subheader(_("Current data"))
     a, b, c = st.columns(3)
-    a.metric("Messages", fmt.count(ds.messages.height), border=True)
-    b.metric("Conversations", fmt.count(f.conversations.height), border=True)
-    c.metric("Days covered", fmt.count((f.last_day - f.first_day).days + 1), border=True)
-    st.caption(f"From {fmt.date(f.first_day, weekday=True)} to {fmt.date(f.last_day, weekday=True)} (local dates, {escape_markdown(f.timezone)}).")
+    a.metric(_("Messages"), fmt.count(ds.messages.height), border=True)
+    b.metric(_("Conversations"), fmt.count(f.conversations.height), border=True)
+    c.metric(_("Days covered"), fmt.count((f.last_day - f.first_day).days + 1), border=True)
+    st.caption(_("From {v0} to {v1} (local dates, {timezone}).").format(
+        v0=fmt.date(f.first_day, weekday=True), v1=fmt.date(f.last_day, weekday=True), timezone=escape_markdown(f.timezone)))
     upload.describe_dataset(ds)
     coverage = metric_coverage(f.messages.columns, calendar=f.calendar)
-    with st.expander(f"Metrics this data supports: {int(coverage['supported'].sum())} of {coverage.height}"):
+    with st.expander(_('Metrics this data supports: {v0} of {height}').format(v0=int(coverage['supported'].sum()), height=coverage.height)):
         for note in common.unlock_notes(f, tuple(coverage["metric"])):
             st.markdown(f"- {note}")
         common.table(common.coverage_display(coverage), "metric_coverage", key="dq_cov")
 
     if common.read_only(v):
         st.info(
-            "This is a shared, read-only view: uploading or removing data is not possible here. "
-            "Open the app without the link's parameters to analyse your own file."
+            _("This is a shared, read-only view: uploading or removing data is not possible here. "
+            "Open the app without the link's parameters to analyse your own file.")
         )
     else:
         upload.upload_section(v)

@@ -6,15 +6,16 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit.present import charts
+from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
 
-frame = common.page("Overview", "overview")
+frame = common.page(_("Overview"), "overview")
 if frame is not None:
     v, ds, f = frame
-    windows = {"28": "Last 28 days", "7": "Last 7 days", "all": "Whole date range"}
+    windows = {"28": _("Last 28 days"), "7": _("Last 7 days"), "all": _("Whole date range")}
     first = compute.default_window(v)
     window = st.segmented_control(
-        "KPI period", list(windows), format_func=windows.get, default=v.get("window", first) if v.get("window", first) in windows else first, key="o_window"
+        _("KPI period"), list(windows), format_func=windows.get, default=v.get("window", first) if v.get("window", first) in windows else first, key="o_window"
     ) or first
     v = v.with_extra("window", "" if window == first else window)
     common.set_view(v)
@@ -26,7 +27,7 @@ if frame is not None:
         for col, item in zip(cols, row, strict=False):
             col.metric(item.label, item.value, item.delta, delta_color=item.delta_color, help=item.help, border=True)
 
-    with st.expander("All metrics (including metrics registered by researchers)"):
+    with st.expander(_("All metrics (including metrics registered by researchers)")):
         common.table(cards.all_metrics, "metrics", key="o_metrics", hide=("description",))
 
     every = compute.default_every(v)
@@ -35,23 +36,23 @@ if frame is not None:
     vol = charts.volume_timeline(
         series.volumes,
         every=every,
-        series=(("inbound", "Inbound (customers)"), ("outbound", "Replies (brand)")),
+        series=(("inbound", _("Inbound (customers)")), ("outbound", _("Replies (brand)"))),
         peaks=series.peaks,
         events=s.events,
-        subtitle="Red dots: peaks (far above the usual volume for that hour or weekday) · shaded: events",
+        subtitle=_("Red dots: peaks (far above the usual volume for that hour or weekday) · shaded: events"),
     )
     pick = common.chart(vol, "volume_trend", key="o_volume", select=True)
     if pick:
-        st.markdown(f"**Conversations that started in the selected {compute.EVERY_LABEL.get(every, 'period')}**")
+        st.markdown(_('**Conversations that started in the selected {v0}**').format(v0=compute.EVERY_LABEL.get(every, 'period')))
         common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="o_pick")
     else:
-        st.caption("Click a point on the volume chart to list the conversations behind it.")
+        st.caption(_("Click a point on the volume chart to list the conversations behind it."))
     if series.note:
         st.caption(escape_markdown(series.note))
     rt = charts.response_time_trend(
-        series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds, title=f"Response time per {compute.EVERY_LABEL.get(every, 'period')}",
-        subtitle="Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target",
+        series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds, title=_('Response time per {v0}').format(v0=compute.EVERY_LABEL.get(every, 'period')),
+        subtitle=_("Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target"),
     )
     common.chart(rt, "response_time_trend", key="o_rt")
 
-    common.report_button(v, ds, "Overview", lambda: compute.overview_report(v, window), key="overview")
+    common.report_button(v, ds, _("Overview"), lambda: compute.overview_report(v, window), key="overview")

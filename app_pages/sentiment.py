@@ -10,22 +10,23 @@ from toolkit.measures.deflection import deflection_phrase_counts
 from toolkit.measures.satisfaction import satisfaction_breakdown
 from toolkit.measures.sentiment import sentiment_drivers, sentiment_series
 from toolkit.present import charts
+from toolkit.present.i18n import N_, _
 from toolkit.present.report import Figure, Table
 
 LABELS = {
-    "customer_sentiment_mean": "Sentiment (−1 to 1)",
-    "sentiment_conversion_rate": "Negative → positive",
-    "sentiment_neutral_or_better_rate": "Negative → neutral or better",
-    "deflection_rate": "Deflection rate",
-    "csat": "CSAT (4–5 of 5)",
-    "nps": "NPS",
+    "customer_sentiment_mean": N_("Sentiment (−1 to 1)"),
+    "sentiment_conversion_rate": N_("Negative → positive"),
+    "sentiment_neutral_or_better_rate": N_("Negative → neutral or better"),
+    "deflection_rate": N_("Deflection rate"),
+    "csat": N_("CSAT (4–5 of 5)"),
+    "nps": N_("NPS"),
 }
 OUTCOME_METRICS = (
     "customer_sentiment_mean", "sentiment_conversion_rate", "sentiment_neutral_or_better_rate",
     "deflection_rate", "csat", "csat_responses", "nps", "nps_responses",
 )
 
-frame = common.page("Sentiment & deflection", "sentiment")
+frame = common.page(_("Sentiment & deflection"), "sentiment")
 if frame is not None:
     v, ds, f = frame
     metrics = common.supported_metrics(v)
@@ -34,7 +35,7 @@ if frame is not None:
     missing = common.unlock_notes(f, OUTCOME_METRICS)
     if missing:
         st.info(
-            ("This log has none of the sentiment, deflection, CSAT or NPS columns. " if not shown else "")
+            (_("This log has none of the sentiment, deflection, CSAT or NPS columns.") + " " if not shown else "")
             + " ".join(missing)
         )
     if shown:
@@ -42,7 +43,7 @@ if frame is not None:
         cols = st.columns(min(4, len(shown)))
         for i, name in enumerate([n for n in shown if not n.endswith("_responses")]):
             value = f"{row[name]:+.0f}" if name == "nps" and row.get(name) is not None else common.fmt_value(metrics[name], row.get(name))
-            cols[i % len(cols)].metric(LABELS.get(name, name.replace("_", " ")), value, help=metrics[name].description, border=True)
+            cols[i % len(cols)].metric(_(LABELS[name]) if name in LABELS else name.replace("_", " "), value, help=_(metrics[name].description), border=True)
 
     if "sentiment" in f.messages.columns:
         every = "1w" if compute.default_every(v) != "1h" else "1d"
@@ -53,29 +54,29 @@ if frame is not None:
             sections.append(Figure(chart))
         drivers = compute.call(v, sentiment_drivers, (("n", 15),))
         if isinstance(drivers, pl.DataFrame) and drivers.height:
-            with st.expander("Conversations that moved sentiment most"):
+            with st.expander(_("Conversations that moved sentiment most")):
                 common.table(drivers, "sentiment_drivers", key="s_drivers")
 
-    st.subheader("Deflection to private channels")
+    st.subheader(_("Deflection to private channels"))
     if "deflected_to" in f.messages.columns:
         by = compute.metrics_by(v, "channel", ("deflection_rate", "conversations")) if "channel" in f.options else pl.DataFrame()
         if by.height and "deflection_rate" in by.columns:
-            bars = charts.ranked_bars(by, label="channel", value="deflection_rate", title="Deflection rate by channel", value_title="Conversations moved to phone, email or chat", fmt=".1%")
+            bars = charts.ranked_bars(by, label="channel", value="deflection_rate", title=_("Deflection rate by channel"), value_title=_("Conversations moved to phone, email or chat"), fmt=".1%")
             common.chart(bars, "deflection_by_channel", key="s_defl")
             sections.append(Figure(bars))
     elif "text" in f.messages.columns:
         phrases = compute.call(v, deflection_phrase_counts)
         if isinstance(phrases, pl.DataFrame):
-            st.caption("No deflection column: deflections detected from phrases in the replies.")
+            st.caption(_("No deflection column: deflections detected from phrases in the replies."))
             common.table(phrases, "deflection_phrases", key="s_phr")
-            sections.append(Table("Deflection phrases", phrases))
+            sections.append(Table(_("Deflection phrases"), phrases))
     else:
-        st.caption("Needs a `deflected_to` column or the reply `text` (deflections are then detected by phrases).")
+        st.caption(_("Needs a `deflected_to` column or the reply `text` (deflections are then detected by phrases)."))
 
     if {"csat", "nps"} & set(f.messages.columns):
-        st.subheader("Satisfaction")
+        st.subheader(_("Satisfaction"))
         sat = compute.call(v, satisfaction_breakdown, (("by", "channel"),) if "channel" in f.options else ())
         if isinstance(sat, pl.DataFrame):
             common.table(sat, "satisfaction", key="s_sat")
-            sections.append(Table("Satisfaction", sat))
-    common.report_button(v, ds, "Sentiment & deflection", lambda: sections, key="sentiment")
+            sections.append(Table(_("Satisfaction"), sat))
+    common.report_button(v, ds, _("Sentiment & deflection"), lambda: sections, key="sentiment")

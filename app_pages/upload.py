@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common
+from toolkit.app_state.store import StoreError
 from toolkit.app_state.view import ViewState
 from toolkit.core.metrics import TICKET_LEVEL_NOTE
 from toolkit.errors import DataError
@@ -23,6 +24,7 @@ from toolkit.io.presets import (
     resolve_mapping,
 )
 from toolkit.measures.outcomes import attach_customers
+from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
 
 NONE = "— not in the file —"
@@ -42,19 +44,20 @@ def quality_frame(settings: dict[str, Any]) -> pl.DataFrame | None:
 def describe_dataset(ds: common.Dataset) -> None:
     s = ds.settings
     st.markdown(
-        f"**File:** {escape_markdown(s.get('filename', '–'))} · **layout:** {escape_markdown(s.get('preset', '–'))} · "
-        f"**time zone for naive times:** {escape_markdown(s.get('timezone', 'UTC'))}"
+        _("**File:** {v0} · **layout:** {v1} · **time zone for naive times:** {v2}").format(
+            v0=escape_markdown(s.get("filename", "–")), v1=escape_markdown(s.get("preset", "–")),
+            v2=escape_markdown(s.get("timezone", "UTC")))
     )
     if s.get("quality"):
-        st.markdown("**Data quality**")
+        st.markdown(_("**Data quality**"))
         st.code(s["quality"], language=None)
     q = quality_frame(s)
     if q is not None and q.height:
         common.table(q, "data_quality", key="dq_current")
     if s.get("mapping"):
-        with st.expander("Column mapping used"):
+        with st.expander(_("Column mapping used")):
             st.dataframe(
-                pl.DataFrame({"toolkit column": list(s["mapping"]), "file column": list(s["mapping"].values())}),
+                pl.DataFrame({_("toolkit column"): list(s["mapping"]), _("file column"): list(s["mapping"].values())}),
                 hide_index=True,
             )
 
@@ -65,19 +68,19 @@ def _preview(file_id: str, name: str, data: bytes) -> pl.DataFrame:
 
 
 def upload_section(v: ViewState) -> None:
-    st.subheader("Upload a message log")
+    st.subheader(_("Upload a message log"))
     st.caption(
-        "CSV/TSV, Excel, Parquet or JSON lines, up to 1 GB. One row per message, with a time, a "
-        "direction (customer or brand) and a way to find the conversation."
+        _("CSV/TSV, Excel, Parquet or JSON lines, up to 1 GB. One row per message, with a time, a "
+        "direction (customer or brand) and a way to find the conversation.")
     )
-    up = st.file_uploader("Message log", type=FILE_TYPES, key="upload_file")
+    up = st.file_uploader(_("Message log"), type=FILE_TYPES, key="upload_file")
     saved = st.file_uploader(
-        "A saved layout (optional)", type=["toml"], key="upload_layout",
-        help="A layout file saved here or with 'python -m toolkit preset save': its column mapping is used.",
+        _("A saved layout (optional)"), type=["toml"], key="upload_layout",
+        help=_("A layout file saved here or with 'python -m toolkit preset save': its column mapping is used."),
     )
     if saved is not None:
         try:
-            st.caption(f"Saved layout read: {escape_markdown(load_preset_file(saved.getvalue()).name)}")
+            st.caption(_("Saved layout read: {v0}").format(v0=escape_markdown(load_preset_file(saved.getvalue()).name)))
         except DataError as exc:
             st.error(escape_markdown(exc))
     if up is None:
@@ -88,25 +91,25 @@ def upload_section(v: ViewState) -> None:
     except DataError as exc:
         st.error(escape_markdown(exc))
         return
-    st.markdown(f"**Preview** of {escape_markdown(up.name)} ({len(data) / 1e6:,.1f} MB), first rows as read:")
+    st.markdown(_("**Preview** of {name} ({v1:,.1f} MB), first rows as read:").format(name=escape_markdown(up.name), v1=len(data) / 1e6))
     st.dataframe(preview.head(8), hide_index=True)
 
     detected = detect_preset(preview.columns)
     names = list(PRESETS)
     preset = st.selectbox(
-        "Layout (preset)",
+        _("Layout (preset)"),
         names,
         index=names.index(detected),
         key="upload_preset",
-        help="Detected from the header; change it if the file is another export.",
+        help=_("Detected from the header; change it if the file is another export."),
         format_func=lambda n: f"{n} — {PRESETS[n].description}" + ("  (detected)" if n == detected else ""),
     )
-    timezone = st.text_input("Time zone of times written without an offset", value="UTC", key="upload_tz")
+    timezone = st.text_input(_("Time zone of times written without an offset"), value="UTC", key="upload_tz")
     account = ""
     if preset == "x_archive":
         account = st.text_input(
-            "Your brand's X account id", key="upload_account",
-            help="Messages sent by this account are the brand's replies. Empty: the account in every conversation.",
+            _("Your brand's X account id"), key="upload_account",
+            help=_("Messages sent by this account are the brand's replies. Empty: the account in every conversation."),
         ).strip()
     overrides = st.session_state.get("upload_overrides", {})
     if st.session_state.get("upload_for") != up.file_id:
@@ -118,9 +121,9 @@ def upload_section(v: ViewState) -> None:
     guessed = dict(result.mapping) if result is not None else _guess(preview, preset)
     if error:
         st.error(escape_markdown(error))
-        st.info("Tell the app which column holds what below, then load again.")
+        st.info(_("Tell the app which column holds what below, then load again."))
     edited = _mapping_editor(preview.columns, guessed, overrides, open_all=result is None)
-    if st.button("Load with this mapping", key="upload_remap", disabled=edited == overrides):
+    if st.button(_("Load with this mapping"), key="upload_remap", disabled=edited == overrides):
         st.session_state.upload_overrides = edited
         st.rerun()
     if result is None:
@@ -128,26 +131,26 @@ def upload_section(v: ViewState) -> None:
     st.success(escape_markdown(result.quality.summary().splitlines()[0]))
     q = result.quality.to_frame()
     if q.height:
-        st.markdown("**What was not used, and why**")
+        st.markdown(_("**What was not used, and why**"))
         common.table(q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")), "data_quality", key="dq_upload")
     for note in result.quality.notes:
         st.caption(escape_markdown(note))
     if "source_level" in result.messages.columns:
         st.info(TICKET_LEVEL_NOTE)
-    layout_name = st.text_input("Name for this layout", value="my_export", key="upload_layout_name")
+    layout_name = st.text_input(_("Name for this layout"), value="my_export", key="upload_layout_name")
     try:
         layout = preset_toml(layout_name, result.mapping, description=f"Layout of {up.name}")
         st.download_button(
-            "Save this mapping as a layout", layout, file_name=f"{layout_name or 'layout'}.toml",
+            _("Save this mapping as a layout"), layout, file_name=f"{layout_name or 'layout'}.toml",
             mime="application/toml", key="upload_layout_save",
-            help="Upload it next time (or pass --preset-file on the command line) to load the same export in one step.",
+            help=_("Upload it next time (or pass --preset-file on the command line) to load the same export in one step."),
         )
     except DataError as exc:
         st.caption(escape_markdown(exc))
-    st.markdown("**Canonical preview**")
+    st.markdown(_("**Canonical preview**"))
     st.dataframe(result.messages.head(5), hide_index=True)
-    if st.button("Use this data", type="primary", key="upload_use"):
-        with st.status("Storing the data…", expanded=False) as status:
+    if st.button(_("Use this data"), type="primary", key="upload_use"):
+        with st.status(_("Storing the data…"), expanded=False) as status:
             settings = {
                 "filename": up.name,
                 "preset": result.preset,
@@ -158,7 +161,12 @@ def upload_section(v: ViewState) -> None:
                 "quality_table": q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
             }
             t0 = time.perf_counter()
-            dataset_id = common.store().save(result.messages, settings)
+            try:
+                dataset_id = common.store().save(result.messages, settings)
+            except StoreError as exc:
+                status.update(label="Not stored", state="error")
+                st.error(escape_markdown(exc))
+                return
             status.update(label=f"Stored in {time.perf_counter() - t0:.1f} s", state="complete")
         st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
         for key in [k for k in st.session_state if str(k).startswith(("f_", "s_"))]:
@@ -188,15 +196,15 @@ def _try_load(
     cached = st.session_state.get("upload_result")
     if cached is not None and cached[0] == key:
         return cached[1], None
-    progress = st.progress(0.0, text=f"Reading {escape_markdown(name)}…")
+    progress = st.progress(0.0, text=_("Reading {name}…").format(name=escape_markdown(name)))
     try:
-        progress.progress(0.3, text=f"Mapping columns and parsing {len(data) / 1e6:,.1f} MB…")
+        progress.progress(0.3, text=_('Mapping columns and parsing {v0:,.1f} MB…').format(v0=len(data) / 1e6))
         t0 = time.perf_counter()
         result = load(
             data, preset=preset, mapping=overrides or None, timezone=timezone or "UTC", filename=name,
             options={"account_id": account} if account else None,
         )
-        progress.progress(1.0, text=f"Loaded {result.messages.height:,} messages in {time.perf_counter() - t0:.1f} s")
+        progress.progress(1.0, text=_('Loaded {v0:,} messages in {v1:.1f} s').format(v0=result.messages.height, v1=time.perf_counter() - t0))
     except DataError as exc:
         progress.empty()
         return None, str(exc)
@@ -208,7 +216,7 @@ def _mapping_editor(
     columns: list[str], guessed: dict[str, str], overrides: dict[str, str | None], *, open_all: bool
 ) -> dict[str, str | None]:
     """Selectboxes canonical -> file column; returns the overrides (earlier ones plus changes)."""
-    st.markdown("**Column mapping** — what each toolkit column is read from")
+    st.markdown(_("**Column mapping** — what each toolkit column is read from"))
     options = [NONE, *columns]
     edited: dict[str, str | None] = dict(overrides)
     mappable = [c for c in MAPPABLE if c != "row_nr"]
@@ -226,7 +234,7 @@ def _mapping_editor(
     cols = st.columns(4)
     for i, target in enumerate(main):
         box(target, cols[i % 4])
-    with st.expander("More columns", expanded=open_all):
+    with st.expander(_("More columns"), expanded=open_all):
         cols = st.columns(4)
         for i, target in enumerate(rest):
             box(target, cols[i % 4])
@@ -241,40 +249,44 @@ def _customers(file_id: str, name: str, data: bytes) -> tuple[pl.DataFrame, str]
 
 def customers_section(v: ViewState, ds: common.Dataset) -> None:
     """Upload a customers table beside the messages: its columns join every message."""
-    st.subheader("Add a customers table (optional)")
+    st.subheader(_("Add a customers table (optional)"))
     st.caption(
-        "One row per customer: their id as in the message log, and any of VIP (yes/no), "
+        _("One row per customer: their id as in the message log, and any of VIP (yes/no), "
         "followers, monthly revenue, the date they left, segment and other columns. They "
         "become dimensions (group by segment, VIP, ...) and unlock defection, revenue per "
-        "customer and revenue lost."
+        "customer and revenue lost.")
     )
     if ds.settings.get("customers_file"):
         st.text(f"Customers attached now: {ds.settings['customers_file']}")
-    up = st.file_uploader("Customers table", type=FILE_TYPES, key="customers_file")
+    up = st.file_uploader(_("Customers table"), type=FILE_TYPES, key="customers_file")
     if up is None:
         return
     try:
         customers, summary = _customers(up.file_id, up.name, up.getvalue())
     except DataError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return
     st.text(summary)
     st.dataframe(customers.head(5), hide_index=True)
-    if st.button("Attach to this data", type="primary", key="customers_use"):
+    if st.button(_("Attach to this data"), type="primary", key="customers_use"):
         previous = [c for c in ds.settings.get("customer_columns", []) if c in ds.messages.columns]
         messages = attach_customers(ds.messages.drop(previous), customers)
         added = [c for c in messages.columns if c not in ds.messages.columns or c in previous]
         settings = {**ds.settings, "customers_file": up.name, "customers_quality": summary, "customer_columns": added}
-        dataset_id = common.store().save(messages, settings)
+        try:
+            dataset_id = common.store().save(messages, settings)
+        except StoreError as exc:
+            st.error(escape_markdown(exc))
+            return
         st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
         common.set_view(v.replace(dataset=dataset_id))
         st.switch_page("app_pages/outcomes.py")
 
 
 def delete_section(v: ViewState) -> None:
-    with st.expander("Remove this stored dataset"):
-        st.caption("Removes the stored copy; links to it will say the data is gone.")
-        if st.button("Remove", key="delete_ds"):
+    with st.expander(_("Remove this stored dataset")):
+        st.caption(_("Removes the stored copy; links to it will say the data is gone."))
+        if st.button(_("Remove"), key="delete_ds"):
             common.store().delete(v.dataset)
             st.cache_resource.clear()
             st.session_state.owned = st.session_state.get("owned", set()) - {v.dataset}

@@ -7,52 +7,53 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit.present import charts
+from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table
 
-frame = common.page("Volume & peaks", "volume")
+frame = common.page(_("Volume & peaks"), "volume")
 if frame is not None:
     v, ds, f = frame
     s = common.settings_of(v, ds)
-    buckets = {"1h": "Hourly", "1d": "Daily", "1w": "Weekly"}
+    buckets = {"1h": _("Hourly"), "1d": _("Daily"), "1w": _("Weekly")}
     default_every = compute.default_every(v)
-    every = st.segmented_control("Buckets", list(buckets), format_func=buckets.get, default=v.get("every", default_every) or default_every, key="v_every") or default_every
+    every = st.segmented_control(_("Buckets"), list(buckets), format_func=buckets.get, default=v.get("every", default_every) or default_every, key="v_every") or default_every
     common.set_view(v := v.with_extra("every", "" if every == default_every else every))
     series = compute.volume_series(v, every)
     timeline = charts.volume_timeline(
-        series.volumes, every=every, series=(("inbound", "Inbound (customers)"), ("outbound", "Replies (brand)")),
+        series.volumes, every=every, series=(("inbound", _("Inbound (customers)")), ("outbound", _("Replies (brand)"))),
         peaks=series.peaks, events=s.events,
-        subtitle="Red dots: peaks (inbound far above the usual level for that hour/weekday) · shaded: events",
+        subtitle=_("Red dots: peaks (inbound far above the usual level for that hour/weekday) · shaded: events"),
     )
     pick = common.chart(timeline, "volume", key="v_timeline", select=True)
     if series.note:
         st.caption(escape_markdown(series.note))
     if pick:
-        st.markdown("**Conversations that started in the selected period**")
+        st.markdown(_("**Conversations that started in the selected period**"))
         common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="v_pick")
     else:
-        st.caption("Click a point to list the conversations that started in that period.")
+        st.caption(_("Click a point to list the conversations that started in that period."))
 
-    st.subheader("Peak periods")
+    st.subheader(_("Peak periods"))
     peaks = compute.peak_table(v, "day" if every != "1h" else "hour")
     if peaks.height == 0:
-        st.caption("No peak periods in this selection.")
+        st.caption(_("No peak periods in this selection."))
     else:
         common.table(peaks, "peak_periods", key="v_peaks")
 
-    st.subheader("Peak vs normal")
+    st.subheader(_("Peak vs normal"))
     result = compute.comparison(v, "peak")
     if isinstance(result, str):
         st.info(escape_markdown(result))
     else:
-        for sentence in common.headline_sentences(result) or ["No significant difference between peaks and normal times."]:
+        for sentence in common.headline_sentences(result) or [_("No significant difference between peaks and normal times.")]:
             st.markdown(f"- {escape_markdown(sentence)}")
         common.comparison_table(result, "peak_vs_normal", key="v_cmp")
 
-    st.subheader("When customers write, and the staff it takes")
+    st.subheader(_("When customers write, and the staff it takes"))
     inbound = compute.inbound_hour_of_week(v)
     heat = charts.hour_of_week_heatmap(
-        inbound, value="inbound_per_week", title="Inbound messages per hour of the week", value_title="Messages per week",
+        inbound, value="inbound_per_week", title=_("Inbound messages per hour of the week"), value_title=_("Messages per week"),
         fmt=",.0f", open_hours=compute.open_hours_grid(v),
     )
     common.chart(heat, "inbound_heatmap", key="v_heat")
@@ -62,18 +63,17 @@ if frame is not None:
         needed = int(staff["agents_needed"].max() or 0)
         short_col = "short_while_open" if "short_while_open" in staff.columns else "short"
         staffing_chart = charts.hour_of_week_heatmap(
-            staff, value="agents_active", title="Agents active per hour of the week, and where they fall short",
-            value_title="Agents active (avg)", fmt=",.1f", scheme="greens",
+            staff, value="agents_active", title=_("Agents active per hour of the week, and where they fall short"),
+            value_title=_("Agents active (avg)"), fmt=",.1f", scheme="greens",
             open_hours=staff.select("weekday", "hour", open_fraction=pl.col(short_col).cast(pl.Float64)),
-            subtitle=f"Outlined: fewer agents active than needed to answer 80% within {v.sla_minutes:g} min "
-            f"(Erlang C, up to {needed} needed; 3 conversations at once per agent)",
+            subtitle=_('Outlined: fewer agents active than needed to answer 80% within {sla_minutes:g} min (Erlang C, up to {needed} needed; 3 conversations at once per agent)').format(sla_minutes=v.sla_minutes, needed=needed),
         )
         common.chart(staffing_chart, "staffing_heatmap", key="v_staff")
         short = staff.filter(pl.col(short_col))
         if short.height:
             opening = " while open" if short_col == "short_while_open" else ""
-            st.warning(f"{short.height} hours of the week have fewer agents active{opening} than needed.")
-        with st.expander("Staffing table"):
+            st.warning(_('{height} hours of the week have fewer agents active{opening} than needed.').format(height=short.height, opening=opening))
+        with st.expander(_("Staffing table")):
             common.table(staff, "staffing", key="v_stafft")
 
     def sections() -> list:
@@ -81,7 +81,7 @@ if frame is not None:
         if staffing_chart is not None:
             out.append(Figure(staffing_chart))
         if peaks.height:
-            out.append(Table("Peak periods", peaks))
+            out.append(Table(_("Peak periods"), peaks))
         return out
 
-    common.report_button(v, ds, "Volume & peaks", sections, key="volume")
+    common.report_button(v, ds, _("Volume & peaks"), sections, key="volume")

@@ -131,3 +131,64 @@ def test_upload_filter_share_link(server: str, tmp_path: Path) -> None:
             assert shared.locator('input[type="file"]').count() == 0
         finally:
             browser.close()
+
+
+def _metric_value(page: object, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]').filter(has_text=label).first  # type: ignore[attr-defined]
+    return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def test_live_queue_follows_the_database_without_a_reload(server: str, tmp_path: Path) -> None:
+    import datetime as dt
+    import sqlite3
+
+    columns = ("message_id", "conversation_id", "created_at", "direction", "channel", "customer_id", "is_bot", "text")
+    con = sqlite3.connect(tmp_path / "live.db")
+    con.execute(f"CREATE TABLE messages ({', '.join(f'{c} TEXT' for c in columns)})")
+    insert = f"INSERT INTO messages VALUES ({', '.join('?' * len(columns))})"
+    now = dt.datetime.now(dt.UTC)
+    con.execute(insert, ("m1", "c1", (now - dt.timedelta(minutes=3)).isoformat(), "inbound", "twitter", "u1", "false", "hello"))
+    con.commit()
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            page.goto(f"{server}/live-queue")
+            page.get_by_role("radio", name="Live database").click(timeout=180_000)
+            uri = page.get_by_label("Database URI")
+            uri.fill(f"sqlite:///{tmp_path / 'live.db'}")
+            uri.press("Enter")
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
+                    m => m.innerText.includes('Waiting') && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() === '1')""",
+                timeout=120_000,
+            )
+            page.evaluate("window.__not_reloaded = true")
+            # A customer writes: the page shows it on its own (fragment refresh), no reload.
+            con.execute(insert, ("m2", "c2", dt.datetime.now(dt.UTC).isoformat(), "inbound", "email", "u2", "false", "urgent help"))
+            con.commit()
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
+                    m => m.innerText.includes('Waiting') && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() === '2')""",
+                timeout=60_000,
+            )
+            assert page.evaluate("window.__not_reloaded") is True
+            # A human reply takes c1 off the queue.
+            con.execute(insert, ("m3", "c1", dt.datetime.now(dt.UTC).isoformat(), "outbound", "twitter", None, "false", "Hi!"))
+            con.commit()
+            page.wait_for_function(
+                """() => [...document.querySelectorAll('[data-testid="stMetric"]')].some(
+                    m => m.innerText.includes('Waiting') && m.querySelector('[data-testid="stMetricValue"]').innerText.trim() === '1')""",
+                timeout=60_000,
+            )
+            assert page.evaluate("window.__not_reloaded") is True
+            assert _metric_value(page, "Overdue") == "0"
+            # One click on the row (its selection box) opens the conversation's messages.
+            grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+            assert grid is not None
+            page.mouse.click(grid["x"] + 20, grid["y"] + 35 + 17)
+            page.get_by_text("Conversation c2", exact=True).wait_for(timeout=60_000)
+        finally:
+            browser.close()
+            con.close()

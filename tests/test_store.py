@@ -88,3 +88,74 @@ def test_concurrent_saves_do_not_collide(store: DatasetStore) -> None:
 def test_default_dir_from_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("TOOLKIT_DATA_DIR", str(tmp_path / "elsewhere"))
     assert DatasetStore().root == tmp_path / "elsewhere"
+
+
+# ---- safety: all or nothing, a clear message, retention (issue 17) ------------------------------
+
+
+def test_a_failed_write_leaves_no_file_and_says_so_without_paths(tmp_path, monkeypatch):
+    import polars as pl
+    import pytest
+
+    from toolkit.app_state import store as store_module
+
+    s = store_module.DatasetStore(tmp_path / "d")
+    calls = {"n": 0}
+    real = store_module._atomic_write
+
+    def full_disk_on_json(path, write):
+        calls["n"] += 1
+        if path.suffix == ".json":
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, write)
+
+    monkeypatch.setattr(store_module, "_atomic_write", full_disk_on_json)
+    with pytest.raises(store_module.StoreError) as info:
+        s.save(pl.DataFrame({"a": [1]}), {"filename": "x.csv"})
+    assert calls["n"] == 2
+    assert list((tmp_path / "d").iterdir()) == []  # no orphan Parquet, no temp file
+    assert str(tmp_path) not in str(info.value) and "could not be stored" in str(info.value)
+
+
+def test_a_read_only_folder_is_a_store_error(tmp_path):
+    import os
+
+    import polars as pl
+    import pytest
+
+    from toolkit.app_state.store import DatasetStore, StoreError
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):  # running as root: permissions do not apply
+            pytest.skip("the test user can write anywhere (root)")
+        with pytest.raises(StoreError):
+            DatasetStore(folder).save(pl.DataFrame({"a": [1]}), {})
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o700)
+
+
+def test_retention_removes_old_datasets(tmp_path, monkeypatch):
+    import datetime as dt
+    import json
+
+    import polars as pl
+
+    from toolkit.app_state.store import DatasetStore
+
+    s = DatasetStore(tmp_path)
+    old = s.save(pl.DataFrame({"a": [1]}), {})
+    meta = tmp_path / f"{old}.json"
+    record = json.loads(meta.read_text())
+    record["stored_at"] = (dt.datetime.now(dt.UTC) - dt.timedelta(days=40)).isoformat()
+    meta.write_text(json.dumps(record))
+    monkeypatch.delenv("TOOLKIT_RETENTION_DAYS", raising=False)
+    fresh = s.save(pl.DataFrame({"a": [2]}), {})
+    assert s.exists(old) and s.exists(fresh)  # no retention set: kept
+    monkeypatch.setenv("TOOLKIT_RETENTION_DAYS", "30")
+    newer = s.save(pl.DataFrame({"a": [3]}), {})
+    assert not s.exists(old) and s.exists(fresh) and s.exists(newer)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{i}.{x}" for i in (fresh, newer) for x in ("json", "parquet"))

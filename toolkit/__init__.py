@@ -17,6 +17,7 @@ from toolkit.analysis.peaks import (
     peak_buckets,
     peak_periods,
 )
+from toolkit.analysis.queue import queue, read_rules, spike
 from toolkit.analysis.staffing import staffing
 from toolkit.calendar.business_hours import BusinessCalendar
 from toolkit.calendar.events import Event, parse_event, promotion
@@ -124,8 +125,10 @@ __all__ = [
     "peak_buckets",
     "peak_periods",
     "promotion",
+    "queue",
     "read_customers",
     "read_messages",
+    "read_rules",
     "register_metric",
     "register_split",
     "reply_survival",
@@ -137,6 +140,7 @@ __all__ = [
     "sentiment_label",
     "sentiment_series",
     "set_care_triggers",
+    "spike",
     "staffing",
     "top_replies",
     "top_topics",

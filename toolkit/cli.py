@@ -480,3 +480,97 @@ def _run_peaks(args: argparse.Namespace) -> pl.DataFrame:
 
 
 _EXTRA_COMMANDS.append(_register_compare_and_peaks)
+
+
+# --- live queue: queue, spike, simulate (issue 13) ---------------------------------------------
+
+
+def _load_source(args: argparse.Namespace) -> pl.DataFrame:
+    """A file through the loader, or a database URI (``sqlite:///...``, ``postgresql://...``)."""
+    from toolkit.io.live import DEFAULT_TABLE, is_database_uri, load_database
+
+    if not is_database_uri(args.file):
+        if args.table:
+            msg = f"--table only applies to a database URI (sqlite:///path.db, postgresql://...), not {args.file!r}"
+            raise DataError(msg)
+        return load_from_args(args)
+    mapping = dict(item.split("=", 1) for item in args.map if "=" in item)
+    result = load_database(
+        args.file, table=args.table or DEFAULT_TABLE, preset=args.preset, mapping=mapping or None,
+        timezone=args.timezone or "UTC",
+    )
+    if not args.quiet:
+        print(result.quality.summary(), file=sys.stderr)
+    return result.messages
+
+
+def _register_live(commands: Any) -> None:
+    source_help = "message log: a file, or a database URI sqlite:///path.db / postgresql://user@host/db"
+    queue = commands.add_parser("queue", help="the waiting turns now (or as of a time), prioritised and routed")
+    _add_input_arguments(queue)
+    queue.add_argument("--table", help="database table (default messages)")
+    queue.add_argument("--as-of", help="the moment of the queue, e.g. 2025-10-15T14:00:00Z (default now)")
+    queue.add_argument("--sla", default="3600", help="SLA target: SECONDS or CHANNEL=SECONDS,...,default=SECONDS (default 3600)")
+    queue.add_argument("--rules", help="TOML rules file (default: the shipped rules, toolkit/analysis/queue_rules.toml)")
+    queue.add_argument("--customers", help="customers table (customer_id, vip, followers, ...)")
+    queue.set_defaults(run=_run_queue)
+
+    spike = commands.add_parser("spike", help="is the current hour's inbound volume a spike for that hour of the week")
+    _add_input_arguments(spike)
+    spike.add_argument("--table", help="database table (default messages)")
+    spike.add_argument("--as-of", help="the moment (default now)")
+    spike.add_argument("--bucket", choices=("1h", "1d"), default="1h", help="current bucket: 1h (default) or 1d")
+    spike.add_argument("--k", type=float, default=3.0, help="spike threshold: median + k x MAD (default 3)")
+    spike.set_defaults(run=_run_spike)
+    for p in (queue, spike):
+        p._positionals._group_actions[0].help = source_help  # the shared "file" argument
+
+    simulate = commands.add_parser("simulate", help="replay the sample log into a database in accelerated real time")
+    simulate.add_argument("--db", required=True, help="database URI to write, e.g. sqlite:///live.db")
+    simulate.add_argument("--table", default="messages", help="table to write (default messages)")
+    simulate.add_argument("--source", help="log to replay (default sample_data/sample_messages.csv)")
+    simulate.add_argument("--speed", type=float, default=60.0, help="times faster than real time (default 60: an hour a minute)")
+    simulate.add_argument("--start", help="log time to start from (default its first message)")
+    simulate.add_argument("--backfill", type=float, default=0.0, help="hours of the log before --start written at once")
+    simulate.add_argument("--limit", type=int, help="stop after this many messages")
+    simulate.set_defaults(run=_run_simulate)
+
+
+def _run_queue(args: argparse.Namespace) -> pl.DataFrame:
+    from toolkit.analysis.queue import queue
+    from toolkit.core.sla import parse_sla
+
+    sla = parse_sla(args.sla)
+    messages = _load_source(args)
+    result = queue(messages, as_of=args.as_of, sla=sla, rules=args.rules, customers=args.customers)
+    if args.format != "json":
+        # CSV and tables hold no lists.
+        result = result.with_columns(pl.col("reasons").list.join("; "))
+    return result
+
+
+def _run_spike(args: argparse.Namespace) -> pl.DataFrame:
+    from toolkit.analysis.queue import spike
+
+    return spike(_load_source(args), as_of=args.as_of, bucket=args.bucket, k=args.k, timezone=args.timezone or "UTC")
+
+
+def _run_simulate(args: argparse.Namespace) -> None:
+    from toolkit.io.live import simulate
+
+    def progress(written: int, now: dt.datetime) -> None:
+        print(f"\r{written:,} messages written (last at {now:%H:%M:%S} UTC)", end="", file=sys.stderr, flush=True)
+
+    print(f"replaying into {args.db} (table {args.table}) at {args.speed:g}x; Ctrl-C to stop", file=sys.stderr)
+    try:
+        written = simulate(
+            args.db, args.source, table=args.table, speed=args.speed, start=args.start, limit=args.limit,
+            backfill=args.backfill, progress=progress,
+        )
+    except KeyboardInterrupt:
+        print("\nstopped", file=sys.stderr)
+        return
+    print(f"\ndone: {written:,} messages written", file=sys.stderr)
+
+
+_EXTRA_COMMANDS.append(_register_live)

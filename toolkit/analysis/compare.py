@@ -316,7 +316,7 @@ def parse_split(
     if not isinstance(text, str):
         raise ArgumentError.invalid("split", text, f"write {split_syntax()}", why="is not a split")
     tz = timezone or getattr(calendar, "timezone", None) or "UTC"
-    kind, _, arg = text.strip().partition(":")
+    kind, _sep, arg = text.strip().partition(":")
     kind = kind.strip().lower()
     arg = arg.strip()
     name = _ALIASES.get(kind, kind)

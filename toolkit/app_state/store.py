@@ -33,7 +33,15 @@ from typing import Any
 
 import polars as pl
 
-__all__ = ["DatasetStore", "StoredDataset", "UnknownDataset", "default_data_dir", "is_valid_id"]
+__all__ = [
+    "DatasetStore",
+    "StoreError",
+    "StoredDataset",
+    "UnknownDataset",
+    "default_data_dir",
+    "is_valid_id",
+    "retention_days",
+]
 
 #: ``secrets.token_urlsafe(24)`` gives 32 characters of ``[A-Za-z0-9_-]``.
 _ID_BYTES = 24
@@ -42,6 +50,26 @@ _ID_RE = re.compile(r"[A-Za-z0-9_-]{32}")
 
 class UnknownDataset(LookupError):
     """No dataset under this id (never existed, removed, or not a valid id)."""
+
+
+class StoreError(OSError):
+    """The store could not write (disk full, read-only or missing folder): a message for a reader,
+    without server paths; the cause is chained for the server's log."""
+
+
+def retention_days() -> float | None:
+    """``$TOOLKIT_RETENTION_DAYS``: stored datasets older than this many days are removed (unset or
+    ``0``: kept until their owner removes them).
+
+    >>> import os; os.environ.pop("TOOLKIT_RETENTION_DAYS", None) and None; retention_days() is None
+    True
+    """
+    text = os.environ.get("TOOLKIT_RETENTION_DAYS", "").strip()
+    try:
+        days = float(text) if text else 0.0
+    except ValueError:
+        return None
+    return days if days > 0 else None
 
 
 def default_data_dir() -> Path:
@@ -79,6 +107,12 @@ def _atomic_write(path: Path, write: Any) -> None:
         raise
 
 
+_CANNOT_WRITE = (
+    "The data could not be stored on the server (its disk is full or its data folder is not "
+    "writable). Nothing was kept; ask the person who runs the app."
+)
+
+
 class DatasetStore:
     """Datasets on disk under ``root`` (created on first save)."""
 
@@ -91,8 +125,17 @@ class DatasetStore:
         return self.root / f"{dataset_id}.parquet", self.root / f"{dataset_id}.json"
 
     def save(self, messages: pl.DataFrame, settings: Mapping[str, Any]) -> str:
-        """Store ``messages`` with its load ``settings`` (JSON-able); return the new id."""
-        self.root.mkdir(parents=True, exist_ok=True)
+        """Store ``messages`` with its load ``settings`` (JSON-able); return the new id.
+
+        All or nothing: when a write fails (a full disk, a read-only folder) no file of the
+        dataset is left behind and :class:`StoreError` says so without server paths. Datasets
+        older than :func:`retention_days` are removed first.
+        """
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(_CANNOT_WRITE) from exc
+        self.purge_expired()
         while True:
             dataset_id = secrets.token_urlsafe(_ID_BYTES)
             parquet, meta = self._paths(dataset_id)
@@ -104,9 +147,40 @@ class DatasetStore:
             "rows": messages.height,
             "stored_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         }
-        _atomic_write(parquet, lambda p: messages.write_parquet(p, compression="zstd"))
-        _atomic_write(meta, lambda p: p.write_text(json.dumps(record, default=str, indent=1)))
+        try:
+            _atomic_write(parquet, lambda p: messages.write_parquet(p, compression="zstd"))
+            _atomic_write(meta, lambda p: p.write_text(json.dumps(record, default=str, indent=1)))
+        except (OSError, pl.exceptions.ComputeError) as exc:
+            # The JSON is the commit marker: without it the Parquet would be an orphan forever.
+            meta.unlink(missing_ok=True)
+            parquet.unlink(missing_ok=True)
+            raise StoreError(_CANNOT_WRITE) from exc
         return dataset_id
+
+    def purge_expired(self, *, now: dt.datetime | None = None) -> list[str]:
+        """Remove datasets stored more than :func:`retention_days` ago (and temp files of failed
+        writes older than a day); returns the ids removed."""
+        days = retention_days()
+        if not self.root.is_dir():
+            return []
+        now = now or dt.datetime.now(dt.UTC)
+        removed = []
+        for meta in self.root.glob("*.json"):
+            if days is None or not is_valid_id(meta.stem):
+                continue
+            try:
+                stored = dt.datetime.fromisoformat(json.loads(meta.read_text())["stored_at"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if (now - stored).total_seconds() > days * 86400 and self.delete(meta.stem):
+                removed.append(meta.stem)
+        for tmp in self.root.glob(".tmp-*"):
+            try:
+                if now.timestamp() - tmp.stat().st_mtime > 86400:
+                    tmp.unlink(missing_ok=True)
+            except OSError:
+                continue
+        return removed
 
     def exists(self, dataset_id: object) -> bool:
         if not is_valid_id(dataset_id):

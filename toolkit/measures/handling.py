@@ -18,6 +18,7 @@ from toolkit._frames import Frame, as_lazy
 from toolkit.core.metrics import Metric, register_metric
 from toolkit.core.turns import conversations
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _
 
 __all__ = ["handling_by_channel", "handling_times"]
 
@@ -102,7 +103,7 @@ def handling_by_channel(
         if len(rest) == 0 or len(inside) == 0:
             ratios.append(None)
             pvalues.append(None)
-            notes.append(f"{channel}: no other channel to compare with")
+            notes.append(_("{channel}: no other channel to compare with").format(channel=channel))
             continue
         rest_mean = float(rest.mean())
         ratio = aht / rest_mean if rest_mean > 0 else None
@@ -110,17 +111,18 @@ def handling_by_channel(
         ratios.append(ratio)
         pvalues.append(p)
         if ratio is None:
-            notes.append(f"{channel}: average handling time {fmt.duration(aht)}; the other channels log no handling time")
+            notes.append(_("{channel}: average handling time {aht}; the other channels log no handling time").format(
+                channel=channel, aht=fmt.duration(aht)))
             continue
-        word = "longer" if ratio >= 1 else "shorter"
         size = ratio if ratio >= 1 else (1 / ratio if ratio > 0 else float("inf"))
-        verdict = (
-            f"{fmt.p_value(p)}, a real difference" if p < alpha else f"{fmt.p_value(p)}, could be chance"
+        verdict = (_("{p}, a real difference") if p < alpha else _("{p}, could be chance")).format(p=fmt.p_value(p))
+        text = (
+            _("{channel}: average handling time {aht}, {size} longer than the other channels ({rest}); {verdict}")
+            if ratio >= 1 else
+            _("{channel}: average handling time {aht}, {size} shorter than the other channels ({rest}); {verdict}")
         )
-        notes.append(
-            f"{channel}: average handling time {fmt.duration(aht)}, {fmt.ratio(size)} {word} than the other "
-            f"channels ({fmt.duration(rest_mean)}); {verdict}"
-        )
+        notes.append(text.format(channel=channel, aht=fmt.duration(aht), size=fmt.ratio(size),
+                                 rest=fmt.duration(rest_mean), verdict=verdict))
     return summary.with_columns(
         aht_ratio_vs_rest=pl.Series(ratios, dtype=pl.Float64),
         p_value=pl.Series(pvalues, dtype=pl.Float64),

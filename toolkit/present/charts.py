@@ -22,6 +22,7 @@ import altair as alt
 import polars as pl
 
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _
 
 __all__ = [
     "PICK",
@@ -110,7 +111,7 @@ def _events_layer(events: Sequence[Any] | None, y_max: float) -> list[Any]:
     band = (
         alt.Chart(data)
         .mark_rect(color=EVENT, opacity=0.55)
-        .encode(x="first:T", x2="last:T", tooltip=[alt.Tooltip("event:N", title="Event")])
+        .encode(x="first:T", x2="last:T", tooltip=[alt.Tooltip("event:N", title=_("Event"))])
     )
     label = (
         alt.Chart(data)
@@ -155,7 +156,7 @@ def volume_timeline(
     x = alt.X("period:T", title=None, axis=_time_axis(df["period"].to_list()))
     line = base.mark_line(strokeWidth=2).encode(
         x=x,
-        y=alt.Y("messages:Q", title=f"Messages per {word}", axis=alt.Axis(format=",d"), scale=alt.Scale(domainMax=y_max)),
+        y=alt.Y("messages:Q", title=_('Messages per {word}').format(word=word), axis=alt.Axis(format=",d"), scale=alt.Scale(domainMax=y_max)),
         color=alt.Color(
             "series:N",
             title=None,
@@ -168,8 +169,8 @@ def volume_timeline(
         y="messages:Q",
         tooltip=[
             alt.Tooltip("period:T", title=word.title(), format="%a %d %b %Y" if word != "hour" else "%a %d %b %H:%M"),
-            alt.Tooltip("series:N", title="Series"),
-            alt.Tooltip("messages:Q", title="Messages", format=","),
+            alt.Tooltip("series:N", title=_("Series")),
+            alt.Tooltip("messages:Q", title=_("Messages"), format=","),
         ],
     ).add_params(pick)
     chosen = base.mark_rule(color=INK, strokeDash=[2, 2]).encode(x=x).transform_filter(pick)
@@ -185,8 +186,8 @@ def volume_timeline(
             .encode(
                 x="period:T",
                 y="messages:Q",
-                tooltip=[alt.Tooltip("period:T", title="Peak", format="%a %d %b %Y %H:%M"),
-                         alt.Tooltip("messages:Q", title="Inbound", format=",")],
+                tooltip=[alt.Tooltip("period:T", title=_("Peak"), format="%a %d %b %Y %H:%M"),
+                         alt.Tooltip("messages:Q", title=_("Inbound"), format=",")],
             )
         )
     chart = alt.layer(*layers).properties(
@@ -235,12 +236,12 @@ def response_time_trend(
     base = alt.Chart(long.to_pandas())
     line = base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18), invalid="break-paths-show-domains").encode(
         x=alt.X("period:T", title=None, axis=_time_axis(df["period"].to_list())),
-        y=alt.Y("value:Q", title=f"Response time ({unit})", axis=alt.Axis(format=",.2~f"), scale=alt.Scale(domainMin=0)),
+        y=alt.Y("value:Q", title=_('Response time ({unit})').format(unit=unit), axis=alt.Axis(format=",.2~f"), scale=alt.Scale(domainMin=0)),
         color=alt.Color("statistic:N", title=None, scale=alt.Scale(domain=order, range=[BLUE, "#93c5fd", MUTED][: len(order)]), legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("statistic:N", legend=None, scale=alt.Scale(domain=order, range=[[1, 0], [5, 3], [2, 2]][: len(order)])),
         tooltip=[
             alt.Tooltip("period:T", title=word.title(), format="%a %d %b %Y"),
-            alt.Tooltip("statistic:N", title="Statistic"),
+            alt.Tooltip("statistic:N", title=_("Statistic")),
             alt.Tooltip("value:Q", title=unit.title(), format=",.1f"),
         ],
     )
@@ -249,7 +250,7 @@ def response_time_trend(
         layers.append(
             alt.Chart(alt.Data(values=[{"y": sla_seconds / size, "label": f"SLA target {fmt.duration(sla_seconds)}"}]))
             .mark_rule(color=RED, strokeDash=[4, 4])
-            .encode(y="y:Q", tooltip=[alt.Tooltip("label:N", title="Target")])
+            .encode(y="y:Q", tooltip=[alt.Tooltip("label:N", title=_("Target"))])
         )
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
 
@@ -290,7 +291,7 @@ def hour_of_week_heatmap(
         else alt.Scale(scheme=scheme)
     )
     base = alt.Chart(data.to_pandas())
-    x = alt.X("hour:O", title="Hour of day (local time)", axis=alt.Axis(labelAngle=0))
+    x = alt.X("hour:O", title=_("Hour of day (local time)"), axis=alt.Axis(labelAngle=0))
     y = alt.Y("day:N", title=None, sort=WEEKDAYS)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         x=x,
@@ -298,8 +299,8 @@ def hour_of_week_heatmap(
         color=alt.Color("value:Q", title=value_title, scale=color_scale, legend=alt.Legend(orient="right", format=fmt)),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
         tooltip=[
-            alt.Tooltip("day:N", title="Day"),
-            alt.Tooltip("hour:O", title="Hour"),
+            alt.Tooltip("day:N", title=_("Day")),
+            alt.Tooltip("hour:O", title=_("Hour")),
             alt.Tooltip("value:Q", title=value_title, format=fmt),
         ],
     ).add_params(pick)
@@ -341,7 +342,7 @@ def distribution_chart(
     median = float(s.median() or 0) if s.len() else 0.0
     hi = max(float(minutes.max()) if minutes.size else 1.0, 2.0)
     edges = np.logspace(np.log10(0.5), np.log10(hi * 1.001), bins + 1)
-    counts, _ = np.histogram(minutes, bins=edges)
+    counts, _bins = np.histogram(minutes, bins=edges)
     data = pl.DataFrame({"start": edges[:-1], "end": edges[1:], "turns": counts})
     sub = subtitle or f"{s.len():,} turns · median {fmt.duration(median)} · log time axis"
     ticks = [t for t in _TICKS_MIN if 0.5 <= t <= hi * 1.5]
@@ -351,14 +352,14 @@ def distribution_chart(
         alt.Chart(data.to_pandas())
         .mark_rect(color="#93c5fd", stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("start:Q", scale=x_scale, title="Response time (log scale)", axis=alt.Axis(values=ticks, labelExpr=label_expr, grid=True)),
+            x=alt.X("start:Q", scale=x_scale, title=_("Response time (log scale)"), axis=alt.Axis(values=ticks, labelExpr=label_expr, grid=True)),
             x2="end:Q",
-            y=alt.Y("turns:Q", title="Turns", axis=alt.Axis(format=",d")),
+            y=alt.Y("turns:Q", title=_("Turns"), axis=alt.Axis(format=",d")),
             y2=alt.datum(0),
             tooltip=[
-                alt.Tooltip("start:Q", title="From (minutes)", format=",.1f"),
-                alt.Tooltip("end:Q", title="To (minutes)", format=",.1f"),
-                alt.Tooltip("turns:Q", title="Turns", format=","),
+                alt.Tooltip("start:Q", title=_("From (minutes)"), format=",.1f"),
+                alt.Tooltip("end:Q", title=_("To (minutes)"), format=",.1f"),
+                alt.Tooltip("turns:Q", title=_("Turns"), format=","),
             ],
         )
     )
@@ -422,7 +423,7 @@ def ranked_bars(
         layers.append(
             alt.Chart(alt.Data(values=[{"x": reference, "label": reference_label}]))
             .mark_rule(color=INK, strokeDash=[4, 3])
-            .encode(x="x:Q", tooltip=[alt.Tooltip("label:N", title="Reference")])
+            .encode(x="x:Q", tooltip=[alt.Tooltip("label:N", title=_("Reference"))])
         )
     height = max(120, 22 * len(pdf))
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)), height=height)
@@ -454,12 +455,12 @@ def survival_chart(
         alt.Chart(pdf)
         .mark_line(interpolate="step-after", color=BLUE, strokeWidth=2)
         .encode(
-            x=alt.X("hours:Q", title="Hours after the customer wrote"),
-            y=alt.Y("still_waiting:Q", title="Turns still waiting", axis=alt.Axis(format=".0%"),
+            x=alt.X("hours:Q", title=_("Hours after the customer wrote")),
+            y=alt.Y("still_waiting:Q", title=_("Turns still waiting"), axis=alt.Axis(format=".0%"),
                     scale=alt.Scale(domain=[0, 1])),
-            tooltip=[alt.Tooltip("hours:Q", title="Hours", format=",.1f"),
-                     alt.Tooltip("still_waiting:Q", title="Still waiting", format=".1%"),
-                     alt.Tooltip("at_risk:Q", title="Turns still waiting before", format=",.0f")],
+            tooltip=[alt.Tooltip("hours:Q", title=_("Hours"), format=",.1f"),
+                     alt.Tooltip("still_waiting:Q", title=_("Still waiting"), format=".1%"),
+                     alt.Tooltip("at_risk:Q", title=_("Turns still waiting before"), format=",.0f")],
         )
     )
     layers: list[Any] = [line]
@@ -476,7 +477,7 @@ def survival_chart(
                 x="hours:Q",
                 color=alt.Color("label:N", title=None, scale=alt.Scale(range=[BLUE, ORANGE]),
                                 legend=alt.Legend(orient="top", labelLimit=400)),
-                tooltip=[alt.Tooltip("label:N", title="Marker")],
+                tooltip=[alt.Tooltip("label:N", title=_("Marker"))],
             )
         )
     layers.append(
@@ -497,7 +498,7 @@ def comparison_chart(rows: pl.DataFrame, *, title: str, a_label: str = "A", b_la
         .encode(
             y=alt.Y("metric:N", title=None),
             yOffset=alt.YOffset("group:N"),
-            x=alt.X("value:Q", title="Value"),
+            x=alt.X("value:Q", title=_("Value")),
             color=alt.Color("group:N", title=None, scale=alt.Scale(range=[BLUE, ORANGE])),
             tooltip=["metric:N", "group:N", alt.Tooltip("value:Q", format=",.2f")],
         )
@@ -523,11 +524,11 @@ def sentiment_mix(df: pl.DataFrame, *, every: str = "1w") -> Any:
         .mark_area()
         .encode(
             x=alt.X("period:T", title=None, axis=_time_axis(long["period"].to_list())),
-            y=alt.Y("share:Q", stack="normalize", title="Share of customer messages", axis=alt.Axis(format="%")),
+            y=alt.Y("share:Q", stack="normalize", title=_("Share of customer messages"), axis=alt.Axis(format="%")),
             color=alt.Color("label:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[RED, "#d1d5db", GREEN])),
             order=alt.Order("label:N"),
-            tooltip=[alt.Tooltip("period:T", title=word.title(), format="%d %b %Y"), alt.Tooltip("label:N", title="Sentiment"),
-                     alt.Tooltip("share:Q", title="Share", format=".0%")],
+            tooltip=[alt.Tooltip("period:T", title=word.title(), format="%d %b %Y"), alt.Tooltip("label:N", title=_("Sentiment")),
+                     alt.Tooltip("share:Q", title=_("Share"), format=".0%")],
         )
         .properties(title=_title(f"Customer sentiment per {word}", "Share of customer messages by sentiment label"))
     )
@@ -540,16 +541,16 @@ def transition_heatmap(moves: pl.DataFrame, *, within: str = "48 h") -> Any:
     ``moves``: ``from_channel``, ``to_channel``, ``moves`` (and optionally ``moves_after_wait``),
     as from :func:`toolkit.transition_matrix`.
     """
-    extra = [alt.Tooltip("moves_after_wait:Q", title="after waiting > 24 h", format=",")] if "moves_after_wait" in moves.columns else []
+    extra = [alt.Tooltip("moves_after_wait:Q", title=_("after waiting > 24 h"), format=",")] if "moves_after_wait" in moves.columns else []
     base = alt.Chart(moves.to_pandas()).encode(
-        x=alt.X("to_channel:N", title="To channel", axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("from_channel:N", title="From channel"),
+        x=alt.X("to_channel:N", title=_("To channel"), axis=alt.Axis(labelAngle=0, orient="top")),
+        y=alt.Y("from_channel:N", title=_("From channel")),
     )
     top = float(moves["moves"].max() or 0)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
-        color=alt.Color("moves:Q", title="Moves", scale=alt.Scale(scheme="purples"), legend=alt.Legend(orient="right")),
-        tooltip=[alt.Tooltip("from_channel:N", title="From"), alt.Tooltip("to_channel:N", title="To"),
-                 alt.Tooltip("moves:Q", title="Moves", format=","), *extra],
+        color=alt.Color("moves:Q", title=_("Moves"), scale=alt.Scale(scheme="purples"), legend=alt.Legend(orient="right")),
+        tooltip=[alt.Tooltip("from_channel:N", title=_("From")), alt.Tooltip("to_channel:N", title=_("To")),
+                 alt.Tooltip("moves:Q", title=_("Moves"), format=","), *extra],
     )
     labels = base.mark_text(fontSize=11).encode(
         text=alt.Text("moves:Q", format=","),
@@ -586,8 +587,8 @@ def difference_chart(result: pl.DataFrame, *, labels: dict[str, str] | None = No
         base.mark_point(filled=True, size=80).encode(
             x="diff:Q",
             color=alt.condition("datum.significant", alt.value(ORANGE), alt.value(MUTED)),
-            tooltip=[alt.Tooltip("metric:N", title="Measure"), alt.Tooltip("diff:Q", format="+,.1f", title=unit.title()),
-                     alt.Tooltip("lo:Q", format="+,.1f", title="95% from"), alt.Tooltip("hi:Q", format="+,.1f", title="95% to")],
+            tooltip=[alt.Tooltip("metric:N", title=_("Measure")), alt.Tooltip("diff:Q", format="+,.1f", title=unit.title()),
+                     alt.Tooltip("lo:Q", format="+,.1f", title=_("95% from")), alt.Tooltip("hi:Q", format="+,.1f", title=_("95% to"))],
         ),
         alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color=INK).encode(x="x:Q"),
     ).properties(title=_title("Response-time differences", "Orange: significant at 5% (Mann–Whitney U) · lines: 95% intervals"))

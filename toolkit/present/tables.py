@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 
 from toolkit.present import format as fmt
+from toolkit.present.i18n import N_, translate
 
 __all__ = ["column_kind", "export_frame", "header", "readable"]
 
@@ -49,6 +50,86 @@ _TIMES = {
 _WORDS = (("frt_", "first response time "), ("art_", "response time "), ("bh_", "business-hours "), ("_", " "))
 
 
+#: Column headers the app shows, for the catalogues (``header`` translates them at run time).
+HEADER_WORDS = (
+    N_('value'),
+    N_('previous period'),
+    N_('change'),
+    N_('description'),
+    N_('overall'),
+    N_('candidate'),
+    N_('hours'),
+    N_('extra open hours per week'),
+    N_('inbound covered'),
+    N_('share of uncovered covered'),
+    N_('first day'),
+    N_('last day'),
+    N_('days'),
+    N_('baseline'),
+    N_('ratio'),
+    N_('max ratio'),
+    N_('events'),
+    N_('weekday'),
+    N_('hour'),
+    N_('arrivals per hour'),
+    N_('handle'),
+    N_('offered load'),
+    N_('agents needed'),
+    N_('agents active'),
+    N_('short'),
+    N_('open fraction'),
+    N_('short while open'),
+    N_('brand'),
+    N_('agent id'),
+    N_('turns answered'),
+    N_('ht p90'),
+    N_('aht ratio vs rest'),
+    N_('channel'),
+    N_('conversation id'),
+    N_('customer messages'),
+    N_('first sentiment'),
+    N_('last sentiment'),
+    N_('min sentiment'),
+    N_('first label'),
+    N_('last label'),
+    N_('first message id'),
+    N_('last message id'),
+    N_('first text'),
+    N_('last text'),
+    N_('csat satisfied'),
+    N_('promoters'),
+    N_('passives'),
+    N_('detractors'),
+    N_('from channel'),
+    N_('to channel'),
+    N_('moves'),
+    N_('customers'),
+    N_('moves after wait'),
+    N_('customers after wait'),
+    N_('category'),
+    N_('subcategory'),
+    N_('share'),
+    N_('rank'),
+    N_('bot replies'),
+    N_('conversations with reply'),
+    N_('bot only conversations'),
+    N_('bot reply share'),
+    N_('bot only share'),
+    N_('toolkit column'),
+    N_('file column'),
+    N_('status'),
+    N_('turns'),
+    N_('period'),
+    N_('messages'),
+    N_('agent'),
+    N_('date'),
+    N_('name'),
+    N_('kind'),
+    N_('start'),
+    N_('end'),
+)
+
+
 def _label_from_registry(name: str) -> str | None:
     try:
         from toolkit.core.metrics import metric_registry
@@ -60,13 +141,18 @@ def _label_from_registry(name: str) -> str | None:
 
 
 def header(name: str, labels: Mapping[str, str] | None = None) -> str:
-    """A column or metric name in plain words: the metric's own label when it is a metric.
+    """A column or metric name in plain words: the metric's own label when it is a metric; in the
+    current language (:mod:`toolkit.present.i18n`) when the catalogue has the words.
 
     Examples
     --------
     >>> header("turns_answered"), header("first_response_seconds"), header("p_value")
     ('turns answered', 'first response', 'p-value')
     """
+    return translate(_english_header(name, labels))
+
+
+def _english_header(name: str, labels: Mapping[str, str] | None) -> str:
     if labels and name in labels:
         return labels[name]
     registered = _label_from_registry(name)
