@@ -212,7 +212,8 @@ def language_from_header(accept_language: str | None) -> str | None:
 
 
 def _update_catalogues() -> None:  # pragma: no cover - a maintainer's tool, run by hand
-    """Extract the messages of toolkit/, app_pages/ and app.py and merge them into each .po."""
+    """Extract the messages of toolkit/, app_pages/ and app.py (and the metrics' labels) and add
+    the new ones, untranslated, to each .po; existing translations are kept."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir, extract_from_file
     from babel.messages.pofile import write_po
@@ -229,13 +230,26 @@ def _update_catalogues() -> None:  # pragma: no cover - a maintainer's tool, run
                          auto_comments=comments, context=context)
     for lineno, message, comments, context in extract_from_file("python", root / "app.py", keywords=keywords):
         template.add(message, None, [("app.py", lineno)], auto_comments=comments, context=context)
+    # Metric labels and descriptions live in the registry (plug-ins add theirs), not in _() calls.
+    import toolkit  # noqa: F401  (registers the built-in metrics)
+    from toolkit.core.metrics import metric_registry
+
+    for metric in metric_registry().values():
+        for text in (metric.label, metric.description):
+            if text:
+                template.add(text, None, [("toolkit/core/metrics.py", 0)])
     for lang in LANGUAGES[1:]:
         path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
         with path.open("rb") as f:
             catalog = read_po(f, locale=lang, domain=DOMAIN)
-        catalog.update(template, no_fuzzy_matching=True)
+        # Only add: a message built at run time (split side labels, column words) is not always
+        # visible to the extractor, and its translation must not be dropped.
+        for message in template:
+            if message.id and message.id not in catalog:
+                empty = ("",) * catalog.num_plurals if isinstance(message.id, tuple) else ""
+                catalog.add(message.id, empty, locations=message.locations)
         with path.open("wb") as f:
-            write_po(f, catalog, width=100, ignore_obsolete=True)
+            write_po(f, catalog, width=100)
 
 
 if __name__ == "__main__":  # pragma: no cover
