@@ -77,7 +77,6 @@ def test_clean_csv_is_scanned_not_read(tmp_path, monkeypatch) -> None:
         m.setattr(Path, "read_bytes", lambda self: pytest.fail("whole file read into Python"))
         r = load(path, lazy=True)
         assert r.quality.input_rows == 50 and r.quality.used_rows == 50
-        assert "csv" in r.messages.explain().lower()
         messages = r.messages.collect()
     assert_frame_equal(messages, load(path).messages)
 
