@@ -392,6 +392,23 @@ register_metric(
         description="SLA compliance with the target counted in business time",
     )
 )
+for _stat, _word in (("mean", "mean"), ("median", "median"), ("p90", "90th percentile")):
+    # Ticket exports (Zendesk) that report the first reply time within business hours: the
+    # helpdesk's own figure, on each ticket's opening message (toolkit.io.presets._tickets).
+    register_metric(
+        Metric(
+            name=f"frt_bh_reported_{_stat}_s",
+            level="messages",
+            stat=_stat,  # type: ignore[arg-type]
+            value=nw.col("reported_frt_bh_seconds"),
+            where=_inbound & ~nw.col("reported_frt_bh_seconds").is_null(),
+            requires=("reported_frt_bh_seconds",),
+            unit="s",
+            label=f"first response time in business hours, as the helpdesk reports it ({_word})",
+            polarity="lower",
+            description=f"{_word} of the first reply time within business hours that the ticket export gives, in seconds",
+        )
+    )
 register_metric(Metric("in_hours_share", "turns", "share", value=nw.col("in_hours"),
                        needs_calendar=True, label="share of turns in opening hours", polarity=None,
                        description="share of turns that start in opening hours"))

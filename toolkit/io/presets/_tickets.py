@@ -69,6 +69,7 @@ class TicketPreset(Preset):
 
     first_reply: tuple[str, ...] = ()
     first_reply_unit: float = 60.0
+    first_reply_bh: tuple[str, ...] = ()
     rating: tuple[str, ...] = ()
     agent: tuple[str, ...] = ()
 
@@ -89,13 +90,17 @@ class TicketPreset(Preset):
         extra["preset_first_reply_s"] = (
             _duration_seconds(reply, self.first_reply_unit) if reply is not None else pl.lit(None, pl.Float64)
         )
+        reply_bh = _find(raw, self.first_reply_bh)
+        extra["preset_first_reply_bh_s"] = (
+            _duration_seconds(reply_bh, self.first_reply_unit) if reply_bh is not None else pl.lit(None, pl.Float64)
+        )
         agent = _find(raw, self.agent)
         extra["preset_agent"] = pl.col(agent).cast(pl.String) if agent is not None else pl.lit(None, pl.String)
         return raw.with_columns(**extra)
 
     def expand(self, messages: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
         """Add each ticket's first reply; mark every row ``source_level = "ticket"``."""
-        implied = raw.select("row_nr", "preset_first_reply_s", "preset_agent")
+        implied = raw.select("row_nr", "preset_first_reply_s", "preset_first_reply_bh_s", "preset_agent")
         tickets = messages.join(implied, on="row_nr", how="left", maintain_order="left")
         answered = tickets.filter(pl.col("preset_first_reply_s").is_not_null() & (pl.col("preset_first_reply_s") >= 0))
         # A reply's row number comes after every source row: at a tie with its ticket's time it
@@ -113,7 +118,13 @@ class TicketPreset(Preset):
             agent_id=pl.col("preset_agent"),
         )
         opened = tickets.with_columns(agent_id=pl.lit(None, pl.String))
-        order = messages.columns
+        # The helpdesk's own business-hours first reply time, on the ticket's opening message
+        # (the toolkit's frt_bh_* keys need an opening-hours calendar; this is the export's).
+        has_bh = raw.get_column("preset_first_reply_bh_s").is_not_null().any()
+        if has_bh:
+            opened = opened.with_columns(reported_frt_bh_seconds=pl.col("preset_first_reply_bh_s"))
+            replies = replies.with_columns(reported_frt_bh_seconds=pl.lit(None, pl.Float64))
+        order = [*messages.columns, *(["reported_frt_bh_seconds"] if has_bh else [])]
         out = pl.concat(
             [opened.select(*order, __implied=pl.lit(False)), replies.select(*order, __implied=pl.lit(True))],
             how="vertical",

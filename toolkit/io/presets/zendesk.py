@@ -37,6 +37,7 @@ ZENDESK = register_preset(
         signature=frozenset({"id", "requester", "via", "createdat", "firstreplytimeinminutes"}),
         first_reply=("firstreplytimeinminutes",),
         first_reply_unit=60.0,
+        first_reply_bh=("firstreplytimeinminuteswithinbusinesshours",),
         rating=("satisfactionscore", "satisfaction"),
         agent=("assignee", "assigneename", "agent"),
     ),
