@@ -168,7 +168,8 @@ def conversations(messages: Frame) -> Frame:
     """One row per conversation.
 
     Columns: ``conversation_id``, ``channel``, ``brand``, ``customer_id`` (first customer),
-    ``started_at``, ``ended_at``, ``started_by`` ("customer" or "brand"), ``messages``,
+    ``started_at``, ``ended_at``, ``started_by`` ("customer" or "brand"), ``ended_by`` (who wrote
+    the last message: "customer", "brand" for a human reply, or "bot"), ``messages``,
     ``inbound_messages``, ``outbound_messages``, ``bot_messages``, ``turns``,
     ``answered_turns``, ``first_response_seconds`` (FRT: response time of the first turn, null
     when it is unanswered or there is no turn), ``last_outbound_at``, ``resolved_at`` and
@@ -194,6 +195,12 @@ def conversations(messages: Frame) -> Frame:
         .then(pl.lit("customer"))
         .otherwise(pl.lit("brand"))
         .alias("started_by"),
+        pl.when(pl.col("direction").last() == INBOUND)
+        .then(pl.lit("customer"))
+        .when(bot.last())
+        .then(pl.lit("bot"))
+        .otherwise(pl.lit("brand"))
+        .alias("ended_by"),
         pl.len().alias("messages"),
         inbound.sum().cast(pl.Int64).alias("inbound_messages"),
         outbound.sum().cast(pl.Int64).alias("outbound_messages"),

@@ -35,7 +35,7 @@ from toolkit._durations import duration_seconds
 from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.errors import DataError
-from toolkit.io.schema import INBOUND, OUTBOUND
+from toolkit.io.schema import INBOUND
 
 __all__ = [
     "CARE_TRIGGERS",
@@ -315,18 +315,14 @@ def conversation_outcomes(
     """
     cols = messages.collect_schema().names()
     inbound = pl.col("direction") == INBOUND
-    ordered = messages.sort("conversation_id", "created_at", "row_nr")  # group_by keeps this order
-    last = [
-        ((pl.col("direction").last() == OUTBOUND) & ~pl.col("is_bot").fill_null(False).last())
-        .alias("_last_is_human_reply"),
-    ]
-    if "mention_type" in cols:
-        first_type = pl.col("mention_type").filter(inbound).first().cast(pl.String).str.strip_chars().str.to_lowercase()
-        last.append((first_type == "untagged").fill_null(False).alias("untagged"))
-    per_conv = ordered.group_by("conversation_id").agg(last)
     end = messages.select(as_of.alias("_end"))
-
-    conv = conversations.join(per_conv, on="conversation_id", how="left").join(end, how="cross")
+    # Who wrote the last message comes with the conversation table (one sorted pass, not two).
+    conv = conversations.with_columns(_last_is_human_reply=pl.col("ended_by") == "brand").join(end, how="cross")
+    if "mention_type" in cols:
+        ordered = messages.sort("conversation_id", "created_at", "row_nr")  # group_by keeps this order
+        first_type = pl.col("mention_type").filter(inbound).first().cast(pl.String).str.strip_chars().str.to_lowercase()
+        per_conv = ordered.group_by("conversation_id").agg((first_type == "untagged").fill_null(False).alias("untagged"))
+        conv = conv.join(per_conv, on="conversation_id", how="left")
     # A new customer message after the reply: the customer's next inbound message anywhere.
     replies = conv.filter(pl.col("last_outbound_at").is_not_null() & pl.col("customer_id").is_not_null())
     comeback = (
