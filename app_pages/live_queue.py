@@ -27,48 +27,49 @@ from toolkit.errors import DataError
 from toolkit.io.customers import read_customers
 from toolkit.io.live import DEFAULT_TABLE, LivePoller, is_database_uri
 from toolkit.present import format as fmt
+from toolkit.present.i18n import _
 
 REFRESH_SECONDS = 3
 
-frame = common.page("Live queue", "live-queue")
+frame = common.page(_("Live queue"), "live-queue")
 if frame is not None:
     v, ds, f = frame
     source = st.segmented_control(
-        "Source", ["dataset", "database"], key="lq_source", default="dataset",
-        format_func={"dataset": "This dataset", "database": "Live database"}.get,
+        _("Source"), ["dataset", "database"], key="lq_source", default="dataset",
+        format_func={"dataset": _("This dataset"), "database": _("Live database")}.get,
     ) or "dataset"
 
     last = f.messages.get_column("created_at").max()
     settings_cols = st.columns(3)
     if source == "dataset":
         with settings_cols[0]:
-            day = st.date_input("As of (date, UTC)", value=last.date(), key="lq_date", min_value=f.first_day, max_value=last.date())
+            day = st.date_input(_("As of (date, UTC)"), value=last.date(), key="lq_date", min_value=f.first_day, max_value=last.date())
         with settings_cols[1]:
-            at = st.time_input("As of (time, UTC)", value=last.time().replace(microsecond=0), key="lq_time", step=60)
+            at = st.time_input(_("As of (time, UTC)"), value=last.time().replace(microsecond=0), key="lq_time", step=60)
         as_of: Any = dt.datetime.combine(day, at, tzinfo=dt.UTC)
         if as_of.replace(second=0) == last.replace(second=0, microsecond=0):
             as_of = last  # the last message itself, to the microsecond
         uri = table = ""
     else:
         with settings_cols[0]:
-            uri = st.text_input("Database URI", key="lq_uri", placeholder="sqlite:///live.db")
+            uri = st.text_input(_("Database URI"), key="lq_uri", placeholder="sqlite:///live.db")
         with settings_cols[1]:
-            table = st.text_input("Table", key="lq_table", value=DEFAULT_TABLE)
+            table = st.text_input(_("Table"), key="lq_table", value=DEFAULT_TABLE)
         as_of = None
-        st.caption("Start a live inbox with `python -m toolkit simulate --db sqlite:///live.db --speed 60`; "
-                   f"the queue refreshes every {REFRESH_SECONDS} s.")
+        st.caption(_("Start a live inbox with `python -m toolkit simulate --db sqlite:///live.db --speed 60`; "
+                     "the queue refreshes every {seconds} s.").format(seconds=fmt.count(REFRESH_SECONDS)))
     with settings_cols[2]:
         sla_text = st.text_input(
-            "SLA per channel (seconds)", key="lq_sla", placeholder="email=86400,default=3600",
-            help="Empty: the SLA target of Settings. Or CHANNEL=SECONDS,...,default=SECONDS.",
+            _("SLA per channel (seconds)"), key="lq_sla", placeholder="email=86400,default=3600",
+            help=_("Empty: the SLA target of Settings. Or CHANNEL=SECONDS,...,default=SECONDS."),
         )
 
-    with st.expander("Rules and customers"):
-        st.caption("Rules add points and reasons and route to teams (TOML). Without a file, the shipped rules apply.")
-        rules_file = st.file_uploader("Rules file (TOML)", type=["toml"], key="lq_rules")
-        st.download_button("Default rules (TOML)", DEFAULT_RULES_PATH.read_bytes(), file_name="queue_rules.toml",
+    with st.expander(_("Rules and customers")):
+        st.caption(_("Rules add points and reasons and route to teams (TOML). Without a file, the shipped rules apply."))
+        rules_file = st.file_uploader(_("Rules file (TOML)"), type=["toml"], key="lq_rules")
+        st.download_button(_("Default rules (TOML)"), DEFAULT_RULES_PATH.read_bytes(), file_name="queue_rules.toml",
                            mime="application/toml", key="lq_rules_dl", on_click="ignore", icon=":material/download:")
-        customers_file = st.file_uploader("Customers table (customer_id, vip, followers, …)", key="lq_customers")
+        customers_file = st.file_uploader(_("Customers table (customer_id, vip, followers, …)"), key="lq_customers")
 
     problems: list[str] = []
     try:
@@ -89,14 +90,14 @@ if frame is not None:
         except DataError as exc:
             problems.append(str(exc))
     for problem in problems:
-        st.error("A setting could not be used (shown below); the defaults apply instead.")
+        st.error(_("A setting could not be used (shown below); the defaults apply instead."))
         st.text(problem)
 
     def messages_now() -> pl.DataFrame | None:
         if source == "dataset":
             return f.messages
         if not is_database_uri(uri):
-            st.info("Enter a database URI (sqlite:///path.db or postgresql://user@host/db).")
+            st.info(_("Enter a database URI (sqlite:///path.db or postgresql://user@host/db)."))
             return None
         key = (uri.strip(), table.strip() or DEFAULT_TABLE)
         poller = st.session_state.get("lq_poller")
@@ -106,7 +107,7 @@ if frame is not None:
             st.session_state.lq_poller = poller
         poller.poll()
         if poller.messages is None:
-            st.info("The table has no messages yet.")
+            st.info(_("The table has no messages yet."))
         return poller.messages
 
     @st.fragment(run_every=REFRESH_SECONDS if source == "database" else None)
@@ -119,63 +120,69 @@ if frame is not None:
             waiting = queue(messages, as_of=moment, sla=sla, rules=rules, customers=customers)
             now = spike(messages, as_of=moment, staffing=True, sla=common.settings_of(v, ds).sla).row(0, named=True)
         except DataError as exc:
-            st.error("The queue could not be built from this source.")
+            st.error(_("The queue could not be built from this source."))
             st.text(str(exc))
             return
-        st.caption(f"As of {fmt.datetime(moment)} UTC")
+        st.caption(_("As of {moment} UTC").format(moment=fmt.datetime(moment)))
         if now["is_spike"]:
             st.warning(
-                f"Spike: {fmt.count(now['inbound_messages'])} customer messages so far this hour, "
-                f"{fmt.ratio(now['ratio'])} the usual {fmt.number(now['baseline'], decimals=0)} for this hour of the week "
-                f"({fmt.number(now['excess'], decimals=0)} above the spike line). "
-                f"This hour needs {fmt.count(now['agents_needed'])} agents (usually {fmt.count(now['agents_usual'])}).",
+                _("Spike: {inbound} customer messages so far this hour, {ratio} the usual {baseline} for this "
+                  "hour of the week ({excess} above the spike line). This hour needs {needed} agents "
+                  "(usually {usual}).").format(
+                    inbound=fmt.count(now["inbound_messages"]), ratio=fmt.ratio(now["ratio"]),
+                    baseline=fmt.number(now["baseline"], decimals=0), excess=fmt.number(now["excess"], decimals=0),
+                    needed=fmt.count(now["agents_needed"]), usual=fmt.count(now["agents_usual"]),
+                ),
                 icon=":material/trending_up:",
             )
-        teams = sorted(waiting.get_column("team").fill_null("(no team)").unique().to_list())
+        no_team = _("(no team)")
+        teams = sorted(waiting.get_column("team").fill_null(no_team).unique().to_list())
         channels = sorted(waiting.get_column("channel").drop_nulls().unique().to_list())
         fc = st.columns(3)
         with fc[0]:
-            pick_teams = st.multiselect("Team", teams, key="lq_teams", placeholder="All teams")
+            pick_teams = st.multiselect(_("Team"), teams, key="lq_teams", placeholder=_("All teams"))
         with fc[1]:
-            pick_channels = st.multiselect("Channel", channels, key="lq_channels", placeholder="All channels")
+            pick_channels = st.multiselect(_("Channel"), channels, key="lq_channels", placeholder=_("All channels"))
         with fc[2]:
-            ages = {0: "Any wait", 1: "Up to 1 day", 7: "Up to 7 days", 30: "Up to 30 days"}
-            max_days = st.selectbox("Waiting for", list(ages), format_func=ages.get, key="lq_age",
-                                    help="Leave out turns that have waited longer (conversations long abandoned).")
+            ages = {0: _("Any wait"), 1: _("Up to 1 day"), 7: _("Up to 7 days"), 30: _("Up to 30 days")}
+            max_days = st.selectbox(_("Waiting for"), list(ages), format_func=ages.get, key="lq_age",
+                                    help=_("Leave out turns that have waited longer (conversations long abandoned)."))
         shown = waiting
         if max_days:
             shown = shown.filter(pl.col("waited_s") <= max_days * 86400)
         if pick_teams:
-            shown = shown.filter(pl.col("team").fill_null("(no team)").is_in(pick_teams))
+            shown = shown.filter(pl.col("team").fill_null(no_team).is_in(pick_teams))
         if pick_channels:
             shown = shown.filter(pl.col("channel").is_in(pick_channels))
         status = queue_status(shown)
         m = st.columns(4)
-        m[0].metric("Waiting", fmt.count(status["waiting"]))
-        m[1].metric("Overdue", fmt.count(status["overdue"]))
-        m[2].metric("Due within 15 min", fmt.count(status["due_soon"]))
-        m[3].metric("Longest wait", fmt.duration(status["longest_wait_s"]))
+        m[0].metric(_("Waiting"), fmt.count(status["waiting"]))
+        m[1].metric(_("Overdue"), fmt.count(status["overdue"]))
+        m[2].metric(_("Due within 15 min"), fmt.count(status["due_soon"]))
+        m[3].metric(_("Longest wait"), fmt.duration(status["longest_wait_s"]))
+        due_in, waited, since, latest = _("due in (min)"), _("waited (min)"), _("waiting since (UTC)"), _("latest message")
         table_view = shown.select(
-            pl.when(pl.col("overdue")).then(pl.lit("overdue")).when(pl.col("due_in_s") <= 900).then(pl.lit("due soon"))
-            .otherwise(pl.lit("on time")).alias("status"),
-            (pl.col("due_in_s") / 60).round(1).alias("due in (min)"),
-            (pl.col("waited_s") / 60).round(1).alias("waited (min)"),
-            "priority",
-            pl.col("reasons").list.join(", ").alias("reasons"),
-            pl.col("team").fill_null(""),
-            "channel", "brand", "customer_id", "conversation_id",
-            pl.col("waiting_since").dt.replace_time_zone(None).alias("waiting since (UTC)"),
-            *([pl.col("text").alias("latest message")] if "text" in shown.columns else []),
+            pl.when(pl.col("overdue")).then(pl.lit(_("overdue"))).when(pl.col("due_in_s") <= 900).then(pl.lit(_("due soon")))
+            .otherwise(pl.lit(_("on time"))).alias(_("status")),
+            (pl.col("due_in_s") / 60).round(1).alias(due_in),
+            (pl.col("waited_s") / 60).round(1).alias(waited),
+            pl.col("priority").alias(_("priority")),
+            pl.col("reasons").list.join(", ").alias(_("reasons")),
+            pl.col("team").fill_null("").alias(_("team")),
+            pl.col("channel").alias(_("channel")), pl.col("brand").alias(_("brand")),
+            "customer_id", "conversation_id",
+            pl.col("waiting_since").dt.replace_time_zone(None).alias(since),
+            *([pl.col("text").alias(latest)] if "text" in shown.columns else []),
         )
-        st.caption("Negative \"due in\": overdue by that many minutes. Select a row to read the conversation.")
+        st.caption(_("Negative \"due in\": overdue by that many minutes. Select a row to read the conversation."))
         event = st.dataframe(
             table_view, hide_index=True, key="lq_table_view", on_select="rerun", selection_mode="single-row",
             height=420,
             column_config={
-                "due in (min)": st.column_config.NumberColumn(format="%.1f"),
-                "waited (min)": st.column_config.NumberColumn(format="%.1f"),
-                "waiting since (UTC)": st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss"),
-                "latest message": st.column_config.TextColumn(width="large"),
+                due_in: st.column_config.NumberColumn(format="localized"),
+                waited: st.column_config.NumberColumn(format="localized"),
+                since: st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss"),
+                latest: st.column_config.TextColumn(width="large"),
             },
         )
         rows = list(event.selection.rows) if event is not None else []  # type: ignore[union-attr]
@@ -185,8 +192,12 @@ if frame is not None:
             st.session_state.lq_open = table_view.get_column("conversation_id")[rows[0]] if rows and rows[0] < table_view.height else None
         conversation = st.session_state.get("lq_open")
         if conversation is not None:
-            st.subheader("Conversation")
-            st.text(f"Conversation {conversation}")
-            st.dataframe(conversation_thread(messages, conversation, as_of=moment), hide_index=True, key="lq_thread")
+            st.subheader(_("Conversation"))
+            st.text(_("Conversation {conversation}").format(conversation=conversation))
+            thread = conversation_thread(messages, conversation, as_of=moment)
+            headers = {"created_at": _("sent at (UTC)"), "direction": _("direction"), "is_bot": _("bot"),
+                       "agent_id": _("agent"), "customer_id": _("customer"), "channel": _("channel"), "text": _("message")}
+            thread = thread.rename({c: h for c, h in headers.items() if c in thread.columns})
+            st.dataframe(thread, hide_index=True, key="lq_thread")
 
     live()

@@ -36,7 +36,7 @@ if frame is not None:
         ("resolution_median_s", _("Time to resolution (median)")),
         ("resolution_p90_s", _("Time to resolution (90th pct)")),
     ))
-    basis = "the resolution time in the data" if "resolved_at" in f.messages.columns else (
+    basis = _("the resolution time in the data") if "resolved_at" in f.messages.columns else _(
         "inference: the last message is a human reply and the customer stayed silent for 72 hours after it"
     )
     st.caption(_('Resolved according to {basis}. First-contact resolution: resolved with a single customer turn.').format(basis=basis))

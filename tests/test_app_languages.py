@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from toolkit.present import i18n
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["overview", "response_times", "volume", "agents", "sentiment", "channels", "outcomes", "compare", "data"]
+PAGES = ["overview", "response_times", "volume", "agents", "sentiment", "channels", "outcomes", "live_queue", "compare", "data"]
 TEXT_KINDS = ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success")
 LABEL_KINDS = ("metric", "expander", "tabs", "button", "selectbox", "multiselect", "text_input", "text_area",
                "number_input", "date_input", "radio", "segmented_control", "toggle", "checkbox")
