@@ -22,7 +22,7 @@ import altair as alt
 import polars as pl
 
 from toolkit.present import format as fmt
-from toolkit.present.i18n import _
+from toolkit.present.i18n import N_, _, get_language
 
 __all__ = [
     "PICK",
@@ -52,12 +52,56 @@ GREEN = "#16a34a"
 EVENT = "#fde68a"
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 _EVERY_WORD = {"1h": "hour", "1d": "day", "1w": "week", "1mo": "month"}
+#: Whole phrases per period, so each language words them its own way (not "Messages par day").
+_PER_PERIOD = {
+    "hour": (N_("Messages per hour"), N_("Customer sentiment per hour"), N_("Hour")),
+    "day": (N_("Messages per day"), N_("Customer sentiment per day"), N_("Day")),
+    "week": (N_("Messages per week"), N_("Customer sentiment per week"), N_("Week")),
+    "month": (N_("Messages per month"), N_("Customer sentiment per month"), N_("Month")),
+    "period": (N_("Messages per period"), N_("Customer sentiment per period"), N_("Period")),
+}
+
+
+def _per(word: str, which: int) -> str:
+    return _(_PER_PERIOD.get(word, _PER_PERIOD["period"])[which])
+
+
+def _vega_locale() -> alt.Locale:
+    """Number and date formats of the current language for Vega (thousands, months, days)."""
+    from babel import Locale as BabelLocale
+    from babel.dates import get_day_names, get_month_names
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    loc = BabelLocale.parse(get_language())
+    days = get_day_names("wide", locale=loc)
+    short_days = get_day_names("abbreviated", locale=loc)
+    months = get_month_names("wide", locale=loc)
+    short_months = get_month_names("abbreviated", locale=loc)
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # d3 starts weeks on Sunday; babel on Monday
+    return alt.Locale(
+        number={
+            "decimal": get_decimal_symbol(loc),
+            "thousands": get_group_symbol(loc),
+            "grouping": [3],
+            "currency": ["", ""],
+        },
+        time={
+            "dateTime": "%A %e %B %Y, %X",
+            "date": "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "periods": ["AM", "PM"],
+            "days": [str(days[i]) for i in sunday_first],
+            "shortDays": [str(short_days[i]) for i in sunday_first],
+            "months": [str(months[i]) for i in range(1, 13)],
+            "shortMonths": [str(short_months[i]) for i in range(1, 13)],
+        },
+    )
 
 
 def _finish(chart: Any, *, width: int | str = "container", height: int = 280) -> Any:
     return (
         chart.properties(width=width, height=height)
-        .configure(font="Inter, Segoe UI, Helvetica, Arial, sans-serif")
+        .configure(font="Inter, Segoe UI, Helvetica, Arial, sans-serif", locale=_vega_locale())
         .configure_title(fontSize=15, anchor="start", color=INK, subtitleColor=MUTED, subtitleFontSize=12)
         .configure_axis(
             labelColor=MUTED, titleColor=INK, labelFontSize=11, titleFontSize=12, gridColor="#e5e7eb"
@@ -156,7 +200,7 @@ def volume_timeline(
     x = alt.X("period:T", title=None, axis=_time_axis(df["period"].to_list()))
     line = base.mark_line(strokeWidth=2).encode(
         x=x,
-        y=alt.Y("messages:Q", title=_('Messages per {word}').format(word=word), axis=alt.Axis(format=",d"), scale=alt.Scale(domainMax=y_max)),
+        y=alt.Y("messages:Q", title=_per(word, 0), axis=alt.Axis(format=",d"), scale=alt.Scale(domainMax=y_max)),
         color=alt.Color(
             "series:N",
             title=None,
@@ -168,7 +212,7 @@ def volume_timeline(
         x=x,
         y="messages:Q",
         tooltip=[
-            alt.Tooltip("period:T", title=word.title(), format="%a %d %b %Y" if word != "hour" else "%a %d %b %H:%M"),
+            alt.Tooltip("period:T", title=_per(word, 2), format="%a %d %b %Y" if word != "hour" else "%a %d %b %H:%M"),
             alt.Tooltip("series:N", title=_("Series")),
             alt.Tooltip("messages:Q", title=_("Messages"), format=","),
         ],
@@ -191,7 +235,7 @@ def volume_timeline(
             )
         )
     chart = alt.layer(*layers).properties(
-        title=_title(title or f"Messages per {word}", subtitle)
+        title=_title(title or _per(word, 0), subtitle)
     )
     return _finish(chart)
 
@@ -240,7 +284,7 @@ def response_time_trend(
         color=alt.Color("statistic:N", title=None, scale=alt.Scale(domain=order, range=[BLUE, "#93c5fd", MUTED][: len(order)]), legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("statistic:N", legend=None, scale=alt.Scale(domain=order, range=[[1, 0], [5, 3], [2, 2]][: len(order)])),
         tooltip=[
-            alt.Tooltip("period:T", title=word.title(), format="%a %d %b %Y"),
+            alt.Tooltip("period:T", title=_per(word, 2), format="%a %d %b %Y"),
             alt.Tooltip("statistic:N", title=_("Statistic")),
             alt.Tooltip("value:Q", title=unit.title(), format=",.1f"),
         ],
@@ -527,10 +571,10 @@ def sentiment_mix(df: pl.DataFrame, *, every: str = "1w") -> Any:
             y=alt.Y("share:Q", stack="normalize", title=_("Share of customer messages"), axis=alt.Axis(format="%")),
             color=alt.Color("label:N", title=None, sort=order, scale=alt.Scale(domain=order, range=[RED, "#d1d5db", GREEN])),
             order=alt.Order("label:N"),
-            tooltip=[alt.Tooltip("period:T", title=word.title(), format="%d %b %Y"), alt.Tooltip("label:N", title=_("Sentiment")),
+            tooltip=[alt.Tooltip("period:T", title=_per(word, 2), format="%d %b %Y"), alt.Tooltip("label:N", title=_("Sentiment")),
                      alt.Tooltip("share:Q", title=_("Share"), format=".0%")],
         )
-        .properties(title=_title(f"Customer sentiment per {word}", "Share of customer messages by sentiment label"))
+        .properties(title=_title(_per(word, 1), _("Share of customer messages by sentiment label")))
     )
     return _finish(chart, height=240)
 

@@ -25,7 +25,7 @@ from typing import Any
 import polars as pl
 
 from toolkit.present import format as fmt
-from toolkit.present.i18n import N_, translate
+from toolkit.present.i18n import N_, get_language, translate
 
 __all__ = ["column_kind", "export_frame", "header", "readable"]
 
@@ -200,6 +200,10 @@ def column_kind(name: str, dtype: pl.DataType) -> str:
     return "text"
 
 
+#: Booleans in tables, translated.
+_YES_NO = (N_("yes"), N_("no"))
+
+
 def _formatter(kind: str, name: str, locale: str, midnight: bool) -> Callable[[Any], str]:
     if kind == "seconds":
         return lambda x: fmt.duration(x, locale=locale)
@@ -221,7 +225,8 @@ def _formatter(kind: str, name: str, locale: str, midnight: bool) -> Callable[[A
     if kind == "date":
         return lambda x: fmt.date(x, locale=locale)
     if kind == "bool":
-        return lambda x: fmt.MISSING if x is None else ("yes" if x else "no")
+        yes, no = translate("yes", locale), translate("no", locale)
+        return lambda x: fmt.MISSING if x is None else (yes if x else no)
     if kind == "list":
         return lambda x: fmt.MISSING if x is None else ", ".join(str(v) for v in x)
     return lambda x: fmt.MISSING if x is None or x == "" else str(x)
@@ -233,13 +238,15 @@ def _all_midnight(s: pl.Series) -> bool:
     return values.len() > 0 and bool((values.dt.time() == dt.time()).all())
 
 
-def readable(df: pl.DataFrame, *, labels: Mapping[str, str] | None = None, locale: str = "en") -> pl.DataFrame:
+def readable(df: pl.DataFrame, *, labels: Mapping[str, str] | None = None, locale: str | None = None) -> pl.DataFrame:
     """A display copy: plain headers, every value as text in the one house style.
 
     Durations read ``47 min``/``11 h 37 min``, shares ``91.2%``, p-values ``< 0.001``, counts
     ``2,778``, times in their own zone to the minute (dates when all at midnight), missing values
-    a dash. Meant for display tables (a page's worth of rows), not for millions of rows.
+    a dash, all in ``locale`` (default: the product's current language). Meant for display
+    tables (a page's worth of rows), not for millions of rows.
     """
+    locale = locale or get_language()
     out: dict[str, list[str]] = {}
     for name, dtype in df.schema.items():
         s = df.get_column(name)
