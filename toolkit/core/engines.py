@@ -459,12 +459,9 @@ def aggregate_on_engine(
     if groups and not kept and chosen:
         msg = f"cannot group by {groups}: the tables that hold these metrics have no such column"
         raise DataError(msg)
-    if groups:
-        result = parts[0]
-        for part in parts[1:]:
-            result = result.join(part, on=groups, how="full", nulls_equal=True, coalesce=True)
-    else:
-        result = pl.concat(parts, how="horizontal")
+    from toolkit.core.kpis import join_levels
+
+    result = join_levels(parts, groups)
     counts = [n for n in kept if chosen[n].stat in ("count", "n_unique")]
     result = result.with_columns(pl.col(counts).fill_null(0).cast(pl.Int64)).select(*groups, *kept)
     result = result.with_columns(pl.col(n).cast(pl.Float64) for n in kept if n not in counts)

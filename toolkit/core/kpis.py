@@ -300,15 +300,21 @@ def aggregate(
             f"{lv} have no {cols}" for lv, cols in missing.items() if cols
         ) + ". Group by a case column such as channel, brand, category, agent_id or customer_id."
         raise DataError(msg)
-    if groups:
-        result = parts[0]
-        for part in parts[1:]:
-            result = result.join(part, on=groups, how="full", nulls_equal=True, coalesce=True)
-    else:
-        result = pl.concat(parts, how="horizontal")
+    result = join_levels(parts, groups)
     counts = [n for n in kept if chosen[n].stat in ("count", "n_unique")]
     result = result.with_columns(pl.col(counts).fill_null(0)).select(*groups, *kept)
     return result.sort(groups, nulls_last=True) if groups else result
+
+
+def join_levels(parts: list[Any], groups: list[str]) -> Any:
+    """One frame from the per-level results: full joins on the groups (a group may exist in
+    one level only), or side by side when there are no groups. Eager or lazy, as given."""
+    if not groups:
+        return pl.concat(parts, how="horizontal")
+    result = parts[0]
+    for part in parts[1:]:
+        result = result.join(part, on=groups, how="full", nulls_equal=True, coalesce=True)
+    return result
 
 
 def _aggregate(
