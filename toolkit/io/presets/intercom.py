@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from toolkit.io.presets._base import EXCLUDE, Preset, register_preset
+from toolkit.io.presets._base import EXCLUDE, Preset, normalise_name, register_preset
 
 __all__ = ["INTERCOM"]
 
@@ -26,9 +26,10 @@ _EVENT = "conversation event without a message (assignment, snooze, state change
 
 
 def _column(raw: pl.DataFrame, *names: str) -> pl.Expr:
-    wanted = {n.replace("_", "").replace(".", "").lower() for n in names}
+    """The first source column named like one of ``names`` (compared as presets compare names)."""
+    wanted = {normalise_name(n) for n in names}
     for c in raw.columns:
-        if c.replace("_", "").replace(".", "").replace(" ", "").lower() in wanted:
+        if normalise_name(c) in wanted:
             return pl.col(c).cast(pl.String)
     return pl.lit(None, pl.String)
 
