@@ -20,6 +20,7 @@ from toolkit.analysis.queue import (
     queue,
     queue_status,
     read_rules,
+    reasons_text,
     spike,
 )
 from toolkit.core.sla import parse_sla
@@ -161,16 +162,17 @@ if frame is not None:
         m[2].metric(_("Due within 15 min"), fmt.count(status["due_soon"]))
         m[3].metric(_("Longest wait"), fmt.duration(status["longest_wait_s"]))
         due_in, waited, since, latest = _("due in (min)"), _("waited (min)"), _("waiting since (UTC)"), _("latest message")
+        conversation_h = _("conversation")
         table_view = shown.select(
             pl.when(pl.col("overdue")).then(pl.lit(_("overdue"))).when(pl.col("due_in_s") <= 900).then(pl.lit(_("due soon")))
             .otherwise(pl.lit(_("on time"))).alias(_("status")),
             (pl.col("due_in_s") / 60).round(1).alias(due_in),
             (pl.col("waited_s") / 60).round(1).alias(waited),
             pl.col("priority").alias(_("priority")),
-            pl.col("reasons").list.join(", ").alias(_("reasons")),
+            reasons_text("reasons").alias(_("reasons")),
             pl.col("team").fill_null("").alias(_("team")),
             pl.col("channel").alias(_("channel")), pl.col("brand").alias(_("brand")),
-            "customer_id", "conversation_id",
+            pl.col("customer_id").alias(_("customer")), pl.col("conversation_id").alias(conversation_h),
             pl.col("waiting_since").dt.replace_time_zone(None).alias(since),
             *([pl.col("text").alias(latest)] if "text" in shown.columns else []),
         )
@@ -189,7 +191,7 @@ if frame is not None:
         # Rows move as the queue refreshes: remember the conversation picked by the click itself.
         if rows != st.session_state.get("lq_rows"):
             st.session_state.lq_rows = rows
-            st.session_state.lq_open = table_view.get_column("conversation_id")[rows[0]] if rows and rows[0] < table_view.height else None
+            st.session_state.lq_open = table_view.get_column(conversation_h)[rows[0]] if rows and rows[0] < table_view.height else None
         conversation = st.session_state.get("lq_open")
         if conversation is not None:
             st.subheader(_("Conversation"))

@@ -71,13 +71,13 @@ def test_live_database_picks_up_new_messages(tmp_path: Path) -> None:
     at.segmented_control(key="lq_source").set_value("database").run()
     at.text_input(key="lq_uri").set_value(uri).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert list(at.dataframe[0].value["conversation_id"]) == ["c1"]
+    assert list(at.dataframe[0].value["conversation"]) == ["c1"]
     # The customer's text is shown as data in the table, never as markdown.
     assert all("bold" not in md.value for md in at.markdown)
     _insert(con, [("m2", "c2", now.isoformat(), "inbound", "email", "u2", "false", "URGENT aiuto")])
     at.run()
     table = at.dataframe[0].value
-    assert list(table["conversation_id"]) == ["c2", "c1"]  # the urgent one first
+    assert list(table["conversation"]) == ["c2", "c1"]  # the urgent one first
     assert "urgent words" in table["reasons"][0]
 
 

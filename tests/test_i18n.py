@@ -187,3 +187,115 @@ def test_view_state_keeps_the_language_in_the_url_and_ignores_bad_values():
     assert ViewState.from_params({"lang": "FR"}).lang == "fr"
     assert ViewState.from_params({"lang": "<script>"}).lang == ""
     assert "lang" not in ViewState().to_params()
+
+
+# --- error messages and the data-quality report (issue 15, part 2) ------------------------------
+
+_BAD_LOG = (
+    "created_at,direction,conversation_id,customer_id,text\n"
+    "2025-03-01 10:00,inbound,c1,u1,hello\n"
+    "not a time,inbound,c1,u1,again\n"
+    ",,,,\n"
+    "2025-03-01 10:05,outbound,c1,,hi\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["4 rows read, 2 used; 2 dropped", "1 dropped: created_at unparseable (row 2)", "empty row (row 3)",
+                "times without a UTC offset were read as UTC local time"]),
+        ("fr", ["4 lignes lues, 2 utilisées ; 2 écartées", "1 écartée : created_at illisible (ligne 2)",
+                "ligne vide (ligne 3)", "heures sans décalage UTC ont été lues comme heure locale de UTC"]),
+        ("it", ["4 righe lette, 2 usate; 2 scartate", "1 scartata: created_at illeggibile (riga 2)",
+                "riga vuota (riga 3)", "orari senza scarto UTC sono stati letti come ora locale di UTC"]),
+    ],
+)
+def test_the_quality_report_is_written_in_the_language_it_is_read_in(lang, expected, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(_BAD_LOG)
+    report = toolkit.load(path).quality  # loaded in English...
+    with i18n.use_language(lang):  # ...read in another language (the app's stored report)
+        text = report.summary()
+        again = toolkit.io.quality.QualityReport.from_dict(report.to_dict()).summary()
+        table = report.to_frame(translated=True)
+    for part in expected:
+        assert part in text, (part, text)
+    assert again == text  # the stored form keeps templates and values, not English text
+    # Data stays English: the plain table and the reasons as values.
+    assert set(report.to_frame()["reason"]) == {"unparseable", "empty row"}
+    assert report.to_frame()["action"].to_list() == ["dropped", "dropped"]
+    assert table.columns == report.to_frame().columns
+    if lang != "en":
+        assert not set(table["reason"]) & {"unparseable", "empty row"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", "no such column"), ("fr", "colonne introuvable"), ("it", "colonna inesistente")],
+)
+def test_errors_are_written_at_raise_time_in_the_current_language(lang, words):
+    from toolkit.errors import check_columns
+
+    with i18n.use_language(lang), pytest.raises(ArgumentError) as info:
+        check_columns(["channel", "brand"], "by", ["chanel"])
+    message = str(info.value)
+    assert words in message and "by='chanel'" in message and "'channel'" in message  # names stay as given
+    with i18n.use_language(lang), pytest.raises(toolkit.DataError) as info:
+        toolkit.load(b"a,b\n1,2\n")
+    assert ("created_at" in str(info.value)) and (lang == "en") == ("Missing required column" in str(info.value))
+
+
+@pytest.mark.parametrize(
+    ("lang", "error", "missing", "quality"),
+    [("fr", "erreur : Colonne obligatoire 'created_at' manquante", "erreur : Fichier introuvable", "lignes lues"),
+     ("it", "errore: Manca la colonna obbligatoria 'created_at'", "errore: File inesistente", "righe lette")],
+)
+def test_cli_errors_and_quality_summary_follow_lang(lang, error, missing, quality, tmp_path, capsys):
+    from toolkit.cli import EXIT_BAD_INPUT, main
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("when,who\n2025-01-01,me\n")
+    assert main(["kpis", str(bad), "--lang", lang]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith(error), err
+    assert "Missing required column" not in err and "Columns found" not in err
+    assert main(["kpis", str(tmp_path / "nothere.csv"), "--lang", lang]) == EXIT_BAD_INPUT
+    assert capsys.readouterr().err.startswith(missing)
+    good = tmp_path / "good.csv"
+    good.write_text(_BAD_LOG)
+    assert main(["kpis", str(good), "--lang", lang, "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert quality in captured.err
+    assert '"conversations"' in captured.out  # JSON field names stay English
+    assert get_language() == "en"
+
+
+def test_python_m_toolkit_kpis_on_a_bad_file_prints_a_french_error(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("when,who\n2025-01-01,me\n")
+    run = subprocess.run([sys.executable, "-m", "toolkit", "kpis", str(bad), "--lang", "fr"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert run.returncode == 2
+    assert run.stderr.startswith("erreur : Colonne obligatoire 'created_at' manquante"), run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_every_reason_of_the_shipped_queue_rules_is_translated():
+    import tomllib
+
+    from toolkit.analysis.queue import DEFAULT_RULES_PATH, SHIPPED_REASONS, reasons_text
+
+    reasons = {rule["reason"] for rule in tomllib.loads(DEFAULT_RULES_PATH.read_text())["rule"]}
+    assert reasons <= set(SHIPPED_REASONS), reasons - set(SHIPPED_REASONS)
+    import polars as pl
+
+    frame = pl.DataFrame({"reasons": [sorted(reasons), ["a reason of my own"]]})
+    for lang in ("fr", "it"):
+        shown = frame.select(reasons_text(lang=lang)).to_series().to_list()
+        assert not any(r in shown[0] for r in reasons if translate(r, lang) != r), shown
+        assert shown[1] == "a reason of my own"
+    assert frame.select(reasons_text(lang="en")).item(0, 0) == ", ".join(sorted(reasons))

@@ -546,7 +546,9 @@ def _run_queue(args: argparse.Namespace) -> pl.DataFrame:
     result = queue(messages, as_of=args.as_of, sla=sla, rules=args.rules, customers=args.customers)
     if args.format != "json":
         # CSV and tables hold no lists.
-        result = result.with_columns(pl.col("reasons").list.join("; "))
+        from toolkit.analysis.queue import reasons_text
+
+        result = result.with_columns(reasons_text("reasons", separator="; "))  # in --lang
     return result
 
 

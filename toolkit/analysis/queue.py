@@ -36,7 +36,7 @@ from toolkit.core.sla import SlaLike, check_sla, sla_target
 from toolkit.core.turns import turns
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, UTC_DATETIME
-from toolkit.present.i18n import _
+from toolkit.present.i18n import N_, _, translate
 
 __all__ = [
     "CONDITIONS",
@@ -48,12 +48,38 @@ __all__ = [
     "queue",
     "queue_status",
     "read_rules",
+    "reasons_text",
     "resolve_as_of",
     "spike",
 ]
 
 #: The shipped default rules (copy it to start your own).
 DEFAULT_RULES_PATH = Path(__file__).with_name("queue_rules.toml")
+
+#: The shipped rules' reasons, for the catalogue: shown in the reader's language by
+#: :func:`reasons_text` (a rules file's own reasons are shown as written).
+SHIPPED_REASONS = (
+    N_("overdue"), N_("due within 15 min"), N_("VIP customer"), N_("influencer (10k+ followers)"),
+    N_("urgent words"), N_("negative sentiment"), N_("billing question"), N_("press or PR"),
+)
+
+
+def reasons_text(reasons: pl.Expr | str = "reasons", lang: str | None = None, separator: str = ", ") -> pl.Expr:
+    """The ``reasons`` list as one text for people, in ``lang`` (default the current language).
+
+    The shipped rules' reasons are translated; other reasons (a rules file's own) stay as written.
+    The ``reasons`` column itself stays as the rules wrote it (data, e.g. in JSON).
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"reasons": [["overdue", "VIP customer"], ["my own rule"]]})
+    >>> df.select(reasons_text(lang="fr")).to_series().to_list()
+    ['en retard, client VIP', 'my own rule']
+    """
+    column = pl.col(reasons) if isinstance(reasons, str) else reasons
+    mapping = {r: translate(r, lang) for r in SHIPPED_REASONS}
+    return column.list.eval(pl.element().replace(mapping)).list.join(separator)
+
 
 #: The columns of :func:`queue`'s result, in order (``text`` only when the log has texts).
 QUEUE_COLUMNS = (
