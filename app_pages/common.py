@@ -286,7 +286,7 @@ def startup_dataset(arg: str | None) -> str | None:
         return arg
     path = Path(arg).expanduser()
     if not path.is_file():
-        msg = f"No log file or stored dataset called {arg!r}: give the path of a CSV, TSV, Excel, Parquet or JSON-lines export, or a dataset id."
+        msg = _("No log file or stored dataset called {arg!r}: give the path of a CSV, TSV, Excel, Parquet or JSON-lines export, or a dataset id.").format(arg=arg)
         raise DataError(msg)
     return _startup_dataset(str(path.resolve()), path.stat().st_mtime, str(store().root.resolve()))
 
@@ -295,7 +295,7 @@ def view() -> ViewState:
     if "view" not in st.session_state:
         params = st.query_params.to_dict()
         v, ignored = ViewState.decode(params)
-        st.session_state.link_notes = [i.to_text() for i in ignored]
+        st.session_state.link_notes = params if ignored else None  # said in the page's language
         st.session_state.owned = set()
         if "ds" not in params:
             # Opened as ``streamlit run app.py -- PATH``: straight on that log (the person who
@@ -314,10 +314,12 @@ def view() -> ViewState:
 
 def link_notes() -> None:
     """Say which link parameters were ignored (once, on the page the link opened)."""
-    notes = st.session_state.pop("link_notes", None)
+    params = st.session_state.pop("link_notes", None)
+    # Decoded again now that the language is set, so the reasons are in it.
+    notes = [i.to_text() for i in ViewState.decode(params)[1]] if params else []
     if notes:
         st.warning(
-            "Some settings in this link could not be used and were ignored:\n\n"
+            _("Some settings in this link could not be used and were ignored:") + "\n\n"
             + "\n".join(f"- {escape_markdown(n)}" for n in notes),
             icon=":material/link_off:",
         )

@@ -25,6 +25,7 @@ from toolkit.io.presets import (
 )
 from toolkit.io.quality import QualityReport
 from toolkit.measures.outcomes import attach_customers
+from toolkit.present import format as fmt
 from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
 
@@ -182,10 +183,10 @@ def upload_section(v: ViewState) -> None:
             try:
                 dataset_id = common.store().save(result.messages, settings)
             except StoreError as exc:
-                status.update(label="Not stored", state="error")
+                status.update(label=_("Not stored"), state="error")
                 st.error(escape_markdown(exc))
                 return
-            status.update(label=f"Stored in {time.perf_counter() - t0:.1f} s", state="complete")
+            status.update(label=_("Stored in {seconds} s").format(seconds=fmt.number(time.perf_counter() - t0)), state="complete")
         st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
         for key in [k for k in st.session_state if str(k).startswith(("f_", "s_"))]:
             del st.session_state[key]

@@ -117,7 +117,7 @@ def agent_report(
     lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if "agent_id" not in columns:
-        msg = f"agent_report needs an 'agent_id' column (found: {columns})"
+        msg = _("agent_report needs an 'agent_id' column (found: {columns})").format(columns=columns)
         raise DataError(msg)
     # The default peer column is optional (a one-brand log has none); a column the caller
     # names must exist.

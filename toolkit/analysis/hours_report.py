@@ -107,7 +107,7 @@ def hours_report(
         Language of the sentence and of the comparison's sentences (default the current one).
     """
     if calendar is None:
-        msg = "hours_report needs the opening hours (a BusinessCalendar)"
+        msg = _("hours_report needs the opening hours (a BusinessCalendar)")
         raise DataError(msg)
     calendar = _narrow(calendar, messages)
     facts = FactTables(messages, sla=sla, calendar=calendar)

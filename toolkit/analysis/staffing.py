@@ -33,6 +33,7 @@ from toolkit._frames import as_lazy
 from toolkit.core.kpis import FactTables
 from toolkit.errors import DataError
 from toolkit.io.schema import OUTBOUND
+from toolkit.present.i18n import _
 
 __all__ = ["DEFAULT_HANDLE_SECONDS", "agents_needed", "erlang_c", "service_level", "staffing"]
 
@@ -158,13 +159,13 @@ def staffing(
         ``offered_load`` (erlangs), ``agents_needed``, ``agents_active``, ``short`` (bool).
     """
     if not 0 < target < 1:
-        msg = f"target must be a share between 0 and 1 (e.g. 0.8), got {target}"
+        msg = _("target must be a share between 0 and 1 (e.g. 0.8), got {target}").format(target=target)
         raise DataError(msg)
     if concurrency < 1 or int(concurrency) != concurrency:
-        msg = f"concurrency must be a whole number of conversations >= 1, got {concurrency}"
+        msg = _("concurrency must be a whole number of conversations >= 1, got {concurrency}").format(concurrency=concurrency)
         raise DataError(msg)
     if sla <= 0:
-        msg = f"sla must be a positive number of seconds, got {sla}"
+        msg = _("sla must be a positive number of seconds, got {sla}").format(sla=sla)
         raise DataError(msg)
     lf = as_lazy(messages)
     facts = FactTables(lf, sla=sla)
@@ -217,7 +218,7 @@ def staffing(
             if n_ht and answered and ht and ht > 0:
                 handle_seconds = float(ht) / float(answered)
     if not handle_seconds > 0:
-        msg = f"handle_seconds must be positive, got {handle_seconds}"
+        msg = _("handle_seconds must be positive, got {handle_seconds}").format(handle_seconds=handle_seconds)
         raise DataError(msg)
     table = (
         week.lazy()

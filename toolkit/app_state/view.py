@@ -26,7 +26,7 @@ import polars as pl
 
 from toolkit.calendar.events import DATE_RANGE, Event, parse_events
 from toolkit.core.metrics import Metric, MetricContext
-from toolkit.present.i18n import LANGUAGES
+from toolkit.present.i18n import LANGUAGES, _, get_language, use_language
 
 __all__ = [
     "DATE_RANGE",
@@ -180,7 +180,7 @@ class ViewState:
                 value = value[-1] if value else ""
             value = value.strip()
             if len(value) > MAX_PARAM_CHARS:
-                ignored.append(IgnoredParam(key, value, f"longer than {MAX_PARAM_CHARS} characters"))
+                ignored.append(IgnoredParam(key, value, _("longer than {n} characters").format(n=MAX_PARAM_CHARS)))
                 return ""
             return value
 
@@ -196,14 +196,14 @@ class ViewState:
             if one(key) and check(key, _date_error(one(key))):
                 changes[attr] = dt.date.fromisoformat(one(key))
         if changes.get("start") and changes.get("end") and changes["start"] > changes["end"]:
-            ignored.append(IgnoredParam("to", one("to"), "before the start date"))
+            ignored.append(IgnoredParam("to", one("to"), _("before the start date")))
             del changes["end"]
         for f in DIMENSION_FILTERS:
             if one(f):
                 values = tuple(dict.fromkeys(v for v in one(f).split(_LIST_SEP) if v))
-                if check(f, None if len(values) <= MAX_LIST_VALUES else f"more than {MAX_LIST_VALUES} values"):
+                if check(f, None if len(values) <= MAX_LIST_VALUES else _("more than {n} values").format(n=MAX_LIST_VALUES)):
                     changes[f] = values
-        if one("hours") and check("hours", None if one("hours") in ("all", "in", "out") else "expected all, in or out"):
+        if one("hours") and check("hours", None if one("hours") in ("all", "in", "out") else _("expected all, in or out")):
             changes["hours"] = one("hours")
         if one("tz") and check("tz", _timezone_error(one("tz"))):
             changes["timezone"] = one("tz")
@@ -217,12 +217,12 @@ class ViewState:
             events, bad = parse_events(one("events"))
             if bad:  # the others still apply
                 lo, hi = (d.isoformat() for d in DATE_RANGE)
-                ignored.append(IgnoredParam("events", "; ".join(bad), f"not events NAME: {lo}..{hi} (dates in that range)"))
-            if check("events", None if len(events) <= MAX_LIST_VALUES else f"more than {MAX_LIST_VALUES} events"):
+                ignored.append(IgnoredParam("events", "; ".join(bad), _("not events NAME: {lo}..{hi} (dates in that range)").format(lo=lo, hi=hi)))
+            if check("events", None if len(events) <= MAX_LIST_VALUES else _("more than {n} events").format(n=MAX_LIST_VALUES)):
                 changes["events"] = events
         if one("split") and check("split", _split_error(one("split"))):
             changes["split"] = one("split")
-        if one("lang") and check("lang", None if one("lang").lower() in LANGUAGES else f"expected one of {', '.join(LANGUAGES)}"):
+        if one("lang") and check("lang", None if one("lang").lower() in LANGUAGES else _("expected one of {allowed}").format(allowed=", ".join(LANGUAGES))):
             changes["lang"] = one("lang").lower()
         extra = []
         for key in params:
@@ -231,7 +231,7 @@ class ViewState:
                 if validate is None or check(key, validate(one(key))):
                     extra.append((key[2:], one(key)))
             elif not key.startswith("x.") and key not in _KNOWN_PARAMS:
-                ignored.append(IgnoredParam(key, one(key), "not a setting of this app"))
+                ignored.append(IgnoredParam(key, one(key), _("not a setting of this app")))
         changes["extra"] = tuple(sorted(extra))
         return cls(**changes), tuple(ignored)
 
@@ -265,7 +265,7 @@ _KNOWN_PARAMS = frozenset(
 
 def _one_of(*allowed: str) -> Callable[[str], str | None]:
     def check(value: str) -> str | None:
-        return None if value in allowed else f"expected one of {', '.join(allowed)}"
+        return None if value in allowed else _("expected one of {allowed}").format(allowed=", ".join(allowed))
 
     return check
 
@@ -274,23 +274,26 @@ def _date_error(text: str) -> str | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        return "not a date YYYY-MM-DD"
+        return _("not a date YYYY-MM-DD")
     lo, hi = DATE_RANGE
-    return None if lo <= day <= hi else f"outside {lo.isoformat()}..{hi.isoformat()}"
+    return None if lo <= day <= hi else _("outside {first}..{last}").format(first=lo.isoformat(), last=hi.isoformat())
+
+
+def _timezone_error(name: str) -> str | None:
+    return None if _known_timezone(name) else _("not a time zone (IANA name such as Europe/Paris)")
 
 
 @functools.cache
-def _timezone_error(name: str) -> str | None:
+def _known_timezone(name: str) -> bool:
     import zoneinfo
 
-    reason = "not a time zone (IANA name such as Europe/Paris)"
     if name not in zoneinfo.available_timezones():
-        return reason
+        return False
     try:  # polars' own time-zone database must know it too
         pl.Series([dt.datetime(2025, 1, 1)]).dt.replace_time_zone("UTC").dt.convert_time_zone(name)
     except pl.exceptions.PolarsError:
-        return reason
-    return None
+        return False
+    return True
 
 
 def is_timezone(name: str) -> bool:
@@ -312,14 +315,19 @@ def _calendar_error(hours: str, timezone: str = "UTC", holidays: str = "") -> st
     return None
 
 
-@functools.cache
 def _hours_error(text: str, timezone: str = "UTC") -> str | None:
-    return None if text == "24/7" else _calendar_error(text, timezone)
+    return None if text == "24/7" else _calendar_error_in(text, timezone, "", get_language())
+
+
+def _holidays_error(text: str) -> str | None:
+    return _calendar_error_in("24/7", "UTC", text, get_language())
 
 
 @functools.cache
-def _holidays_error(text: str) -> str | None:
-    return _calendar_error("24/7", holidays=text)
+def _calendar_error_in(hours: str, timezone: str, holidays: str, lang: str) -> str | None:
+    """:func:`_calendar_error`, cached per language (its message is in ``lang``)."""
+    with use_language(lang):
+        return _calendar_error(hours, timezone, holidays)
 
 
 def _sla_error(text: str) -> str | None:
@@ -327,8 +335,8 @@ def _sla_error(text: str) -> str | None:
     try:
         value = float(text)
     except ValueError:
-        return "not a number of minutes"
-    return None if lo <= value <= hi else f"expected minutes from {lo:g} to {hi:g}"
+        return _("not a number of minutes")
+    return None if lo <= value <= hi else _("expected minutes from {lo} to {hi}").format(lo=f"{lo:g}", hi=f"{hi:g}")
 
 
 _SPLIT_RE = re.compile(r"[a-z_]+(?::.+)?")
@@ -337,8 +345,8 @@ _SPLIT_RE = re.compile(r"[a-z_]+(?::.+)?")
 def _split_error(text: str) -> str | None:
     """The shape of a comparison split: ``kind`` or ``kind:argument`` (the page checks the rest)."""
     if not _SPLIT_RE.fullmatch(text):
-        return "expected a comparison such as hours, peak, before:2025-11-01 or channel:email"
-    kind, _, arg = text.partition(":")
+        return _("expected a comparison such as hours, peak, before:2025-11-01 or channel:email")
+    kind, _sep, arg = text.partition(":")
     if kind == "before":
         return _date_error(arg)
     return None

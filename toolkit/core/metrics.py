@@ -34,7 +34,7 @@ import polars as pl
 
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, OUTBOUND
-from toolkit.present.i18n import N_
+from toolkit.present.i18n import N_, _
 
 __all__ = [
     "Metric",
@@ -106,13 +106,13 @@ class Metric:
 
     def __post_init__(self) -> None:
         if self.level not in _LEVELS:
-            msg = f"Metric {self.name!r}: level must be one of {list(_LEVELS)}, got {self.level!r}"
+            msg = _("Metric {name!r}: level must be one of {allowed}, got {level!r}").format(name=self.name, allowed=list(_LEVELS), level=self.level)
             raise ValueError(msg)
         if self.stat not in _STATS:
-            msg = f"Metric {self.name!r}: stat must be one of {list(_STATS)}, got {self.stat!r}"
+            msg = _("Metric {name!r}: stat must be one of {allowed}, got {stat!r}").format(name=self.name, allowed=list(_STATS), stat=self.stat)
             raise ValueError(msg)
         if self.polarity not in ("auto", "lower", "higher", None):
-            msg = f"Metric {self.name!r}: polarity must be 'lower', 'higher' or None, got {self.polarity!r}"
+            msg = _("Metric {name!r}: polarity must be 'lower', 'higher' or None, got {polarity!r}").format(name=self.name, polarity=self.polarity)
             raise ValueError(msg)
         if not self.unit:
             unit = {"share": "share", "count": "count", "n_unique": "count"}.get(self.stat, "")
@@ -188,9 +188,7 @@ class Metric:
         """
         if not self.is_neutral(ctx):
             msg = (
-                f"metric {self.name!r} is written with polars expressions, so it runs on the "
-                "polars engine only; write its value/where with narwhals expressions "
-                "(import narwhals.stable.v2 as nw) to run it on DuckDB and Spark"
+                _("metric {name!r} is written with polars expressions, so it runs on the polars engine only; write its value/where with narwhals expressions (import narwhals.stable.v2 as nw) to run it on DuckDB and Spark").format(name=self.name)
             )
             raise DataError(msg)
         value = self._raw(self.value, ctx)
@@ -224,7 +222,7 @@ _REGISTRY: dict[str, Metric] = {}
 def register_metric(metric: Metric, *, replace: bool = False) -> Metric:
     """Add a metric; it then appears in :func:`toolkit.kpis`, comparisons and the app."""
     if metric.name in _REGISTRY and not replace:
-        msg = f"a metric named {metric.name!r} exists already; pass replace=True to redefine it"
+        msg = _("a metric named {metric_name!r} exists already; pass replace=True to redefine it").format(metric_name=metric.name)
         raise ValueError(msg)
     _REGISTRY[metric.name] = metric
     return metric
@@ -239,7 +237,7 @@ def get_metric(name: str) -> Metric:
     try:
         return _REGISTRY[name]
     except KeyError:
-        msg = f"unknown metric {name!r}; known: {sorted(_REGISTRY)}"
+        msg = _("unknown metric {name!r}; known: {known}").format(name=name, known=sorted(_REGISTRY))
         raise KeyError(msg) from None
 
 

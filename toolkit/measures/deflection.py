@@ -26,6 +26,7 @@ import polars as pl
 from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.io.schema import OUTBOUND
+from toolkit.present.i18n import _
 
 __all__ = [
     "DEFAULT_DEFLECTION_PHRASES",
@@ -136,11 +137,11 @@ def deflection_target(value: str | pl.Expr) -> pl.Expr:
 def _phrases(phrases: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
     chosen = DEFAULT_DEFLECTION_PHRASES if phrases is None else phrases
     if not isinstance(chosen, Mapping) or not chosen:
-        msg = "phrases must be a non-empty mapping of channel -> list of regular expressions"
+        msg = _("phrases must be a non-empty mapping of channel -> list of regular expressions")
         raise ValueError(msg)
     out = {str(k): [str(p) for p in v] for k, v in chosen.items()}
     if not any(out.values()):
-        msg = "phrases has no phrase at all"
+        msg = _("phrases has no phrase at all")
         raise ValueError(msg)
     return out
 
@@ -202,7 +203,7 @@ def detect_deflection(
     lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if text not in columns:
-        msg = f"detect_deflection needs a {text!r} column (found: {columns})"
+        msg = _("detect_deflection needs a {text!r} column (found: {columns})").format(text=text, columns=columns)
         raise ValueError(msg)
     channel, phrase = _matches(pl.col(text), phrases)
     outbound = pl.col("direction") == OUTBOUND

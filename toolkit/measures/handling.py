@@ -38,7 +38,7 @@ def handling_times(messages: Frame) -> Frame:
     lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if "handle_seconds" not in columns:
-        msg = f"messages have no 'handle_seconds' column (found: {columns})"
+        msg = _("messages have no 'handle_seconds' column (found: {columns})").format(columns=columns)
         raise ValueError(msg)
     conv = conversations(lf)
     keep = [c for c in ("conversation_id", "channel", "agent_id", "started_at", "handle_seconds")
@@ -77,7 +77,7 @@ def handling_by_channel(
 
     ht = as_lazy(handling_times(as_lazy(messages))).collect()
     if "channel" not in ht.columns:
-        msg = "handling_by_channel needs a 'channel' column"
+        msg = _("handling_by_channel needs a 'channel' column")
         raise ValueError(msg)
     if groups:
         ht = ht.with_columns(pl.col("channel").replace(dict(groups)))

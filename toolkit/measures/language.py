@@ -19,6 +19,7 @@ import polars as pl
 
 from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.errors import DataError
+from toolkit.present.i18n import _
 
 __all__ = ["SUPPORTED_LANGUAGES", "add_language", "detect_languages", "language_code"]
 
@@ -103,7 +104,7 @@ def add_language(messages: Frame, *, text: str = "text", overwrite: bool = False
     lf = as_lazy(messages)
     schema = lf.collect_schema()
     if text not in schema:
-        msg = f"add_language needs a {text!r} column (found: {schema.names()})"
+        msg = _("add_language needs a {text!r} column (found: {names})").format(text=text, names=schema.names())
         raise DataError(msg)
     given = (
         language_code(pl.col("language"))

@@ -36,6 +36,7 @@ from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
+from toolkit.present.i18n import _
 
 __all__ = [
     "CARE_TRIGGERS",
@@ -216,7 +217,7 @@ def parse_sla(
         for part in sla.split(","):
             key, sep, value = part.partition("=")
             if not sep or not key.strip():
-                msg = f"sla: cannot read {part.strip()!r}; write channel=seconds, e.g. twitter=3600,default=3600"
+                msg = _("sla: cannot read {part!r}; write channel=seconds, e.g. twitter=3600,default=3600").format(part=part.strip())
                 raise DataError(msg)
             pairs[key.strip()] = value.strip()
         sla = pairs
@@ -251,7 +252,7 @@ def set_care_triggers(triggers: Sequence[str]) -> None:
         try:
             re.compile(t)
         except re.error as exc:
-            msg = f"care trigger {t!r} is not a regular expression: {exc}"
+            msg = _("care trigger {trigger!r} is not a regular expression: {exc}").format(trigger=t, exc=exc)
             raise DataError(msg) from None
     _CARE[:] = list(triggers)
 
@@ -272,7 +273,7 @@ def attach_customers(messages: Frame, customers: pl.DataFrame | pl.LazyFrame) ->
     cust = as_lazy(customers)
     cust_cols = cust.collect_schema().names()
     if "customer_id" not in cust_cols:
-        msg = f"customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()"
+        msg = _("customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()").format(cust_cols=cust_cols)
         raise DataError(msg)
     msg_cols = lf.collect_schema().names()
     rename = {c: f"{c}_customer" for c in cust_cols if c in msg_cols and c != "customer_id"}
@@ -413,16 +414,16 @@ def detect_mentions(
     lf = as_lazy(messages)
     cols = lf.collect_schema().names()
     if text not in cols:
-        msg = f"detect_mentions needs a {text!r} column (found: {cols})"
+        msg = _("detect_mentions needs a {text!r} column (found: {cols})").format(text=text, cols=cols)
         raise DataError(msg)
     if handles is None:
         if "brand" not in cols:
-            msg = "detect_mentions needs handles=[...] (the log has no 'brand' column to take them from)"
+            msg = _("detect_mentions needs handles=[...] (the log has no 'brand' column to take them from)")
             raise DataError(msg)
         handles = [b for b in lf.select(pl.col("brand").drop_nulls().unique()).collect().to_series().to_list() if b]
     names = sorted({h.strip().lstrip("@") for h in handles if h and h.strip().lstrip("@")}, key=len, reverse=True)
     if not names:
-        msg = f"detect_mentions: no handle to look for (handles={list(handles)!r})"
+        msg = _("detect_mentions: no handle to look for (handles={handles!r})").format(handles=list(handles))
         raise DataError(msg)
     alternatives = "|".join(re.escape(n) for n in names)
     body = pl.col(text).cast(pl.String).fill_null("")
@@ -533,7 +534,7 @@ def _experience_split(arg: str, ctx: Any) -> Any:
     from toolkit.analysis.compare import Split
 
     if arg:
-        msg = f"split 'experience' takes no argument, got {arg!r}; write --split experience"
+        msg = _("split 'experience' takes no argument, got {arg!r}; write --split experience").format(arg=arg)
         raise DataError(msg)
 
     def side(level: str, columns: list[str]) -> pl.Expr:

@@ -19,6 +19,7 @@ from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, register_metric
 from toolkit.core.turns import conversations
 from toolkit.errors import DataError, check_columns
+from toolkit.present.i18n import _
 
 __all__ = ["nps_points", "satisfaction_breakdown"]
 
@@ -55,7 +56,7 @@ def satisfaction_breakdown(messages: Frame, *, by: str | list[str] | None = None
     lf = as_lazy(messages)
     columns = lf.collect_schema().names()
     if "csat" not in columns and "nps" not in columns:
-        msg = f"messages have neither 'csat' nor 'nps' (found: {columns})"
+        msg = _("messages have neither 'csat' nor 'nps' (found: {columns})").format(columns=columns)
         raise DataError(msg)
     conv = conversations(lf)
     groups = check_columns(conv, "by", by)

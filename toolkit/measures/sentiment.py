@@ -38,6 +38,7 @@ from toolkit.errors import DataError, check_choice, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
 from toolkit.measures.language import detect_languages, language_code
 from toolkit.measures.sentiment_lexicons import french_analyzer, italian_analyzer
+from toolkit.present.i18n import _
 
 __all__ = [
     "NEGATIVE_BELOW",
@@ -106,8 +107,7 @@ def _scored(lf: pl.LazyFrame) -> pl.LazyFrame:
     schema = lf.collect_schema()
     if "sentiment" not in schema:
         msg = (
-            f"messages have no 'sentiment' column (found: {schema.names()}); "
-            "score the text first with toolkit.add_sentiment(messages)"
+            _("messages have no 'sentiment' column (found: {names}); score the text first with toolkit.add_sentiment(messages)").format(names=schema.names())
         )
         raise ValueError(msg)
     return lf.with_columns(sentiment=sentiment_score(pl.col("sentiment"), schema["sentiment"]))
@@ -160,7 +160,7 @@ def add_sentiment(
     lf = as_lazy(messages)
     schema = lf.collect_schema()
     if text not in schema:
-        msg = f"add_sentiment needs a {text!r} column (found: {schema.names()})"
+        msg = _("add_sentiment needs a {text!r} column (found: {names})").format(text=text, names=schema.names())
         raise DataError(msg)
     single = analyzer is not None and not isinstance(analyzer, dict)
     given = (

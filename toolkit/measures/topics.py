@@ -23,6 +23,7 @@ from toolkit.core.metrics import Metric, register_metric
 from toolkit.core.turns import conversations
 from toolkit.errors import DataError, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
+from toolkit.present.i18n import _
 
 __all__ = [
     "CUSTOMER_SERVICE_PATTERN",
@@ -73,7 +74,7 @@ def topic_volumes(
     columns = lf.collect_schema().names()
     topic = [c for c in levels if c in columns]
     if not topic:
-        msg = f"levels={list(levels)}: the messages have none of these topic columns (found: {columns})"
+        msg = _("levels={levels}: the messages have none of these topic columns (found: {columns})").format(levels=list(levels), columns=columns)
         raise DataError(msg)
     groups = check_columns(columns, "by", by)
     counts = (
@@ -173,7 +174,7 @@ def top_replies(messages: Frame, *, n: int = 20, examples: int = 2) -> Frame:
     elif "text" in columns:
         key, basis = normalise_reply(pl.col("text")), "normalised_text"
     else:
-        msg = f"top_replies needs a 'template' or 'text' column (found: {columns})"
+        msg = _("top_replies needs a 'template' or 'text' column (found: {columns})").format(columns=columns)
         raise ValueError(msg)
     example = pl.col("text").first() if "text" in columns else pl.lit(None, pl.String)
     result = (

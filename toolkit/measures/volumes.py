@@ -26,6 +26,7 @@ from toolkit._durations import parse_period
 from toolkit._frames import Frame, as_lazy, into_expr
 from toolkit.errors import DataError, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
+from toolkit.present.i18n import _
 
 __all__ = ["hour_of_week", "volumes"]
 
@@ -101,7 +102,7 @@ def volumes(
     groups = check_columns(columns, "by", by)
     missing = [c for c in ("created_at", "direction", "conversation_id") if c not in columns]
     if missing:
-        msg = f"volumes: messages have no column {missing} (found: {columns})"
+        msg = _("volumes: messages have no column {missing} (found: {columns})").format(missing=missing, columns=columns)
         raise DataError(msg)
     has_customer = "customer_id" in columns
     inbound = pl.col("direction") == INBOUND

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from toolkit.present.i18n import _
 from toolkit.sample import SAMPLE_PATH
 
 __all__ = [
@@ -91,7 +92,6 @@ def resolve_data_path(preferred: str | os.PathLike[str] | None) -> tuple[Path, s
             f"below describe a made-up inbox, not real customers. {KAGGLE_HINT}"
         )
     msg = (
-        f"{missing}No data found: neither {TWCS_EXCERPT} nor the sample data {SAMPLE_PATH}. "
-        "Regenerate the sample with `python -m toolkit sample --out sample_data/sample_messages.csv`."
+        _("{missing}No data found: neither {excerpt} nor the sample data {sample}. Regenerate the sample with `python -m toolkit sample --out sample_data/sample_messages.csv`.").format(missing=missing, excerpt=TWCS_EXCERPT, sample=SAMPLE_PATH)
     )
     raise FileNotFoundError(msg)
