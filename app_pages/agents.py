@@ -1,4 +1,4 @@
-"""Agents: the team report with coaching flags backed by a robust statistic and a test."""
+"""Agents: the team report with coaching flags; the statistics behind a flag in "How we know"."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if frame is not None:
     v, ds, f = frame
     report = compute.agents_table(v)
     if report is None:
-        st.info(_("The team report needs an agent column: map the file's agent column to `agent_id` on the Data page."))
+        st.info(_("The team report needs the agent who wrote each reply: choose the file's agent column on the Data page."))
     elif report.height == 0:
         st.info(_("No replies with an agent in this selection."))
     else:
@@ -62,11 +62,28 @@ if frame is not None:
         )
         common.chart(bars, "agents_response_time", key="a_bars")
         st.subheader(_("Team report"))
-        common.table(report, "agent_report", key="a_table", hide=("coaching_note",))
-        st.caption(
-            _("Flag: robust z-score above 2.5 against peers (same brand) and a Mann–Whitney test "
-            "significant after Benjamini–Hochberg correction. Agents with few turns are not tested.")
+        common.table(
+            report, "agent_report", key="a_table",
+            hide=("coaching_note", "coaching_evidence", "robust_z", "p_value", "p_adjusted"),
         )
+        with st.expander(_("How we know")):
+            st.markdown(_(
+                "An agent is flagged only when two checks agree, never from a ranking alone. "
+                "**Far from the peers:** the agent's median response time is compared with the other "
+                "agents of the same brand, in units of how much agents usually differ from one another "
+                "(twice as slow counts the same in a fast or a slow team); beyond +2.5 is far. "
+                "**Not chance:** all the agent's response times are compared with their peers'; the "
+                "chance of a gap this large between agents who really work alike must be below 5%, "
+                "after allowing for the number of agents checked at once (with many agents, some "
+                "would look different by luck alone). Agents with fewer than 20 answered turns, or "
+                "with fewer than 4 comparable peers, are not judged."
+            ))
+            evidence = flagged.filter(pl.col("coaching_evidence").is_not_null()) if "coaching_evidence" in flagged.columns else flagged.head(0)
+            for r in evidence.iter_rows(named=True):
+                who = f"{r['brand']} · {r['agent_id']}" if "brand" in r else r["agent_id"]
+                st.markdown(_("**{who}**: {evidence}").format(who=escape_markdown(who), evidence=escape_markdown(r["coaching_evidence"])))
+            st.caption(_("For analysts: a robust z-score on log response times and a Mann-Whitney test with the "
+                         "Benjamini-Hochberg correction; every agent's figures are in the team report's downloads."))
     if "handle_seconds" in f.messages.columns:
         st.subheader(_("Handling time by channel"))
         handling = compute.call(v, handling_by_channel)

@@ -527,7 +527,7 @@ def survival_chart(
     layers.append(
         alt.Chart(alt.Data(values=[{"y": 0.5}])).mark_rule(color=MUTED, strokeDash=[2, 2]).encode(y="y:Q")
     )
-    subtitle = "Unanswered turns count as still waiting until the end of the data (Kaplan-Meier)."
+    subtitle = "Unanswered turns count as still waiting until the end of the data."
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
 
 
