@@ -10,8 +10,8 @@ import pytest
 from scipy.stats import false_discovery_control
 
 import toolkit
-from toolkit.present import format as fmt
 from toolkit.analysis.agents import benjamini_hochberg, robust_z
+from toolkit.present import format as fmt
 
 T0 = dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC)
 
