@@ -19,9 +19,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from toolkit.analysis.compare import headline
+from toolkit.analysis.compare import NOT_ENOUGH, headline
 from toolkit.analysis.coverage import unlocking_columns
-from toolkit.analysis.thin import dense_range
+from toolkit.analysis.thin import TOO_FEW, dense_range
 from toolkit.app_state.store import DatasetStore, UnknownDataset, is_valid_id
 from toolkit.app_state.view import (
     DIMENSION_FILTERS,
@@ -644,7 +644,8 @@ def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
             row[_("95% interval")] = "–" if r.get("ci_low") is None else _("{low} to {high}").format(
                 low=val(r["ci_low"], diff=True), high=val(r["ci_high"], diff=True))
             row[_("p-value")] = fmt.p_value(r.get("p_value"), prefix=False)
-            row[_("test")] = _(r.get("test")) if r.get("test") else "–"
+            test = r.get("test")
+            row[_("test")] = _(TOO_FEW) if test == NOT_ENOUGH else (_(test) if test else "–")
         if "sentence" in r:
             row[_("in words")] = r.get("sentence") or ""
         rows.append(row)

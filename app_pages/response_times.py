@@ -23,7 +23,7 @@ if frame is not None:
     for col, name, label in zip(
         cols,
         ("frt_median_s", "frt_p90_s", "art_median_s", "sla_compliance"),
-        (_("First response (median)"), _("First response (90th percentile)"), _("All turns (median)"), _("SLA compliance ({minutes} min)").format(minutes=fmt.number(v.sla_minutes, decimals=1))),
+        (_("First response (median)"), _("First reply, 90% within"), _("All turns (median)"), _("SLA compliance ({minutes} min)").format(minutes=fmt.number(v.sla_minutes, decimals=1))),
         strict=True,
     ):
         col.metric(label, common.fmt_value(metrics.get(name), row.get(name)), help=_(metrics[name].description) if name in metrics else None, border=True)

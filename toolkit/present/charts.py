@@ -200,7 +200,7 @@ def volume_timeline(
     x = alt.X("period:T", title=None, axis=_time_axis(df["period"].to_list()))
     line = base.mark_line(strokeWidth=2).encode(
         x=x,
-        y=alt.Y("messages:Q", title=_per(word, 0), axis=alt.Axis(format=",d"), scale=alt.Scale(domainMax=y_max)),
+        y=alt.Y("messages:Q", title=_per(word, 0), axis=alt.Axis(format=",d", tickMinStep=1), scale=alt.Scale(domainMax=y_max)),
         color=alt.Color(
             "series:N",
             title=None,
@@ -324,23 +324,23 @@ def hour_of_week_heatmap(
         pl.col(value).cast(pl.Float64).alias("value"),
     ).with_columns(day=_day_name("weekday"))
     pick = alt.selection_point(name=PICK, fields=["weekday", "hour"], on="click")
-    if fmt == ",.0f" and float(data["value"].max() or 0) < 10:  # type: ignore[arg-type]
-        fmt = ",.1~f"  # a legend of small values must not read "0 0 0 0"
     # One extreme cell (a reply years late) must not wash out the rest: the colour scale stops
     # at the 95th percentile and clamps (the tooltip keeps the true value).
     top = data["value"].quantile(0.95, "linear") if data.height >= 20 else None
-    color_scale = (
-        alt.Scale(scheme=scheme, domainMax=float(top), clamp=True)
-        if top is not None and top > 0 and float(data["value"].max() or 0) > 2 * float(top)  # type: ignore[operator]
-        else alt.Scale(scheme=scheme)
-    )
+    clamped = top is not None and top > 0 and float(data["value"].max() or 0) > 2 * float(top)  # type: ignore[operator]
+    color_scale = alt.Scale(scheme=scheme, domainMax=float(top), clamp=True) if clamped else alt.Scale(scheme=scheme)
+    legend_fmt = fmt
+    legend_max = float(top) if clamped else float(data["value"].max() or 0)  # type: ignore[arg-type]
+    if fmt == ",.0f" and legend_max < 10:
+        legend_fmt = ",.1~f"  # a legend of small values must not read "0 1 1 2 2"
+        fmt = ",.1f" if float(data["value"].max() or 0) < 10 else fmt  # type: ignore[arg-type]
     base = alt.Chart(data.to_pandas())
     x = alt.X("hour:O", title=_("Hour of day (local time)"), axis=alt.Axis(labelAngle=0))
     y = alt.Y("day:N", title=None, sort=WEEKDAYS)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         x=x,
         y=y,
-        color=alt.Color("value:Q", title=value_title, scale=color_scale, legend=alt.Legend(orient="right", format=fmt)),
+        color=alt.Color("value:Q", title=value_title, scale=color_scale, legend=alt.Legend(orient="right", format=legend_fmt)),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
         tooltip=[
             alt.Tooltip("day:N", title=_("Day")),
@@ -398,7 +398,7 @@ def distribution_chart(
         .encode(
             x=alt.X("start:Q", scale=x_scale, title=_("Response time (log scale)"), axis=alt.Axis(values=ticks, labelExpr=label_expr, grid=True)),
             x2="end:Q",
-            y=alt.Y("turns:Q", title=_("Turns"), axis=alt.Axis(format=",d")),
+            y=alt.Y("turns:Q", title=_("Turns"), axis=alt.Axis(format=",d", tickMinStep=1)),
             y2=alt.datum(0),
             tooltip=[
                 alt.Tooltip("start:Q", title=_("From (minutes)"), format=",.1f"),
@@ -424,6 +424,18 @@ def distribution_chart(
         for i, m in enumerate(marks)
     ]
     return _finish(alt.layer(bars, rules, *texts).properties(title=_title(title, sub)), height=240)
+
+
+def _whole_ticks(fmt: str) -> alt.Axis:
+    """An axis whose labels have no decimals ticks on whole numbers only: values from 0 to 4.3
+    read "0 1 2 3 4", not "0 0 0 1 1 1 1 2 2 ..." (ticks every 0.2 rounded).
+
+    >>> _whole_ticks(",.0f").tickMinStep, _whole_ticks(".0%").tickMinStep
+    (1, Undefined)
+    """
+    if fmt.endswith(".0f"):
+        return alt.Axis(format=fmt, tickMinStep=1)
+    return alt.Axis(format=fmt)
 
 
 def ranked_bars(
@@ -454,7 +466,7 @@ def ranked_bars(
         .mark_bar(cornerRadiusEnd=2)
         .encode(
             y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt.replace(".1f", ".0f"))),
+            x=alt.X(f"{value}:Q", title=value_title, axis=_whole_ticks(fmt.replace(".1f", ".0f"))),
             color=enc_color,
             tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
         )
