@@ -128,8 +128,12 @@ def _time_axis(periods: Any = None) -> alt.Axis:
     if span <= 4:
         step = 6 if span > 1.5 else 3
         fmt_, ticks = "%a %H:%M", {"interval": "hour", "step": step}
-    elif span <= 150:
+    elif span <= 31:
         fmt_, ticks = "%d %b", {"interval": "day", "step": max(1, int(span // 10))}
+    elif span <= 150:
+        # Whole weeks (every tick the same weekday): "every 9 days" restarts each month and
+        # reads as uneven steps (1, 19 Sep, 1 Oct...).
+        fmt_, ticks = "%d %b", {"interval": "week", "step": 1 if span <= 70 else 2}
     else:
         fmt_, ticks = "%b %Y", {"interval": "month", "step": max(1, int(span // 300))}
     return alt.Axis(format=fmt_, tickCount=ticks, labelAngle=0, labelOverlap=True, labelSeparation=8)
