@@ -52,9 +52,13 @@ if frame is not None:
             label.alias("agent"), pl.col(measure).alias("art_median_s"), "coaching_flag", "turns_answered"
         )
         unit, size = fmt.duration_unit(per_agent["art_median_s"])
-        per_agent = per_agent.with_columns(value=pl.col("art_median_s") / size)
+        per_agent = per_agent.with_columns(
+            value=pl.col("art_median_s") / size,
+            # Each bar's label as the one duration formatter writes it (one row per agent).
+            written=pl.Series([fmt.duration(x) for x in per_agent["art_median_s"].to_list()], dtype=pl.String),
+        )
         bars = charts.ranked_bars(
-            per_agent, label="agent", value="value",
+            per_agent, label="agent", value="value", text="written",
             title=_("Median response time by agent (business hours)") if bh else _("Median response time by agent"),
             value_title=_('{v0} (median over the turns they answered)').format(v0=unit.title()), fmt=",.1f", highlight="coaching_flag",
             reference=(team_median / size) if team_median else None, reference_label="team median",

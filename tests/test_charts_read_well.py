@@ -38,12 +38,12 @@ def test_heatmap_legend_of_small_values_has_decimals_even_when_one_cell_is_huge(
 def test_bars_and_counts_tick_on_whole_numbers_only():
     df = pl.DataFrame({"agent": ["a", "b", "c"], "hours": [4.3, 2.1, 0.2]})
     spec = charts.ranked_bars(df, label="agent", value="hours", title="t", value_title="Hours", fmt=",.1f").to_dict()
-    x = [e for e in _encodings(spec, "x") if e.get("field") == "hours"][0]
+    x = next(e for e in _encodings(spec, "x") if e.get("field") == "hours")
     assert x["axis"] == {"format": ",.0f", "tickMinStep": 1}
     days = [dt.datetime(2017, 10, 1) + dt.timedelta(days=i) for i in range(60)]
     vol = pl.DataFrame({"period": days, "inbound": [i % 3 for i in range(60)]})
     spec = charts.volume_timeline(vol, every="1d").to_dict()
-    y = [e for e in _encodings(spec, "y") if e.get("field") == "messages" and "axis" in e][0]
+    y = next(e for e in _encodings(spec, "y") if e.get("field") == "messages" and "axis" in e)
     assert y["axis"]["tickMinStep"] == 1 and y["title"]
 
 
@@ -74,4 +74,4 @@ def test_response_trend_draws_days_without_enough_turns_as_gaps():
     median = {r["period"][:10]: r["value"] for r in data if r["statistic"] == "Median"}
     assert median["2017-10-03"] is None and median["2017-10-05"] is None  # no turns / 2 turns: gaps
     assert median["2017-10-01"] is not None
-    assert "minutes" in [e for e in _encodings(spec, "y") if e.get("field") == "value"][0]["title"]
+    assert "minutes" in next(e for e in _encodings(spec, "y") if e.get("field") == "value")["title"]

@@ -456,11 +456,14 @@ def ranked_bars(
     reference_label: str = "",
     top: int = 25,
     color: str = BLUE,
+    text: str | None = None,
 ) -> Any:
     """Horizontal bars sorted by value (largest first); optional highlight column (bool) and
-    a reference rule (e.g. the team median)."""
+    a reference rule (e.g. the team median). ``text``: a column holding each bar's label as
+    written (e.g. ``"1 min 40 s"`` where a number on the hours axis would read ``0.0``)."""
     data = df.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
-    cols = [label, value, *([highlight] if highlight and highlight in data.columns else [])]
+    cols = [label, value, *([highlight] if highlight and highlight in data.columns else []),
+            *([text] if text and text in data.columns else [])]
     pdf = data.select(pl.col(label).cast(pl.String).fill_null("(none)"), *cols[1:]).to_pandas()
     enc_color: Any = alt.value(color)
     if highlight and highlight in data.columns:
@@ -469,16 +472,17 @@ def ranked_bars(
         alt.Chart(pdf)
         .mark_bar(cornerRadiusEnd=2)
         .encode(
-            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
+            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
             x=alt.X(f"{value}:Q", title=value_title, axis=_whole_ticks(fmt.replace(".1f", ".0f"))),
             color=enc_color,
             tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
         )
     )
-    text = bars.mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
-        text=alt.Text(f"{value}:Q", format=fmt), color=alt.value(INK)
+    labels = bars.mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
+        text=alt.Text(f"{text}:N") if text and text in data.columns else alt.Text(f"{value}:Q", format=fmt),
+        color=alt.value(INK),
     )
-    layers: list[Any] = [bars, text]
+    layers: list[Any] = [bars, labels]
     if reference is not None:
         layers.append(
             alt.Chart(alt.Data(values=[{"x": reference, "label": reference_label}]))
