@@ -33,6 +33,8 @@ from typing import Any
 
 import polars as pl
 
+from toolkit.present.i18n import N_, _
+
 __all__ = [
     "DatasetStore",
     "StoreError",
@@ -107,7 +109,7 @@ def _atomic_write(path: Path, write: Any) -> None:
         raise
 
 
-_CANNOT_WRITE = (
+_CANNOT_WRITE = N_(
     "The data could not be stored on the server (its disk is full or its data folder is not "
     "writable). Nothing was kept; ask the person who runs the app."
 )
@@ -134,7 +136,7 @@ class DatasetStore:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(_CANNOT_WRITE) from exc
+            raise StoreError(_(_CANNOT_WRITE)) from exc
         self.purge_expired()
         while True:
             dataset_id = secrets.token_urlsafe(_ID_BYTES)
@@ -154,7 +156,7 @@ class DatasetStore:
             # The JSON is the commit marker: without it the Parquet would be an orphan forever.
             meta.unlink(missing_ok=True)
             parquet.unlink(missing_ok=True)
-            raise StoreError(_CANNOT_WRITE) from exc
+            raise StoreError(_(_CANNOT_WRITE)) from exc
         return dataset_id
 
     def purge_expired(self, *, now: dt.datetime | None = None) -> list[str]:
