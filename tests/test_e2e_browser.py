@@ -124,7 +124,7 @@ def test_upload_filter_share_link(server: str, tmp_path: Path) -> None:
             with shared.expect_download(timeout=60_000) as download:
                 shared.get_by_role("button", name="One-page report (HTML)").click()
             html = Path(download.value.path()).read_text()
-            assert after["Inbound messages"] in html and "<svg" in html and "channel: twitter" in html
+            assert after["Inbound messages"] in html and "<svg" in html and "Channel: twitter" in html
             shared.goto(link.replace("/?", "/data?"))
             shared.get_by_text("Current data").wait_for(timeout=180_000)
             _settle(shared)
