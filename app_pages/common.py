@@ -50,6 +50,7 @@ from toolkit.present.i18n import (
     get_language,
     language_from_header,
     set_language,
+    use_language,
 )
 from toolkit.present.markdown import escape_markdown
 from toolkit.present.pdf import pdf_report
@@ -710,10 +711,10 @@ def table(
     export = tables.export_frame(df, labels=metric_labels())
     start, end = export_dates()
     with st.container(horizontal=True):
-        st.download_button(_("CSV"), lambda: csv_text(df), file_name=export_name(name, start, end, ext="csv"), mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(_("CSV"), in_language(lambda: csv_text(df)), file_name=export_name(name, start, end, ext="csv"), mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
         st.download_button(
             _("Excel"),
-            lambda: _excel_bytes(export),
+            in_language(lambda: _excel_bytes(export)),
             file_name=export_name(name, start, end, ext="xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"xlsx_{key}",
@@ -738,11 +739,11 @@ def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
     what = charts.chart_title(spec) or name
     with st.container(horizontal=True):
         st.download_button(
-            _("PNG"), lambda: charts.chart_png(c, context=export_context()), file_name=export_name(what, start, end, ext="png"),
+            _("PNG"), in_language(lambda: charts.chart_png(c, context=export_context())), file_name=export_name(what, start, end, ext="png"),
             mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/download:",
         )
         st.download_button(
-            _("SVG"), lambda: charts.chart_svg(c, context=export_context()), file_name=export_name(what, start, end, ext="svg"),
+            _("SVG"), in_language(lambda: charts.chart_svg(c, context=export_context())), file_name=export_name(what, start, end, ext="svg"),
             mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/download:",
         )
     if select and event is not None:
@@ -760,6 +761,18 @@ def display_frame(df: pl.DataFrame) -> pl.DataFrame:
     if "measure" in df.columns:
         return pretty_measures(df)
     return tables.readable(df, labels=metric_labels())
+
+
+def in_language(build: Callable[[], Any]) -> Callable[[], Any]:
+    """``build`` run later (when a download is clicked) in the language of this run: Streamlit
+    calls deferred download functions outside the script run, where the language is the default."""
+    lang = get_language()
+
+    def run() -> Any:
+        with use_language(lang):
+            return build()
+
+    return run
 
 
 def export_dates(v: ViewState | None = None) -> tuple[dt.date, dt.date]:
@@ -794,11 +807,11 @@ def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], 
 
     with st.container(horizontal=True):
         st.download_button(
-            _("One-page report (PDF)"), build_pdf, file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
+            _("One-page report (PDF)"), in_language(build_pdf), file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
             key=f"pdf_{key}", on_click="ignore", icon=":material/picture_as_pdf:",
         )
         st.download_button(
-            _("One-page report (HTML)"), build_html, file_name=export_name(title, start, end, ext="html"), mime="text/html",
+            _("One-page report (HTML)"), in_language(build_html), file_name=export_name(title, start, end, ext="html"), mime="text/html",
             key=f"report_{key}", on_click="ignore", icon=":material/description:",
         )
 
@@ -821,11 +834,11 @@ def comparison_report_buttons(v: ViewState, ds: Dataset, title: str, result: pl.
 
     with st.container(horizontal=True):
         st.download_button(
-            _("Comparison report (PDF)"), build_pdf, file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
+            _("Comparison report (PDF)"), in_language(build_pdf), file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
             key=f"pdf_{key}", on_click="ignore", icon=":material/picture_as_pdf:",
         )
         st.download_button(
-            _("Comparison report (CSV)"), lambda: safe_csv(comparison_export(result, labels=labels)),
+            _("Comparison report (CSV)"), in_language(lambda: safe_csv(comparison_export(result, labels=labels))),
             file_name=export_name(title, start, end, ext="csv"), mime="text/csv", key=f"cmpcsv_{key}", on_click="ignore",
             icon=":material/download:",
         )

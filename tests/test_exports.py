@@ -16,7 +16,15 @@ from toolkit.present import charts
 from toolkit.present.export import export_name, safe_csv
 from toolkit.present.i18n import use_language
 from toolkit.present.pdf import pdf_report
-from toolkit.present.report import Bullets, Cards, Figure, Table, Text, comparison_export, comparison_sentences
+from toolkit.present.report import (
+    Bullets,
+    Cards,
+    Figure,
+    Table,
+    Text,
+    comparison_export,
+    comparison_sentences,
+)
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf reads the PDF back (requirements-dev.txt)")
 
