@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from toolkit.io.presets._base import EXCLUDE, Preset, register_preset
+from toolkit.present.i18n import N_
 
 __all__ = ["CHATWOOT"]
 
-_ACTIVITY = "activity message (a status or assignment event, not a message)"
-_PRIVATE = "private note (internal, not sent to the customer)"
+_ACTIVITY = N_("activity message (a status or assignment event, not a message)")
+_PRIVATE = N_("private note (internal, not sent to the customer)")
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 import polars as pl
 
 from toolkit.io.presets._base import EXCLUDE, Preset, normalise_name, register_preset
+from toolkit.present.i18n import N_
 
 __all__ = ["INTERCOM"]
 
-_NOTE = "internal note (not sent to the customer)"
-_EVENT = "conversation event without a message (assignment, snooze, state change)"
+_NOTE = N_("internal note (not sent to the customer)")
+_EVENT = N_("conversation event without a message (assignment, snooze, state change)")
 
 
 def _column(raw: pl.DataFrame, *names: str) -> pl.Expr:

@@ -26,12 +26,12 @@ import polars as pl
 
 from toolkit.errors import DataError
 from toolkit.io.presets._base import EXCLUDE, Preset, register_preset
-from toolkit.present.i18n import _
+from toolkit.present.i18n import N_, _
 
 __all__ = ["X_ARCHIVE", "read_archive_js"]
 
 _PREFIX = re.compile(rb"^\s*window\.YTD\.[A-Za-z0-9_]+\.part\d+\s*=\s*")
-_NOT_A_MESSAGE = "not a message (a join, reaction or other conversation event)"
+_NOT_A_MESSAGE = N_("not a message (a join, reaction or other conversation event)")
 
 
 def read_archive_js(data: bytes) -> pl.DataFrame:
