@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import polars as pl
 
 from toolkit.errors import DataError
+from toolkit.present.i18n import _
 
 __all__ = ["DEFAULT_SLA_SECONDS", "SlaLike", "check_sla", "default_sla", "parse_sla", "sla_target"]
 
@@ -34,7 +35,7 @@ def _seconds(value: object, what: str) -> float:
     except (TypeError, ValueError):
         seconds = math.nan
     if isinstance(value, bool) or not math.isfinite(seconds) or seconds <= 0:
-        msg = f"{what} must be a positive number of seconds, got {value!r}"
+        msg = _("{what} must be a positive number of seconds, got {value!r}").format(what=what, value=value)
         raise DataError(msg)
     return seconds
 
@@ -50,7 +51,7 @@ def check_sla(sla: SlaLike) -> float | dict[str, float]:
     if isinstance(sla, Mapping):
         out = {str(k).strip().lower(): _seconds(v, f"sla[{k!r}]") for k, v in sla.items()}
         if not out:
-            msg = "sla mapping is empty; give seconds per channel, e.g. {'twitter': 3600, 'default': 3600}"
+            msg = _("sla mapping is empty; give seconds per channel, e.g. {'twitter': 3600, 'default': 3600}")
             raise DataError(msg)
         return out
     return _seconds(sla, "sla")
@@ -72,7 +73,7 @@ def parse_sla(text: str | float) -> float | dict[str, float]:
     for part in text.split(","):
         channel, sep, seconds = part.partition("=")
         if not sep or not channel.strip():
-            msg = f"--sla expects SECONDS or CHANNEL=SECONDS,...,default=SECONDS, got {text!r}"
+            msg = _("--sla expects SECONDS or CHANNEL=SECONDS,...,default=SECONDS, got {text!r}").format(text=text)
             raise DataError(msg)
         mapping[channel.strip()] = seconds.strip()
     return check_sla(mapping)  # type: ignore[arg-type]
