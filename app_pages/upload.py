@@ -192,13 +192,8 @@ def upload_section(v: ViewState) -> None:
         common.table(_shown(result.quality.to_frame(translated=True)), "data_quality", key="dq_upload")
     for note in result.quality.notes_text():
         st.caption(escape_markdown(note))
-<<<<<<< HEAD
     if "source_level" in result.messages.collect_schema().names():
-        st.info(TICKET_LEVEL_NOTE)
-=======
-    if "source_level" in result.messages.columns:
         st.info(_(TICKET_LEVEL_NOTE))
->>>>>>> main
     layout_name = st.text_input(_("Name for this layout"), value="my_export", key="upload_layout_name")
     try:
         layout = preset_toml(layout_name, result.mapping, description=f"Layout of {up.name}")
