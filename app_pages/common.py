@@ -20,9 +20,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from toolkit.analysis.compare import headline
+from toolkit.analysis.compare import NOT_ENOUGH, headline
 from toolkit.analysis.coverage import unlocking_columns
-from toolkit.analysis.thin import dense_range
+from toolkit.analysis.thin import TOO_FEW, dense_range
 from toolkit.app_state.store import DatasetStore, StoreError, UnknownDataset, is_valid_id, retention_days
 from toolkit.app_state.view import (
     DIMENSION_FILTERS,
@@ -50,6 +50,7 @@ from toolkit.present.i18n import (
     _,
     get_language,
     language_from_header,
+    ngettext,
     set_language,
 )
 from toolkit.present.markdown import escape_markdown
@@ -202,11 +203,22 @@ class Facts:
     first_day: dt.date
     last_day: dt.date
     options: dict[str, list[str]]
-    #: Where the bulk of the data starts (``toolkit.analysis.thin.dense_range``): charts and the
-    #: default KPI period skip a sparse early tail of far-out dates (which is flagged).
-    bulk_first_day: dt.date | None = None
-    #: Messages before ``bulk_first_day`` (far-out dates).
+    #: The default date range (``toolkit.analysis.thin.dense_range``): the log without its
+    #: far-out dates (the data-quality report's rule); every page leaves those out until the
+    #: user picks dates that include them, and says so (:func:`far_out_note`).
+    default_first: dt.date | None = None
+    default_last: dt.date | None = None
+    #: Far-out messages before and after the default range.
     early_messages: int = 0
+    late_messages: int = 0
+
+    @property
+    def dense_first(self) -> dt.date:
+        return self.default_first or self.first_day
+
+    @property
+    def dense_last(self) -> dt.date:
+        return self.default_last or self.last_day
 
 
 def calendar_of(hours: str, timezone: str, holidays: str) -> Any:
@@ -228,8 +240,6 @@ def _facts(ds_key: str, data_dir: str, timezone: str, hours: str, holidays: str)
     local = messages.select(
         pl.col("created_at").min().dt.convert_time_zone(timezone).dt.date().alias("a"),
         pl.col("created_at").max().dt.convert_time_zone(timezone).dt.date().alias("b"),
-        pl.col("created_at").sort().gather((pl.len() * 0.005).cast(pl.Int64)).first()
-        .dt.convert_time_zone(timezone).dt.date().alias("bulk"),
     ).row(0)
     options = {
         col: sorted(messages.get_column(col).drop_nulls().unique().cast(pl.String).to_list())[:500]
@@ -237,9 +247,34 @@ def _facts(ds_key: str, data_dir: str, timezone: str, hours: str, holidays: str)
         if col in messages.columns
     }
     dense = dense_range(messages, timezone=timezone)
-    bulk = dense.first if dense is not None and dense.before and dense.first > local[0] else None
-    early = dense.before if bulk is not None and dense is not None else 0
-    return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options, bulk, early)
+    if dense is None or not dense.outside:
+        return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options)
+    return Facts(
+        messages, turns_df, conv_df, cal, timezone, local[0], local[1], options,
+        dense.first, dense.last, dense.before, dense.after,
+    )
+
+
+def far_out_note(view: ViewState, f: Facts) -> str | None:
+    """The one sentence every page shows while far-out dates are left out of the default range."""
+    early = f.early_messages if view.start is None else 0
+    late = f.late_messages if view.end is None else 0
+    if not early + late:
+        return None
+    if early and late:
+        when = _("far outside the rest (before {first} or after {last})").format(
+            first=fmt.date(f.dense_first), last=fmt.date(f.dense_last))
+    elif early:
+        when = _("long before the rest (from {day})").format(day=fmt.date(f.first_day))
+    else:
+        when = _("long after the rest (up to {day})").format(day=fmt.date(f.last_day))
+    return ngettext(
+        "{n} message dated {when} is left out of every figure (the data-quality report flags it); "
+        "choose dates in the sidebar to include it.",
+        "{n} messages dated {when} are left out of every figure (the data-quality report flags them); "
+        "choose dates in the sidebar to include them.",
+        early + late,
+    ).format(n=fmt.count(early + late), when=when)
 
 
 def facts(view: ViewState) -> Facts:
@@ -249,8 +284,14 @@ def facts(view: ViewState) -> Facts:
 
 
 def filtered(view: ViewState, *, start: dt.date | None = None, end: dt.date | None = None) -> FilteredTables:
+    """The view's fact tables, filtered; without dates chosen, far-out dates are left out (the
+    default range, see :class:`Facts`). ``start``/``end`` override the view's dates."""
     f = facts(view)
     ctx = MetricContext(sla=view.sla_seconds, calendar=f.calendar)
+    if start is None and view.start is None:
+        start = f.default_first
+    if end is None and view.end is None:
+        end = f.default_last
     return filter_tables(
         f.messages, f.turns, f.conversations, view, context=ctx, timezone=f.timezone, start=start, end=end
     )
@@ -443,6 +484,8 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     with head:
         st.title(title)
         st.caption(caption or escape_markdown(_label_of(ds)))
+    if note := far_out_note(v, f):
+        st.caption(note)
     link_notes()
     revoke_prompt(v)
     with link, st.popover(_("Copy link"), icon=":material/link:", use_container_width=True):
@@ -522,15 +565,16 @@ def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
     v = _language_selector(v)
     sb = st.sidebar
     sb.markdown(_("**Data:** {label}").format(label=escape_markdown(_label_of(ds))))
+    # The widget opens on the default range (far-out dates left out) and reaches every date.
     first, last = f.first_day, f.last_day
-    start = max(first, min(v.start or first, last))
-    end = min(last, max(v.end or last, first))
+    start = max(first, min(v.start or f.dense_first, last))
+    end = min(last, max(v.end or f.dense_last, first))
     _widget("f_dates", (start, end))
     dates = sb.date_input(_("Dates"), min_value=first, max_value=last, key="f_dates", format="YYYY-MM-DD")
     new = v
     if isinstance(dates, tuple) and len(dates) == 2:
         a, b = dates
-        new = new.replace(start=None if a == first else a, end=None if b == last else b)
+        new = new.replace(start=None if a == f.dense_first else a, end=None if b == f.dense_last else b)
     labels = {"channels": _("Channel"), "brands": _("Brand"), "categories": _("Category"), "agents": _("Agent")}
     for fld, col in DIMENSION_FILTERS.items():
         options = f.options.get(col) or []
@@ -654,8 +698,11 @@ def measure_label(name: str) -> str:
 
 def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
     """Comparison rows (toolkit.compare) as readable text, by each metric's kind; the times of a
-    row share one unit so that they compare at a glance."""
+    row share one unit so that they compare at a glance. The statistics (interval, p-value,
+    test) when the frame carries them: without them it is the manager's view, the statistics go
+    to "How we know" (:func:`comparison_table`)."""
     rows = []
+    statistics = "p_value" in df.columns
     for r in df.iter_rows(named=True):
         kind = str(r.get("kind") or "value")
 
@@ -669,24 +716,47 @@ def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
             # Counts of two groups may cover unequal stretches of time (peaks vs the rest):
             # their difference is not a finding, the two counts are shown as they are.
             _("difference"): fmt.MISSING if kind == "count" else val(r.get("difference"), diff=True),
-            _("95% interval"): "–" if r.get("ci_low") is None else _("{low} to {high}").format(
-                low=val(r["ci_low"], diff=True), high=val(r["ci_high"], diff=True)),
-            _("p-value"): fmt.p_value(r.get("p_value"), prefix=False),
-            _("test"): _(r.get("test")) if r.get("test") else "–",
         }
+        if statistics:
+            row[_("95% interval")] = "–" if r.get("ci_low") is None else _("{low} to {high}").format(
+                low=val(r["ci_low"], diff=True), high=val(r["ci_high"], diff=True))
+            row[_("p-value")] = fmt.p_value(r.get("p_value"), prefix=False)
+            test = r.get("test")
+            row[_("test")] = _(TOO_FEW) if test == NOT_ENOUGH else (_(test) if test else "–")
         if "sentence" in r:
             row[_("in words")] = r.get("sentence") or ""
         rows.append(row)
     return pl.DataFrame(rows) if rows else df
 
 
+#: How a comparison's claims are checked, in words (the "How we know" detail under each one).
+HOW_WE_KNOW_COMPARISON = N_(
+    "Each difference is checked two ways before a sentence calls it one. **How far it could move by "
+    "chance:** the messages are drawn again at random hundreds of times; the 95% interval is the range "
+    "the true difference most likely lies in, and when it includes no change there is no clear "
+    "difference. **How likely by chance:** the p-value is the chance of a gap at least this large "
+    "if the two groups really worked alike; below 0.05 (5%) the difference is called significant. "
+    "Measures with fewer than 30 messages or turns on a side are not tested (too few messages to "
+    "compare). Counts cover stretches of time of different lengths, so they are shown side by side, "
+    "not as a difference."
+)
+
+
 def comparison_table(result: pl.DataFrame, name: str, *, key: str) -> None:
-    """A comparison as a table of numbers, and every row's sentence in full under it."""
-    table(result, name, key=key, hide=("sentence", "split"))
+    """A comparison as a table of numbers (the downloads carry everything); the statistics
+    behind it and every row's sentence one click away, in "How we know"."""
+    stats = ("ci_low", "ci_high", "p_value", "test")
+    table(result, name, key=key, hide=("sentence", "split", *stats))
     sentences = [x for x in result["sentence"].to_list() if x] if "sentence" in result.columns else []
-    if sentences:
-        with st.expander(_("Every measure in words")):
+    with st.expander(_("How we know")):
+        st.markdown(_(HOW_WE_KNOW_COMPARISON))
+        if {"metric", "a", "b", "kind"} <= set(result.columns):
+            st.dataframe(pretty_comparison(result.drop([c for c in ("sentence", "split") if c in result.columns])),
+                         hide_index=True, key=f"stats_{key}")
+        if sentences:
+            st.markdown(_("**Every measure in words**"))
             st.markdown("\n".join(f"- {escape_markdown(x)}" for x in sentences))
+
 
 def headline_sentences(result: pl.DataFrame, n: int = 4) -> list[str]:
     """The comparison's lead sentences (``toolkit.compare.headline``) for a page.
@@ -718,6 +788,7 @@ _PLAIN_COLUMNS = {
     "monthly_revenue": N_("each customer's monthly revenue (from the customer records)"),
     "text": N_("the message text"),
     "mention_type": N_("whether each mention addresses the brand or only names it (from a listening export)"),
+    "reported_frt_bh_seconds": N_("the first response time in business hours your helpdesk reports"),
 }
 
 

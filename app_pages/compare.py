@@ -40,7 +40,7 @@ if frame is not None:
         try:
             default = dt.date.fromisoformat(arg)
         except ValueError:
-            default = f.first_day + (f.last_day - f.first_day) / 2
+            default = f.dense_first + (f.dense_last - f.dense_first) / 2
         day = st.date_input(_("Change date (after = from this day)"), value=default, min_value=f.first_day, max_value=f.last_day, key="cmp_date")
         split = f"{kind}:{day.isoformat()}"
     elif chosen_kind.argument == "value" and chosen_kind.column:

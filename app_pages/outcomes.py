@@ -34,7 +34,7 @@ if frame is not None:
         ("resolution_rate", _("Resolved conversations")),
         ("fcr_rate", _("Resolved in one contact")),
         ("resolution_median_s", _("Time to resolution (median)")),
-        ("resolution_p90_s", _("Time to resolution (90th pct)")),
+        ("resolution_p90_s", _("90% resolved within")),
     ))
     basis = _("the resolution time in the data") if "resolved_at" in f.messages.columns else _(
         "inference: the last message is a human reply and the customer stayed silent for 72 hours after it"
@@ -55,7 +55,7 @@ if frame is not None:
     )
     st.caption(
         _("The answered-only median ignores the customers who never got a reply. Here every turn "
-        "counts: an unanswered turn is still waiting at the end of the data (Kaplan-Meier). When "
+        "counts: an unanswered turn is still waiting at the end of the data. When "
         "fewer than half of the turns are ever answered, there is no honest median (shown as –).")
     )
 

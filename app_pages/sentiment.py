@@ -68,10 +68,10 @@ if frame is not None:
         phrases = compute.call(v, deflection_phrase_counts)
         if isinstance(phrases, pl.DataFrame):
             st.caption(_("No deflection column: deflections detected from phrases in the replies."))
-            common.table(phrases, "deflection_phrases", key="s_phr")
+            common.table(phrases, "deflection_phrases", key="s_phr", hide=("deflection_phrase",))
             sections.append(Table(_("Deflection phrases"), phrases))
     else:
-        st.caption(_("Needs a `deflected_to` column or the reply `text` (deflections are then detected by phrases)."))
+        st.caption(_("Needs where conversations were moved (phone, email, chat), or the text of the replies (deflections are then found from phrases such as \"please call us\")."))
 
     if {"csat", "nps"} & set(f.messages.columns):
         st.subheader(_("Satisfaction"))

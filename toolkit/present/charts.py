@@ -128,8 +128,12 @@ def _time_axis(periods: Any = None) -> alt.Axis:
     if span <= 4:
         step = 6 if span > 1.5 else 3
         fmt_, ticks = "%a %H:%M", {"interval": "hour", "step": step}
-    elif span <= 150:
+    elif span <= 31:
         fmt_, ticks = "%d %b", {"interval": "day", "step": max(1, int(span // 10))}
+    elif span <= 150:
+        # Whole weeks (every tick the same weekday): "every 9 days" restarts each month and
+        # reads as uneven steps (1, 19 Sep, 1 Oct...).
+        fmt_, ticks = "%d %b", {"interval": "week", "step": 1 if span <= 70 else 2}
     else:
         fmt_, ticks = "%b %Y", {"interval": "month", "step": max(1, int(span // 300))}
     return alt.Axis(format=fmt_, tickCount=ticks, labelAngle=0, labelOverlap=True, labelSeparation=8)
@@ -200,7 +204,7 @@ def volume_timeline(
     x = alt.X("period:T", title=None, axis=_time_axis(df["period"].to_list()))
     line = base.mark_line(strokeWidth=2).encode(
         x=x,
-        y=alt.Y("messages:Q", title=_per(word, 0), axis=alt.Axis(format=",d"), scale=alt.Scale(domainMax=y_max)),
+        y=alt.Y("messages:Q", title=_per(word, 0), axis=alt.Axis(format=",d", tickMinStep=1), scale=alt.Scale(domainMax=y_max)),
         color=alt.Color(
             "series:N",
             title=None,
@@ -324,23 +328,23 @@ def hour_of_week_heatmap(
         pl.col(value).cast(pl.Float64).alias("value"),
     ).with_columns(day=_day_name("weekday"))
     pick = alt.selection_point(name=PICK, fields=["weekday", "hour"], on="click")
-    if fmt == ",.0f" and float(data["value"].max() or 0) < 10:  # type: ignore[arg-type]
-        fmt = ",.1~f"  # a legend of small values must not read "0 0 0 0"
     # One extreme cell (a reply years late) must not wash out the rest: the colour scale stops
     # at the 95th percentile and clamps (the tooltip keeps the true value).
     top = data["value"].quantile(0.95, "linear") if data.height >= 20 else None
-    color_scale = (
-        alt.Scale(scheme=scheme, domainMax=float(top), clamp=True)
-        if top is not None and top > 0 and float(data["value"].max() or 0) > 2 * float(top)  # type: ignore[operator]
-        else alt.Scale(scheme=scheme)
-    )
+    clamped = top is not None and top > 0 and float(data["value"].max() or 0) > 2 * float(top)  # type: ignore[operator]
+    color_scale = alt.Scale(scheme=scheme, domainMax=float(top), clamp=True) if clamped else alt.Scale(scheme=scheme)
+    legend_fmt = fmt
+    legend_max = float(top) if clamped else float(data["value"].max() or 0)  # type: ignore[arg-type]
+    if fmt == ",.0f" and legend_max < 10:
+        legend_fmt = ",.1~f"  # a legend of small values must not read "0 1 1 2 2"
+        fmt = ",.1f" if float(data["value"].max() or 0) < 10 else fmt  # type: ignore[arg-type]
     base = alt.Chart(data.to_pandas())
     x = alt.X("hour:O", title=_("Hour of day (local time)"), axis=alt.Axis(labelAngle=0))
     y = alt.Y("day:N", title=None, sort=WEEKDAYS)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         x=x,
         y=y,
-        color=alt.Color("value:Q", title=value_title, scale=color_scale, legend=alt.Legend(orient="right", format=fmt)),
+        color=alt.Color("value:Q", title=value_title, scale=color_scale, legend=alt.Legend(orient="right", format=legend_fmt)),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
         tooltip=[
             alt.Tooltip("day:N", title=_("Day")),
@@ -398,7 +402,7 @@ def distribution_chart(
         .encode(
             x=alt.X("start:Q", scale=x_scale, title=_("Response time (log scale)"), axis=alt.Axis(values=ticks, labelExpr=label_expr, grid=True)),
             x2="end:Q",
-            y=alt.Y("turns:Q", title=_("Turns"), axis=alt.Axis(format=",d")),
+            y=alt.Y("turns:Q", title=_("Turns"), axis=alt.Axis(format=",d", tickMinStep=1)),
             y2=alt.datum(0),
             tooltip=[
                 alt.Tooltip("start:Q", title=_("From (minutes)"), format=",.1f"),
@@ -426,6 +430,18 @@ def distribution_chart(
     return _finish(alt.layer(bars, rules, *texts).properties(title=_title(title, sub)), height=240)
 
 
+def _whole_ticks(fmt: str) -> alt.Axis:
+    """An axis whose labels have no decimals ticks on whole numbers only: values from 0 to 4.3
+    read "0 1 2 3 4", not "0 0 0 1 1 1 1 2 2 ..." (ticks every 0.2 rounded).
+
+    >>> _whole_ticks(",.0f").tickMinStep, _whole_ticks(".0%").tickMinStep
+    (1, Undefined)
+    """
+    if fmt.endswith(".0f"):
+        return alt.Axis(format=fmt, tickMinStep=1)
+    return alt.Axis(format=fmt)
+
+
 def ranked_bars(
     df: pl.DataFrame,
     *,
@@ -440,11 +456,14 @@ def ranked_bars(
     reference_label: str = "",
     top: int = 25,
     color: str = BLUE,
+    text: str | None = None,
 ) -> Any:
     """Horizontal bars sorted by value (largest first); optional highlight column (bool) and
-    a reference rule (e.g. the team median)."""
+    a reference rule (e.g. the team median). ``text``: a column holding each bar's label as
+    written (e.g. ``"1 min 40 s"`` where a number on the hours axis would read ``0.0``)."""
     data = df.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
-    cols = [label, value, *([highlight] if highlight and highlight in data.columns else [])]
+    cols = [label, value, *([highlight] if highlight and highlight in data.columns else []),
+            *([text] if text and text in data.columns else [])]
     pdf = data.select(pl.col(label).cast(pl.String).fill_null("(none)"), *cols[1:]).to_pandas()
     enc_color: Any = alt.value(color)
     if highlight and highlight in data.columns:
@@ -453,16 +472,17 @@ def ranked_bars(
         alt.Chart(pdf)
         .mark_bar(cornerRadiusEnd=2)
         .encode(
-            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt.replace(".1f", ".0f"))),
+            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
+            x=alt.X(f"{value}:Q", title=value_title, axis=_whole_ticks(fmt.replace(".1f", ".0f"))),
             color=enc_color,
             tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
         )
     )
-    text = bars.mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
-        text=alt.Text(f"{value}:Q", format=fmt), color=alt.value(INK)
+    labels = bars.mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
+        text=alt.Text(f"{text}:N") if text and text in data.columns else alt.Text(f"{value}:Q", format=fmt),
+        color=alt.value(INK),
     )
-    layers: list[Any] = [bars, text]
+    layers: list[Any] = [bars, labels]
     if reference is not None:
         layers.append(
             alt.Chart(alt.Data(values=[{"x": reference, "label": reference_label}]))
@@ -527,7 +547,7 @@ def survival_chart(
     layers.append(
         alt.Chart(alt.Data(values=[{"y": 0.5}])).mark_rule(color=MUTED, strokeDash=[2, 2]).encode(y="y:Q")
     )
-    subtitle = "Unanswered turns count as still waiting until the end of the data (Kaplan-Meier)."
+    subtitle = "Unanswered turns count as still waiting until the end of the data."
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
 
 
