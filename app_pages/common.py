@@ -42,7 +42,7 @@ from toolkit.io.load import load
 from toolkit.measures.outcomes import attach_customers
 from toolkit.present import charts, tables
 from toolkit.present import format as fmt
-from toolkit.present.export import safe_csv
+from toolkit.present.export import export_name, safe_csv
 from toolkit.present.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -52,9 +52,11 @@ from toolkit.present.i18n import (
     language_from_header,
     ngettext,
     set_language,
+    use_language,
 )
 from toolkit.present.markdown import escape_markdown
-from toolkit.present.report import html_report
+from toolkit.present.pdf import pdf_report
+from toolkit.present.report import Table, comparison_export, comparison_sentences, html_report
 from toolkit.sample import generate as sample
 from toolkit.sample import sample_customers_path, sample_path
 
@@ -834,14 +836,8 @@ def table(
     shown above the table.
     """
     shown = df.drop([c for c in hide if c in df.columns])
-    if not pretty:
-        pass
-    elif {"metric", "a", "b", "kind"} <= set(shown.columns):
-        shown = pretty_comparison(shown)
-    elif "measure" in shown.columns:
-        shown = pretty_measures(shown)
-    else:
-        shown = tables.readable(shown, labels=metric_labels())
+    if pretty:
+        shown = display_frame(shown)
     config: dict[str, Any] = {}
     wrap = False
     for c, t in shown.schema.items():
@@ -859,12 +855,13 @@ def table(
         kwargs.setdefault("row_height", 70)
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"t_{key}", column_config=config, **kwargs)
     export = tables.export_frame(df, labels=metric_labels())
+    start, end = export_dates()
     with st.container(horizontal=True):
-        st.download_button(_("CSV"), lambda: csv_text(df), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(_("CSV"), in_language(lambda: csv_text(df)), file_name=export_name(name, start, end, ext="csv"), mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
         st.download_button(
             _("Excel"),
-            lambda: _excel_bytes(export),
-            file_name=f"{name}.xlsx",
+            in_language(lambda: _excel_bytes(export)),
+            file_name=export_name(name, start, end, ext="xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"xlsx_{key}",
             on_click="ignore",
@@ -872,16 +869,29 @@ def table(
         )
 
 def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
-    """An altair chart with PNG/SVG downloads; returns the selection when ``select``."""
-    h = c.to_dict().get("height")
+    """An altair chart with PNG/SVG downloads; returns the selection when ``select``.
+
+    The files carry the chart's title, the data's name, the date range and the filters inside
+    the image (:func:`export_context`), and are named after the title and the dates.
+    """
+    spec = c.to_dict()
+    h = spec.get("height")
     # Layered charts with a discrete axis collapse under height="content": give the full height.
     height = int(h) + 110 if isinstance(h, (int, float)) else "content"
     event = st.altair_chart(
         c, key=f"c_{key}", height=height, on_select="rerun" if select else "ignore", selection_mode=[charts.PICK] if select else None
     )
+    start, end = export_dates()
+    what = charts.chart_title(spec) or name
     with st.container(horizontal=True):
-        st.download_button(_("PNG"), lambda: charts.chart_png(c), file_name=f"{name}.png", mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/download:")
-        st.download_button(_("SVG"), lambda: charts.chart_svg(c), file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(
+            _("PNG"), in_language(lambda: charts.chart_png(c, context=export_context())), file_name=export_name(what, start, end, ext="png"),
+            mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/download:",
+        )
+        st.download_button(
+            _("SVG"), in_language(lambda: charts.chart_svg(c, context=export_context())), file_name=export_name(what, start, end, ext="svg"),
+            mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/download:",
+        )
     if select and event is not None:
         try:
             return event.selection.get(charts.PICK)  # type: ignore[union-attr]
@@ -889,23 +899,108 @@ def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
             return None
     return None
 
-def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], list[Any]], *, key: str) -> None:
-    """One-page HTML report of the current view (built when clicked)."""
-    def build() -> str:
-        return html_report(title=title, dataset=ds.label, filters=describe_filters(v), sections=sections())
 
-    st.download_button(
-        _("One-page report (HTML)"), build, file_name=f"{key}_report.html", mime="text/html", key=f"report_{key}", on_click="ignore",
-        icon=":material/description:"
-    )
+def display_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """A result as the page shows it: comparison rows, measure rows or a readable table."""
+    if {"metric", "a", "b", "kind"} <= set(df.columns):
+        return pretty_comparison(df)
+    if "measure" in df.columns:
+        return pretty_measures(df)
+    return tables.readable(df, labels=metric_labels())
+
+
+def in_language(build: Callable[[], Any]) -> Callable[[], Any]:
+    """``build`` run later (when a download is clicked) in the language of this run: Streamlit
+    calls deferred download functions outside the script run, where the language is the default."""
+    lang = get_language()
+
+    def run() -> Any:
+        with use_language(lang):
+            return build()
+
+    return run
+
+
+def export_dates(v: ViewState | None = None) -> tuple[dt.date, dt.date]:
+    """The view's date range (local dates; the whole data when no dates are chosen); default:
+    the current view."""
+    v = v or view()
+    f = facts(v)
+    start = max(f.first_day, min(v.start or f.first_day, f.last_day))
+    end = min(f.last_day, max(v.end or f.last_day, f.first_day))
+    return start, end
+
+
+def export_context() -> list[str]:
+    """What a chart or report file says about its view: data, dates, filters and settings."""
+    v = view()
+    return [_("Data: {label}").format(label=_label_of(dataset(v.dataset))), *describe_filters(v)]
+
+
+def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], list[Any]], *, key: str) -> None:
+    """The page as a one-page PDF and as an HTML page (built when clicked), named after the page
+    and the dates; tables as the page shows them."""
+    start, end = export_dates(v)
+
+    def parts() -> list[Any]:
+        return [Table(x.title, display_frame(x.frame), x.max_rows) if isinstance(x, Table) else x for x in sections()]
+
+    def build_pdf() -> bytes:
+        return pdf_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=parts())
+
+    def build_html() -> str:
+        return html_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=parts())
+
+    with st.container(horizontal=True):
+        st.download_button(
+            _("One-page report (PDF)"), in_language(build_pdf), file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
+            key=f"pdf_{key}", on_click="ignore", icon=":material/picture_as_pdf:",
+        )
+        st.download_button(
+            _("One-page report (HTML)"), in_language(build_html), file_name=export_name(title, start, end, ext="html"), mime="text/html",
+            key=f"report_{key}", on_click="ignore", icon=":material/description:",
+        )
+
+
+def comparison_report_buttons(v: ViewState, ds: Dataset, title: str, result: pl.DataFrame, chart: Any | None, *, key: str) -> None:
+    """The Compare page's report: a one-page PDF (lead sentences, one sentence per measure, the
+    chart) and a CSV with the same sentences, the figures with units and the raw statistics."""
+    from toolkit.present.report import Bullets, Figure, Text
+
+    labels = {m: measure_label(m) for m in result["metric"]}
+    start, end = export_dates(v)
+
+    def sections() -> list[Any]:
+        lead = [Text(x) for x in headline_sentences(result, 4)]
+        every = Bullets(_("Every measure in words"), comparison_sentences(result, labels=labels))
+        return [*lead, every, *([Figure(chart)] if chart is not None else [])]
+
+    def build_pdf() -> bytes:
+        return pdf_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=sections())
+
+    with st.container(horizontal=True):
+        st.download_button(
+            _("Comparison report (PDF)"), in_language(build_pdf), file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
+            key=f"pdf_{key}", on_click="ignore", icon=":material/picture_as_pdf:",
+        )
+        st.download_button(
+            _("Comparison report (CSV)"), in_language(lambda: safe_csv(comparison_export(result, labels=labels))),
+            file_name=export_name(title, start, end, ext="csv"), mime="text/csv", key=f"cmpcsv_{key}", on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+#: The sidebar's filter names, in words (for reports and exported charts).
+_FILTER_NAMES = {"channels": N_("Channel"), "brands": N_("Brand"), "categories": N_("Category"), "agents": N_("Agent")}
+
 
 def describe_filters(v: ViewState) -> list[str]:
-    out = []
-    if v.start or v.end:
-        out.append(_("Dates: {start} to {end}").format(start=v.start or _("start"), end=v.end or _("end")))
-    for fld, col in DIMENSION_FILTERS.items():
+    """The view's dates, filters and SLA target, one line each, in the current language."""
+    start, end = export_dates(v)
+    out = [_("Dates: {range}").format(range=fmt.date_range(start, end))]
+    for fld in DIMENSION_FILTERS:
         if getattr(v, fld):
-            out.append(f"{col}: {', '.join(getattr(v, fld))}")
+            out.append(_("{filter}: {values}").format(filter=_(_FILTER_NAMES[fld]), values=", ".join(getattr(v, fld))))
     if v.hours != "all":
         out.append(_("In opening hours only") if v.hours == "in" else _("Out of hours only"))
     out.append(_("SLA target: {minutes} min").format(minutes=fmt.number(v.sla_minutes, decimals=1)))

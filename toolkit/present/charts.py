@@ -28,9 +28,11 @@ __all__ = [
     "PICK",
     "chart_png",
     "chart_svg",
+    "chart_title",
     "comparison_chart",
     "difference_chart",
     "distribution_chart",
+    "export_spec",
     "hour_of_week_heatmap",
     "ranked_bars",
     "response_time_trend",
@@ -659,26 +661,95 @@ def difference_chart(result: pl.DataFrame, *, labels: dict[str, str] | None = No
     return _finish(chart, height=max(140, 26 * data.height))
 
 
-def chart_png(chart: Any, *, scale: float = 2.0) -> bytes:
-    """The chart as PNG bytes (vl-convert), for downloads and reports."""
+def chart_png(
+    chart: Any, *, scale: float = 2.0, context: Sequence[str] = (), title: str | None = None, width: int = 760
+) -> bytes:
+    """The chart as PNG bytes (vl-convert, offline), for downloads and reports.
+
+    ``context`` lines (the date range, the filters) are written under the chart's title inside
+    the image, so a copied or forwarded picture still says what it shows; see :func:`export_spec`.
+    """
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(_static_spec(chart), scale=scale)
+    return vlc.vegalite_to_png(export_spec(chart, context=context, title=title, width=width), scale=scale)
 
 
-def chart_svg(chart: Any) -> str:
-    """The chart as SVG text (vl-convert)."""
+def chart_svg(chart: Any, *, context: Sequence[str] = (), title: str | None = None) -> str:
+    """The chart as SVG text (vl-convert, offline), with ``context`` lines under its title.
+
+    >>> import polars as pl
+    >>> c = alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q").properties(title="Speed")
+    >>> svg = chart_svg(c, context=["Dates: 2025-01-01 to 2025-01-31", "Channel: <email>"])
+    >>> "Speed" in svg and "2025-01-31" in svg and "Channel: &lt;email&gt;" in svg
+    True
+    """
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(_static_spec(chart))
+    return vlc.vegalite_to_svg(export_spec(chart, context=context, title=title))
 
 
-def _static_spec(chart: Any) -> dict[str, Any]:
+#: Characters per subtitle line in an exported chart (about the 760-pixel width at 12 px).
+_CONTEXT_WIDTH = 110
+
+
+def chart_title(chart: Any) -> str:
+    """The chart's title text ("" when it has none), e.g. for a file name.
+
+    >>> import polars as pl
+    >>> chart_title(alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().properties(title="Speed"))
+    'Speed'
+    """
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(x) for x in title)
+    return str(title or "")
+
+
+def export_spec(chart: Any, *, context: Sequence[str] = (), title: str | None = None, width: int = 760) -> dict[str, Any]:
+    """The Vega-Lite spec written to a PNG/SVG file: a fixed ``width`` (pixels) for a chart that
+    fills its container in the app, and the chart's title followed by its own subtitle and the
+    ``context`` lines (wrapped to the chart's width).
+
+    Title and subtitle are plain text in Vega (no markup), so data values and file names can be
+    passed as they are.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> c = alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().properties(title=alt.TitleParams("Speed", subtitle="median"))
+    >>> export_spec(c, context=["Dates: 2025-01-01 to 2025-01-31"])["title"]["subtitle"]
+    ['median', 'Dates: 2025-01-01 to 2025-01-31']
+    """
+    import textwrap
+
     spec = chart.to_dict()
     # "container" width needs a browser; a fixed width for files.
     if spec.get("width") == "container":
-        spec["width"] = 760
+        spec["width"] = width
     for layer in spec.get("layer", []):
         if layer.get("width") == "container":
-            layer["width"] = 760
+            layer["width"] = width
+    if not context and title is None:
+        return spec
+    own = spec.get("title")
+    own_sub: list[str] = []
+    if isinstance(own, dict):
+        sub = own.get("subtitle") or []
+        own_sub = [str(x) for x in ([sub] if isinstance(sub, str) else sub) if x]
+    lines = own_sub + [
+        part
+        for line in context
+        if line
+        for part in textwrap.wrap(str(line), max(40, _CONTEXT_WIDTH * width // 760), break_on_hyphens=False)
+    ]
+    spec["title"] = {
+        "text": title if title is not None else chart_title(spec),
+        "subtitle": lines,
+        "anchor": "start",
+        "subtitlePadding": 4,
+        "offset": 14,
+    }
     return spec
