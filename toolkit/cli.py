@@ -137,9 +137,9 @@ def customers_from_args(args: argparse.Namespace) -> pl.DataFrame | None:
 
 def sla_from_args(args: argparse.Namespace) -> tuple[float, tuple[tuple[str, float], ...]]:
     """``--sla`` as (default seconds, per-channel targets); DataError when unreadable."""
-    from toolkit.measures.outcomes import parse_sla
+    from toolkit.core.sla import sla_targets
 
-    return parse_sla(str(args.sla))
+    return sla_targets(str(args.sla))
 
 
 def _sla_setting(args: argparse.Namespace) -> float | dict[str, float]:

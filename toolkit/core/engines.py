@@ -344,7 +344,7 @@ class EngineTables:
         spark_master: str | None = None,
     ) -> None:
         from toolkit.calendar.business_hours import as_calendar
-        from toolkit.measures.outcomes import parse_sla
+        from toolkit.core.sla import sla_targets
 
         self.engine = check_engine(engine)
         native, self.handle = open_messages(
@@ -368,7 +368,7 @@ class EngineTables:
                 {"created_at": [lo, hi, as_of_us]}, schema={"created_at": pl.Int64}
             ).select(pl.col("created_at").cast(pl.Datetime("us", "UTC")))
             calendar = calendar.covering(bounds, "created_at", fit=True)
-        default_sla, channel_slas = parse_sla(sla)
+        default_sla, channel_slas = sla_targets(sla)
         self.context = MetricContext(sla=default_sla, calendar=calendar, sla_channels=channel_slas)
         carried = dimension_columns(self.columns)
         has_agent = "agent_id" in self.columns

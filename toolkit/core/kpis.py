@@ -37,7 +37,8 @@ class FactTables:
         as_of: dt.datetime | None = None,
         customers: pl.DataFrame | pl.LazyFrame | None = None,
     ) -> None:
-        from toolkit.measures.outcomes import attach_customers, conversation_outcomes, parse_sla
+        from toolkit.core.sla import sla_targets
+        from toolkit.measures.outcomes import attach_customers, conversation_outcomes
 
         lf = as_lazy(messages)
         calendar = as_calendar(calendar, timezone=timezone)
@@ -60,7 +61,7 @@ class FactTables:
             lo, hi = lf.select(pl.col("created_at").min(), pl.col("created_at").max().alias("hi")).collect().row(0)
             bounds = pl.DataFrame({"created_at": [lo, hi, as_of]}, schema={"created_at": pl.Datetime("us", "UTC")})
             calendar = calendar.covering(bounds, "created_at", fit=True)
-        default_sla, channel_slas = parse_sla(sla)
+        default_sla, channel_slas = sla_targets(sla)
         self.context = MetricContext(sla=default_sla, calendar=calendar, sla_channels=channel_slas)
         tz = timezone or (getattr(calendar, "timezone", None) if calendar is not None else None) or "UTC"
         if every is not None:

@@ -24,14 +24,12 @@ product-limit survival ``S = cumprod(1 - replied / at_risk)``.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 
-from toolkit._durations import duration_seconds
 from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.errors import DataError
@@ -48,7 +46,6 @@ __all__ = [
     "detect_mentions",
     "kaplan_meier_median",
     "kaplan_meier_within",
-    "parse_sla",
     "reply_survival",
     "set_care_triggers",
 ]
@@ -196,37 +193,6 @@ def reply_survival(turns: Frame, *, first_only: bool = False) -> pl.DataFrame:
 # --------------------------------------------------------------------------------------------
 # Settings: per-channel SLA, care triggers
 # --------------------------------------------------------------------------------------------
-
-
-def parse_sla(
-    sla: float | str | dt.timedelta | Mapping[str, float | str | dt.timedelta],
-) -> tuple[float, tuple[tuple[str, float], ...]]:
-    """The default SLA target and per-channel targets, in seconds.
-
-    ``sla`` is one target (seconds, a timedelta or text such as ``"1h"``), a mapping channel ->
-    target (key ``"default"`` for the other channels, else 1 h), or that mapping as text.
-
-    >>> parse_sla("twitter=1h,facebook=86400,default=30m")
-    (1800.0, (('twitter', 3600.0), ('facebook', 86400.0)))
-    >>> parse_sla(600)
-    (600.0, ())
-    """
-    if isinstance(sla, str) and "=" in sla:
-        pairs: dict[str, str] = {}
-        for part in sla.split(","):
-            key, sep, value = part.partition("=")
-            if not sep or not key.strip():
-                msg = f"sla: cannot read {part.strip()!r}; write channel=seconds, e.g. twitter=3600,default=3600"
-                raise DataError(msg)
-            pairs[key.strip()] = value.strip()
-        sla = pairs
-    if isinstance(sla, Mapping):
-        targets = {
-            str(k).strip().lower(): duration_seconds(v, argument=f"sla[{k!r}]") for k, v in sla.items()
-        }
-        default = targets.pop("default", 3600.0)
-        return default, tuple(targets.items())
-    return duration_seconds(sla, argument="sla"), ()
 
 
 _CARE: list[str] = list(CARE_TRIGGERS)
