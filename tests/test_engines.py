@@ -77,7 +77,40 @@ def calendar() -> BusinessCalendar:
     return BusinessCalendar.parse(HOURS, timezone=TZ, holidays="2025-03-31")
 
 
-NEUTRAL = [n for n, m in metric_registry().items() if m.is_neutral() and m.level != "conversations"]
+NEUTRAL = [n for n, m in metric_registry().items() if m.is_neutral()]
+#: The registered metrics written with polars expressions: the polars engine alone runs them.
+POLARS_ONLY = {"frt_km_median_s", "art_km_median_s", "reply_within_24h", "care_mentions",
+               "deflection_rate", "customer_service_share", "customer_sentiment_mean",
+               "sentiment_conversion_rate", "sentiment_neutral_or_better_rate"}
+
+
+def test_every_registered_metric_is_neutral_or_named_polars_only() -> None:
+    """A new metric written with polars expressions must be added to POLARS_ONLY on purpose."""
+    registered = {n for n, m in metric_registry().items() if not m.is_neutral()}
+    assert registered == POLARS_ONLY & set(metric_registry())
+
+
+def rich_log(seed: int, *, resolved_at: bool = False) -> pl.DataFrame:
+    """generated_log with the columns the conversation metrics read: handling time, CSAT, NPS
+    (out-of-range ratings included), mention types in mixed case, and optionally resolved_at."""
+    m = generated_log(seed)
+    rng = np.random.default_rng(seed + 100)
+    n = m.height
+
+    def some(values: list, p: float) -> list:
+        return [v if rng.random() < p else None for v in values]
+
+    out = m.with_columns(
+        handle_seconds=pl.Series(some(rng.integers(10, 900, n).astype(float).tolist(), 0.4), dtype=pl.Float64),
+        csat=pl.Series(some(rng.integers(0, 7, n).astype(float).tolist(), 0.3), dtype=pl.Float64),
+        nps=pl.Series(some(rng.integers(-1, 12, n).astype(float).tolist(), 0.3), dtype=pl.Float64),
+        mention_type=pl.Series(some(rng.choice(["tagged", "Untagged ", "untagged"], n).tolist(), 0.8), dtype=pl.String),
+    )
+    if resolved_at:
+        out = out.with_columns(
+            resolved_at=pl.when(pl.Series(rng.random(n) < 0.2)).then(pl.col("created_at") + pl.duration(hours=3))
+        )
+    return out
 
 
 def polars_kpis(messages: pl.DataFrame, **kwargs) -> pl.DataFrame:
@@ -169,6 +202,44 @@ def test_duckdb_reads_canonical_parquet_itself(tmp_path: Path) -> None:
     assert_same(engine_kpis(str(tmp_path / "*.parquet"), "duckdb", by="channel"), want)
 
 
+@pytest.mark.parametrize("resolved_at", [False, True])
+def test_conversation_and_outcome_metrics_on_duckdb_equal_polars(resolved_at: bool) -> None:
+    m = rich_log(12, resolved_at=resolved_at)
+    overall = toolkit.kpis(m).row(0, named=True)
+    # The log exercises the rules: some but not all conversations resolved, ratings, handling.
+    assert 0 < overall["resolution_rate"] < 1 and overall["fcr_rate"] is not None
+    assert overall["resolution_basis"] == ("resolved_at" if resolved_at else "inferred")
+    assert overall["csat_responses"] > 0 and overall["nps_responses"] > 0 and overall["aht_s"] > 0
+    for by in (None, "channel", "agent_id", "customer_id"):
+        want = toolkit.kpis(m, by=by).drop(POLARS_ONLY, strict=False)
+        with pytest.warns(UserWarning, match=r"polars-only metrics: \['frt_km_median_s'"):
+            got = toolkit.kpis(m, by=by, engine="duckdb", sla="20m" if by else 3600)
+        if by:
+            want = toolkit.kpis(m, by=by, sla="20m").drop(POLARS_ONLY, strict=False)
+        assert_same(got, want)
+
+
+def test_inferred_resolution_hand_worked_on_duckdb() -> None:
+    """SPEC: resolved when the last message is a human reply, the data go on 72 h after it and
+    the customer does not come back (anywhere) within those 72 h."""
+    h = 60
+    m = log([
+        ("a", 0, "inbound"), ("a", 10, "outbound"),                    # resolved (quiet 100 h)
+        ("b", 0, "inbound"), ("b", 5, "outbound"),                     # customer back in b2 at 50 h
+        ("b2", 50 * h, "inbound"),
+        ("c", 0, "inbound"), ("c", 3, "outbound", True),               # a bot had the last word
+        ("d", 0, "inbound"), ("d", 20, "outbound"), ("d", 30, "inbound"),  # customer wrote last
+        ("e", 90 * h, "inbound"), ("e", 90 * h + 1, "outbound"),      # too recent: < 72 h of data
+        ("z", 100 * h, "inbound"),
+    ])
+    m = m.with_columns(customer_id=pl.when(pl.col("conversation_id") == "b2").then(pl.lit("cust-b"))
+                       .otherwise(pl.col("customer_id")))
+    for engine in ("polars", "duckdb"):
+        row = engine_kpis(m, engine).row(0, named=True)
+        assert row["resolution_rate"] == pytest.approx(1 / 7), engine  # only a
+        assert row["resolution_median_s"] == 600.0 and row["fcr_rate"] == 1.0, engine
+
+
 def test_polars_only_metrics_are_named_on_other_engines() -> None:
     m = generated_log(7)
     register_metric(Metric("long_turns", "turns", "share", value=pl.col("inbound_messages") >= 3), replace=True)
@@ -202,7 +273,7 @@ def test_engine_errors_are_clear() -> None:
     with pytest.raises(toolkit.DataError, match="memory-limit"):
         toolkit.kpis(m, engine="duckdb", memory_limit="lots")
     with pytest.raises(toolkit.DataError, match="polars engine only"):
-        toolkit.kpis(m, engine="duckdb", every="1d")
+        toolkit.kpis(m, engine="duckdb", metrics=["turns", "frt_km_median_s"])
 
 
 def _cli_json(argv: list[str]) -> list[dict]:
@@ -254,6 +325,9 @@ def spark():
 
 
 def test_spark_equals_polars(spark, tmp_path: Path) -> None:
+    m = rich_log(11)
+    want = toolkit.kpis(m, by="agent_id").drop(POLARS_ONLY, strict=False)
+    assert_same(engine_kpis(m, "spark", by="agent_id", spark_master="local[2]"), want)
     m = generated_log(11)
     cal = calendar()
     want = polars_kpis(m, by="channel", calendar=cal, timezone=TZ)
