@@ -345,3 +345,54 @@ def test_cli_kpis_spark_json_equals_polars(spark, tmp_path: Path) -> None:
     for s, p in zip(spark_rows, polars_rows, strict=True):
         for key, value in s.items():
             assert p[key] == pytest.approx(value, rel=1e-9) if isinstance(value, float) else p[key] == value, key
+
+
+# ---- peaks: the engine counts, the baselines are formed in Python -----------------------------
+
+
+def _peak_settings() -> list[dict]:
+    return [
+        {"bucket": "hour", "timezone": TZ},  # across the DST change
+        {"bucket": "day", "timezone": TZ},
+        {"bucket": "hour", "timezone": "Asia/Kathmandu"},  # a 45-minute offset
+        {"bucket": "30m", "timezone": "Asia/Kolkata", "k": 1.0},
+        {"bucket": "week", "timezone": "America/New_York"},
+    ]
+
+
+def weeks_with_burst() -> pl.DataFrame:
+    """Three weeks (same hours of the week to compare) and a burst: real peak periods."""
+    weeks = pl.concat([
+        generated_log(20 + i, n_conversations=150).with_columns(
+            pl.col("created_at") + pl.duration(weeks=i), conversation_id=pl.lit(f"w{i}-") + pl.col("conversation_id"),
+            message_id=pl.lit(f"w{i}-") + pl.col("message_id"))
+        for i in range(3)
+    ])
+    burst = weeks.filter(pl.col("direction") == "inbound").head(40).with_columns(
+        created_at=pl.lit(dt.datetime(2025, 4, 9, 14, 20, tzinfo=dt.UTC)),
+        message_id=pl.lit("burst-") + pl.col("message_id"))
+    return pl.concat([weeks, burst]).with_columns(row_nr=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+
+
+def test_peaks_on_duckdb_equal_polars(tmp_path: Path) -> None:
+    from toolkit.analysis.peaks import peak_buckets, peak_periods
+
+    m = generated_log(13, n_conversations=400)
+    m.write_parquet(tmp_path / "log.parquet")
+    for settings in _peak_settings():
+        want = peak_buckets(m, **settings)
+        assert want.height > (1 if settings["bucket"] == "week" else 5) and want["inbound_messages"].sum() == (m["direction"] == "inbound").sum()
+        assert_frame_equal(peak_buckets(m, engine="duckdb", **settings), want)
+        assert_frame_equal(peak_buckets(str(tmp_path / "log.parquet"), engine="duckdb", **settings), want)
+    weeks = weeks_with_burst()
+    got = peak_periods(weeks, bucket="hour", timezone=TZ, engine="duckdb", memory_limit="500MB")
+    want = peak_periods(weeks, bucket="hour", timezone=TZ)
+    assert want.height > 0
+    assert_frame_equal(got, want)
+
+
+def test_cli_peaks_duckdb_equals_polars(tmp_path: Path) -> None:
+    weeks_with_burst().write_parquet(tmp_path / "log.parquet")
+    base = ["peaks", str(tmp_path / "log.parquet"), "--format", "json", "--quiet", "--timezone", TZ]
+    want = _cli_json(base)
+    assert want and _cli_json([*base, "--engine", "duckdb", "--memory-limit", "1GB"]) == want

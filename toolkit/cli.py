@@ -427,6 +427,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
     _add_input_arguments(peaks)
     _add_peak_arguments(peaks, "hour")
     peaks.add_argument("--holidays", help="a country code (FR, US-CA) whose holidays annotate the peaks")
+    _add_engine_arguments(peaks)
     peaks.set_defaults(run=_run_peaks)
 
 
@@ -466,17 +467,22 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
 
 
 def _run_peaks(args: argparse.Namespace) -> pl.DataFrame:
-    from toolkit.analysis.peaks import holiday_events, peak_periods
+    from toolkit.analysis.peaks import holiday_events, peak_buckets, peak_periods
 
-    messages = load_from_args(args)
-    events = _events_from_args(args)
-    if args.holidays and messages.height:
-        country, _, subdiv = args.holidays.strip().partition("-")
-        first, last = messages["created_at"].min(), messages["created_at"].max()
-        events += holiday_events(country, first.date(), last.date(), subdiv=subdiv or None)  # type: ignore[union-attr]
-    return peak_periods(
-        messages, bucket=args.bucket, k=args.k, timezone=args.timezone or "UTC", events=events
+    tz = args.timezone or "UTC"
+    source = load_from_args(args) if args.engine == "polars" else _engine_source(args)
+    # The engine counts the messages; periods, baselines and events are formed here.
+    buckets = peak_buckets(
+        source, bucket=args.bucket, k=args.k, timezone=tz, engine=args.engine,
+        memory_limit=args.memory_limit, spark_master=args.spark_master,
     )
+    buckets = buckets.collect() if isinstance(buckets, pl.LazyFrame) else buckets
+    events = _events_from_args(args)
+    if args.holidays and buckets.height:
+        country, _, subdiv = args.holidays.strip().partition("-")
+        first, last = buckets["bucket"].min(), buckets["bucket"].max()
+        events += holiday_events(country, first.date(), last.date(), subdiv=subdiv or None)  # type: ignore[union-attr]
+    return peak_periods(None, bucket=args.bucket, k=args.k, timezone=tz, events=events, buckets=buckets)
 
 
 _EXTRA_COMMANDS.append(_register_compare_and_peaks)
