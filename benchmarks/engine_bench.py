@@ -41,7 +41,8 @@ def child(engine: str, path: str, option: str | None) -> None:
             out = toolkit.kpis(path, engine="spark", spark_master=option or "local[*]")
     seconds = time.perf_counter() - t0
     row = out.row(0, named=True)
-    print(json.dumps({"seconds": seconds, "kpis": {k: row[k] for k in ("inbound_messages", "turns", "frt_median_s", "art_p90_s", "sla_compliance")}}))
+    shown = ("inbound_messages", "turns", "frt_median_s", "art_p90_s", "sla_compliance", "resolution_rate", "fcr_rate")
+    print(json.dumps({"seconds": seconds, "keys": len(out.columns), "kpis": {k: row.get(k) for k in shown}}))
 
 
 def run(engine: str, path: str, option: str | None, code: Path | None) -> dict:
@@ -50,6 +51,7 @@ def run(engine: str, path: str, option: str | None, code: Path | None) -> dict:
         cmd += ["--option", option]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(code or ROOT), str(ROOT)])
+    load_before = _loadavg()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=code or ROOT, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -64,8 +66,16 @@ def run(engine: str, path: str, option: str | None, code: Path | None) -> dict:
         "seconds": round(result["seconds"], 2), "process_seconds": round(wall, 2),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024) if engine != "spark" else None,
-        "kpis": result["kpis"],
+        "keys": result["keys"], "kpis": result["kpis"],
+        "loadavg_before": load_before, "loadavg_after": _loadavg(),
     }
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 def main(argv: list[str] | None = None) -> None:
