@@ -337,6 +337,18 @@ def test_spark_equals_polars(spark, tmp_path: Path) -> None:
     assert_same(engine_kpis(str(tmp_path / "log.parquet"), "spark", sla="10m", spark_master="local[2]"), want)
 
 
+def test_peaks_and_compare_on_spark_equal_polars(spark) -> None:
+    from toolkit.analysis.compare import compare
+    from toolkit.analysis.peaks import peak_buckets
+
+    weeks = weeks_with_burst()
+    want = peak_buckets(weeks, timezone=TZ)
+    assert_frame_equal(peak_buckets(weeks, timezone=TZ, engine="spark", spark_master="local[2]"), want)
+    m = rich_log(23)
+    want = compare(m, "channel:twitter", n_boot=200)
+    _same_comparison(compare(m, "channel:twitter", n_boot=200, engine="spark", spark_master="local[2]"), want)
+
+
 def test_cli_kpis_spark_json_equals_polars(spark, tmp_path: Path) -> None:
     csv = _mixed_offsets_csv(tmp_path / "log.csv")
     base = [str(csv), "--format", "json", "--quiet", "--by", "channel"]
@@ -396,3 +408,66 @@ def test_cli_peaks_duckdb_equals_polars(tmp_path: Path) -> None:
     base = ["peaks", str(tmp_path / "log.parquet"), "--format", "json", "--quiet", "--timezone", TZ]
     want = _cli_json(base)
     assert want and _cli_json([*base, "--engine", "duckdb", "--memory-limit", "1GB"]) == want
+
+
+
+# ---- compare: the engine aggregates, the statistics run in Python ------------------------------
+
+
+def _compare_cases() -> list[tuple[pl.DataFrame, str]]:
+    return [(rich_log(15), "channel:twitter"), (rich_log(16, resolved_at=True), "agent:A1"),
+            (rich_log(17), "channel:twitter,facebook"), (rich_log(18), "before:2025-03-30"),
+            (weeks_with_burst(), "peak:hour")]
+
+
+def _same_comparison(got: pl.DataFrame, want: pl.DataFrame) -> None:
+    # Kaplan-Meier statistics are not compared on any engine (censored rows are no sample).
+    assert got["metric"].to_list() == want["metric"].to_list() and got.height > 10
+    assert_frame_equal(got, want, rel_tol=1e-9)
+
+
+def test_compare_on_duckdb_equals_polars() -> None:
+    from toolkit.analysis.compare import compare
+
+    for m, split in _compare_cases():
+        want = compare(m, split, timezone=TZ, n_boot=200)
+        assert want["p_value"].drop_nulls().len() > 3, split  # tests and intervals were computed
+        _same_comparison(compare(m, split, timezone=TZ, n_boot=200, engine="duckdb", memory_limit="1GB"), want)
+
+
+def test_compare_on_duckdb_samples_big_sides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond ENGINE_SAMPLE_ROWS per side the tests run on a systematic sample; the statistics
+    a and b still come from every row."""
+    import toolkit.analysis.compare as cmp
+
+    m = rich_log(19)
+    want = cmp.compare(m, "channel:twitter", n_boot=200)
+    monkeypatch.setattr(cmp, "ENGINE_SAMPLE_ROWS", 50)
+    got = cmp.compare(m, "channel:twitter", n_boot=200, engine="duckdb")
+    assert_frame_equal(got.select("metric", "a", "b"), want.select("metric", "a", "b"), rel_tol=1e-9)
+    turns = got.filter(pl.col("metric") == "reply_rate").row(0, named=True)
+    full = want.filter(pl.col("metric") == "reply_rate").row(0, named=True)
+    assert turns["n_a"] + turns["n_b"] < full["n_a"] + full["n_b"]
+
+
+def test_compare_polars_only_splits_are_named(tmp_path: Path) -> None:
+    from toolkit.analysis.compare import compare
+
+    m = generated_log(21, n_conversations=30)
+    with pytest.raises(toolkit.DataError, match="split 'hours' runs on the polars engine only"):
+        compare(m, "hours", calendar=calendar(), engine="duckdb")
+    m.write_parquet(tmp_path / "log.parquet")
+    with pytest.raises(toolkit.DataError, match="no 'channel' equal to"):
+        compare(str(tmp_path / "log.parquet"), "channel:fax", engine="duckdb")
+
+
+def test_cli_compare_duckdb_equals_polars(tmp_path: Path) -> None:
+    rich_log(22).write_parquet(tmp_path / "log.parquet")
+    base = ["compare", str(tmp_path / "log.parquet"), "--split", "channel:twitter", "--format", "json",
+            "--quiet", "--n-boot", "200", "--sla", "30m"]
+    want = _cli_json(base)
+    got = _cli_json([*base, "--engine", "duckdb", "--memory-limit", "1GB"])
+    assert len(got) == len(want) > 10
+    for g, w in zip(got, want, strict=True):
+        for key, value in g.items():
+            assert w[key] == pytest.approx(value, rel=1e-9) if isinstance(value, float) else w[key] == value, key

@@ -421,6 +421,7 @@ def _register_compare_and_peaks(commands: Any) -> None:
     compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     _add_peak_arguments(compare, "day")
+    _add_engine_arguments(compare)
     compare.set_defaults(run=_run_compare)
 
     peaks = commands.add_parser("peaks", help="peak periods of inbound volume")
@@ -441,12 +442,13 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
     if args.split.strip().lower().partition(":")[0] == "hours" and not args.hours:
         msg = '--split hours needs opening hours: add --hours "mon-fri 09:00-18:00" (and --timezone)'
         raise DataError(msg)
-    messages = load_from_args(args)
+    on_engine = args.engine != "polars"
+    messages = _engine_source(args) if on_engine else load_from_args(args)
     result = compare(
         messages,
         args.split,
         sla=sla,
-        calendar=calendar_from_args(args, messages),
+        calendar=calendar_from_args(args, None if on_engine else messages),
         metrics=args.metrics,
         events=_events_from_args(args),
         seed=args.seed,
@@ -455,6 +457,9 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
         k=args.k,
         peak_bucket=args.bucket,
         customers=customers_from_args(args),
+        engine=args.engine,
+        memory_limit=args.memory_limit,
+        spark_master=args.spark_master,
     )
     if args.format == "table":
         write_frame(result.select(

@@ -122,6 +122,22 @@ def in_periods(instant: str | pl.Expr, starts: Sequence[Any] | pl.Series, ends: 
     return pl.when(us.is_not_null()).then(inside)
 
 
+def in_periods_us(instant_us: str, starts: Sequence[Any] | pl.Series, ends: Sequence[Any] | pl.Series) -> Any:
+    """:func:`in_periods` as an engine-neutral (narwhals) expression over an instant in integer
+    epoch microseconds (the engines' time column): one range test per merged period."""
+    import narwhals.stable.v2 as nw
+
+    frame = pl.DataFrame(
+        {"s": pl.Series(starts).cast(UTC_DATETIME), "e": pl.Series(ends).cast(UTC_DATETIME)}
+    )
+    bounds = _merged_bounds(frame)
+    t = nw.col(instant_us)
+    inside = nw.lit(value=False)
+    for lo, hi in zip(bounds[::2], bounds[1::2], strict=True):
+        inside = inside | ((t >= lo) & (t < hi))
+    return nw.when(~t.is_null()).then(inside)
+
+
 def _merged_bounds(frame: pl.DataFrame) -> list[int]:
     merged = (
         frame.select(pl.col("s").dt.timestamp("us"), pl.col("e").dt.timestamp("us"))
