@@ -219,6 +219,45 @@ def test_conversation_and_outcome_metrics_on_duckdb_equal_polars(resolved_at: bo
         assert_same(got, want)
 
 
+def customers_table(seed: int) -> pl.DataFrame:
+    """Customers of generated_log (u0..u44, one unknown), some churned before their first
+    conversation (not eligible), a clashing ``channel`` column (becomes ``channel_customer``)."""
+    rng = np.random.default_rng(seed)
+    ids = [f"u{i}" for i in range(45)] + ["nobody"]
+    t0 = dt.datetime(2025, 3, 20, tzinfo=dt.UTC)
+    return pl.DataFrame({
+        "customer_id": ids,
+        "vip": rng.random(len(ids)) < 0.3,
+        "segment": rng.choice(["gold", "basic", None], len(ids)).tolist(),
+        "monthly_revenue": [None if rng.random() < 0.1 else float(rng.integers(5, 200)) for _ in ids],
+        "churned_at": [None if rng.random() < 0.5 else t0 + dt.timedelta(days=int(rng.integers(0, 120))) for _ in ids],
+        "channel": ["x"] * len(ids),
+    }, schema_overrides={"churned_at": pl.Datetime("us", "UTC")})
+
+
+def test_periods_and_customers_on_duckdb_equal_polars() -> None:
+    """every= cuts local periods (DST, 30- and 45-minute offsets); customers= adds dimensions
+    and the defection / revenue keys."""
+    m = rich_log(24)
+    cust = customers_table(24)
+    cases = [
+        {"every": "1d", "timezone": TZ, "calendar": calendar()},
+        {"every": "hour", "timezone": "Asia/Kathmandu"},
+        {"every": "30m", "timezone": "Asia/Kolkata"},
+        {"every": "week", "timezone": TZ, "by": "channel"},
+        {"every": "month"},
+        {"customers": cust, "by": "segment"},
+        {"customers": cust, "by": ["channel", "vip"], "every": "1d", "timezone": TZ},
+    ]
+    for kwargs in cases:
+        want = toolkit.kpis(m, **kwargs).drop(POLARS_ONLY, strict=False)
+        got = engine_kpis(m, "duckdb", **kwargs)
+        assert got.height > 1, kwargs
+        if "customers" in kwargs:
+            assert got["defection_rate"].drop_nulls().len() > 0 and "arpu" in got.columns
+        assert_same(got, want)
+
+
 def test_inferred_resolution_hand_worked_on_duckdb() -> None:
     """SPEC: resolved when the last message is a human reply, the data go on 72 h after it and
     the customer does not come back (anywhere) within those 72 h."""
@@ -328,6 +367,9 @@ def test_spark_equals_polars(spark, tmp_path: Path) -> None:
     m = rich_log(11)
     want = toolkit.kpis(m, by="agent_id").drop(POLARS_ONLY, strict=False)
     assert_same(engine_kpis(m, "spark", by="agent_id", spark_master="local[2]"), want)
+    kwargs = {"customers": customers_table(11), "by": "vip", "every": "1d", "timezone": "Asia/Kathmandu"}
+    want = toolkit.kpis(m, **kwargs).drop(POLARS_ONLY, strict=False)
+    assert_same(engine_kpis(m, "spark", spark_master="local[2]", **kwargs), want)
     m = generated_log(11)
     cal = calendar()
     want = polars_kpis(m, by="channel", calendar=cal, timezone=TZ)

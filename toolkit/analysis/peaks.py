@@ -259,24 +259,15 @@ def peak_buckets(
     return same_kind(result, messages)
 
 
-_SLOT_S = 900  # every time-zone offset is a multiple of 15 minutes
-
-
 def _engine_counts(
     messages: Any, step: str, timezone: str, engine: str, memory_limit: str | None, spark_master: str | None
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(buckets of every slot with a message, inbound per bucket), counted on ``engine``."""
-    import math
-    import re
-
     import narwhals.stable.v2 as nw
 
-    from toolkit.core.engines import open_messages
+    from toolkit.core.engines import open_messages, slot_seconds
 
-    slot_s = _SLOT_S
-    fixed = re.fullmatch(r"(\d+)(s|m|h)", step)
-    if fixed:  # sub-day buckets: slots that divide them too
-        slot_s = math.gcd(_SLOT_S, int(fixed.group(1)) * {"s": 1, "m": 60, "h": 3600}[fixed.group(2)])
+    slot_s = slot_seconds(step)
     native, _ = open_messages(messages, engine, memory_limit=memory_limit, spark_master=spark_master)
     slot_us = slot_s * 1_000_000
     slots = (

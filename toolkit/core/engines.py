@@ -345,6 +345,8 @@ def neutral_conversations(
     )
     if "mention_type" in columns:
         conv = conv.with_columns(untagged=nw.col("untagged").fill_null(0) == 1)
+    if "_churned_us" in columns:
+        conv = conv.with_columns(churn_after_s=(nw.col("_churned_us") - nw.col("started_us")).cast(nw.Float64) / _US)
     if "customer_id" in columns:
         # Where each customer is counted (defection, ARPU): their first conversation.
         rank = nw.col("conversation_id").cum_count().over("customer_id", order_by=["started_us", "conversation_id"])
@@ -473,6 +475,8 @@ class EngineTables:
         calendar: Any = None,
         timezone: str | None = None,
         as_of: dt.datetime | None = None,
+        every: str | None = None,
+        customers: pl.DataFrame | pl.LazyFrame | None = None,
         memory_limit: str | None = None,
         spark_master: str | None = None,
     ) -> None:
@@ -484,6 +488,8 @@ class EngineTables:
             source, engine, memory_limit=memory_limit, spark_master=spark_master
         )
         messages = nw.from_native(native)
+        if customers is not None:
+            messages = self._with_customers(messages, customers)
         self.columns = [c for c in messages.collect_schema().names() if c != "_t"]
         calendar = as_calendar(calendar, timezone=timezone)
         lo, hi = (
@@ -503,6 +509,10 @@ class EngineTables:
             calendar = calendar.covering(bounds, "created_at", fit=True)
         default_sla, channel_slas = sla_targets(sla)
         self.context = MetricContext(sla=default_sla, calendar=calendar, sla_channels=channel_slas)
+        self.timezone = timezone or getattr(calendar, "timezone", None) or "UTC"
+        if every is not None:
+            messages = self._with_period(messages, every, lo, hi)
+            self.columns.append("period")
         carried = dimension_columns(self.columns)
         has_agent = "agent_id" in self.columns
         turns = neutral_turns(messages, carried, has_agent=has_agent)
@@ -536,6 +546,65 @@ class EngineTables:
                 messages, self._base_turns, carried, end_us=end_us, columns=self.columns
             )
         return self._conversations
+
+    def _with_customers(self, messages: nw.LazyFrame, customers: pl.DataFrame | pl.LazyFrame) -> nw.LazyFrame:
+        """Every message with its conversation's customer's columns, as
+        :func:`toolkit.measures.outcomes.attach_customers` does: the customer is the author of
+        the conversation's first inbound message; clashing names get ``_customer``. The
+        customers table (one row per customer: small) is prepared here and joined on the
+        engine; ``churned_at`` also comes as epoch microseconds (``_churned_us``)."""
+        cust = customers.lazy() if isinstance(customers, pl.DataFrame) else customers
+        cust_cols = cust.collect_schema().names()
+        if "customer_id" not in cust_cols:
+            msg = f"customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()"
+            raise DataError(msg)
+        msg_cols = messages.collect_schema().names()
+        rename = {c: f"{c}_customer" for c in cust_cols if c in msg_cols and c != "customer_id"}
+        prepared = (
+            cust.rename(rename)
+            .with_columns(pl.col("customer_id").cast(pl.String))
+            .unique("customer_id", keep="first", maintain_order=True)
+            .rename({"customer_id": "_owner"})
+        )
+        if "churned_at" in prepared.collect_schema().names():
+            prepared = prepared.with_columns(_churned_us=pl.col("churned_at").dt.timestamp("us"))
+        inbound = (nw.col("direction") == INBOUND) & ~nw.col("customer_id").is_null()
+        first = nw.col("row_nr").cum_count().over("conversation_id", order_by=["_t", "row_nr"])
+        owner = (
+            messages.filter(inbound)
+            .with_columns(_rank=first)
+            .filter(nw.col("_rank") == 1)
+            .select("conversation_id", nw.col("customer_id").cast(nw.String).alias("_owner"))
+        )
+        return (
+            messages.join(owner, on="conversation_id", how="left")
+            .join(self._frame(prepared.collect()), on="_owner", how="left")
+            .drop("_owner")
+        )
+
+    def _with_period(self, messages: nw.LazyFrame, every: str, lo: int, hi: int) -> nw.LazyFrame:
+        """``period``: the local period (SPEC: "a day starts at local midnight") each message
+        falls in, as epoch microseconds (:func:`period_to_datetime` turns it back).
+
+        Periods are cut in Python, DST-exact, for every slot of the log's span: UTC slots of 15
+        minutes (or a divisor of a shorter period), since every zone's offset is a multiple of
+        15 minutes, so a local period boundary is always a slot boundary. The small slot ->
+        period table is joined to the messages on the engine.
+        """
+        from toolkit._durations import parse_period
+
+        step = parse_period(every)
+        slot_us = slot_seconds(step) * _US
+        first, last = lo // slot_us, hi // slot_us
+        slots = pl.DataFrame({"_slot": pl.int_range(first, last + 1, dtype=pl.Int64, eager=True)}).with_columns(
+            period=(pl.col("_slot") * slot_us)
+            .cast(pl.Datetime("us", "UTC"))
+            .dt.convert_time_zone(self.timezone)
+            .dt.truncate(step)
+            .dt.timestamp("us")
+        )
+        keyed = messages.with_columns((nw.col("_t") // slot_us).alias("_slot"))
+        return keyed.join(self._frame(slots), on="_slot", how="left").drop("_slot")
 
     def _frame(self, df: pl.DataFrame) -> nw.LazyFrame:
         if self.engine == "polars":
@@ -576,6 +645,30 @@ class EngineTables:
             )
             raise DataError(msg)
         return {n: runnable[n] for n in names}
+
+
+def slot_seconds(step: str) -> int:
+    """The UTC slot (seconds) that divides every local boundary of periods of ``step``: 15
+    minutes (time-zone offsets are multiples of it), or a divisor of a shorter fixed period."""
+    import math
+    import re
+
+    fixed = re.fullmatch(r"(\d+)(s|m|h)", step)
+    if fixed:
+        return math.gcd(_SLOT_S, int(fixed.group(1)) * {"s": 1, "m": 60, "h": 3600}[fixed.group(2)])
+    return _SLOT_S
+
+
+_SLOT_S = 900
+
+
+def period_to_datetime(result: pl.DataFrame, timezone: str) -> pl.DataFrame:
+    """The engines' ``period`` (epoch microseconds) as the local datetime polars gives."""
+    if "period" not in result.columns:
+        return result
+    return result.with_columns(
+        pl.col("period").cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(timezone)
+    )
 
 
 def _epoch_us(instant: dt.datetime) -> int:

@@ -209,20 +209,14 @@ def kpis(
 
 def _kpis_on_engine(messages: Any, *, by: Any, every: str | None, customers: Any, engine: str,
                     metrics: Sequence[str] | None, **settings: Any) -> Frame:
-    from toolkit.core.engines import EngineTables, check_engine, warn_skipped
+    from toolkit.core.engines import EngineTables, check_engine, period_to_datetime, warn_skipped
 
     check_engine(engine)
-    if every is not None:
-        msg = f"every={every!r} (periods) runs on the polars engine only, not engine={engine!r}"
-        raise DataError(msg)
-    if customers is not None:
-        msg = f"a customers table runs on the polars engine only, not engine={engine!r}"
-        raise DataError(msg)
-    tables = EngineTables(messages, engine=engine, **settings)
-    groups = _group_columns(by, None, tables.columns)
+    tables = EngineTables(messages, engine=engine, every=every, customers=customers, **settings)
+    groups = _group_columns(by, every, [c for c in tables.columns if c != "period"])
     chosen = tables.metrics(metrics)
     warn_skipped(tables)
-    result = _aggregate(tables, groups, list(chosen)).collect()
+    result = period_to_datetime(_aggregate(tables, groups, list(chosen)).collect(), tables.timezone)
     return result.lazy() if isinstance(messages, pl.LazyFrame) else result
 
 
