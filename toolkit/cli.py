@@ -111,8 +111,8 @@ def _add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sla",
         default="3600",
-        help="SLA target in seconds (default 3600), or per channel: "
-        "twitter=3600,facebook=86400,default=3600",
+        help="SLA target: seconds or a duration such as 1h or 30m (default 3600), or per channel: "
+        "twitter=1h,facebook=86400,default=3600",
     )
     parser.add_argument(
         "--customers",
@@ -521,7 +521,7 @@ def _register_live(commands: Any) -> None:
     _add_input_arguments(queue)
     queue.add_argument("--table", help="database table (default messages)")
     queue.add_argument("--as-of", help="the moment of the queue, e.g. 2025-10-15T14:00:00Z (default now)")
-    queue.add_argument("--sla", default="3600", help="SLA target: SECONDS or CHANNEL=SECONDS,...,default=SECONDS (default 3600)")
+    queue.add_argument("--sla", default="3600", help="SLA target: seconds or a duration (1h, 30m), or CHANNEL=TARGET,...,default=TARGET (default 3600)")
     queue.add_argument("--rules", help="TOML rules file (default: the shipped rules, toolkit/analysis/queue_rules.toml)")
     queue.add_argument("--customers", help="customers table (customer_id, vip, followers, ...)")
     queue.set_defaults(run=_run_queue)

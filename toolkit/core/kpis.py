@@ -169,8 +169,8 @@ def kpis(
         cluster at ``spark_master``, default ``local[*]``). Same numbers on every engine
         (docs/engines.md). On DuckDB and Spark ``messages`` may be a canonical Parquet file,
         directory or glob, read by the engine itself; metrics written with polars expressions
-        and conversation-level ones run on polars only (left out with a warning, or a
-        :class:`~toolkit.errors.DataError` when named in ``metrics``).
+        (Kaplan-Meier, regex and sentiment rules) run on polars only (left out with a warning,
+        or a :class:`~toolkit.errors.DataError` when named in ``metrics``).
     memory_limit, spark_master
         Engine settings (see ``engine``).
     customers
