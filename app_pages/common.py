@@ -99,6 +99,7 @@ def _sample_dataset() -> Dataset:
         "preset": result.preset,
         "mapping": result.mapping,
         "quality": quality.summary(),
+        "quality_report": quality.to_dict(),
         "quality_table": quality.to_frame().with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
     }
     story = sample.sample_story()
@@ -271,6 +272,7 @@ def _startup_dataset(path: str, mtime: float, data_dir: str) -> str:
         "preset": result.preset,
         "mapping": result.mapping,
         "quality": quality.summary(),
+        "quality_report": quality.to_dict(),
         "quality_table": quality.to_frame().with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
     }
     return DatasetStore(data_dir).save(result.messages, settings)

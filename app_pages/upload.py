@@ -23,6 +23,7 @@ from toolkit.io.presets import (
     preset_toml,
     resolve_mapping,
 )
+from toolkit.io.quality import QualityReport
 from toolkit.measures.outcomes import attach_customers
 from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
@@ -36,7 +37,21 @@ MAIN_COLUMNS = (
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "parquet", "jsonl", "ndjson", "json", "js"]
 
 
+def stored_quality(settings: dict[str, Any]) -> QualityReport | None:
+    """The dataset's quality report as stored (None for a dataset stored before it was kept)."""
+    data = settings.get("quality_report")
+    return QualityReport.from_dict(data) if data else None
+
+
+def _shown(q: pl.DataFrame) -> pl.DataFrame:
+    return q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", "))
+
+
 def quality_frame(settings: dict[str, Any]) -> pl.DataFrame | None:
+    """The quality issues table, in the current language when the report was stored."""
+    report = stored_quality(settings)
+    if report is not None:
+        return _shown(report.to_frame(translated=True)) if report.issues else None
     rows = settings.get("quality_table") or []
     return pl.DataFrame(rows) if rows else None
 
@@ -48,9 +63,11 @@ def describe_dataset(ds: common.Dataset) -> None:
             v0=escape_markdown(s.get("filename", "–")), v1=escape_markdown(s.get("preset", "–")),
             v2=escape_markdown(s.get("timezone", "UTC")))
     )
-    if s.get("quality"):
+    report = stored_quality(s)
+    summary = report.summary() if report is not None else s.get("quality")
+    if summary:
         st.markdown(_("**Data quality**"))
-        st.code(s["quality"], language=None)
+        st.code(summary, language=None)
     q = quality_frame(s)
     if q is not None and q.height:
         common.table(q, "data_quality", key="dq_current")
@@ -132,11 +149,11 @@ def upload_section(v: ViewState) -> None:
     q = result.quality.to_frame()
     if q.height:
         st.markdown(_("**What was not used, and why**"))
-        common.table(q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")), "data_quality", key="dq_upload")
-    for note in result.quality.notes:
+        common.table(_shown(result.quality.to_frame(translated=True)), "data_quality", key="dq_upload")
+    for note in result.quality.notes_text():
         st.caption(escape_markdown(note))
     if "source_level" in result.messages.columns:
-        st.info(TICKET_LEVEL_NOTE)
+        st.info(_(TICKET_LEVEL_NOTE))
     layout_name = st.text_input(_("Name for this layout"), value="my_export", key="upload_layout_name")
     try:
         layout = preset_toml(layout_name, result.mapping, description=f"Layout of {up.name}")
@@ -158,6 +175,7 @@ def upload_section(v: ViewState) -> None:
                 "overrides": overrides,
                 "timezone": timezone,
                 "quality": result.quality.summary(),
+                "quality_report": result.quality.to_dict(),
                 "quality_table": q.with_columns(pl.col("first_rows").cast(pl.List(pl.String)).list.join(", ")).to_dicts(),
             }
             t0 = time.perf_counter()

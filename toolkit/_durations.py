@@ -22,6 +22,7 @@ from datetime import timedelta
 import polars as pl
 
 from toolkit.errors import ArgumentError, did_you_mean
+from toolkit.present.i18n import N_, _
 
 __all__ = ["PERIODS", "duration_seconds", "parse_duration", "parse_period"]
 
@@ -37,7 +38,7 @@ PERIODS: dict[str, str] = {
 
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(min|w|d|h|m|s)")
-_DURATION_HELP = "write seconds or a duration such as '1h', '30m', '90min', '1d12h'"
+_DURATION_HELP = N_("write seconds or a duration such as '1h', '30m', '90min', '1d12h'")
 
 
 def parse_duration(
@@ -70,7 +71,7 @@ def parse_duration(
         out = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         if not math.isfinite(value):
-            raise ArgumentError.invalid(argument, value, _DURATION_HELP)
+            raise ArgumentError.invalid(argument, value, _(_DURATION_HELP))
         out = timedelta(seconds=float(value))
     elif isinstance(value, str):
         text = value.strip().lower().replace(" ", "")
@@ -80,14 +81,14 @@ def parse_duration(
             parts = _PART.findall(text)
             if not parts or "".join(a + b for a, b in parts) != text:
                 raise ArgumentError.invalid(
-                    argument, value, _DURATION_HELP, why="is not a duration"
+                    argument, value, _(_DURATION_HELP), why=_("is not a duration")
                 ) from None
             out = timedelta(seconds=sum(float(a) * _UNIT_SECONDS[b] for a, b in parts))
     else:
-        raise ArgumentError.invalid(argument, value, _DURATION_HELP, why="is not a duration")
+        raise ArgumentError.invalid(argument, value, _(_DURATION_HELP), why=_("is not a duration"))
     if out < timedelta(0) or (out == timedelta(0) and not allow_zero):
         need = "zero or more" if allow_zero else "more than zero"
-        raise ArgumentError.invalid(argument, value, f"a duration must be {need}", why="is not allowed")
+        raise ArgumentError.invalid(argument, value, _("a duration must be {need}").format(need=need), why=_("is not allowed"))
     return out
 
 
@@ -115,9 +116,9 @@ def parse_period(every: str, *, argument: str = "every") -> str:
     >>> parse_period("week"), parse_period("1mo")
     ('1w', '1mo')
     """
-    allowed = f"use {', '.join(PERIODS)} or a duration such as 15m, 1h, 1d, 1w, 1mo, 1q, 1y"
+    allowed = _("use {periods} or a duration such as 15m, 1h, 1d, 1w, 1mo, 1q, 1y").format(periods=", ".join(PERIODS))
     if not isinstance(every, str):
-        raise ArgumentError.invalid(argument, every, allowed, why="is not a period")
+        raise ArgumentError.invalid(argument, every, allowed, why=_("is not a period"))
     name = every.strip().lower()
     if name in PERIODS:
         return PERIODS[name]
@@ -128,6 +129,6 @@ def parse_period(every: str, *, argument: str = "every") -> str:
         probe.dt.truncate(name)
     except (ValueError, pl.exceptions.PolarsError):
         hint = did_you_mean(name, PERIODS)
-        msg = f"{argument}={every!r} is not a period; {allowed}." + (f" {hint}" if hint else "")
+        msg = _("{argument}={every!r} is not a period; {allowed}.").format(argument=argument, every=every, allowed=allowed) + (f" {hint}" if hint else "")
         raise ArgumentError(msg) from None
     return name

@@ -6,6 +6,8 @@ from typing import TypeVar
 
 import polars as pl
 
+from toolkit.present.i18n import _
+
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
@@ -15,7 +17,7 @@ def as_lazy(messages: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
         return messages.lazy()
     if isinstance(messages, pl.LazyFrame):
         return messages
-    msg = f"expected a polars DataFrame or LazyFrame of messages, got {type(messages).__name__}"
+    msg = _("expected a polars DataFrame or LazyFrame of messages, got {kind}").format(kind=type(messages).__name__)
     raise TypeError(msg)
 
 
@@ -40,5 +42,5 @@ def into_expr(column: str | pl.Expr | pl.Series) -> pl.Expr:
         return pl.col(column)
     if isinstance(column, pl.Series):
         return pl.lit(column)
-    msg = f"expected a column name or a polars expression, got {type(column).__name__}"
+    msg = _("expected a column name or a polars expression, got {kind}").format(kind=type(column).__name__)
     raise TypeError(msg)

@@ -19,6 +19,7 @@ import polars as pl
 
 from toolkit.errors import DataError
 from toolkit.plugins import load_plugins
+from toolkit.present.i18n import _
 
 __all__ = ["main"]
 
@@ -131,7 +132,7 @@ def customers_from_args(args: argparse.Namespace) -> pl.DataFrame | None:
 
     result = load_customers(args.customers, timezone=getattr(args, "timezone", None) or "UTC")
     if not getattr(args, "quiet", False):
-        print("customers: " + result.quality.summary(), file=sys.stderr)
+        print(_("customers: {summary}").format(summary=result.quality.summary()), file=sys.stderr)
     return result.customers
 
 
@@ -221,7 +222,7 @@ def load_from_args(args: argparse.Namespace, *, lazy: bool = False) -> Any:
         if "source_level" in names:
             from toolkit.core.metrics import TICKET_LEVEL_NOTE
 
-            print(TICKET_LEVEL_NOTE, file=sys.stderr)
+            print(_(TICKET_LEVEL_NOTE), file=sys.stderr)
     return result.messages
 
 
@@ -230,7 +231,7 @@ def _mapping_from_args(args: argparse.Namespace) -> dict[str, str]:
     for item in args.map:
         canonical, sep, source = item.partition("=")
         if not sep or not canonical or not source:
-            msg = f"--map expects CANONICAL=SOURCE (e.g. --map created_at=Date), got {item!r}"
+            msg = _("--map expects CANONICAL=SOURCE (e.g. --map created_at=Date), got {item!r}").format(item=item)
             raise DataError(msg)
         mapping[canonical.strip()] = source.strip()
     return mapping
@@ -245,8 +246,8 @@ def _run_preset_save(args: argparse.Namespace) -> int:
                   timezone=args.timezone or "UTC")
     out = save_preset(args.out or f"{args.name}.toml", args.name, result.mapping,
                       description=args.description or "")
-    print(f"Saved the layout {args.name!r} ({len(result.mapping)} columns) to {out}. Use it with "
-          f"--preset-file {out}.", file=sys.stderr)
+    print(_("Saved the layout {name!r} ({n} columns) to {out}. Use it with --preset-file {out}.").format(
+        name=args.name, n=len(result.mapping), out=out), file=sys.stderr)
     return 0
 
 
@@ -285,7 +286,7 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
             )
         if not args.quiet:
             for note in notes:
-                print(f"note: {note.message}", file=sys.stderr)
+                print(_("note: {note}").format(note=note.message), file=sys.stderr)
         return result  # type: ignore[return-value]
     messages = load_from_args(args, lazy=True)  # one fused plan: scan -> canonical -> KPIs
     return kpis(
@@ -373,13 +374,13 @@ def _run(args: argparse.Namespace) -> int:
         if isinstance(result, pl.DataFrame):
             write_frame(result, args.format)
     except DataError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except FileNotFoundError as exc:
-        print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
+        print(_("error: file not found: {path}").format(path=exc.filename or exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (IsADirectoryError, PermissionError) as exc:
-        print(f"error: cannot read {exc.filename or exc}: {exc.strerror}", file=sys.stderr)
+        print(_("error: cannot read {path}: {reason}").format(path=exc.filename or exc, reason=exc.strerror), file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # e.g. `| head`
         return 0
@@ -437,10 +438,10 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
 
     sla = _sla_setting(args)
     if args.n_boot < 100:
-        msg = f"--n-boot must be at least 100, got {args.n_boot}"
+        msg = _("--n-boot must be at least 100, got {n_boot}").format(n_boot=args.n_boot)
         raise DataError(msg)
     if args.split.strip().lower().partition(":")[0] == "hours" and not args.hours:
-        msg = '--split hours needs opening hours: add --hours "mon-fri 09:00-18:00" (and --timezone)'
+        msg = _('--split hours needs opening hours: add --hours "mon-fri 09:00-18:00" (and --timezone)')
         raise DataError(msg)
     on_engine = args.engine != "polars"
     messages = _engine_source(args) if on_engine else load_from_args(args)
@@ -484,7 +485,7 @@ def _run_peaks(args: argparse.Namespace) -> pl.DataFrame:
     buckets = buckets.collect() if isinstance(buckets, pl.LazyFrame) else buckets
     events = _events_from_args(args)
     if args.holidays and buckets.height:
-        country, _, subdiv = args.holidays.strip().partition("-")
+        country, _sep, subdiv = args.holidays.strip().partition("-")
         first, last = buckets["bucket"].min(), buckets["bucket"].max()
         events += holiday_events(country, first.date(), last.date(), subdiv=subdiv or None)  # type: ignore[union-attr]
     return peak_periods(None, bucket=args.bucket, k=args.k, timezone=tz, events=events, buckets=buckets)
@@ -502,7 +503,7 @@ def _load_source(args: argparse.Namespace) -> pl.DataFrame:
 
     if not is_database_uri(args.file):
         if args.table:
-            msg = f"--table only applies to a database URI (sqlite:///path.db, postgresql://...), not {args.file!r}"
+            msg = _("--table only applies to a database URI (sqlite:///path.db, postgresql://...), not {file!r}").format(file=args.file)
             raise DataError(msg)
         return load_from_args(args)
     mapping = dict(item.split("=", 1) for item in args.map if "=" in item)

@@ -35,6 +35,14 @@ __all__ = [
 ]
 
 
+def _(message: str) -> str:
+    """``message`` in the current language (:mod:`toolkit.present.i18n`, imported here on use:
+    it raises these errors itself)."""
+    from toolkit.present.i18n import gettext
+
+    return gettext(message)
+
+
 class ToolkitError(ValueError):
     """Base of every error the toolkit raises on purpose."""
 
@@ -66,11 +74,15 @@ class ArgumentError(DataError):
         why: str = "is not allowed",
     ) -> ArgumentError:
         """``argument=value`` <why>; what is allowed; a did-you-mean hint when one is close."""
+        if why == "is not allowed":
+            why = _("is not allowed")
         if isinstance(allowed, str):
-            text = f"{argument}={value!r} {why}; {allowed}."
+            text = _("{argument}={value!r} {why}; {allowed}.").format(argument=argument, value=value, why=why,
+                                                                     allowed=allowed)
             return cls(text)
         options = list(allowed)
-        text = f"{argument}={value!r} {why}; use one of {options}."
+        text = _("{argument}={value!r} {why}; use one of {options}.").format(argument=argument, value=value, why=why,
+                                                                            options=options)
         hint = did_you_mean(value, options)
         return cls(f"{text} {hint}" if hint else text)
 
@@ -85,9 +97,12 @@ class ColumnNotFoundError(ArgumentError):
         """The error for ``argument`` naming ``missing`` columns among ``available`` ones."""
         value = missing[0] if len(missing) == 1 else list(missing)
         hints = [h for h in (did_you_mean(name, available, bare=True) for name in missing) if h]
-        hint = f" Hint: did you mean {' / '.join(hints)}?" if hints else ""
-        noun = "no such column" if len(missing) == 1 else "no such columns"
-        return cls(f"{argument}={value!r}: {noun}.{hint} Columns: {list(available)}.")
+        hint = " " + _("Hint: did you mean {names}?").format(names=" / ".join(hints)) if hints else ""
+        if len(missing) == 1:
+            text = _("{argument}={value!r}: no such column.{hint} Columns: {columns}.")
+        else:
+            text = _("{argument}={value!r}: no such columns.{hint} Columns: {columns}.")
+        return cls(text.format(argument=argument, value=value, hint=hint, columns=list(available)))
 
 
 def did_you_mean(value: Any, options: Iterable[str], *, bare: bool = False) -> str:
@@ -104,7 +119,7 @@ def did_you_mean(value: Any, options: Iterable[str], *, bare: bool = False) -> s
     if not close:
         return ""
     match = repr(by_lower[close[0]])
-    return match if bare else f"Hint: did you mean {match}?"
+    return match if bare else _("Hint: did you mean {names}?").format(names=match)
 
 
 def check_choice(argument: str, value: Any, allowed: Collection[Any]) -> Any:

@@ -33,6 +33,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import ModuleType
 
+from toolkit.present.i18n import _
+
 __all__ = ["ENV_VAR", "PluginError", "load_plugins"]
 
 #: Environment variable naming plugin modules or files, comma-separated.
@@ -89,9 +91,7 @@ def load_plugins(
         except Exception as exc:  # a plugin may fail in any way: report it, keep the others
             source = f"{ENV_VAR}={environ.get(ENV_VAR, '')!r}"
             msg = (
-                f"plugin {entry!r} (from {source}) could not be loaded: "
-                f"{type(exc).__name__}: {exc}. Hint: a module name must be importable from "
-                f"{folder} or sys.path; a file path must end in .py."
+                _("plugin {entry!r} (from {source}) could not be loaded: {kind}: {exc}. Hint: a module name must be importable from {folder} or sys.path; a file path must end in .py.").format(entry=entry, source=source, kind=type(exc).__name__, exc=exc, folder=folder)
             )
             if strict:
                 raise PluginError(msg) from exc
@@ -128,7 +128,7 @@ def _import_file(entry: str, folder: Path) -> ModuleType:
         path = folder / path
     path = path.resolve()
     if not path.is_file():
-        msg = f"no such file: {path}"
+        msg = _("no such file: {path}").format(path=path)
         raise FileNotFoundError(msg)
     if str(path) in _FILE_MODULES:
         return _FILE_MODULES[str(path)]
@@ -137,7 +137,7 @@ def _import_file(entry: str, folder: Path) -> ModuleType:
         name = f"{name}_{abs(hash(str(path))):x}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        msg = f"cannot import {path} as a Python module"
+        msg = _("cannot import {path} as a Python module").format(path=path)
         raise ImportError(msg)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module

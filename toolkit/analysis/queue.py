@@ -36,6 +36,7 @@ from toolkit.core.sla import SlaLike, check_sla, sla_target
 from toolkit.core.turns import turns
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, UTC_DATETIME
+from toolkit.present.i18n import _
 
 __all__ = [
     "CONDITIONS",
@@ -110,16 +111,16 @@ class Rule:
     def __post_init__(self) -> None:
         where = f"rule {self.reason!r}"
         if not isinstance(self.reason, str) or not self.reason.strip():
-            msg = f"a rule needs a reason (text), got {self.reason!r}"
+            msg = _("a rule needs a reason (text), got {reason!r}").format(reason=self.reason)
             raise DataError(msg)
         if isinstance(self.points, bool) or not isinstance(self.points, int | float) or not math.isfinite(self.points):
-            msg = f"{where}: points must be a number, got {self.points!r}"
+            msg = _("{where}: points must be a number, got {points!r}").format(where=where, points=self.points)
             raise DataError(msg)
         if self.team is not None and (not isinstance(self.team, str) or not self.team.strip()):
-            msg = f"{where}: team must be a team name (text), got {self.team!r}"
+            msg = _("{where}: team must be a team name (text), got {team!r}").format(where=where, team=self.team)
             raise DataError(msg)
         if not isinstance(self.when, Mapping):
-            msg = f"{where}: when must be a table of conditions, e.g. {{ vip = true }}, got {self.when!r}"
+            msg = _("{where}: when must be a table of conditions, e.g. {{ vip = true }}, got {when!r}").format(where=where, when=self.when)
             raise DataError(msg)
         for key, value in self.when.items():
             _check_condition(where, key, value)
@@ -129,12 +130,12 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return " (" + _("did you mean {name!r}?").format(name=close[0]) + ")" if close else ""
 
 
 def _check_condition(where: str, key: str, value: Any) -> None:
     if key not in CONDITIONS:
-        msg = f"{where}: unknown condition {key!r}{_did_you_mean(key, CONDITIONS)}; allowed: {', '.join(CONDITIONS)}"
+        msg = _("{where}: unknown condition {key!r}{did_you_mean}; allowed: {items}").format(where=where, key=key, did_you_mean=_did_you_mean(key, CONDITIONS), items=', '.join(CONDITIONS))
         raise DataError(msg)
     expected = CONDITIONS[key]
     ok: bool
@@ -146,7 +147,7 @@ def _check_condition(where: str, key: str, value: Any) -> None:
             try:
                 pl.select(pl.lit("").str.contains(value))
             except pl.exceptions.PolarsError as exc:
-                msg = f"{where}: text_regex {value!r} is not a regular expression polars can run ({str(exc).splitlines()[0]})"
+                msg = _("{where}: text_regex {value!r} is not a regular expression polars can run ({value2})").format(where=where, value=value, value2=str(exc).splitlines()[0])
                 raise DataError(msg) from None
     elif key in ("vip", "overdue"):
         ok = isinstance(value, bool)
@@ -157,7 +158,7 @@ def _check_condition(where: str, key: str, value: Any) -> None:
         if ok and key == "due_within_minutes":
             ok = value >= 0
     if not ok:
-        msg = f"{where}: condition {key} expects {expected}, got {value!r}"
+        msg = _("{where}: condition {key} expects {expected}, got {value!r}").format(where=where, key=key, expected=expected, value=value)
         raise DataError(msg)
 
 
@@ -186,18 +187,18 @@ def read_rules(source: str | Path | Sequence[Rule | Mapping[str, Any]]) -> list[
         path = Path(text) if isinstance(source, Path) or ("\n" not in text and "[[" not in text) else None
         if path is not None:
             if not path.is_file():
-                msg = f"rules file not found: {str(path)!r} (a TOML file of [[rule]] tables)"
+                msg = _("rules file not found: {path!r} (a TOML file of [[rule]] tables)").format(path=str(path))
                 raise DataError(msg)
             text = path.read_text(encoding="utf-8")
         label = str(path) if path is not None else "rules"
         try:
             document = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            msg = f"{label}: not valid TOML ({exc})"
+            msg = _("{label}: not valid TOML ({exc})").format(label=label, exc=exc)
             raise DataError(msg) from None
         extra = [k for k in document if k != "rule"]
         if extra:
-            msg = f"{label}: unknown top-level key(s) {extra}; write one [[rule]] table per rule"
+            msg = _("{label}: unknown top-level key(s) {extra}; write one [[rule]] table per rule").format(label=label, extra=extra)
             raise DataError(msg)
         items: Sequence[Any] = document.get("rule", [])
     else:
@@ -208,15 +209,15 @@ def read_rules(source: str | Path | Sequence[Rule | Mapping[str, Any]]) -> list[
             rules.append(item)
             continue
         if not isinstance(item, Mapping):
-            msg = f"rule {n}: expected a table with reason, when, points, team; got {item!r}"
+            msg = _("rule {n}: expected a table with reason, when, points, team; got {item!r}").format(n=n, item=item)
             raise DataError(msg)
         unknown = [k for k in item if k not in _RULE_KEYS]
         if unknown:
             hint = _did_you_mean(unknown[0], _RULE_KEYS) or _did_you_mean(unknown[0], CONDITIONS)
-            msg = f"rule {n}: unknown key {unknown[0]!r}{hint}; a rule has {', '.join(_RULE_KEYS)}"
+            msg = _("rule {n}: unknown key {unknown!r}{hint}; a rule has {items}").format(n=n, unknown=unknown[0], hint=hint, items=', '.join(_RULE_KEYS))
             raise DataError(msg)
         if "reason" not in item:
-            msg = f"rule {n}: missing reason (the label shown when the rule fires)"
+            msg = _("rule {n}: missing reason (the label shown when the rule fires)").format(n=n)
             raise DataError(msg)
         rules.append(
             Rule(reason=item["reason"], when=item.get("when", {}), points=item.get("points", 0), team=item.get("team"))
@@ -244,14 +245,14 @@ def resolve_as_of(as_of: dt.datetime | dt.date | str | None) -> dt.datetime:
         try:
             value = dt.datetime.fromisoformat(as_of.strip().replace(" ", "T", 1) if " " in as_of.strip() else as_of.strip())
         except ValueError:
-            msg = f"as_of must be a time such as 2025-09-01T10:00:00Z, got {as_of!r}"
+            msg = _("as_of must be a time such as 2025-09-01T10:00:00Z, got {as_of!r}").format(as_of=as_of)
             raise DataError(msg) from None
     elif isinstance(as_of, dt.datetime):
         value = as_of
     elif isinstance(as_of, dt.date):
         value = dt.datetime(as_of.year, as_of.month, as_of.day)
     else:
-        msg = f"as_of must be a datetime or ISO text, got {type(as_of).__name__}"
+        msg = _("as_of must be a datetime or ISO text, got {kind}").format(kind=type(as_of).__name__)
         raise DataError(msg)
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
@@ -305,7 +306,7 @@ def _customers_frame(customers: Any) -> pl.LazyFrame:
     lf = as_lazy(customers)
     columns = lf.collect_schema()
     if "customer_id" not in columns:
-        msg = f"customers: no 'customer_id' column (found: {list(columns)})"
+        msg = _("customers: no 'customer_id' column (found: {columns})").format(columns=list(columns))
         raise DataError(msg)
     exprs = [pl.col("customer_id").cast(pl.String)]
     if "vip" in columns:
@@ -372,7 +373,7 @@ def queue(
     columns = lf.collect_schema().names()
     for needed in ("conversation_id", "created_at", "direction", "row_nr"):
         if needed not in columns:
-            msg = f"queue: messages have no {needed!r} column (found: {columns}); read them with toolkit.load"
+            msg = _("queue: messages have no {needed!r} column (found: {columns}); read them with toolkit.load").format(needed=needed, columns=columns)
             raise DataError(msg)
     as_of_lit = pl.lit(moment).cast(UTC_DATETIME)
     upto = lf.filter(pl.col("created_at") <= as_of_lit)
@@ -526,7 +527,7 @@ def spike(
     columns = lf.collect_schema()
     for needed in ("created_at", "direction"):
         if needed not in columns:
-            msg = f"spike: messages have no {needed!r} column (found: {list(columns)})"
+            msg = _("spike: messages have no {needed!r} column (found: {columns})").format(needed=needed, columns=list(columns))
             raise DataError(msg)
     as_of_lit = pl.lit(moment).cast(UTC_DATETIME)
     upto = lf.select("created_at", "direction").filter(pl.col("created_at") <= as_of_lit)
@@ -552,7 +553,7 @@ def spike(
 def _bucket_name(bucket: str) -> str:
     names = {"1h": "hour", "hour": "hour", "1d": "day", "day": "day"}
     if bucket not in names:
-        msg = f"bucket must be one of 1h, hour, 1d, day; got {bucket!r}"
+        msg = _("bucket must be one of 1h, hour, 1d, day; got {bucket!r}").format(bucket=bucket)
         raise DataError(msg)
     return names[bucket]
 

@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from toolkit.errors import ArgumentError, DataError
+from toolkit.present.i18n import _
 
 __all__ = ["DEFAULT_SPAN", "BusinessCalendar", "as_calendar", "hour_of_week_open"]
 
@@ -96,9 +97,7 @@ ALWAYS_OPEN: WeekHours = tuple(((0, DAY),) for _ in range(7))
 
 def _hours_error(part: str, why: str) -> DataError:
     return DataError(
-        f"opening hours: cannot read {part!r}: {why}; expected e.g. {_HOURS_EXAMPLE} "
-        "(day ranges 'mon-fri', day lists 'mon,wed', times HH:MM, '24:00' = end of day, "
-        "'closed', or '24/7')"
+        _("opening hours: cannot read {part!r}: {why}; expected e.g. {example} (day ranges 'mon-fri', day lists 'mon,wed', times HH:MM, '24:00' = end of day, 'closed', or '24/7')").format(part=part, why=why, example=_HOURS_EXAMPLE)
     )
 
 
@@ -109,18 +108,18 @@ def _parse_time(value: TimeLike, part: str, *, is_end: bool) -> int:
     """Seconds after local midnight for ``'HH:MM[:SS]'`` or a :class:`datetime.time`."""
     if isinstance(value, time):
         if value.microsecond:
-            raise _hours_error(part, "times have at most second precision")
+            raise _hours_error(part, _("times have at most second precision"))
         return value.hour * 3600 + value.minute * 60 + value.second
     if not isinstance(value, str):
         raise _hours_error(
-            str(value), f"a time must be 'HH:MM' text or datetime.time, got {type(value).__name__}"
+            str(value), _("a time must be 'HH:MM' text or datetime.time, got {kind}").format(kind=type(value).__name__)
         )
     m = _TIME_RE.fullmatch(value.strip())
     if not m:
-        raise _hours_error(part, f"{value.strip()!r} is not a time HH:MM")
+        raise _hours_error(part, _("{value!r} is not a time HH:MM").format(value=value.strip()))
     h, mi, s = int(m[1]), int(m[2]), int(m[3] or 0)
     if mi > 59 or s > 59:
-        raise _hours_error(part, f"{value.strip()!r} is not a valid time")
+        raise _hours_error(part, _("{value!r} is not a valid time").format(value=value.strip()))
     secs = h * 3600 + mi * 60 + s
     if secs == DAY and is_end:
         return DAY
@@ -138,7 +137,7 @@ def _make_interval(start: TimeLike, end: TimeLike, part: str) -> Interval:
     s = _parse_time(start, part, is_end=False)
     e = _parse_time(end, part, is_end=True)
     if e == s:
-        raise _hours_error(part, "the interval is empty (use 00:00-24:00 for a whole day)")
+        raise _hours_error(part, _("the interval is empty (use 00:00-24:00 for a whole day)"))
     if e < s:
         # An end at or before the start is on the next local day: 'fri 22:00-02:00' runs
         # Friday 22:00 to Saturday 02:00.
@@ -156,7 +155,7 @@ def _parse_ranges(text: str, part: str) -> list[Interval]:
         chunk = chunk.strip()
         pieces = chunk.split("-")
         if len(pieces) != 2:
-            raise _hours_error(part, f"{chunk!r} is not a time range HH:MM-HH:MM")
+            raise _hours_error(part, _("{chunk!r} is not a time range HH:MM-HH:MM").format(chunk=chunk))
         out.append(_make_interval(pieces[0], pieces[1], part))
     return out
 
@@ -167,21 +166,21 @@ def _parse_day(token: str, part: str) -> int:
         return _DAY_ALIASES[key]
     if key.isdigit() and 1 <= int(key) <= 7:
         return int(key) - 1
-    raise _hours_error(part, f"{token.strip()!r} is not a day (mon, tue, wed, thu, fri, sat, sun)")
+    raise _hours_error(part, _("{day!r} is not a day (mon, tue, wed, thu, fri, sat, sun)").format(day=token.strip()))
 
 
 def _parse_days(text: str, part: str) -> list[int]:
     """``'mon-fri'``, ``'mon,wed'``, ``'fri-mon'`` (wraps), ``'daily'`` -> day indexes 0..6."""
     days: list[int] = []
     if not text.strip():
-        raise _hours_error(part, "the day(s) are missing")
+        raise _hours_error(part, _("the day(s) are missing"))
     for item in text.split(","):
         item = item.strip()
         if item.lower() in _DAY_GROUPS:
             days.extend(_DAY_GROUPS[item.lower()])
             continue
         if "-" in item:
-            a, _, b = item.partition("-")
+            a, _sep, b = item.partition("-")
             first, last = _parse_day(a, part), _parse_day(b, part)
             span = (last - first) % 7
             days.extend((first + k) % 7 for k in range(span + 1))
@@ -215,7 +214,7 @@ def _parse_hours_text(text: str) -> WeekHours:
     if t.lower() in _ALWAYS_WORDS:
         return ALWAYS_OPEN
     if not t:
-        raise _hours_error(text, "the text is empty (use '24/7' for always open)")
+        raise _hours_error(text, _("the text is empty (use '24/7' for always open)"))
     week: list[list[Interval]] = [[] for _ in range(7)]
     for group in re.split(r"[;\n]", t):
         group = group.strip()
@@ -223,7 +222,7 @@ def _parse_hours_text(text: str) -> WeekHours:
             continue
         m = re.fullmatch(r"(?P<days>.*?)\s*(?P<ranges>(?i:closed|off)|\d.*)", group, re.DOTALL)
         if not m:
-            raise _hours_error(group, "expected days followed by time ranges or 'closed'")
+            raise _hours_error(group, _("expected days followed by time ranges or 'closed'"))
         days = _parse_days(m["days"], group)
         ranges = _parse_ranges(m["ranges"], group)
         # A later group replaces what an earlier one said about the same day, so
@@ -251,7 +250,7 @@ def _day_value_intervals(value: DayHoursLike, key: str) -> list[Interval]:
         elif isinstance(item, Sequence) and len(item) == 2:
             out.append(_make_interval(item[0], item[1], f"{key} {item[0]}-{item[1]}"))
         else:
-            raise _hours_error(f"{key}: {item!r}", "each interval is a pair (start, end)")
+            raise _hours_error(f"{key}: {item!r}", _("each interval is a pair (start, end)"))
     return out
 
 
@@ -280,15 +279,15 @@ def _normalise_hours(hours: HoursLike) -> WeekHours:
         for day in week:  # type: ignore[union-attr]
             for s, e in day:
                 if not _is_range(s, e):
-                    raise _hours_error(str((s, e)), "interval seconds out of range")
+                    raise _hours_error(str((s, e)), _("interval seconds out of range"))
         return tuple(_normalise_day(day) for day in week)  # type: ignore[union-attr]
     if not isinstance(hours, Mapping):
-        raise _hours_error(repr(hours), "hours must be text, a mapping day -> intervals, or None")
+        raise _hours_error(repr(hours), _("hours must be text, a mapping day -> intervals, or None"))
     week_l: list[list[Interval]] = [[] for _ in range(7)]
     for key, value in hours.items():
         days = [int(key) - 1] if isinstance(key, int) else _parse_days(str(key), str(key))
         if isinstance(key, int) and not 1 <= key <= 7:
-            raise _hours_error(str(key), "integer days are ISO weekdays 1 (Mon) .. 7 (Sun)")
+            raise _hours_error(str(key), _("integer days are ISO weekdays 1 (Mon) .. 7 (Sun)"))
         ivs = _day_value_intervals(value, str(key))
         for d in days:
             week_l[d] = list(ivs)
@@ -297,25 +296,23 @@ def _normalise_hours(hours: HoursLike) -> WeekHours:
 
 def _validate_timezone(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise DataError(f"timezone: {name!r} is not an IANA timezone name such as 'Europe/Paris'")
+        raise DataError(_("timezone: {name!r} is not an IANA timezone name such as 'Europe/Paris'").format(name=name))
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         from zoneinfo import available_timezones
 
         close = difflib.get_close_matches(name, sorted(available_timezones()), n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        hint = " " + _("Did you mean {names}?").format(names=", ".join(repr(c) for c in close)) if close else ""
         raise DataError(
-            f"timezone: unknown timezone {name!r}; expected an IANA name such as "
-            f"'Europe/Paris', 'America/New_York' or 'UTC'.{hint}"
+            _("timezone: unknown timezone {name!r}; expected an IANA name such as 'Europe/Paris', 'America/New_York' or 'UTC'.{hint}").format(name=name, hint=hint)
         ) from None
     return name
 
 
 def _holidays_error(token: str, why: str) -> DataError:
     return DataError(
-        f"holidays: cannot read {token!r}: {why}; expected dates YYYY-MM-DD and/or one "
-        f"country code (optionally with subdivision), e.g. {_HOLIDAYS_EXAMPLE}"
+        _("holidays: cannot read {token!r}: {why}; expected dates YYYY-MM-DD and/or one country code (optionally with subdivision), e.g. {example}").format(token=token, why=why, example=_HOLIDAYS_EXAMPLE)
     )
 
 
@@ -331,9 +328,9 @@ def _validate_country(country: str, subdiv: str | None) -> tuple[str, str | None
     code = country.strip().upper()
     if code not in supported:
         close = difflib.get_close_matches(code, list(supported), n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        hint = " " + _("Did you mean {names}?").format(names=", ".join(close)) if close else ""
         raise _holidays_error(
-            country, f"{code!r} is not a country code known to the holidays package.{hint}"
+            country, _("{code!r} is not a country code known to the holidays package.{hint}").format(code=code, hint=hint)
         )
     if subdiv is None or not subdiv.strip():
         return code, None
@@ -342,9 +339,9 @@ def _validate_country(country: str, subdiv: str | None) -> tuple[str, str | None
     if sub is None:
         raise _holidays_error(
             f"{code}-{subdiv}",
-            f"{subdiv!r} is not a subdivision of {code} (known: {', '.join(supported[code][:20])}"
-            + (", ..." if len(supported[code]) > 20 else "")
-            + ")",
+            _("{subdiv!r} is not a subdivision of {code} (known: {known})").format(
+                subdiv=subdiv, code=code,
+                known=", ".join(supported[code][:20]) + (", ..." if len(supported[code]) > 20 else "")),
         )
     return code, sub
 
@@ -369,18 +366,18 @@ def _parse_holidays(value: HolidaysLike) -> tuple[tuple[date, ...], str | None, 
                 try:
                     dates.add(date.fromisoformat(t))
                 except ValueError:
-                    raise _holidays_error(t, "not a valid date") from None
+                    raise _holidays_error(t, _("not a valid date")) from None
             elif re.fullmatch(r"[A-Za-z]{2,3}(-.+)?", t):
-                code, _, sub = t.partition("-")
+                code, _sep, sub = t.partition("-")
                 if country is not None:
                     raise _holidays_error(
-                        t, f"only one country per calendar (already {country[0]})"
+                        t, _("only one country per calendar (already {country})").format(country=country[0])
                     )
                 country = (code, sub or None)
             else:
-                raise _holidays_error(t, "neither a date YYYY-MM-DD nor a country code")
+                raise _holidays_error(t, _("neither a date YYYY-MM-DD nor a country code"))
         else:
-            raise _holidays_error(repr(tok), "holidays are dates or text")
+            raise _holidays_error(repr(tok), _("holidays are dates or text"))
     c, s = country if country is not None else (None, None)
     return tuple(sorted(dates)), c, s
 
@@ -399,11 +396,10 @@ def _parse_span(span: SpanLike | None) -> tuple[date, date]:
         )
     except ValueError:
         raise DataError(
-            f"span: cannot read {span!r}; expected two dates, e.g. ('2020-01-01', '2030-12-31') "
-            "or '2020-01-01..2030-12-31'"
+            _("span: cannot read {span!r}; expected two dates, e.g. ('2020-01-01', '2030-12-31') or '2020-01-01..2030-12-31'").format(span=span)
         ) from None
     if b < a:
-        raise DataError(f"span: end {b} is before start {a}")
+        raise DataError(_("span: end {b} is before start {a}").format(b=b, a=a))
     return (a, b)
 
 
@@ -665,14 +661,14 @@ class BusinessCalendar:
         if text_country is not None:
             if country is not None and country.strip().upper() != text_country.strip().upper():
                 raise _holidays_error(
-                    text_country, f"country given twice ({country!r} and {text_country!r})"
+                    text_country, _("country given twice ({country!r} and {text_country!r})").format(country=country, text_country=text_country)
                 )
             country = text_country
             subdiv = text_subdiv if text_subdiv is not None else subdiv
         if country is not None and country.strip():
             country, subdiv = _validate_country(country, subdiv)
         elif subdiv is not None:
-            raise _holidays_error(str(subdiv), "a subdivision needs a country")
+            raise _holidays_error(str(subdiv), _("a subdivision needs a country"))
         else:
             country, subdiv = None, None
         set_(self, "holidays", dates)
@@ -732,7 +728,7 @@ class BusinessCalendar:
         'FR'
         """
         if not isinstance(hours, str):
-            raise _hours_error(repr(hours), "expected text")
+            raise _hours_error(repr(hours), _("expected text"))
         return cls(timezone=timezone, hours=hours, holidays=holidays, span=span)
 
     def with_span(self, first: date | str, last: date | str) -> BusinessCalendar:
@@ -902,7 +898,7 @@ class BusinessCalendar:
         w = _parse_day(str(weekday), str(weekday))
         if not (0 <= hour < 24 and 0 <= minute < 60 and 0 <= second < 60):
             raise DataError(
-                f"is_open_at: {hour:02d}:{minute:02d}:{second:02d} is not a time of day"
+                _("is_open_at: {hour:02d}:{minute:02d}:{second:02d} is not a time of day").format(hour=hour, minute=minute, second=second)
             )
         t = w * DAY + hour * 3600 + minute * 60 + second
         return any(s <= t < e for s, e in _week_intervals(self.hours))
@@ -960,10 +956,7 @@ class BusinessCalendar:
                 first = s.filter(bad)[0]
                 when = datetime(1970, 1, 1) + timedelta(microseconds=int(first))
                 raise DataError(
-                    f"business hours: {n_bad} instant(s) in {s.name!r} fall outside the "
-                    f"calendar span {span[0]}..{span[1]} ({self.timezone}), first "
-                    f"{when.isoformat()} UTC; widen it with "
-                    "calendar.with_span(first_date, last_date)"
+                    _("business hours: {n_bad} instant(s) in {column!r} fall outside the calendar span {first}..{last} ({timezone}), first {when} UTC; widen it with calendar.with_span(first_date, last_date)").format(n_bad=n_bad, column=s.name, first=span[0], last=span[1], timezone=self.timezone, when=when.isoformat())
                 )
             return s
 
@@ -1100,6 +1093,6 @@ def as_calendar(
     raise ArgumentError.invalid(
         argument,
         calendar,
-        'pass a toolkit.BusinessCalendar or opening hours as text, e.g. "mon-fri 09:00-18:00"',
-        why="is not a calendar",
+        _('pass a toolkit.BusinessCalendar or opening hours as text, e.g. "mon-fri 09:00-18:00"'),
+        why=_("is not a calendar"),
     )

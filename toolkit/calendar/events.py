@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from toolkit.errors import ArgumentError, DataError
+from toolkit.present.i18n import _
 
 __all__ = ["DATE_RANGE", "Event", "parse_event", "parse_events", "promotion"]
 
@@ -81,7 +82,7 @@ class Event:
 
         start, stop = instant(self.start, end=False), instant(self.end, end=True)
         if stop <= start:
-            msg = f"event {self.name!r}: its end {self.end} is not after its start {self.start}"
+            msg = _("event {name!r}: its end {end} is not after its start {start}").format(name=self.name, end=self.end, start=self.start)
             raise DataError(msg)
         return start, stop
 
@@ -93,7 +94,7 @@ def as_date(value: dt.date | str, *, argument: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise ArgumentError.invalid(argument, value, "write a date YYYY-MM-DD", why="is not a date") from None
+        raise ArgumentError.invalid(argument, value, _("write a date YYYY-MM-DD"), why=_("is not a date")) from None
 
 
 def promotion(name: str, start: dt.date | str, end: dt.date | str) -> Event:
@@ -129,10 +130,10 @@ def parse_event(text: str) -> Event:
         a = dt.date.fromisoformat(match["a"])
         b = dt.date.fromisoformat(match["b"] or match["a"])
     except ValueError:
-        raise ArgumentError.invalid("event", text, f"write {_FORM}", why="is not an event") from None
+        raise ArgumentError.invalid("event", text, _("write {form}").format(form=_FORM), why=_("is not an event")) from None
     lo, hi = DATE_RANGE
     if not (lo <= min(a, b) and max(a, b) <= hi):
-        raise ArgumentError.invalid("event", text, f"use dates from {lo} to {hi}", why="has a date out of range")
+        raise ArgumentError.invalid("event", text, _("use dates from {lo} to {hi}").format(lo=lo, hi=hi), why=_("has a date out of range"))
     return Event(match["name"], min(a, b), max(a, b), "promotion")
 
 

@@ -34,6 +34,7 @@ import polars as pl
 
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, OUTBOUND
+from toolkit.present.i18n import N_
 
 __all__ = [
     "Metric",
@@ -258,7 +259,7 @@ MESSAGE_LEVEL_ONLY: frozenset[str] = frozenset(
     }
 )
 #: Why they are absent, in a user's words.
-TICKET_LEVEL_NOTE = (
+TICKET_LEVEL_NOTE = N_(
     "This export has one row per ticket with its times already computed, not one row per "
     "message: measures that need every message (average response time over all replies, "
     "customer turns, message counts, sentiment, handling time) cannot be computed from it."

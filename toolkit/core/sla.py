@@ -31,6 +31,7 @@ import polars as pl
 
 from toolkit._durations import duration_seconds
 from toolkit.errors import DataError
+from toolkit.present.i18n import _
 
 __all__ = [
     "DEFAULT_SLA_SECONDS",
@@ -49,15 +50,15 @@ DEFAULT_SLA_SECONDS = 3600.0
 Target = float | int | str | dt.timedelta
 SlaLike = Target | Mapping[str, Target]
 
-_SYNTAX = "SECONDS, a duration such as 1h or 30m, or CHANNEL=TARGET,...,default=TARGET"
-
-
 def _text_mapping(text: str) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for part in text.split(","):
         channel, sep, target = part.partition("=")
         if not sep or not channel.strip():
-            msg = f"sla: cannot read {part.strip()!r} in {text!r}; expected {_SYNTAX} (e.g. twitter=1h,default=3600)"
+            msg = _(
+                "sla: cannot read {part!r} in {text!r}; expected SECONDS, a duration such as 1h or "
+                "30m, or CHANNEL=TARGET,...,default=TARGET (e.g. twitter=1h,default=3600)"
+            ).format(part=part.strip(), text=text)
             raise DataError(msg)
         mapping[channel.strip()] = target.strip()
     return mapping
@@ -93,11 +94,14 @@ def parse_sla(sla: SlaLike) -> float | dict[str, float]:
             for k, v in sla.items()
         }
         if not out:
-            msg = "sla mapping is empty; give a target per channel, e.g. {'twitter': 3600, 'default': 3600}"
+            msg = _("sla mapping is empty; give seconds per channel, e.g. {'twitter': 3600, 'default': 3600}")
             raise DataError(msg)
         return out
     if isinstance(sla, bool):
-        msg = f"sla={sla!r} is not a duration; expected {_SYNTAX}"
+        msg = _(
+            "sla={value!r} is not a duration; expected SECONDS, a duration such as 1h or 30m, or "
+            "CHANNEL=TARGET,...,default=TARGET"
+        ).format(value=sla)
         raise DataError(msg)
     return duration_seconds(sla, argument="sla")
 

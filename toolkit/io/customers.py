@@ -26,6 +26,7 @@ from toolkit.io.load import read_table
 from toolkit.io.quality import QualityIssue, QualityReport, issue_from_mask
 from toolkit.io.schema import UTC_DATETIME
 from toolkit.io.timestamps import check_timestamps, parse_timestamps
+from toolkit.present.i18n import N_, _
 
 __all__ = ["CUSTOMER_COLUMNS", "CustomersResult", "load_customers", "read_customers"]
 
@@ -71,8 +72,7 @@ def _resolve(columns: list[str], mapping: Mapping[str, str | None] | None) -> di
     unknown = [k for k in mapping if k not in CUSTOMER_COLUMNS]
     if unknown:
         raise DataError(
-            f"mapping names unknown customer columns {unknown}; allowed: {list(CUSTOMER_COLUMNS)} "
-            "(other columns are kept under their own names)."
+            _("mapping names unknown customer columns {unknown}; allowed: {allowed} (other columns are kept under their own names).").format(unknown=unknown, allowed=list(CUSTOMER_COLUMNS))
         )
     chosen: dict[str, str] = {}
     for name, source in mapping.items():
@@ -80,8 +80,7 @@ def _resolve(columns: list[str], mapping: Mapping[str, str | None] | None) -> di
             continue
         if source not in columns:
             raise DataError(
-                f"mapping[{name!r}] = {source!r}: no such column in the customers file "
-                f"(found: {', '.join(repr(c) for c in columns)})."
+                _("mapping[{name!r}] = {source!r}: no such column in the customers file (found: {items}).").format(name=name, source=source, items=', '.join(repr(c) for c in columns))
             )
         chosen[name] = source
     by_key = {_key(c): c for c in reversed(columns)}  # the first of equal keys wins
@@ -134,7 +133,7 @@ def _flag(column: str) -> pl.Expr:
 
 def _unreadable(frame: pl.DataFrame, source: str, converted: pl.Expr, what: str) -> QualityIssue | None:
     bad = _text(source).is_not_null() & converted.is_null()
-    return issue_from_mask(frame, bad, f"not readable as {what} (left empty)", source, "kept")
+    return issue_from_mask(frame, bad, what, source, "kept")
 
 
 def load_customers(
@@ -149,7 +148,7 @@ def load_customers(
     if "__ragged" in raw.columns:
         raw = raw.drop("__ragged")
     if raw.width == 0 or raw.height == 0:
-        raise DataError("The customers file has no data rows.")
+        raise DataError(_("The customers file has no data rows."))
     if "row_nr" in raw.columns:
         raw = raw.rename({"row_nr": "row_nr_source"})
     columns = raw.columns
@@ -157,16 +156,14 @@ def load_customers(
     chosen = _resolve(columns, mapping)
     if "customer_id" not in chosen:
         raise DataError(
-            "The customers file has no customer_id column (also read from customer, user_id, "
-            f"author_id, client_id, id). Columns found: {', '.join(repr(c) for c in columns)}. "
-            "Pass mapping={'customer_id': '<column>'} if it has another name."
+            _("The customers file has no customer_id column (also read from customer, user_id, author_id, client_id, id). Columns found: {items}. Pass mapping={{'customer_id': '<column>'}} if it has another name.").format(items=', '.join(repr(c) for c in columns))
         )
     issues: list[QualityIssue] = []
     converters = {
         "customer_id": (_text, None),
-        "vip": (_flag, "vip true/false"),
-        "followers": (_count, "followers (a whole number)"),
-        "monthly_revenue": (_amount, "monthly_revenue (a number)"),
+        "vip": (_flag, N_("not readable as vip true/false (left empty)")),
+        "followers": (_count, N_("not readable as followers (a whole number) (left empty)")),
+        "monthly_revenue": (_amount, N_("not readable as monthly_revenue (a number) (left empty)")),
         "segment": (_text, None),
     }
     exprs: dict[str, pl.Expr] = {}
@@ -192,15 +189,15 @@ def load_customers(
         frame = frame.drop("__raw")
 
     missing = pl.col("customer_id").is_null()
-    if issue := issue_from_mask(frame, missing, "missing (row dropped)", chosen["customer_id"]):
+    if issue := issue_from_mask(frame, missing, N_("missing (row dropped)"), chosen["customer_id"]):
         issues.append(issue)
         frame = frame.filter(~missing)
     duplicate = ~pl.col("customer_id").is_first_distinct()
-    if issue := issue_from_mask(frame, duplicate, "duplicate (the first row is kept)", chosen["customer_id"]):
+    if issue := issue_from_mask(frame, duplicate, N_("duplicate (the first row is kept)"), chosen["customer_id"]):
         issues.append(issue)
         frame = frame.filter(~duplicate)
     if frame.height == 0:
-        raise DataError(f"The customers file has no row with a {chosen['customer_id']!r} value.")
+        raise DataError(_("The customers file has no row with a {customer_id!r} value.").format(customer_id=chosen['customer_id']))
 
     canonical = [pl.col(n).cast(t) for n, t in CUSTOMER_COLUMNS.items() if n in frame.columns]
     customers = frame.select(*canonical, *[c for c in frame.columns if c not in CUSTOMER_COLUMNS and c != "row_nr"])

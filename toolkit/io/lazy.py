@@ -48,6 +48,8 @@ from toolkit.io.presets import (
 from toolkit.io.quality import FIRST_ROWS, QualityIssue, QualityReport
 from toolkit.io.schema import ALWAYS_PRESENT, INBOUND, OPTIONAL, OUTBOUND, UTC_DATETIME
 from toolkit.io.timestamps import FAR_OUT_REASON, _epoch, _localise, far_out, far_out_stats, parse_timestamps
+from toolkit.present.format import count as _count
+from toolkit.present.i18n import N_, Message, _
 
 __all__ = ["load_lazy", "scan_source"]
 
@@ -188,7 +190,7 @@ class _Plan:
             return c
         thousands = _text(src).str.contains(_THOUSANDS)
         t = _text(src).str.replace(r"^(\d+)\.0+$", "${1}")
-        self.kept.append(_Issue("written with thousands separators (separators removed)", src, "fixed", thousands))
+        self.kept.append(_Issue(N_("written with thousands separators (separators removed)"), src, "fixed", thousands))
         return pl.when(thousands).then(t.str.replace_all(",", "")).otherwise(t)
 
     def _clean(self, src: str, *, lower: bool = False) -> pl.Expr:
@@ -214,7 +216,7 @@ class _Plan:
             return pl.col(src).fill_null(False)
         t = _text(src).str.to_lowercase()
         bad = t.is_not_null() & ~t.is_in(_TRUE) & ~t.is_in(_FALSE)
-        self.kept.append(_Issue("not readable as is_bot true/false (taken as false)", src, "kept", bad))
+        self.kept.append(_Issue(Message(N_("not readable as {name} true/false (taken as false)"), name="is_bot"), src, "kept", bad))
         return t.is_in(_TRUE).fill_null(False)
 
     def _optional(self, timezone: str) -> dict[str, pl.Expr]:
@@ -231,7 +233,7 @@ class _Plan:
                 src = self.chosen[name]
                 out[name] = conv(src)
                 bad = _text(src).is_not_null() & pl.col(self.k + name).is_null()
-                self.kept.append(_Issue(f"not readable as {name} (left empty)", src, "kept", bad))
+                self.kept.append(_Issue(Message(N_("not readable as {name} (left empty)"), name=name), src, "kept", bad))
         return out
 
     def _time(self, src: str, timezone: str, *, created: bool) -> pl.Expr:
@@ -259,7 +261,7 @@ class _Plan:
         if not created:
             missing = c.is_null() | (c.cast(pl.String).str.strip_chars() == "")
             bad = ~missing & pl.col(self.k + "resolved_at").is_null()
-            self.kept.append(_Issue("unparseable", src, "kept", bad))
+            self.kept.append(_Issue(N_("unparseable"), src, "kept", bad))
         return out
 
 
@@ -363,7 +365,7 @@ def load_lazy(
     if quality.input_rows != quality.used_rows + quality.dropped_rows:  # pragma: no cover - bookkeeping bug
         raise AssertionError(f"row accounting broken: {quality.summary()}")
     if used_rows == 0:
-        raise DataError(f"No usable rows: {quality.summary()}")
+        raise DataError(_("No usable rows: {summary}").format(summary=quality.summary()))
     used = {k: v for k, v in chosen.items() if k != AUTHOR}
     if AUTHOR in chosen:
         for name in chosen_preset.author_fills:
@@ -416,14 +418,14 @@ def _run(
     kept = list(plan.kept)
     created_src, dsrc = chosen["created_at"], chosen["direction"]
     drops = [
-        _Issue("missing", created_src, "dropped", t_missing, None),  # minus the empty rows, below
-        _Issue("unparseable", created_src, "dropped", ~t_missing & created.is_null()),
-        _Issue("missing", dsrc, "dropped", v1 & d_missing),
-        _Issue("not a direction (inbound/outbound)", dsrc, "dropped", v1 & ~d_missing & direction.is_null()),
+        _Issue(N_("missing"), created_src, "dropped", t_missing, None),  # minus the empty rows, below
+        _Issue(N_("unparseable"), created_src, "dropped", ~t_missing & created.is_null()),
+        _Issue(N_("missing"), dsrc, "dropped", v1 & d_missing),
+        _Issue(N_("not a direction (inbound/outbound)"), dsrc, "dropped", v1 & ~d_missing & direction.is_null()),
     ]
-    fixed = _Issue("missing (made from the row number: row-<n>)", chosen.get("message_id"), "fixed", v2 & mid.is_null())
+    fixed = _Issue(N_("missing (made from the row number: row-<n>)"), chosen.get("message_id"), "fixed", v2 & mid.is_null())
     conv = pl.col(k + "conversation_id")
-    conv_missing = _Issue("missing", "conversation_id", "dropped", v2 & conv.is_null())
+    conv_missing = _Issue(N_("missing"), "conversation_id", "dropped", v2 & conv.is_null())
     for i, issue in enumerate([*kept, *drops, fixed, conv_missing]):
         aggs += _issue_aggs(i, issue)
     aggs += [v1.sum().alias("n_v1"), v2.sum().alias("n_v2"), mid_fixed.filter(v2).hash().n_unique().alias("mid_hash_unique")]
@@ -452,9 +454,9 @@ def _run(
 
     issues: list[QualityIssue] = []
     if row["n_empty"]:
-        issues.append(QualityIssue("empty row", None, row["n_empty"], tuple(row["r_empty"]), "dropped"))
+        issues.append(QualityIssue(N_("empty row"), None, row["n_empty"], tuple(row["r_empty"]), "dropped"))
     if row["n_empty"] == input_rows:
-        raise DataError(f"No data rows: all {input_rows:,} rows are empty.")
+        raise DataError(_("No data rows: all {input_rows} rows are empty.").format(input_rows=_count(input_rows)))
     for i, issue in enumerate(kept):
         if q := made(i, issue):
             issues.append(q)
@@ -493,7 +495,7 @@ def _run(
         issues.append(q)
         frame = frame.with_columns(mid_fixed.alias(k + "message_id"))
     n_v2 = row["n_v2"]
-    dup_reason = "duplicate (the first row with this id is kept, later ones dropped)"
+    dup_reason = N_("duplicate (the first row with this id is kept, later ones dropped)")
     mid_col = chosen.get("message_id", "message_id")
     dup_found = False
     if row["mid_hash_unique"] != n_v2:  # equal hashes: maybe duplicates (or a hash collision)
@@ -515,12 +517,12 @@ def _run(
     else:
         n_conv, first_conv = row[f"n{base_i + 5}"], row[f"r{base_i + 5}"]
     if n_conv:
-        issues.append(QualityIssue("missing", "conversation_id", n_conv, tuple(first_conv), "dropped"))
+        issues.append(QualityIssue(N_("missing"), "conversation_id", n_conv, tuple(first_conv), "dropped"))
         frame = frame.filter(conv.is_not_null())
         n_v2 -= n_conv
     notes = []
     if row.get("naive"):
-        notes.append(f"{row['naive']:,} times without a UTC offset were read as {timezone} local time")
+        notes.append(Message(N_("{n} times without a UTC offset were read as {timezone} local time"), n=row["naive"], timezone=timezone))
     if row.get("serial"):
         from toolkit.io.load import serial_note
 
@@ -533,11 +535,7 @@ def _raise_times(base: pl.LazyFrame, bad: pl.Expr, src: str, n_bad: int, total: 
     rows = ", ".join(str(r) for r in hits.get_column("row_nr").head(10).to_list())
     examples = ", ".join(repr(v)[:60] for v in hits.get_column(src).unique(maintain_order=True).head(5).to_list())
     raise DataError(
-        f"Column {src!r}: {n_bad:,} of {total:,} rows are not readable as times "
-        f"(rows {rows}); examples: {examples}. Accepted: ISO 8601 (2024-03-31 14:05:00, "
-        "optional +02:00/Z), epoch seconds or ms, dd/mm/yyyy HH:MM[:SS], "
-        "'Tue Oct 31 22:10:47 +0000 2017'. Is this the right column? Pass "
-        "mapping={'created_at': '<column>'} to choose another."
+        _("Column {src!r}: {n_bad} of {total} rows are not readable as times (rows {rows}); examples: {examples}. Accepted: ISO 8601 (2024-03-31 14:05:00, optional +02:00/Z), epoch seconds or ms, dd/mm/yyyy HH:MM[:SS], 'Tue Oct 31 22:10:47 +0000 2017'. Is this the right column? Pass mapping={{'created_at': '<column>'}} to choose another.").format(src=src, n_bad=_count(n_bad), total=_count(total), rows=rows, examples=examples)
     )
 
 
@@ -546,9 +544,7 @@ def _raise_direction(base: pl.LazyFrame, bad: pl.Expr, src: str, n_unknown: int,
     rows = ", ".join(str(r) for r in hits.get_column("row_nr").head(10).to_list())
     examples = ", ".join(repr(v)[:60] for v in hits.get_column(src).unique(maintain_order=True).head(5).to_list())
     raise DataError(
-        f"Column {src!r}: {n_unknown:,} of {total:,} rows are not a direction (rows "
-        f"{rows}); examples: {examples}. Accepted: inbound/outbound, in/out, incoming/outgoing, "
-        "received/sent, or true/false in an 'inbound' column."
+        _("Column {src!r}: {n_unknown} of {total} rows are not a direction (rows {rows}); examples: {examples}. Accepted: inbound/outbound, in/out, incoming/outgoing, received/sent, or true/false in an 'inbound' column.").format(src=src, n_unknown=_count(n_unknown), total=_count(total), rows=rows, examples=examples)
     )
 
 

@@ -32,6 +32,7 @@ from typing import Any
 import polars as pl
 
 from toolkit.errors import DataError
+from toolkit.present.i18n import _
 
 __all__ = [
     "DEFAULT_TABLE",
@@ -74,18 +75,18 @@ class _Database:
         if self.kind == "sqlite":
             path = Path(self.target)
             if self.target != ":memory:" and not path.parent.is_dir():
-                msg = f"database folder does not exist: {str(path.parent)!r} (from {self.uri!r})"
+                msg = _("database folder does not exist: {parent!r} (from {uri!r})").format(parent=str(path.parent), uri=self.uri)
                 raise DataError(msg)
             return sqlite3.connect(self.target, timeout=30)
         try:
             import psycopg
         except ImportError:  # pragma: no cover - psycopg is in requirements.txt
-            msg = "reading postgresql:// needs psycopg: pip install 'psycopg[binary]'"
+            msg = _("reading postgresql:// needs psycopg: pip install 'psycopg[binary]'")
             raise DataError(msg) from None
         try:
             return psycopg.connect(self.target, connect_timeout=10)
         except psycopg.Error as exc:
-            msg = f"cannot connect to {_redacted(self.uri)}: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}"
+            msg = _("cannot connect to {redacted}: {value}").format(redacted=_redacted(self.uri), value=str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
             raise DataError(msg) from None
 
 
@@ -100,18 +101,18 @@ def _database(uri: str) -> _Database:
     if lower.startswith("sqlite://"):
         rest = text[len("sqlite://"):]
         if not rest.startswith("/") or rest == "/":
-            msg = f"a SQLite URI is sqlite:///relative/path.db or sqlite:////absolute/path.db, got {uri!r}"
+            msg = _("a SQLite URI is sqlite:///relative/path.db or sqlite:////absolute/path.db, got {uri!r}").format(uri=uri)
             raise DataError(msg)
         return _Database(text, "sqlite", rest[1:])
     if lower.startswith(("postgresql://", "postgres://")):
         return _Database(text, "postgresql", text)
-    msg = f"unsupported database URI {_redacted(uri)!r}; use sqlite:///path.db or postgresql://user@host/db"
+    msg = _("unsupported database URI {redacted!r}; use sqlite:///path.db or postgresql://user@host/db").format(redacted=_redacted(uri))
     raise DataError(msg)
 
 
 def _table(name: str) -> str:
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        msg = f"table must be a plain table name (letters, digits, _; optionally schema.table), got {name!r}"
+        msg = _("table must be a plain table name (letters, digits, _; optionally schema.table), got {name!r}").format(name=name)
         raise DataError(msg)
     return ".".join(f'"{part}"' for part in name.split("."))
 
@@ -137,7 +138,7 @@ def _query(db: _Database, sql: str, params: tuple[Any, ...] = ()) -> pl.DataFram
             cursor.execute(sql, params)
         except Exception as exc:  # the driver's own error classes differ: sqlite3 / psycopg
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            msg = f"reading {_redacted(db.uri)}: {first}"
+            msg = _("reading {redacted}: {first}").format(redacted=_redacted(db.uri), first=first)
             raise DataError(msg) from None
         return _frame(cursor)
     finally:
@@ -236,7 +237,7 @@ class LivePoller:
                 columns = _columns(self.db, self.table)
                 self._watermark = "id" if "id" in columns else "created_at"
         if self._watermark != "rowid" and not _IDENTIFIER.match(self._watermark):
-            msg = f"watermark must be a column name, got {self._watermark!r}"
+            msg = _("watermark must be a column name, got {watermark!r}").format(watermark=self._watermark)
             raise DataError(msg)
         return self._watermark
 
@@ -253,7 +254,7 @@ class LivePoller:
             new = _query(self.db, f"{select} WHERE {column} {op} {self.db.placeholder} ORDER BY {column}", (self._last,))
         key = _ROWID if mark == "rowid" else mark
         if new.height and key not in new.columns:
-            msg = f"table {self.table!r} has no column {mark!r} to follow new rows by"
+            msg = _("table {table!r} has no column {mark!r} to follow new rows by").format(table=self.table, mark=mark)
             raise DataError(msg)
         if by_time and self._at_last is not None and new.height:
             # Rows at exactly the last seen time were read already.
@@ -306,7 +307,7 @@ def _create_table(db: _Database, connection: Any, table: str, columns: list[str]
     existing = _frame(connection.execute(f"SELECT * FROM {quoted} WHERE 1 = 0")).columns
     missing = [c for c in columns if c not in existing]
     if missing:
-        msg = f"table {table!r} exists without the column(s) {missing}; write to a new table (--table)"
+        msg = _("table {table!r} exists without the column(s) {missing}; write to a new table (--table)").format(table=table, missing=missing)
         raise DataError(msg)
 
 
@@ -361,26 +362,26 @@ def simulate(
     from toolkit.io.timestamps import parse_timestamps
 
     if not speed > 0:
-        msg = f"speed must be a positive number (60 = one hour of the log per minute), got {speed}"
+        msg = _("speed must be a positive number (60 = one hour of the log per minute), got {speed}").format(speed=speed)
         raise DataError(msg)
     if limit is not None and limit < 1:
-        msg = f"limit must be at least 1, got {limit}"
+        msg = _("limit must be at least 1, got {limit}").format(limit=limit)
         raise DataError(msg)
     if not backfill >= 0:
-        msg = f"backfill must be a number of hours >= 0, got {backfill}"
+        msg = _("backfill must be a number of hours >= 0, got {backfill}").format(backfill=backfill)
         raise DataError(msg)
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     if source is None:
         source = Path(__file__).parents[2] / "sample_data" / "sample_messages.csv"
     raw = read_table(source).select(pl.all().cast(pl.String))
     if "created_at" not in raw.columns:
-        msg = f"the log to replay has no created_at column (found: {raw.columns})"
+        msg = _("the log to replay has no created_at column (found: {columns})").format(columns=raw.columns)
         raise DataError(msg)
     times = parse_timestamps(raw.get_column("created_at"))
     frame = raw.with_columns(_t=times.cast(pl.Datetime("us", "UTC"))).filter(pl.col("_t").is_not_null())
     frame = frame.with_row_index("_order").sort("_t", "_order").drop("_order")
     if not frame.height:
-        msg = "the log to replay has no readable created_at times"
+        msg = _("the log to replay has no readable created_at times")
         raise DataError(msg)
     origin = resolve_as_of(start) if start is not None else frame.get_column("_t").min()
     first = origin - dt.timedelta(hours=backfill)

@@ -43,6 +43,8 @@ from toolkit.io.timestamps import (
     is_excel_serial,
     parse_timestamps,
 )
+from toolkit.present.format import count as _count
+from toolkit.present.i18n import N_, Message, _
 
 __all__ = ["LoadResult", "load", "read_messages", "read_table"]
 
@@ -118,7 +120,7 @@ def _read_table(source: Source, filename: str | None, notes: list[str]) -> pl.Da
         try:
             return pl.from_pandas(source)
         except Exception as exc:  # pandas objects polars cannot convert
-            raise DataError(f"Could not convert the pandas DataFrame: {exc}") from exc
+            raise DataError(_("Could not convert the pandas DataFrame: {exc}").format(exc=exc)) from exc
     data, name = _bytes_of(source)
     if filename:
         name = filename
@@ -129,7 +131,7 @@ def _bytes_of(source: Source) -> tuple[bytes, str | None]:
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
-            raise DataError(f"No such file: {str(path)!r}.")
+            raise DataError(_("No such file: {path!r}.").format(path=str(path)))
         return path.read_bytes(), path.name
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), None
@@ -140,8 +142,7 @@ def _bytes_of(source: Source) -> tuple[bytes, str | None]:
         name = getattr(source, "name", None)
         return bytes(data), Path(name).name if isinstance(name, str) else None
     raise DataError(
-        f"Cannot read a {type(source).__name__}: pass a file path, bytes, a file object, or a "
-        "polars/pandas DataFrame."
+        _("Cannot read a {kind}: pass a file path, bytes, a file object, or a polars/pandas DataFrame.").format(kind=type(source).__name__)
     )
 
 
@@ -150,7 +151,7 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
     ext = Path(name).suffix.lower() if name else ""
     label = repr(name) if name else "the input"
     if not data.strip(b" \t\r\n\x00"):
-        raise DataError(f"{label} is empty ({len(data)} bytes): no data rows.")
+        raise DataError(_("{label} is empty ({n_data} bytes): no data rows.").format(label=label, n_data=len(data)))
     try:
         if data[:4] == b"PAR1":
             return pl.read_parquet(io.BytesIO(data))
@@ -159,7 +160,7 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
     except DataError:
         raise
     except Exception as exc:
-        raise DataError(f"Could not read {label}: {_first_line(exc)}") from exc
+        raise DataError(_("Could not read {label}: {detail}").format(label=label, detail=_first_line(exc))) from exc
     for known in PRESETS.values():
         own = known.read_source(data, name)
         if own is not None:
@@ -170,7 +171,7 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
         # classic Mac line endings (CR only): the header ends with a lone CR
         text = re.sub(r"\r(?!\n)", "\n", text)
         data, encoding = text.encode("utf-8"), "cr"
-        notes.append("line endings were CR only (old Mac style); read as line breaks")
+        notes.append(Message(N_("line endings were CR only (old Mac style); read as line breaks")))
     head = text.lstrip()[:1]
     if ext in (".json", ".jsonl", ".ndjson") or head in ("{", "["):
         try:
@@ -178,7 +179,7 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
                 return pl.read_json(io.BytesIO(text.encode("utf-8")))
             return pl.read_ndjson(io.BytesIO(text.encode("utf-8")))
         except Exception as exc:
-            raise DataError(f"Could not read {label} as JSON: {_first_line(exc)}") from exc
+            raise DataError(_("Could not read {label} as JSON: {detail}").format(label=label, detail=_first_line(exc))) from exc
     raw = data if encoding in ("utf-8", "cr") else text.encode("utf-8")
     if encoding == "utf-8-sig":
         raw = data[3:]
@@ -196,9 +197,9 @@ def _read_excel(data: bytes, label: str, notes: list[str]) -> pl.DataFrame:
 
         sheets = fastexcel.read_excel(data).sheet_names
     except Exception as exc:
-        raise DataError(f"Could not read {label} as an Excel workbook: {_first_line(exc)}") from exc
+        raise DataError(_("Could not read {label} as an Excel workbook: {detail}").format(label=label, detail=_first_line(exc))) from exc
     if not sheets:
-        raise DataError(f"The Excel file {label} has no sheets.")
+        raise DataError(_("The Excel file {label} has no sheets.").format(label=label))
     first: pl.DataFrame | None = None
     for i, sheet in enumerate(sheets[:50], start=1):
         try:
@@ -211,13 +212,13 @@ def _read_excel(data: bytes, label: str, notes: list[str]) -> pl.DataFrame:
                 infer_schema_length=10_000,
             )
         except Exception as exc:
-            raise DataError(f"Could not read sheet {i} ({_short(sheet)}) of {label}: {_first_line(exc)}") from exc
+            raise DataError(_("Could not read sheet {number} ({sheet}) of {label}: {detail}").format(number=i, sheet=_short(sheet), label=label, detail=_first_line(exc))) from exc
         assert isinstance(frame, pl.DataFrame)
         if first is None:
             first = frame
         if frame.width and frame.height:
             if i > 1:
-                notes.append(f"read sheet {i} ({_short(sheet)}): the sheets before it have no data rows")
+                notes.append(Message(N_("read sheet {number} ({sheet}): the sheets before it have no data rows"), number=str(i), sheet=_short(sheet)))
             return frame
     assert first is not None
     return first
@@ -276,10 +277,10 @@ def _decode(data: bytes, label: str, notes: list[str] | None = None) -> tuple[st
                 lines = sorted({data.count(b"\n", 0, i) + 1 for i in starts[:200]})
                 if notes is not None:
                     shown = ", ".join(str(n) for n in lines[:10]) + (", ..." if len(lines) > 10 else "")
-                    notes.append(
-                        f"the file mixes encodings: {len(starts):,} characters that are not UTF-8 "
-                        f"were read as cp1252 (lines {shown}); the rest is UTF-8"
-                    )
+                    notes.append(Message(
+                        N_("the file mixes encodings: {n} characters that are not UTF-8 were read as cp1252 (lines {lines}); the rest is UTF-8"),
+                        n=len(starts), lines=shown,
+                    ))
             else:
                 text = data.decode(enc)
         except UnicodeDecodeError:
@@ -291,12 +292,11 @@ def _decode(data: bytes, label: str, notes: list[str] | None = None) -> tuple[st
             break
         if "\x00" in text:  # a few stray NUL characters in a text file: removed, and said so
             if notes is not None:
-                notes.append(f"{text.count(chr(0)):,} NUL characters (\\x00) were removed from the text")
+                notes.append(Message(N_("{n} NUL characters (\\x00) were removed from the text"), n=text.count(chr(0))))
             text = text.replace("\x00", "")
         return text.lstrip("\ufeff"), enc
     raise DataError(
-        f"{label} does not look like a table: it is not text in a known encoding (UTF-8, "
-        "UTF-16, cp1252) nor an Excel, Parquet or JSON file. Export it as CSV or .xlsx."
+        _("{label} does not look like a table: it is not text in a known encoding (UTF-8, UTF-16, cp1252) nor an Excel, Parquet or JSON file. Export it as CSV or .xlsx.").format(label=label)
     )
 
 
@@ -316,12 +316,11 @@ def _read_csv(raw: bytes, text: str, label: str) -> pl.DataFrame:
     except DataError:
         raise
     except pl.exceptions.NoDataError as exc:
-        raise DataError(f"{label} has no header and no data rows.") from exc
+        raise DataError(_("{label} has no header and no data rows.").format(label=label)) from exc
     except pl.exceptions.ComputeError as exc:
         if "more fields" not in str(exc):
             raise DataError(
-                f"Could not read {label} as CSV (delimiter {sep!r}): {_short(_first_line(exc), 120)}."
-                f"{_odd_quote_line(text)} Check for an unclosed quote."
+                _("Could not read {label} as CSV (delimiter {sep!r}): {value}.{odd_quote_line} Check for an unclosed quote.").format(label=label, sep=sep, value=_short(_first_line(exc), 120), odd_quote_line=_odd_quote_line(text))
             ) from exc
     # Rows with more fields than the header (an unquoted delimiter in a text, say): read them
     # under a widened header so the extra fields are kept in an `extra_fields` column and the
@@ -333,7 +332,7 @@ def _read_csv(raw: bytes, text: str, label: str) -> pl.DataFrame:
         widened = sep.join('"' + n.replace('"', '""') + '"' for n in [*names, *extras]) + "\n"
         frame = pl.read_csv(io.BytesIO(widened.encode() + body), truncate_ragged_lines=True, **options)
     except Exception as exc:
-        raise DataError(f"Could not read {label} as CSV (delimiter {sep!r}): {_first_line(exc)}") from exc
+        raise DataError(_("Could not read {label} as CSV (delimiter {sep!r}): {detail}").format(label=label, sep=sep, detail=_first_line(exc))) from exc
     extra = pl.concat_str(extras, separator=sep, ignore_nulls=True)
     frame = frame.with_columns(
         pl.any_horizontal(pl.col(extras).is_not_null()).alias(_RAGGED),
@@ -371,8 +370,7 @@ def _check_swallowed(frame: pl.DataFrame, sep: str, label: str) -> pl.DataFrame:
     broken = [c for c in frame.columns if "\n" in c or "\r" in c]
     if broken:
         raise DataError(
-            f"Could not read {label}: the header has an unclosed quote, so it runs over several "
-            f"lines ({_short(broken[0])}). Remove or close the stray '\"' in the header."
+            _('Could not read {label}: the header has an unclosed quote, so it runs over several lines ({value}). Remove or close the stray \'"\' in the header.').format(label=label, value=_short(broken[0]))
         )
     width = len([c for c in frame.columns if c != _RAGGED])
     text_cols = [c for c, t in frame.schema.items() if t == pl.String]
@@ -406,10 +404,7 @@ def _check_swallowed(frame: pl.DataFrame, sep: str, label: str) -> pl.DataFrame:
     total = int(hits.get_column("swallowed").sum())
     rows = ", ".join(str(r) for r in hits.get_column("row").head(5).to_list())
     raise DataError(
-        f"Could not read {label} safely: an unclosed quote (a stray '\"') in data row "
-        f"{first['row']} (line {first['line']}) swallowed the {total:,} lines after it into one "
-        f"field, so those rows would be lost (rows with the problem: {rows}). Close or remove "
-        "the quote and load the file again."
+        _('Could not read {label} safely: an unclosed quote (a stray \'"\') in data row {row} (line {line}) swallowed the {total} lines after it into one field, so those rows would be lost (rows with the problem: {rows}). Close or remove the quote and load the file again.').format(label=label, row=first['row'], line=first['line'], total=_count(total), rows=rows)
     )
 
 
@@ -530,12 +525,12 @@ def _boolean_issue(frame: pl.DataFrame, source: str, column: str) -> QualityIssu
     """Values that are neither true nor false are read as False; say which rows."""
     t = _text(source).str.to_lowercase()
     bad = t.is_not_null() & ~t.is_in(_TRUE) & ~t.is_in(_FALSE)
-    return issue_from_mask(frame, bad, f"not readable as {column} true/false (taken as false)", source, "kept")
+    return issue_from_mask(frame, bad, Message(N_("not readable as {name} true/false (taken as false)"), name=column), source, "kept")
 
 
 def _conversion_issues(frame: pl.DataFrame, column: str, source: str, converted: pl.Expr) -> QualityIssue | None:
     bad = _text(source).is_not_null() & converted.is_null()
-    return issue_from_mask(frame, bad, f"not readable as {column} (left empty)", source, "kept")
+    return issue_from_mask(frame, bad, Message(N_("not readable as {name} (left empty)"), name=column), source, "kept")
 
 
 def _canonicalise(
@@ -556,7 +551,7 @@ def _canonicalise(
             thousands = raw.select(_text(src).str.contains(_THOUSANDS)).to_series()
             exprs[name] = _clean_id(src, raw, any_thousands=bool(thousands.any()))
             fixed = issue_from_mask(
-                raw, thousands, "written with thousands separators (separators removed)", src, "fixed",
+                raw, thousands, N_("written with thousands separators (separators removed)"), src, "fixed",
             )
             if fixed:
                 issues.append(fixed)
@@ -607,7 +602,7 @@ def _canonicalise(
         has_offset = r"(?:\d:\d{2}.*(?:Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\b|^\s*[+-]?\d+(?:\.\d*)?\s*$)"
         naive = raw.select((_text(created_src).is_not_null() & ~_text(created_src).str.contains(has_offset)).sum()).item()
         if naive:
-            notes.append(f"{naive:,} times without a UTC offset were read as {timezone} local time")
+            notes.append(Message(N_("{n} times without a UTC offset were read as {timezone} local time"), n=naive, timezone=timezone))
     if (note := excel_serial_note(raw, created_src, timezone)) is not None:
         notes.append(note)
     if "resolved_at" in chosen:
@@ -634,8 +629,7 @@ def serial_count(source: str, dtype: pl.DataType) -> pl.Expr | None:
 
 def serial_note(n: int, timezone: str) -> str:
     return (
-        f"{n:,} times were Excel serial dates (day numbers such as 43039.92), read as dates in "
-        f"{timezone} local time"
+        Message(N_("{n} times were Excel serial dates (day numbers such as 43039.92), read as dates in {timezone} local time"), n=n, timezone=timezone)
     )
 
 
@@ -684,7 +678,7 @@ def _flatten(raw: pl.DataFrame) -> pl.DataFrame:
     try:
         return raw.with_columns(fixes)
     except Exception as exc:  # an exotic type polars cannot even encode
-        raise DataError(f"Could not read a column of the input as text: {_first_line(exc)}") from exc
+        raise DataError(_("Could not read a column of the input as text: {detail}").format(detail=_first_line(exc))) from exc
 
 
 def _with_row_numbers(raw: pl.DataFrame) -> pl.DataFrame:
@@ -764,25 +758,25 @@ def load(
     read_notes: list[str] = []
     raw = _read_table(source, filename, read_notes)
     if raw.width == 0:
-        raise DataError("The input has no columns: no data rows.")
+        raise DataError(_("The input has no columns: no data rows."))
     ragged = raw.get_column(_RAGGED) if _RAGGED in raw.columns else None
     if ragged is not None:
         raw = raw.drop(_RAGGED)
     raw = _with_row_numbers(_flatten(raw))
     input_rows = raw.height
     if input_rows == 0:
-        raise DataError(f"No data rows: the input has only a header ({_names([c for c in raw.columns if c != 'row_nr'])}).")
+        raise DataError(_("No data rows: the input has only a header ({names}).").format(names=_names([c for c in raw.columns if c != 'row_nr'])))
 
     issues: list[QualityIssue] = []
     if ragged is not None and (
         issue := issue_from_mask(
-            raw, ragged, "more fields than the header (extra fields kept in 'extra_fields')", None, "kept"
+            raw, ragged, N_("more fields than the header (extra fields kept in 'extra_fields')"), None, "kept"
         )
     ):
         issues.append(issue)
-    raw = _drop(raw, _empty_row(raw), "empty row", None, issues)
+    raw = _drop(raw, _empty_row(raw), N_("empty row"), None, issues)
     if raw.height == 0:
-        raise DataError(f"No data rows: all {input_rows:,} rows are empty.")
+        raise DataError(_("No data rows: all {input_rows} rows are empty.").format(input_rows=_count(input_rows)))
 
     chosen_preset = get_preset(preset, raw.columns)
     raw = chosen_preset.prepare(raw, dict(options or {}))
@@ -792,7 +786,7 @@ def load(
             raw = _drop(raw, pl.col(EXCLUDE).fill_null("") == reason, reason, None, issues)
         raw = raw.drop(EXCLUDE)
         if raw.height == 0:
-            raise DataError(f"No messages: every row is left out ({', '.join(reasons)}).")
+            raise DataError(_("No messages: every row is left out ({items}).").format(items=', '.join(reasons)))
     chosen = resolve_mapping(raw, chosen_preset, mapping)
     method = _conversation_method(chosen, raw.columns)
 
@@ -812,13 +806,13 @@ def load(
 
     if "message_id" in chosen:
         missing_id = pl.col("message_id").is_null()
-        issue = issue_from_mask(frame, missing_id, "missing (made from the row number: row-<n>)", chosen["message_id"], "fixed")
+        issue = issue_from_mask(frame, missing_id, N_("missing (made from the row number: row-<n>)"), chosen["message_id"], "fixed")
         if issue:
             issues.append(issue)
             frame = frame.with_columns(message_id=pl.coalesce("message_id", pl.format("row-{}", "row_nr")))
     frame = _drop(
         frame, ~pl.col("message_id").is_first_distinct(),  # rows are in input order: the first is kept
-        "duplicate (the first row with this id is kept, later ones dropped)",
+        N_("duplicate (the first row with this id is kept, later ones dropped)"),
         chosen.get("message_id", "message_id"), issues,
     )
 
@@ -839,7 +833,7 @@ def load(
     if quality.input_rows != quality.used_rows + quality.dropped_rows:  # pragma: no cover - bookkeeping bug
         raise AssertionError(f"row accounting broken: {quality.summary()}")
     if messages.height == 0:
-        raise DataError(f"No usable rows: {quality.summary()}")
+        raise DataError(_("No usable rows: {summary}").format(summary=quality.summary()))
     used = {k: v for k, v in chosen.items() if k != AUTHOR}
     if AUTHOR in chosen:
         for name in chosen_preset.author_fills:
@@ -851,7 +845,7 @@ def _check_timezone(timezone: str) -> None:
     try:
         pl.Series([0]).cast(pl.Datetime("us")).dt.replace_time_zone(timezone)
     except Exception as exc:
-        raise DataError(f"Unknown time zone {timezone!r}; use an IANA name such as 'Europe/Paris' or 'UTC'.") from exc
+        raise DataError(_("Unknown time zone {timezone!r}; use an IANA name such as 'Europe/Paris' or 'UTC'.").format(timezone=timezone)) from exc
 
 
 def _conversation_method(chosen: dict[str, str], columns: list[str]) -> str:
@@ -863,10 +857,7 @@ def _conversation_method(chosen: dict[str, str], columns: list[str]) -> str:
         return "sessions"
     found = ", ".join(repr(c) for c in columns if c != "row_nr")
     raise DataError(
-        "Cannot tell which messages belong together: the file needs a conversation_id column "
-        "(also read from thread_id, case_id, ticket_id), an in_reply_to column (reply chains) "
-        f"or a customer_id column (sessions per customer). Columns found: {found}. Pass "
-        "mapping={'conversation_id': '<column>'} if it has another name."
+        _("Cannot tell which messages belong together: the file needs a conversation_id column (also read from thread_id, case_id, ticket_id), an in_reply_to column (reply chains) or a customer_id column (sessions per customer). Columns found: {found}. Pass mapping={{'conversation_id': '<column>'}} if it has another name.").format(found=found)
     )
 
 
@@ -880,12 +871,10 @@ def _check_direction(frame: pl.DataFrame, raw: pl.DataFrame, source: str, issues
         rows = ", ".join(str(r) for r in hits.get_column("row_nr").head(10).to_list())
         examples = ", ".join(repr(v)[:60] for v in hits.get_column("__v").unique(maintain_order=True).head(5).to_list())
         raise DataError(
-            f"Column {source!r}: {n_unknown:,} of {frame.height:,} rows are not a direction (rows "
-            f"{rows}); examples: {examples}. Accepted: inbound/outbound, in/out, incoming/outgoing, "
-            "received/sent, or true/false in an 'inbound' column."
+            _("Column {source!r}: {n_unknown} of {height} rows are not a direction (rows {rows}); examples: {examples}. Accepted: inbound/outbound, in/out, incoming/outgoing, received/sent, or true/false in an 'inbound' column.").format(source=source, n_unknown=_count(n_unknown), height=_count(frame.height), rows=rows, examples=examples)
         )
-    frame = _drop(frame, pl.col("__v").is_null(), "missing", source, issues)
-    frame = _drop(frame, unknown, "not a direction (inbound/outbound)", source, issues)
+    frame = _drop(frame, pl.col("__v").is_null(), N_("missing"), source, issues)
+    frame = _drop(frame, unknown, N_("not a direction (inbound/outbound)"), source, issues)
     return frame.drop("__v")
 
 

@@ -8,9 +8,11 @@ and :class:`QualityReport` keeps the books: ``input_rows == used_rows + dropped_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import polars as pl
+
+from toolkit.present.i18n import N_, _, localise, message_from_dict, ngettext
 
 __all__ = ["QualityIssue", "QualityReport", "issue_from_mask"]
 
@@ -46,15 +48,42 @@ class QualityIssue:
     action: Action = "dropped"
 
     def describe(self) -> str:
-        """One human line, e.g. ``"2 dropped: created_at unparseable (rows 17, 230)"``."""
-        where = f"{self.column} {self.reason}" if self.column else self.reason
-        text = f"{self.rows:,} {self.action}: {where}"
+        """One human line in the current language, e.g.
+        ``"2 dropped: created_at unparseable (rows 17, 230)"``."""
+        from toolkit.present.format import count
+
+        reason = localise(self.reason)
+        where = _("{column} {reason}").format(column=self.column, reason=reason) if self.column else reason
+        if self.action == "dropped":
+            line = ngettext("{n} dropped: {what}", "{n} dropped: {what}", self.rows)
+        elif self.action == "kept":
+            line = ngettext("{n} kept: {what}", "{n} kept: {what}", self.rows)
+        else:
+            line = ngettext("{n} fixed: {what}", "{n} fixed: {what}", self.rows)
+        text = line.format(n=count(self.rows), what=where)
         if self.first_rows:
             shown = ", ".join(str(r) for r in self.first_rows)
             more = ", ..." if self.rows > len(self.first_rows) else ""
-            label = "row" if self.rows == 1 else "rows"
-            text += f" ({label} {shown}{more})"
+            text += " " + ngettext("(row {rows})", "(rows {rows})", self.rows).format(rows=shown + more)
         return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """The issue as JSON-ready data (the reason as its template and values, so it can be shown
+        later in any language)."""
+        reason = self.reason.to_dict() if hasattr(self.reason, "to_dict") else self.reason
+        return {"reason": reason, "column": self.column, "rows": self.rows,
+                "first_rows": list(self.first_rows), "action": self.action}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QualityIssue:
+        """The issue :meth:`to_dict` wrote."""
+        return cls(message_from_dict(data["reason"]), data.get("column"), int(data["rows"]),
+                   tuple(data.get("first_rows") or ()), data.get("action", "dropped"))
+
+
+
+#: The action words, for a translated table.
+ACTION_WORDS = {"dropped": N_("dropped"), "kept": N_("kept"), "fixed": N_("fixed")}
 
 
 @dataclass(frozen=True)
@@ -91,32 +120,69 @@ class QualityReport:
         return not self.issues
 
     def summary(self) -> str:
-        """A few human lines, e.g.
+        """A few human lines in the current language, e.g.
 
         ``"5,000 rows read, 4,998 used; 2 dropped: created_at unparseable (rows 17, 230)"``.
         """
-        head = f"{self.input_rows:,} rows read, {self.used_rows:,} used"
+        from toolkit.present.format import count
+
+        head = ngettext("{read} row read, {used} used", "{read} rows read, {used} used", self.input_rows).format(
+            read=count(self.input_rows), used=count(self.used_rows)
+        )
         dropped = [i for i in self.issues if i.action == "dropped"]
         others = [i for i in self.issues if i.action != "dropped"]
         lines: list[str] = []
         if len(dropped) == 1:
-            head += f"; {dropped[0].describe()}"
+            head = _("{counts}; {dropped}").format(counts=head, dropped=dropped[0].describe())
         elif dropped:
-            head += f"; {self.dropped_rows:,} dropped"
+            n_dropped = ngettext("{n} dropped", "{n} dropped", self.dropped_rows).format(n=count(self.dropped_rows))
+            head = _("{counts}; {dropped}").format(counts=head, dropped=n_dropped)
             lines += [f"  - {i.describe()}" for i in dropped]
         lines += [f"  - {i.describe()}" for i in others]
-        lines += [f"  note: {n}" for n in self.notes]
+        lines += ["  " + _("note: {note}").format(note=localise(n)) for n in self.notes]
         return "\n".join([head, *lines])
 
-    def to_frame(self) -> pl.DataFrame:
-        """The issues as a table (one row per issue), e.g. for display or export."""
+    def notes_text(self) -> list[str]:
+        """The notes in the current language."""
+        return [localise(n) for n in self.notes]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data, to store and show later in any language
+        (:meth:`from_dict` reads it back)."""
+        return {
+            "input_rows": self.input_rows,
+            "used_rows": self.used_rows,
+            "issues": [i.to_dict() for i in self.issues],
+            "notes": [n.to_dict() if hasattr(n, "to_dict") else n for n in self.notes],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QualityReport:
+        """The report :meth:`to_dict` wrote.
+
+        Examples
+        --------
+        >>> report = QualityReport(3, 2, [QualityIssue(N_("unparseable"), "created_at", 1, (2,))])
+        >>> print(QualityReport.from_dict(report.to_dict()))
+        3 rows read, 2 used; 1 dropped: created_at unparseable (row 2)
+        """
+        return cls(int(data["input_rows"]), int(data["used_rows"]),
+                   [QualityIssue.from_dict(i) for i in data.get("issues", [])],
+                   [message_from_dict(n) for n in data.get("notes", [])])
+
+    def to_frame(self, *, translated: bool = False) -> pl.DataFrame:
+        """The issues as a table (one row per issue), e.g. for display or export.
+
+        The column names are English (data); ``translated=True`` writes the
+        ``reason`` and ``action`` in the current language (for a person to read), else it stays English.
+        """
         return pl.DataFrame(
             {
-                "reason": [i.reason for i in self.issues],
+                "reason": [localise(i.reason) if translated else str(i.reason) for i in self.issues],
                 "column": [i.column for i in self.issues],
                 "rows": [i.rows for i in self.issues],
                 "first_rows": [list(i.first_rows) for i in self.issues],
-                "action": [i.action for i in self.issues],
+                "action": [_(ACTION_WORDS[i.action]) if translated else i.action for i in self.issues],
             },
             schema={
                 "reason": pl.String,

@@ -31,6 +31,8 @@ from toolkit._durations import parse_duration
 from toolkit.errors import DataError
 from toolkit.io.quality import QualityIssue, issue_from_mask
 from toolkit.io.schema import INBOUND, OUTBOUND
+from toolkit.present.format import count as _count
+from toolkit.present.i18n import N_, _
 
 __all__ = ["assign_conversations", "reply_roots", "sessionise"]
 
@@ -66,7 +68,7 @@ def reply_roots(message_id: pl.Series, in_reply_to: pl.Series) -> tuple[pl.Serie
     # Pointer jumping: after k rounds anc[i] is 2**k steps up (or the root). Depth <= n, so
     # ceil(log2 n) + 1 rounds reach every root; pointers still moving after that are in loops.
     rounds = max(1, math.ceil(math.log2(max(n, 2)))) + 1
-    for _ in range(rounds):
+    for _round in range(rounds):
         nxt = anc.gather(anc)
         if (nxt == anc).all():
             break
@@ -81,7 +83,7 @@ def reply_roots(message_id: pl.Series, in_reply_to: pl.Series) -> tuple[pl.Serie
         # over >= n steps from there, computed by the same doubling on (pointer, min) pairs.
         step = parent.fill_null(index).cast(pl.Int64)
         low = pl.Series(index)
-        for _ in range(rounds):
+        for _round in range(rounds):
             low = _min(low, low.gather(step))
             step = step.gather(step)
         anc = pl.select(pl.when(pl.lit(in_loop)).then(pl.lit(low.gather(anc))).otherwise(pl.lit(anc))).to_series()
@@ -156,10 +158,7 @@ def _attribute_replies(frame: pl.DataFrame, gap: timedelta) -> tuple[pl.DataFram
     if ambiguous.height:
         rows = ", ".join(str(r) for r in ambiguous.sort("row_nr").get_column("row_nr").head(10).to_list())
         raise DataError(
-            f"Cannot tell which customer {ambiguous.height:,} outbound messages answer (rows {rows}): "
-            "they have no customer_id and several customers wrote on the same channel shortly "
-            "before. Add a customer_id to replies, or an in_reply_to or conversation_id column "
-            "(pass mapping={'conversation_id': '<column>'} if it has another name)."
+            _("Cannot tell which customer {height} outbound messages answer (rows {rows}): they have no customer_id and several customers wrote on the same channel shortly before. Add a customer_id to replies, or an in_reply_to or conversation_id column (pass mapping={{'conversation_id': '<column>'}} if it has another name).").format(height=_count(ambiguous.height), rows=rows)
         )
     filled = frame.with_row_index("__pos").join(
         replies.select("__pos", "__cust"), on="__pos", how="left", maintain_order="left"
@@ -193,7 +192,7 @@ def assign_conversations(
     """
     issues: list[QualityIssue] = []
     if method == "conversation_id":
-        issue = issue_from_mask(frame, pl.col("conversation_id").is_null(), "missing", "conversation_id")
+        issue = issue_from_mask(frame, pl.col("conversation_id").is_null(), N_("missing"), "conversation_id")
         if issue:
             issues.append(issue)
             frame = frame.filter(pl.col("conversation_id").is_not_null())
@@ -203,13 +202,13 @@ def assign_conversations(
         frame = frame.with_columns(conversation_id=roots)
         loop_issue = issue_from_mask(
             frame.with_columns(in_loop), pl.col("in_loop"),
-            "forms a reply loop (the loop's earliest row is used as the thread root)",
+            N_("forms a reply loop (the loop's earliest row is used as the thread root)"),
             "in_reply_to", "kept",
         )
         return frame, [loop_issue] if loop_issue else []
     gap = parse_duration(session_gap, argument="session_gap")
     missing_in = (pl.col("direction") == INBOUND) & pl.col("customer_id").is_null()
-    issue = issue_from_mask(frame, missing_in, "missing (needed to group messages into conversations)", "customer_id")
+    issue = issue_from_mask(frame, missing_in, N_("missing (needed to group messages into conversations)"), "customer_id")
     if issue:
         issues.append(issue)
         frame = frame.filter(~missing_in)
@@ -218,7 +217,7 @@ def assign_conversations(
     orphan = pl.col("customer_id").is_null()
     issue = issue_from_mask(
         frame, orphan,
-        "missing on outbound messages with no customer message before them on their channel",
+        N_("missing on outbound messages with no customer message before them on their channel"),
         "customer_id",
     )
     if issue:

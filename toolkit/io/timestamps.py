@@ -41,11 +41,13 @@ import polars as pl
 from toolkit.errors import DataError
 from toolkit.io.quality import QualityIssue, issue_from_mask
 from toolkit.io.schema import UTC_DATETIME
+from toolkit.present.format import count as _count
+from toolkit.present.i18n import N_, _
 
 __all__ = ["check_timestamps", "far_out", "far_out_stats", "parse_timestamps"]
 
 #: Reason of the quality issue for outlying times (rows kept).
-FAR_OUT_REASON = "far outside the period of the other rows (kept: check the clock or the column)"
+FAR_OUT_REASON = N_("far outside the period of the other rows (kept: check the clock or the column)")
 #: Smallest margin around the 1st-99th percentile period before a time counts as far out.
 FAR_OUT_MIN_MARGIN_US = 90 * 86_400 * 10**6
 
@@ -309,15 +311,11 @@ def check_timestamps(
         rows = ", ".join(str(r) for r in hits.get_column(row_nr).head(10).to_list())
         examples = ", ".join(repr(v)[:60] for v in hits.get_column(raw).cast(pl.String).unique(maintain_order=True).head(5).to_list())
         raise DataError(
-            f"Column {column!r}: {n_bad:,} of {frame.height:,} rows are not readable as times "
-            f"(rows {rows}); examples: {examples}. Accepted: ISO 8601 (2024-03-31 14:05:00, "
-            "optional +02:00/Z), epoch seconds or ms, dd/mm/yyyy HH:MM[:SS], "
-            "'Tue Oct 31 22:10:47 +0000 2017'. Is this the right column? Pass "
-            "mapping={'created_at': '<column>'} to choose another."
+            _("Column {column!r}: {n_bad} of {height} rows are not readable as times (rows {rows}); examples: {examples}. Accepted: ISO 8601 (2024-03-31 14:05:00, optional +02:00/Z), epoch seconds or ms, dd/mm/yyyy HH:MM[:SS], 'Tue Oct 31 22:10:47 +0000 2017'. Is this the right column? Pass mapping={{'created_at': '<column>'}} to choose another.").format(column=column, n_bad=_count(n_bad), height=_count(frame.height), rows=rows, examples=examples)
         )
     issues = [
         # An empty optional time (a case not resolved yet) is normal, not a data-quality issue.
-        issue_from_mask(frame, missing, "missing", column, action) if action == "dropped" else None,  # type: ignore[arg-type]
-        issue_from_mask(frame, bad, "unparseable", column, action),  # type: ignore[arg-type]
+        issue_from_mask(frame, missing, N_("missing"), column, action) if action == "dropped" else None,  # type: ignore[arg-type]
+        issue_from_mask(frame, bad, N_("unparseable"), column, action),  # type: ignore[arg-type]
     ]
     return [i for i in issues if i is not None]

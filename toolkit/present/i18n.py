@@ -46,10 +46,12 @@ __all__ = [
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "N_",
+    "Message",
     "_",
     "get_language",
     "gettext",
     "language_from_header",
+    "localise",
     "ngettext",
     "set_language",
     "speaks",
@@ -182,6 +184,84 @@ def speaks(func: F) -> F:
 def N_(text: str) -> str:
     """Mark ``text`` for the catalogue without translating it now (labels defined at import)."""
     return text
+
+
+class Message(str):
+    """An English message that remembers its template and values, to be shown later in any language.
+
+    It *is* the English text (a ``str``: compare it, store it, print it), and
+    :meth:`in_language` writes it in another language: the template translated from the
+    catalogue, then filled. Whole numbers among the values are written in that language's format
+    (``1,234`` / ``1 234`` / ``1.234``). Used where a text is made once and read later, possibly
+    in another language (the data-quality report's reasons and notes). Mark the template with
+    ``N_()`` so the catalogue has it.
+
+    Examples
+    --------
+    >>> m = Message(N_("{n} times without a UTC offset were read as {timezone} local time"), n=1234,
+    ...             timezone="Europe/Paris")
+    >>> m
+    '1,234 times without a UTC offset were read as Europe/Paris local time'
+    >>> m.in_language("fr")
+    '1\u202f234 heures sans décalage UTC ont été lues comme heure locale de Europe/Paris'
+    """
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, /, **values: Any) -> Message:
+        obj = super().__new__(cls, _fill(template, values, "en"))
+        obj.template = template
+        obj.values = values
+        return obj
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_message, (self.template, self.values))
+
+    def in_language(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default the current language)."""
+        code = check_language(lang)
+        return _fill(translate(self.template, code), self.values, code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"template": ..., "values": {...}}`` (JSON when the values are)."""
+        return {"template": self.template, "values": dict(self.values)}
+
+
+def _message(template: str, values: dict[str, Any]) -> Message:
+    return Message(template, **values)
+
+
+def _fill(template: str, values: dict[str, Any], lang: str) -> str:
+    if not values:
+        return template
+    from toolkit.present.format import count
+
+    shown = {k: count(v, locale=lang) if isinstance(v, int) and not isinstance(v, bool) else v for k, v in values.items()}
+    return template.format(**shown)
+
+
+def localise(text: str, lang: str | None = None) -> str:
+    """``text`` in ``lang`` (default the current language): a :class:`Message` is written in it,
+    any other string is looked up in the catalogue (unknown text stays as is).
+
+    Examples
+    --------
+    >>> localise("missing", "it")
+    'mancante'
+    >>> localise(Message(N_("No data rows: all {input_rows} rows are empty."), input_rows=2000), "it")
+    'Nessuna riga di dati: tutte le 2.000 righe sono vuote.'
+    """
+    if isinstance(text, Message):
+        return text.in_language(lang)
+    return translate(text, lang)
+
+
+def message_from_dict(data: dict[str, Any] | str) -> str:
+    """The :class:`Message` that :meth:`Message.to_dict` wrote (a plain string stays a string)."""
+    if isinstance(data, str):
+        return data
+    return Message(data["template"], **data.get("values", {}))
 
 
 def language_from_header(accept_language: str | None) -> str | None:

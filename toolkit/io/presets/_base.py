@@ -23,6 +23,7 @@ import polars as pl
 
 from toolkit.errors import DataError
 from toolkit.io.schema import CANONICAL, INBOUND, OUTBOUND
+from toolkit.present.i18n import _
 
 __all__ = [
     "AUTHOR",
@@ -221,8 +222,7 @@ def get_preset(name: str | None, columns: Iterable[str]) -> Preset:
     key = str(name).strip().lower()
     if key not in PRESETS:
         raise DataError(
-            f"Unknown preset {str(name)[:60]!r}. Allowed: {', '.join(sorted(PRESETS))} "
-            "(or leave it out to detect it from the header)."
+            _("Unknown preset {value!r}. Allowed: {items} (or leave it out to detect it from the header).").format(value=str(name)[:60], items=', '.join(sorted(PRESETS)))
         )
     return PRESETS[key]
 
@@ -264,7 +264,7 @@ def _did_you_mean(wanted: Iterable[str], columns: list[str]) -> str:
         for m in difflib.get_close_matches(normalise_name(w), list(by_norm), n=2, cutoff=0.7):
             if by_norm[m] not in hits:
                 hits.append(by_norm[m])
-    return f" Did you mean {' or '.join(repr(h)[:60] for h in hits)}?" if hits else ""
+    return " " + _("Did you mean {names}?").format(names=" / ".join(repr(h)[:60] for h in hits)) if hits else ""
 
 
 def _columns_found(columns: list[str], limit: int = 12) -> str:
@@ -314,15 +314,13 @@ def resolve_mapping(
     for key, source in mapping.items():
         if key not in MAPPABLE:
             raise DataError(
-                f"mapping: {key!r} is not a column the toolkit knows. Allowed: "
-                f"{', '.join(MAPPABLE)}.{_did_you_mean([key], list(MAPPABLE))}"
+                _("mapping: {key!r} is not a column the toolkit knows. Allowed: {items}.{did_you_mean}").format(key=key, items=', '.join(MAPPABLE), did_you_mean=_did_you_mean([key], list(MAPPABLE)))
             )
         if source is None:
             continue
         if source not in columns:
             raise DataError(
-                f"mapping: {key!r} -> {source!r}, but the file has no column {source!r}. "
-                f"Columns found: {_columns_found(columns)}.{_did_you_mean([source], columns)}"
+                _("mapping: {key!r} -> {source!r}, but the file has no column {source!r}. Columns found: {columns_found}.{did_you_mean}").format(key=key, source=source, columns_found=_columns_found(columns), did_you_mean=_did_you_mean([source], columns))
             )
         chosen[key] = source
     used = set(chosen.values())
@@ -345,10 +343,7 @@ def resolve_mapping(
         if required not in chosen:
             hint = _did_you_mean([required, *preset.columns[required]], columns)
             raise DataError(
-                f"Missing required column {required!r}: no column with that name or a known "
-                f"synonym ({', '.join(preset.columns[required][:6])}, ...). Columns found: "
-                f"{_columns_found(columns)}.{hint} Pass mapping={{{required!r}: '<column>'}} "
-                "to name it."
+                _("Missing required column {required!r}: no column with that name or a known synonym ({items}, ...). Columns found: {columns_found}.{hint} Pass mapping={{{required!r}: '<column>'}} to name it.").format(required=required, items=', '.join(preset.columns[required][:6]), columns_found=_columns_found(columns), hint=hint)
             )
     return chosen
 

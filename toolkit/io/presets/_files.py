@@ -24,6 +24,7 @@ from pathlib import Path
 
 from toolkit.errors import DataError
 from toolkit.io.presets._base import MAPPABLE, PRESETS, Preset, normalise_name, register_preset
+from toolkit.present.i18n import _
 
 __all__ = ["load_preset_file", "preset_from_mapping", "preset_toml", "save_preset"]
 
@@ -51,15 +52,15 @@ def preset_from_mapping(
     mapping = _with_author(mapping)
     key = str(name).strip().lower().replace(" ", "_")
     if not key or not key.replace("_", "").isalnum():
-        raise DataError(f"preset name {str(name)[:60]!r}: use letters, digits and underscores.")
+        raise DataError(_("preset name {value!r}: use letters, digits and underscores.").format(value=str(name)[:60]))
     if key in PRESETS and key != name and not isinstance(PRESETS[key], Preset):  # pragma: no cover
-        raise DataError(f"preset name {key!r} is taken.")
+        raise DataError(_("preset name {key!r} is taken.").format(key=key))
     unknown = [k for k in mapping if k not in MAPPABLE]
     if unknown:
-        raise DataError(f"preset {key!r}: {unknown} are not toolkit columns; allowed: {', '.join(MAPPABLE)}.")
+        raise DataError(_("preset {key!r}: {unknown} are not toolkit columns; allowed: {items}.").format(key=key, unknown=unknown, items=', '.join(MAPPABLE)))
     for required in ("created_at", "direction"):
         if not mapping.get(required):
-            raise DataError(f"preset {key!r}: the column for {required!r} is missing.")
+            raise DataError(_("preset {key!r}: the column for {required!r} is missing.").format(key=key, required=required))
     columns = {k: (normalise_name(v),) for k, v in mapping.items() if v}
     return Preset(
         name=key,
@@ -101,12 +102,12 @@ def load_preset_file(source: str | Path | bytes) -> Preset:
         text = source.decode("utf-8") if isinstance(source, bytes) else Path(source).read_text(encoding="utf-8")
         data = tomllib.loads(text)
     except FileNotFoundError:
-        raise DataError(f"No such preset file: {str(source)[:200]!r}.") from None
+        raise DataError(_("No such preset file: {value!r}.").format(value=str(source)[:200])) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"The preset file is not valid TOML: {str(exc)[:200]}") from None
+        raise DataError(_("The preset file is not valid TOML: {value}").format(value=str(exc)[:200])) from None
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
-        raise DataError("The preset file has no [columns] table (toolkit column = \"your column\").")
+        raise DataError(_('The preset file has no [columns] table (toolkit column = "your column").'))
     day_first = data.get("day_first")
     preset = preset_from_mapping(
         str(data.get("name") or "saved"),

@@ -26,6 +26,7 @@ import polars as pl
 
 from toolkit.errors import DataError
 from toolkit.io.presets._base import EXCLUDE, Preset, register_preset
+from toolkit.present.i18n import _
 
 __all__ = ["X_ARCHIVE", "read_archive_js"]
 
@@ -48,14 +49,14 @@ def read_archive_js(data: bytes) -> pl.DataFrame:
     try:
         frame = pl.read_json(io.BytesIO(body))
     except Exception as exc:
-        raise DataError(f"Could not read the X archive file: {str(exc).splitlines()[0][:200]}") from exc
+        raise DataError(_("Could not read the X archive file: {value}").format(value=str(exc).splitlines()[0][:200])) from exc
     if "dmConversation" not in frame.columns:
-        raise DataError("This X archive file has no direct messages (no 'dmConversation' entries).")
+        raise DataError(_("This X archive file has no direct messages (no 'dmConversation' entries)."))
     conversations = frame.select(pl.col("dmConversation").struct.field("conversationId", "messages"))
     events = conversations.explode("messages").filter(pl.col("messages").is_not_null())
     kinds = [f.name for f in events.schema["messages"].fields]  # type: ignore[union-attr]
     if "messageCreate" not in kinds:
-        raise DataError("This X archive file has no messages ('messageCreate' entries).")
+        raise DataError(_("This X archive file has no messages ('messageCreate' entries)."))
     create = pl.col("messages").struct.field("messageCreate")
     fields = [f.name for f in events.schema["messages"].fields[kinds.index("messageCreate")].dtype.fields]  # type: ignore[union-attr]
     wanted = ("id", "senderId", "recipientId", "text", "createdAt")
@@ -100,9 +101,7 @@ def _archive_owner(raw: pl.DataFrame) -> str:
         common &= set(pair)
     if len(common) != 1:
         raise DataError(
-            "X archive: cannot tell which account is the brand's (it is the one in every "
-            f"conversation, and {len(common)} accounts are). Give it: options={{'account_id': "
-            "'<your account id>'}} (command line: --account-id)."
+            _("X archive: cannot tell which account is the brand's (it is the one in every conversation, and {n_common} accounts are). Give it: options={{'account_id': '<your account id>'}} (command line: --account-id).").format(n_common=len(common))
         )
     return common.pop()
 
