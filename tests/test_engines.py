@@ -339,7 +339,7 @@ def _mixed_offsets_csv(path: Path) -> Path:
 def test_cli_kpis_duckdb_json_equals_polars(tmp_path: Path) -> None:
     csv = _mixed_offsets_csv(tmp_path / "log.csv")
     base = [str(csv), "--format", "json", "--quiet", "--hours", HOURS, "--timezone", TZ, "--holidays", "2025-03-31"]
-    for by in ([], ["--by", "channel"]):
+    for by in ([], ["--by", "channel"], ["--every", "day", "--by", "channel"]):
         polars_rows = _cli_json(["kpis", *base, *by])
         duck_rows = _cli_json(["kpis", *base, *by, "--engine", "duckdb", "--memory-limit", "1GB"])
         assert len(duck_rows) == len(polars_rows)
