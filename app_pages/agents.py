@@ -1,4 +1,4 @@
-"""Agents: the team report with coaching flags backed by a robust statistic and a test."""
+"""Agents: the team report with coaching flags; the statistics behind a flag in "How we know"."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ if frame is not None:
     v, ds, f = frame
     report = compute.agents_table(v)
     if report is None:
-        st.info(_("The team report needs an agent column: map the file's agent column to `agent_id` on the Data page."))
+        st.info(_("The team report needs the agent who wrote each reply: choose the file's agent column on the Data page."))
     elif report.height == 0:
         st.info(_("No replies with an agent in this selection."))
     else:
@@ -52,9 +52,13 @@ if frame is not None:
             label.alias("agent"), pl.col(measure).alias("art_median_s"), "coaching_flag", "turns_answered"
         )
         unit, size = fmt.duration_unit(per_agent["art_median_s"])
-        per_agent = per_agent.with_columns(value=pl.col("art_median_s") / size)
+        per_agent = per_agent.with_columns(
+            value=pl.col("art_median_s") / size,
+            # Each bar's label as the one duration formatter writes it (one row per agent).
+            written=pl.Series([fmt.duration(x) for x in per_agent["art_median_s"].to_list()], dtype=pl.String),
+        )
         bars = charts.ranked_bars(
-            per_agent, label="agent", value="value",
+            per_agent, label="agent", value="value", text="written",
             title=_("Median response time by agent (business hours)") if bh else _("Median response time by agent"),
             value_title=_('{v0} (median over the turns they answered)').format(v0=unit.title()), fmt=",.1f", highlight="coaching_flag",
             reference=(team_median / size) if team_median else None, reference_label="team median",
@@ -62,11 +66,28 @@ if frame is not None:
         )
         common.chart(bars, "agents_response_time", key="a_bars")
         st.subheader(_("Team report"))
-        common.table(report, "agent_report", key="a_table", hide=("coaching_note",))
-        st.caption(
-            _("Flag: robust z-score above 2.5 against peers (same brand) and a Mann–Whitney test "
-            "significant after Benjamini–Hochberg correction. Agents with few turns are not tested.")
+        common.table(
+            report, "agent_report", key="a_table",
+            hide=("coaching_note", "coaching_evidence", "robust_z", "p_value", "p_adjusted"),
         )
+        with st.expander(_("How we know")):
+            st.markdown(_(
+                "An agent is flagged only when two checks agree, never from a ranking alone. "
+                "**Far from the peers:** the agent's median response time is compared with the other "
+                "agents of the same brand, in units of how much agents usually differ from one another "
+                "(twice as slow counts the same in a fast or a slow team); beyond +2.5 is far. "
+                "**Not chance:** all the agent's response times are compared with their peers'; the "
+                "chance of a gap this large between agents who really work alike must be below 5%, "
+                "after allowing for the number of agents checked at once (with many agents, some "
+                "would look different by luck alone). Agents with fewer than 20 answered turns, or "
+                "with fewer than 4 comparable peers, are not judged."
+            ))
+            evidence = flagged.filter(pl.col("coaching_evidence").is_not_null()) if "coaching_evidence" in flagged.columns else flagged.head(0)
+            for r in evidence.iter_rows(named=True):
+                who = f"{r['brand']} · {r['agent_id']}" if "brand" in r else r["agent_id"]
+                st.markdown(_("**{who}**: {evidence}").format(who=escape_markdown(who), evidence=escape_markdown(r["coaching_evidence"])))
+            st.caption(_("For analysts: a robust z-score on log response times and a Mann-Whitney test with the "
+                         "Benjamini-Hochberg correction; every agent's figures are in the team report's downloads."))
     if "handle_seconds" in f.messages.columns:
         st.subheader(_("Handling time by channel"))
         handling = compute.call(v, handling_by_channel)

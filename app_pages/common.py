@@ -19,9 +19,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from toolkit.analysis.compare import headline
+from toolkit.analysis.compare import NOT_ENOUGH, headline
 from toolkit.analysis.coverage import unlocking_columns
-from toolkit.analysis.thin import dense_range
+from toolkit.analysis.thin import TOO_FEW, dense_range
 from toolkit.app_state.store import DatasetStore, UnknownDataset, is_valid_id
 from toolkit.app_state.view import (
     DIMENSION_FILTERS,
@@ -41,7 +41,7 @@ from toolkit.io.load import load
 from toolkit.measures.outcomes import attach_customers
 from toolkit.present import charts, tables
 from toolkit.present import format as fmt
-from toolkit.present.export import safe_csv
+from toolkit.present.export import export_name, safe_csv
 from toolkit.present.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -49,10 +49,13 @@ from toolkit.present.i18n import (
     _,
     get_language,
     language_from_header,
+    ngettext,
     set_language,
+    use_language,
 )
 from toolkit.present.markdown import escape_markdown
-from toolkit.present.report import html_report
+from toolkit.present.pdf import pdf_report
+from toolkit.present.report import Table, comparison_export, comparison_sentences, html_report
 from toolkit.sample import generate as sample
 from toolkit.sample import sample_customers_path, sample_path
 
@@ -181,11 +184,22 @@ class Facts:
     first_day: dt.date
     last_day: dt.date
     options: dict[str, list[str]]
-    #: Where the bulk of the data starts (``toolkit.analysis.thin.dense_range``): charts and the
-    #: default KPI period skip a sparse early tail of far-out dates (which is flagged).
-    bulk_first_day: dt.date | None = None
-    #: Messages before ``bulk_first_day`` (far-out dates).
+    #: The default date range (``toolkit.analysis.thin.dense_range``): the log without its
+    #: far-out dates (the data-quality report's rule); every page leaves those out until the
+    #: user picks dates that include them, and says so (:func:`far_out_note`).
+    default_first: dt.date | None = None
+    default_last: dt.date | None = None
+    #: Far-out messages before and after the default range.
     early_messages: int = 0
+    late_messages: int = 0
+
+    @property
+    def dense_first(self) -> dt.date:
+        return self.default_first or self.first_day
+
+    @property
+    def dense_last(self) -> dt.date:
+        return self.default_last or self.last_day
 
 
 def calendar_of(hours: str, timezone: str, holidays: str) -> Any:
@@ -207,8 +221,6 @@ def _facts(ds_key: str, data_dir: str, timezone: str, hours: str, holidays: str)
     local = messages.select(
         pl.col("created_at").min().dt.convert_time_zone(timezone).dt.date().alias("a"),
         pl.col("created_at").max().dt.convert_time_zone(timezone).dt.date().alias("b"),
-        pl.col("created_at").sort().gather((pl.len() * 0.005).cast(pl.Int64)).first()
-        .dt.convert_time_zone(timezone).dt.date().alias("bulk"),
     ).row(0)
     options = {
         col: sorted(messages.get_column(col).drop_nulls().unique().cast(pl.String).to_list())[:500]
@@ -216,9 +228,34 @@ def _facts(ds_key: str, data_dir: str, timezone: str, hours: str, holidays: str)
         if col in messages.columns
     }
     dense = dense_range(messages, timezone=timezone)
-    bulk = dense.first if dense is not None and dense.before and dense.first > local[0] else None
-    early = dense.before if bulk is not None and dense is not None else 0
-    return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options, bulk, early)
+    if dense is None or not dense.outside:
+        return Facts(messages, turns_df, conv_df, cal, timezone, local[0], local[1], options)
+    return Facts(
+        messages, turns_df, conv_df, cal, timezone, local[0], local[1], options,
+        dense.first, dense.last, dense.before, dense.after,
+    )
+
+
+def far_out_note(view: ViewState, f: Facts) -> str | None:
+    """The one sentence every page shows while far-out dates are left out of the default range."""
+    early = f.early_messages if view.start is None else 0
+    late = f.late_messages if view.end is None else 0
+    if not early + late:
+        return None
+    if early and late:
+        when = _("far outside the rest (before {first} or after {last})").format(
+            first=fmt.date(f.dense_first), last=fmt.date(f.dense_last))
+    elif early:
+        when = _("long before the rest (from {day})").format(day=fmt.date(f.first_day))
+    else:
+        when = _("long after the rest (up to {day})").format(day=fmt.date(f.last_day))
+    return ngettext(
+        "{n} message dated {when} is left out of every figure (the data-quality report flags it); "
+        "choose dates in the sidebar to include it.",
+        "{n} messages dated {when} are left out of every figure (the data-quality report flags them); "
+        "choose dates in the sidebar to include them.",
+        early + late,
+    ).format(n=fmt.count(early + late), when=when)
 
 
 def facts(view: ViewState) -> Facts:
@@ -228,8 +265,14 @@ def facts(view: ViewState) -> Facts:
 
 
 def filtered(view: ViewState, *, start: dt.date | None = None, end: dt.date | None = None) -> FilteredTables:
+    """The view's fact tables, filtered; without dates chosen, far-out dates are left out (the
+    default range, see :class:`Facts`). ``start``/``end`` override the view's dates."""
     f = facts(view)
     ctx = MetricContext(sla=view.sla_seconds, calendar=f.calendar)
+    if start is None and view.start is None:
+        start = f.default_first
+    if end is None and view.end is None:
+        end = f.default_last
     return filter_tables(
         f.messages, f.turns, f.conversations, view, context=ctx, timezone=f.timezone, start=start, end=end
     )
@@ -416,6 +459,8 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     with head:
         st.title(title)
         st.caption(caption or escape_markdown(_label_of(ds)))
+    if note := far_out_note(v, f):
+        st.caption(note)
     link_notes()
     with link, st.popover(_("Copy link"), icon=":material/link:", use_container_width=True):
         st.caption(_("Anyone with this link sees this page with these filters and settings, read-only."))
@@ -447,15 +492,16 @@ def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
     v = _language_selector(v)
     sb = st.sidebar
     sb.markdown(_("**Data:** {label}").format(label=escape_markdown(_label_of(ds))))
+    # The widget opens on the default range (far-out dates left out) and reaches every date.
     first, last = f.first_day, f.last_day
-    start = max(first, min(v.start or first, last))
-    end = min(last, max(v.end or last, first))
+    start = max(first, min(v.start or f.dense_first, last))
+    end = min(last, max(v.end or f.dense_last, first))
     _widget("f_dates", (start, end))
     dates = sb.date_input(_("Dates"), min_value=first, max_value=last, key="f_dates", format="YYYY-MM-DD")
     new = v
     if isinstance(dates, tuple) and len(dates) == 2:
         a, b = dates
-        new = new.replace(start=None if a == first else a, end=None if b == last else b)
+        new = new.replace(start=None if a == f.dense_first else a, end=None if b == f.dense_last else b)
     labels = {"channels": _("Channel"), "brands": _("Brand"), "categories": _("Category"), "agents": _("Agent")}
     for fld, col in DIMENSION_FILTERS.items():
         options = f.options.get(col) or []
@@ -522,6 +568,41 @@ def _settings(v: ViewState, ds: Dataset) -> ViewState:
 # ---------------------------------------------------------------------------------------------
 
 
+#: What a card's measure means, in a manager's words (the registry's descriptions are written
+#: for analysts: column names, "/", "censored"...). Metrics not listed keep their description.
+_PLAIN_HELP = {
+    "frt_median_s": N_("Half of the conversations got their first human reply within this time."),
+    "frt_p90_s": N_("9 in 10 conversations got their first human reply within this time."),
+    "art_median_s": N_("Half of the customers' messages (every turn, not only the first) got a human reply within this time."),
+    "reply_rate": N_("Share of the customers' turns that got a reply."),
+    "sla_compliance": N_("Share of the answered or overdue turns answered within the SLA target; turns still inside the target at the end of the data are left out."),
+    "deflection_rate": N_("Share of conversations moved to phone, email or chat (from the log's column, else found in the replies' wording; asking for a private message does not count)."),
+    "aht_s": N_("Average agent working time per conversation (from the helpdesk's time tracking)."),
+    "tht_s": N_("All agent working time recorded (from the helpdesk's time tracking)."),
+    "resolution_rate": N_("Share of conversations resolved (from the log's resolution time, else: the last message is a human reply and the customer stayed silent for 72 hours)."),
+    "resolution_median_s": N_("Half of the resolved conversations were resolved within this time after they started."),
+    "resolution_p90_s": N_("9 in 10 resolved conversations were resolved within this time after they started."),
+    "fcr_rate": N_("Share of resolved conversations resolved with a single customer message."),
+    "frt_km_median_s": N_("Half of the conversations got a first reply within this time, counting those never answered as still waiting; empty when fewer than half are ever answered."),
+    "art_km_median_s": N_("Half of the customers' turns got a reply within this time, counting those never answered as still waiting."),
+    "reply_within_24h": N_("Chance that a customer's turn is answered within 24 hours, counting those never answered as still waiting."),
+    "defection_rate": N_("Share of customers who left within 90 days after their first conversation."),
+    "arpu": N_("Average monthly revenue of the customers in the group."),
+    "churned_revenue": N_("Monthly revenue of the customers who left."),
+    "care_mentions": N_("Customer messages asking for help (words such as help, need assistance)."),
+    "sentiment_conversion_rate": N_("Of the conversations that started negative, the share that ended positive."),
+    "sentiment_neutral_or_better_rate": N_("Of the conversations that started negative, the share that ended neutral or positive."),
+}
+
+
+def metric_help(name: str, metric: Metric | None) -> str | None:
+    """A card's help text in plain words (:data:`_PLAIN_HELP`, else the metric's description)."""
+    plain = _PLAIN_HELP.get(name)
+    if plain:
+        return _(plain)
+    return _(metric.description) if metric is not None and metric.description else None
+
+
 def fmt_value(metric: Metric | None, value: Any) -> str:
     """A metric's value as the one formatter writes it (``toolkit.present.format``)."""
     if metric is None:
@@ -579,8 +660,11 @@ def measure_label(name: str) -> str:
 
 def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
     """Comparison rows (toolkit.compare) as readable text, by each metric's kind; the times of a
-    row share one unit so that they compare at a glance."""
+    row share one unit so that they compare at a glance. The statistics (interval, p-value,
+    test) when the frame carries them: without them it is the manager's view, the statistics go
+    to "How we know" (:func:`comparison_table`)."""
     rows = []
+    statistics = "p_value" in df.columns
     for r in df.iter_rows(named=True):
         kind = str(r.get("kind") or "value")
 
@@ -594,24 +678,47 @@ def pretty_comparison(df: pl.DataFrame) -> pl.DataFrame:
             # Counts of two groups may cover unequal stretches of time (peaks vs the rest):
             # their difference is not a finding, the two counts are shown as they are.
             _("difference"): fmt.MISSING if kind == "count" else val(r.get("difference"), diff=True),
-            _("95% interval"): "–" if r.get("ci_low") is None else _("{low} to {high}").format(
-                low=val(r["ci_low"], diff=True), high=val(r["ci_high"], diff=True)),
-            _("p-value"): fmt.p_value(r.get("p_value"), prefix=False),
-            _("test"): _(r.get("test")) if r.get("test") else "–",
         }
+        if statistics:
+            row[_("95% interval")] = "–" if r.get("ci_low") is None else _("{low} to {high}").format(
+                low=val(r["ci_low"], diff=True), high=val(r["ci_high"], diff=True))
+            row[_("p-value")] = fmt.p_value(r.get("p_value"), prefix=False)
+            test = r.get("test")
+            row[_("test")] = _(TOO_FEW) if test == NOT_ENOUGH else (_(test) if test else "–")
         if "sentence" in r:
             row[_("in words")] = r.get("sentence") or ""
         rows.append(row)
     return pl.DataFrame(rows) if rows else df
 
 
+#: How a comparison's claims are checked, in words (the "How we know" detail under each one).
+HOW_WE_KNOW_COMPARISON = N_(
+    "Each difference is checked two ways before a sentence calls it one. **How far it could move by "
+    "chance:** the messages are drawn again at random hundreds of times; the 95% interval is the range "
+    "the true difference most likely lies in, and when it includes no change there is no clear "
+    "difference. **How likely by chance:** the p-value is the chance of a gap at least this large "
+    "if the two groups really worked alike; below 0.05 (5%) the difference is called significant. "
+    "Measures with fewer than 30 messages or turns on a side are not tested (too few messages to "
+    "compare). Counts cover stretches of time of different lengths, so they are shown side by side, "
+    "not as a difference."
+)
+
+
 def comparison_table(result: pl.DataFrame, name: str, *, key: str) -> None:
-    """A comparison as a table of numbers, and every row's sentence in full under it."""
-    table(result, name, key=key, hide=("sentence", "split"))
+    """A comparison as a table of numbers (the downloads carry everything); the statistics
+    behind it and every row's sentence one click away, in "How we know"."""
+    stats = ("ci_low", "ci_high", "p_value", "test")
+    table(result, name, key=key, hide=("sentence", "split", *stats))
     sentences = [x for x in result["sentence"].to_list() if x] if "sentence" in result.columns else []
-    if sentences:
-        with st.expander(_("Every measure in words")):
+    with st.expander(_("How we know")):
+        st.markdown(_(HOW_WE_KNOW_COMPARISON))
+        if {"metric", "a", "b", "kind"} <= set(result.columns):
+            st.dataframe(pretty_comparison(result.drop([c for c in ("sentence", "split") if c in result.columns])),
+                         hide_index=True, key=f"stats_{key}")
+        if sentences:
+            st.markdown(_("**Every measure in words**"))
             st.markdown("\n".join(f"- {escape_markdown(x)}" for x in sentences))
+
 
 def headline_sentences(result: pl.DataFrame, n: int = 4) -> list[str]:
     """The comparison's lead sentences (``toolkit.compare.headline``) for a page.
@@ -643,6 +750,7 @@ _PLAIN_COLUMNS = {
     "monthly_revenue": N_("each customer's monthly revenue (from the customer records)"),
     "text": N_("the message text"),
     "mention_type": N_("whether each mention addresses the brand or only names it (from a listening export)"),
+    "reported_frt_bh_seconds": N_("the first response time in business hours your helpdesk reports"),
 }
 
 
@@ -688,14 +796,8 @@ def table(
     shown above the table.
     """
     shown = df.drop([c for c in hide if c in df.columns])
-    if not pretty:
-        pass
-    elif {"metric", "a", "b", "kind"} <= set(shown.columns):
-        shown = pretty_comparison(shown)
-    elif "measure" in shown.columns:
-        shown = pretty_measures(shown)
-    else:
-        shown = tables.readable(shown, labels=metric_labels())
+    if pretty:
+        shown = display_frame(shown)
     config: dict[str, Any] = {}
     wrap = False
     for c, t in shown.schema.items():
@@ -713,12 +815,13 @@ def table(
         kwargs.setdefault("row_height", 70)
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"t_{key}", column_config=config, **kwargs)
     export = tables.export_frame(df, labels=metric_labels())
+    start, end = export_dates()
     with st.container(horizontal=True):
-        st.download_button(_("CSV"), lambda: csv_text(df), file_name=f"{name}.csv", mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(_("CSV"), in_language(lambda: csv_text(df)), file_name=export_name(name, start, end, ext="csv"), mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
         st.download_button(
             _("Excel"),
-            lambda: _excel_bytes(export),
-            file_name=f"{name}.xlsx",
+            in_language(lambda: _excel_bytes(export)),
+            file_name=export_name(name, start, end, ext="xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"xlsx_{key}",
             on_click="ignore",
@@ -726,16 +829,29 @@ def table(
         )
 
 def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
-    """An altair chart with PNG/SVG downloads; returns the selection when ``select``."""
-    h = c.to_dict().get("height")
+    """An altair chart with PNG/SVG downloads; returns the selection when ``select``.
+
+    The files carry the chart's title, the data's name, the date range and the filters inside
+    the image (:func:`export_context`), and are named after the title and the dates.
+    """
+    spec = c.to_dict()
+    h = spec.get("height")
     # Layered charts with a discrete axis collapse under height="content": give the full height.
     height = int(h) + 110 if isinstance(h, (int, float)) else "content"
     event = st.altair_chart(
         c, key=f"c_{key}", height=height, on_select="rerun" if select else "ignore", selection_mode=[charts.PICK] if select else None
     )
+    start, end = export_dates()
+    what = charts.chart_title(spec) or name
     with st.container(horizontal=True):
-        st.download_button(_("PNG"), lambda: charts.chart_png(c), file_name=f"{name}.png", mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/download:")
-        st.download_button(_("SVG"), lambda: charts.chart_svg(c), file_name=f"{name}.svg", mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(
+            _("PNG"), in_language(lambda: charts.chart_png(c, context=export_context())), file_name=export_name(what, start, end, ext="png"),
+            mime="image/png", key=f"png_{key}", on_click="ignore", icon=":material/download:",
+        )
+        st.download_button(
+            _("SVG"), in_language(lambda: charts.chart_svg(c, context=export_context())), file_name=export_name(what, start, end, ext="svg"),
+            mime="image/svg+xml", key=f"svg_{key}", on_click="ignore", icon=":material/download:",
+        )
     if select and event is not None:
         try:
             return event.selection.get(charts.PICK)  # type: ignore[union-attr]
@@ -743,23 +859,108 @@ def chart(c: Any, name: str, *, key: str, select: bool = False) -> Any:
             return None
     return None
 
-def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], list[Any]], *, key: str) -> None:
-    """One-page HTML report of the current view (built when clicked)."""
-    def build() -> str:
-        return html_report(title=title, dataset=ds.label, filters=describe_filters(v), sections=sections())
 
-    st.download_button(
-        _("One-page report (HTML)"), build, file_name=f"{key}_report.html", mime="text/html", key=f"report_{key}", on_click="ignore",
-        icon=":material/description:"
-    )
+def display_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """A result as the page shows it: comparison rows, measure rows or a readable table."""
+    if {"metric", "a", "b", "kind"} <= set(df.columns):
+        return pretty_comparison(df)
+    if "measure" in df.columns:
+        return pretty_measures(df)
+    return tables.readable(df, labels=metric_labels())
+
+
+def in_language(build: Callable[[], Any]) -> Callable[[], Any]:
+    """``build`` run later (when a download is clicked) in the language of this run: Streamlit
+    calls deferred download functions outside the script run, where the language is the default."""
+    lang = get_language()
+
+    def run() -> Any:
+        with use_language(lang):
+            return build()
+
+    return run
+
+
+def export_dates(v: ViewState | None = None) -> tuple[dt.date, dt.date]:
+    """The view's date range (local dates; the whole data when no dates are chosen); default:
+    the current view."""
+    v = v or view()
+    f = facts(v)
+    start = max(f.first_day, min(v.start or f.first_day, f.last_day))
+    end = min(f.last_day, max(v.end or f.last_day, f.first_day))
+    return start, end
+
+
+def export_context() -> list[str]:
+    """What a chart or report file says about its view: data, dates, filters and settings."""
+    v = view()
+    return [_("Data: {label}").format(label=_label_of(dataset(v.dataset))), *describe_filters(v)]
+
+
+def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], list[Any]], *, key: str) -> None:
+    """The page as a one-page PDF and as an HTML page (built when clicked), named after the page
+    and the dates; tables as the page shows them."""
+    start, end = export_dates(v)
+
+    def parts() -> list[Any]:
+        return [Table(x.title, display_frame(x.frame), x.max_rows) if isinstance(x, Table) else x for x in sections()]
+
+    def build_pdf() -> bytes:
+        return pdf_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=parts())
+
+    def build_html() -> str:
+        return html_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=parts())
+
+    with st.container(horizontal=True):
+        st.download_button(
+            _("One-page report (PDF)"), in_language(build_pdf), file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
+            key=f"pdf_{key}", on_click="ignore", icon=":material/picture_as_pdf:",
+        )
+        st.download_button(
+            _("One-page report (HTML)"), in_language(build_html), file_name=export_name(title, start, end, ext="html"), mime="text/html",
+            key=f"report_{key}", on_click="ignore", icon=":material/description:",
+        )
+
+
+def comparison_report_buttons(v: ViewState, ds: Dataset, title: str, result: pl.DataFrame, chart: Any | None, *, key: str) -> None:
+    """The Compare page's report: a one-page PDF (lead sentences, one sentence per measure, the
+    chart) and a CSV with the same sentences, the figures with units and the raw statistics."""
+    from toolkit.present.report import Bullets, Figure, Text
+
+    labels = {m: measure_label(m) for m in result["metric"]}
+    start, end = export_dates(v)
+
+    def sections() -> list[Any]:
+        lead = [Text(x) for x in headline_sentences(result, 4)]
+        every = Bullets(_("Every measure in words"), comparison_sentences(result, labels=labels))
+        return [*lead, every, *([Figure(chart)] if chart is not None else [])]
+
+    def build_pdf() -> bytes:
+        return pdf_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=sections())
+
+    with st.container(horizontal=True):
+        st.download_button(
+            _("Comparison report (PDF)"), in_language(build_pdf), file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
+            key=f"pdf_{key}", on_click="ignore", icon=":material/picture_as_pdf:",
+        )
+        st.download_button(
+            _("Comparison report (CSV)"), in_language(lambda: safe_csv(comparison_export(result, labels=labels))),
+            file_name=export_name(title, start, end, ext="csv"), mime="text/csv", key=f"cmpcsv_{key}", on_click="ignore",
+            icon=":material/download:",
+        )
+
+
+#: The sidebar's filter names, in words (for reports and exported charts).
+_FILTER_NAMES = {"channels": N_("Channel"), "brands": N_("Brand"), "categories": N_("Category"), "agents": N_("Agent")}
+
 
 def describe_filters(v: ViewState) -> list[str]:
-    out = []
-    if v.start or v.end:
-        out.append(_("Dates: {start} to {end}").format(start=v.start or _("start"), end=v.end or _("end")))
-    for fld, col in DIMENSION_FILTERS.items():
+    """The view's dates, filters and SLA target, one line each, in the current language."""
+    start, end = export_dates(v)
+    out = [_("Dates: {range}").format(range=fmt.date_range(start, end))]
+    for fld in DIMENSION_FILTERS:
         if getattr(v, fld):
-            out.append(f"{col}: {', '.join(getattr(v, fld))}")
+            out.append(_("{filter}: {values}").format(filter=_(_FILTER_NAMES[fld]), values=", ".join(getattr(v, fld))))
     if v.hours != "all":
         out.append(_("In opening hours only") if v.hours == "in" else _("Out of hours only"))
     out.append(_("SLA target: {minutes} min").format(minutes=fmt.number(v.sla_minutes, decimals=1)))

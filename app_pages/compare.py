@@ -11,7 +11,6 @@ from toolkit.analysis.compare import split_registry
 from toolkit.present import charts
 from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
-from toolkit.present.report import Figure, Table, Text
 
 frame = common.page(_("Compare"), "compare")
 if frame is not None:
@@ -40,7 +39,7 @@ if frame is not None:
         try:
             default = dt.date.fromisoformat(arg)
         except ValueError:
-            default = f.first_day + (f.last_day - f.first_day) / 2
+            default = f.dense_first + (f.dense_last - f.dense_first) / 2
         day = st.date_input(_("Change date (after = from this day)"), value=default, min_value=f.first_day, max_value=f.last_day, key="cmp_date")
         split = f"{kind}:{day.isoformat()}"
     elif chosen_kind.argument == "value" and chosen_kind.column:
@@ -68,8 +67,7 @@ if frame is not None:
         if chart is not None:
             common.chart(chart, "comparison_times", key="cmp_chart")
         common.comparison_table(result, "comparison", key="cmp_table")
-        common.report_button(
+        common.comparison_report_buttons(
             v, ds, _("Compare: {kind}").format(kind=kinds.get(kind, kind)) + (f" ({split.partition(':')[2]})" if split.partition(":")[2] else ""),
-            lambda: [Text(x) for x in common.headline_sentences(result, 6)] + ([Figure(chart)] if chart is not None else []) + [Table(_("Comparison"), result.drop("split"))],
-            key="compare",
+            result, chart, key="compare",
         )

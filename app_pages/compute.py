@@ -42,17 +42,14 @@ EVERY_LABEL = {"1h": "hour", "1d": "day", "1w": "week"}
 
 
 def date_range(v: ViewState) -> tuple[dt.date, dt.date]:
+    """The view's dates; without dates chosen, the log without its far-out dates (one rule:
+    ``toolkit.analysis.thin.dense_range``, the data-quality report's)."""
     f = common.facts(v)
-    return (v.start or f.first_day, v.end or f.last_day)
+    return (v.start or f.dense_first, v.end or f.dense_last)
 
 
-def chart_range(v: ViewState) -> tuple[dt.date, dt.date]:
-    """The dates the trend charts draw: the view's range without a sparse early tail."""
-    f = common.facts(v)
-    a, b = date_range(v)
-    if v.start is None and f.bulk_first_day is not None:
-        a = max(a, f.bulk_first_day)
-    return a, b
+#: The dates the trend charts draw: the same as every figure's.
+chart_range = date_range
 
 
 def default_every(v: ViewState) -> str:
@@ -141,10 +138,13 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
     a, b = _window(v, window)
     pa, pb = previous_period(a, b)
     now = metric_values(common.filtered(v, start=a, end=b), metrics).to_dicts()
-    has_before = pb >= (f.bulk_first_day or f.first_day)
-    before = metric_values(common.filtered(v, start=pa, end=pb), metrics).to_dicts() if has_before else [{}]
+    # The previous period must hold data of the same range: not the gap before the log, nor
+    # (dates not chosen) the far-out dates left out of every figure.
+    floor = f.first_day if v.start is not None else f.dense_first
+    has_before = pb >= floor
+    before = metric_values(common.filtered(v, start=max(pa, floor), end=pb), metrics).to_dicts() if has_before else [{}]
     now_row, before_row = (now[0] if now else {}), (before[0] if before else {})
-    days = ((b - a).days + 1, (pb - max(pa, f.bulk_first_day or f.first_day)).days + 1)
+    days = ((b - a).days + 1, (pb - max(pa, floor)).days + 1)
 
     def sizes(m: Metric) -> tuple[Any, Any]:
         # Counts are judged by the messages behind them, times and rates by the answered turns.
@@ -162,7 +162,7 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
         label = _(m.label)
         label = label[:1].upper() + label[1:]
         d, color = delta(m, name)
-        items.append(Card(label, common.fmt_value(m, now_row.get(name)), d, color, _(m.description)))
+        items.append(Card(label, common.fmt_value(m, now_row.get(name)), d, color, common.metric_help(name, m) or ""))
     total = common.filtered(v).messages.filter(pl.col("direction") == "inbound").select(pl.len()).collect().item()
     shown = now_row.get("inbound_messages") or 0
     caption = _("{period}: {shown} of {total} inbound messages").format(
@@ -177,9 +177,6 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
             _(" (counts per day)") if days[0] != days[1] else "")
     else:
         caption += _(" (no earlier data to compare with)")
-    if f.early_messages and v.start is None and window == "all":
-        caption += _(". {n} messages dated from {day} are far from the rest and left out; choose the dates "
-                     "in the sidebar to include them").format(n=fmt.count(f.early_messages), day=fmt.date(f.first_day))
     rows = [
         {
             "metric": common.measure_label(n),
@@ -201,7 +198,6 @@ class Series:
     volumes: pl.DataFrame
     peaks: pl.DataFrame | None
     response: pl.DataFrame
-    note: str = ""
 
 
 def _naive(col: str = "period") -> pl.Expr:
@@ -213,15 +209,8 @@ def volume_series(v: ViewState, every: str) -> Series:
     """Inbound and replies per local bucket (empty buckets as zeros), peaks, response times."""
     f = common.facts(v)
     a, b = chart_range(v)
-    t = common.filtered(v, start=a, end=b)
-    shown, total = pl.collect_all([t.messages.select(pl.len()), common.filtered(v).messages.select(pl.len())])
-    skipped = total.item() - shown.item()
-    note = (
-        f"{fmt.count(skipped)} early messages before {fmt.date(a)} are not drawn (a sparse tail); "
-        "they count in the KPIs. Set the dates in the sidebar to see them."
-        if skipped
-        else ""
-    )
+    t = common.filtered(v)
+    shown = t.messages.select(pl.len()).collect().item()
     counts, response = pl.collect_all([
         volumes(t.messages, every=every, timezone=f.timezone, span=(a, b)),
         response_series(t, every=every, timezone=f.timezone),
@@ -233,12 +222,12 @@ def volume_series(v: ViewState, every: str) -> Series:
         _naive("period"), "art_median_s", "art_p90_s", pl.col("answered_turns").alias("turns")
     )
     peaks = None
-    if every in ("1h", "1d") and shown.item():
+    if every in ("1h", "1d") and shown:
         # Peaks are judged against the whole log's baseline for that hour/weekday.
         lf = t.messages.select("created_at", "direction")
         pk = peak_buckets(lf, bucket="hour" if every == "1h" else "day", timezone=f.timezone).collect()
         peaks = pk.filter("is_peak").select(_naive("bucket").alias("period"), pl.col("inbound_messages").alias("inbound"))
-    return Series(vol, peaks, response, note)
+    return Series(vol, peaks, response)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -309,11 +298,10 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
 def messages_of(v: ViewState) -> pl.DataFrame:
     """The view's filtered messages in canonical form (without the app's helper column).
 
-    Without a start date chosen, far-out early dates (a message from six years before the rest)
-    are left out, as in the KPIs and charts: a baseline over years of empty days would make
-    every busy day a "peak"."""
-    a, b = chart_range(v)
-    m = common.filtered(v, start=a, end=b).messages
+    Without dates chosen, far-out dates (a message from six years before the rest) are left
+    out, as in the KPIs and charts: a baseline over years of empty days would make every busy
+    day a "peak"."""
+    m = common.filtered(v).messages
     return (m.drop("in_hours") if "in_hours" in m.collect_schema().names() else m).collect()
 
 
@@ -394,13 +382,16 @@ def peak_table(v: ViewState, bucket: str) -> pl.DataFrame:
 
 @st.cache_data(max_entries=32, show_spinner="Comparing the two groups (tests and bootstrap intervals)…")
 def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
-    """The comparison table, or the reason it cannot be made (text) for this data/split."""
+    """The comparison table, or the reason it cannot be made (text) for this data/split.
+
+    A measure is tested only with ``thin.MIN_SAMPLE`` observations on each side (below that its
+    sentence says there are too few messages to compare): no "270x faster" from a handful."""
     f = common.facts(v)
     s = common.settings_of(v, common.dataset(v.dataset))
     try:
         return compare(
             messages_of(v), split, sla=v.sla_seconds, calendar=f.calendar, timezone=f.timezone,
-            events=list(s.events) or None, n_boot=400,
+            events=list(s.events) or None, n_boot=400, min_n=thin.MIN_SAMPLE,
         )
     except (DataError, ValueError, KeyError) as exc:
         return str(exc)

@@ -17,9 +17,9 @@ if frame is not None:
     a, b, c = st.columns(3)
     a.metric(_("Messages"), fmt.count(ds.messages.height), border=True)
     b.metric(_("Conversations"), fmt.count(f.conversations.height), border=True)
-    c.metric(_("Days covered"), fmt.count((f.last_day - f.first_day).days + 1), border=True)
+    c.metric(_("Days covered"), fmt.count((f.dense_last - f.dense_first).days + 1), border=True)
     st.caption(_("From {v0} to {v1} (local dates, {timezone}).").format(
-        v0=fmt.date(f.first_day, weekday=True), v1=fmt.date(f.last_day, weekday=True), timezone=escape_markdown(f.timezone)))
+        v0=fmt.date(f.dense_first, weekday=True), v1=fmt.date(f.dense_last, weekday=True), timezone=escape_markdown(f.timezone)))
     upload.describe_dataset(ds)
     coverage = metric_coverage(f.messages.columns, calendar=f.calendar)
     with st.expander(_('Metrics this data supports: {v0} of {height}').format(v0=int(coverage['supported'].sum()), height=coverage.height)):

@@ -23,7 +23,7 @@ if frame is not None:
     def cards(names: tuple[tuple[str, str], ...]) -> None:
         shown = [(n, label) for n, label in names if n in metrics]
         for col, (name, label) in zip(st.columns(4), shown, strict=False):
-            col.metric(label, common.fmt_value(metrics[name], row.get(name)), help=metrics[name].description, border=True)
+            col.metric(label, common.fmt_value(metrics[name], row.get(name)), help=common.metric_help(name, metrics[name]), border=True)
 
     def unlock(names: tuple[str, ...]) -> None:
         for note in common.unlock_notes(f, names):
@@ -34,7 +34,7 @@ if frame is not None:
         ("resolution_rate", _("Resolved conversations")),
         ("fcr_rate", _("Resolved in one contact")),
         ("resolution_median_s", _("Time to resolution (median)")),
-        ("resolution_p90_s", _("Time to resolution (90th pct)")),
+        ("resolution_p90_s", _("90% resolved within")),
     ))
     basis = _("the resolution time in the data") if "resolved_at" in f.messages.columns else _(
         "inference: the last message is a human reply and the customer stayed silent for 72 hours after it"
@@ -55,7 +55,7 @@ if frame is not None:
     )
     st.caption(
         _("The answered-only median ignores the customers who never got a reply. Here every turn "
-        "counts: an unanswered turn is still waiting at the end of the data (Kaplan-Meier). When "
+        "counts: an unanswered turn is still waiting at the end of the data. When "
         "fewer than half of the turns are ever answered, there is no honest median (shown as –).")
     )
 

@@ -47,8 +47,6 @@ if frame is not None:
         common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="o_pick")
     else:
         st.caption(_("Click a point on the volume chart to list the conversations behind it."))
-    if series.note:
-        st.caption(escape_markdown(series.note))
     rt = charts.response_time_trend(
         series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds, title=_('Response time per {v0}').format(v0=compute.EVERY_LABEL.get(every, 'period')),
         subtitle=_("Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target"),

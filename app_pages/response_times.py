@@ -23,11 +23,14 @@ if frame is not None:
     for col, name, label in zip(
         cols,
         ("frt_median_s", "frt_p90_s", "art_median_s", "sla_compliance"),
-        (_("First response (median)"), _("First response (90th pct)"), _("All turns (median)"), _("SLA compliance ({minutes} min)").format(minutes=fmt.number(v.sla_minutes, decimals=1))),
+        (_("First response (median)"), _("First reply, 90% within"), _("All turns (median)"), _("SLA compliance ({minutes} min)").format(minutes=fmt.number(v.sla_minutes, decimals=1))),
         strict=True,
     ):
-        col.metric(label, common.fmt_value(metrics.get(name), row.get(name)), help=_(metrics[name].description) if name in metrics else None, border=True)
+        col.metric(label, common.fmt_value(metrics.get(name), row.get(name)), help=common.metric_help(name, metrics.get(name)), border=True)
 
+    a, b = compute.date_range(v)
+    st.caption(_("{period}: the dates chosen in the sidebar (the Overview's cards cover their own KPI period, "
+                 "so their figures can differ).").format(period=fmt.date_range(a, b)))
     left, right = st.columns(2)
     first = t.filter(pl.col("is_first") & pl.col("answered_at").is_not_null())["response_seconds"]
     allt = t.filter(pl.col("answered_at").is_not_null())["response_seconds"]
@@ -74,7 +77,8 @@ if frame is not None:
         st.markdown(f"**{escape_markdown(report.sentence)}**")
         common.table(report.table, "business_hours_vs_overall", key="rt_hours")
         if report.comparison is not None and report.comparison.height:
-            with st.expander(_("Out of hours vs in hours: tests")):
+            with st.expander(_("How we know: out of hours vs in hours, measure by measure")):
+                st.markdown(_(common.HOW_WE_KNOW_COMPARISON))
                 common.table(report.comparison, "hours_tests", key="rt_htests")
         st.markdown(_("**What if we opened longer?** Share of the messages that now arrive while closed that each extension would cover."))
         extra_text = st.text_input(_("Try your own extra hours"), value=v.get("whatif"), key="rt_whatif", placeholder=_("e.g. sun 10:00-16:00"))

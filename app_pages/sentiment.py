@@ -43,7 +43,7 @@ if frame is not None:
         cols = st.columns(min(4, len(shown)))
         for i, name in enumerate([n for n in shown if not n.endswith("_responses")]):
             value = f"{row[name]:+.0f}" if name == "nps" and row.get(name) is not None else common.fmt_value(metrics[name], row.get(name))
-            cols[i % len(cols)].metric(_(LABELS[name]) if name in LABELS else name.replace("_", " "), value, help=_(metrics[name].description), border=True)
+            cols[i % len(cols)].metric(_(LABELS[name]) if name in LABELS else name.replace("_", " "), value, help=common.metric_help(name, metrics[name]), border=True)
 
     if "sentiment" in f.messages.columns:
         every = "1w" if compute.default_every(v) != "1h" else "1d"
@@ -68,10 +68,10 @@ if frame is not None:
         phrases = compute.call(v, deflection_phrase_counts)
         if isinstance(phrases, pl.DataFrame):
             st.caption(_("No deflection column: deflections detected from phrases in the replies."))
-            common.table(phrases, "deflection_phrases", key="s_phr")
+            common.table(phrases, "deflection_phrases", key="s_phr", hide=("deflection_phrase",))
             sections.append(Table(_("Deflection phrases"), phrases))
     else:
-        st.caption(_("Needs a `deflected_to` column or the reply `text` (deflections are then detected by phrases)."))
+        st.caption(_("Needs where conversations were moved (phone, email, chat), or the text of the replies (deflections are then found from phrases such as \"please call us\")."))
 
     if {"csat", "nps"} & set(f.messages.columns):
         st.subheader(_("Satisfaction"))

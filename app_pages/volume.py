@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from app_pages import common, compute
+from toolkit.analysis import thin
 from toolkit.present import charts
 from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
@@ -26,8 +27,6 @@ if frame is not None:
         subtitle=_("Red dots: peaks (inbound far above the usual level for that hour/weekday) · shaded: events"),
     )
     pick = common.chart(timeline, "volume", key="v_timeline", select=True)
-    if series.note:
-        st.caption(escape_markdown(series.note))
     if pick:
         st.markdown(_("**Conversations that started in the selected period**"))
         common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="v_pick")
@@ -40,6 +39,10 @@ if frame is not None:
         st.caption(_("No peak periods in this selection."))
     else:
         common.table(peaks, "peak_periods", key="v_peaks")
+        if peaks["ratio"].null_count():
+            st.caption(_("Ratio: the period's inbound messages over the usual level for those hours or days, "
+                         "shown when both count at least {n} messages; a dash means {too_few}.").format(
+                n=thin.MIN_SAMPLE, too_few=_(thin.TOO_FEW)))
 
     st.subheader(_("Peak vs normal"))
     result = compute.comparison(v, "peak")

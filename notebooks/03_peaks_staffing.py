@@ -175,7 +175,8 @@ alt.Chart(peak_long.to_pandas()).mark_line(point=True).encode(
 print(
     f"{peaks.height} peak period(s) found with k = {K:g}: "
     + "; ".join(
-        f"{r['start']:%d %b}-{(r['end'] - dt.timedelta(days=1)):%d %b} ({r['ratio']:.1f}x baseline"
+        f"{r['start']:%d %b}-{(r['end'] - dt.timedelta(days=1)):%d %b} ("
+        + (f"{r['ratio']:.1f}x baseline" if r["ratio"] is not None else "too few messages to compare")
         + (f", {r['events']}" if r["events"] else ", no declared event")
         + ")"
         for r in peaks.iter_rows(named=True)

@@ -11,6 +11,7 @@ from scipy.stats import false_discovery_control
 
 import toolkit
 from toolkit.analysis.agents import benjamini_hochberg, robust_z
+from toolkit.present import format as fmt
 
 T0 = dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC)
 
@@ -53,6 +54,11 @@ def test_a_slow_agent_is_flagged_and_the_others_are_not():
     assert rows["A3"]["coaching_flag"]
     assert rows["A3"]["robust_z"] > 2.5 and rows["A3"]["p_adjusted"] < 0.05
     assert "slower than peers" in rows["A3"]["coaching_note"]
+    # The note speaks plainly; the statistics behind it are in words in their own column.
+    assert not any(w in rows["A3"]["coaching_note"] for w in ("robust", "Mann", "Benjamini", "p <", "p ="))
+    evidence = rows["A3"]["coaching_evidence"]
+    assert "typical spreads from the peers' median" in evidence and "once allowing for the number of agents" in evidence
+    assert fmt.number(rows["A3"]["robust_z"], decimals=1, signed=True) in evidence
     assert not any(r["coaching_flag"] for a, r in rows.items() if a != "A3")
     assert report["agent_id"][0] == "A3"  # flagged first
     assert rows["A0"]["replies"] == 30 and rows["A0"]["turns_answered"] == 30

@@ -39,7 +39,18 @@ FORBIDDEN = {
     "code": re.compile(r"`|\btoolkit\.\w|\w\(\)|\bdef \w|import \w"),
     "a command-line flag": re.compile(r"(?<![\w-])--[a-z][\w-]+"),
     "an internal name": re.compile(r"\b[a-z]+(?:_[a-z0-9]+)*_(?:s|seconds|rate|share|median|p90|mean|id|at)\b"),
+    "an abbreviation": re.compile(r"\b(?:90th pct|p90|frt)\b"),
+    "a raw p-value": re.compile(r"\bp\s*[=<]\s*0(?:[.,]0*)?(?![.,]?\d)"),
+    "a regular expression": re.compile(r"\\b|\(\?[:i]"),
+    "a sentence contradicting its test": re.compile(r"No significant difference[^.]*\bp = 0[.,]0[0-4]"),
+    "a far-out note that disagrees with the KPIs": re.compile(r"count in the KPIs|are not drawn"),
 }
+
+#: Statistics' names: one click away in a "How we know" detail, never in the page's own words.
+JARGON = re.compile(
+    r"robust z|z-score|z-test|Benjamini|Hochberg|Mann[-–]Whitney|Kaplan|Meier|Fisher exact|Wilcoxon|bootstrap|censor",
+    re.IGNORECASE,
+)
 
 
 def _cells(df: Any) -> list[str]:
@@ -63,6 +74,8 @@ def visible_text(at: AppTest) -> list[str]:
         out.extend(_MD_ESCAPE.sub(r"\1", str(e.value)) for e in getattr(at, kind))
     for m in at.metric:
         out.extend(str(x) for x in (m.label, m.value, m.delta) if x is not None)
+        if m.proto.help:  # the card's "?" help, what a reader hovers to learn what it means
+            out.append(str(m.proto.help))
     for e in at.expander:
         out.append(str(e.label))
     for b in at.button:
@@ -75,6 +88,33 @@ def visible_text(at: AppTest) -> list[str]:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def how_we_know_text(at: AppTest) -> list[str]:
+    """What the "How we know" details hold (the statistics behind a claim, for who opens them)."""
+    out: list[str] = []
+    for e in at.expander:
+        if str(e.label).startswith("How we know"):
+            out.extend(_MD_ESCAPE.sub(r"\1", str(x.value)) for kind in ("markdown", "caption") for x in getattr(e, kind))
+            for d in e.dataframe:
+                out.extend(_cells(d.value))
+    return out
+
+
+def page_words(at: AppTest) -> list[str]:
+    """The visible text outside the "How we know" details."""
+    inside = how_we_know_text(at)
+    out = []
+    for text in visible_text(at):
+        if text in inside:
+            inside.remove(text)
+        else:
+            out.append(text)
+    return out
+
+
+def jargon(texts: list[str]) -> list[str]:
+    return [f"statistics jargon: {hit.group(0)!r} in {t[:160]!r}" for t in texts if (hit := JARGON.search(t))]
 
 
 def problems(texts: list[str], *, column_names_allowed: bool = False) -> list[str]:
@@ -113,6 +153,7 @@ def test_sample_pages_speak_plainly(page: str, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(sys, "argv", ["pytest"])
     at = render(page)
     assert not problems(visible_text(at), column_names_allowed=page.endswith("data.py"))
+    assert not jargon(page_words(at))
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -125,14 +166,21 @@ def test_real_export_pages_speak_plainly(page: str, realdata: Path, monkeypatch:
     assert "twcs_head.csv" in " ".join(visible_text(at)), "the app opens on the file given on the command line"
     assert not at.error, [e.value for e in at.error]
     assert not problems(visible_text(at), column_names_allowed=page.endswith("data.py"))
+    assert not jargon(page_words(at))
 
 
 def test_the_patterns_catch_what_they_should() -> None:
     bad = ["p = None", "nan min", "ratio inf", "p = 8.5e-12", "call `toolkit.add_sentiment(messages)`",
-           "pass --hours and --timezone", "frt_median_s", "customer_service_share"]
-    assert all(problems([t]) for t in bad)
-    good = ["47 min", "p < 0.001", "3.2x", "Nonetheless", "information", "first response (median)", "2,778 messages"]
-    assert not problems(good)
+           "pass --hours and --timezone", "frt_median_s", "customer_service_share", "First response (90th pct)",
+           "ht p90", "p = 0", "(p = 0.000)", r"\bgive us a (?:call|ring)\b",
+           "No significant difference in median first response time (47m vs 53m, p = 0.019).",
+           "10 early messages before 26 Sep 2017 are not drawn (a sparse tail); they count in the KPIs."]
+    assert all(problems([t]) for t in bad), [t for t in bad if not problems([t])]
+    good = ["47 min", "p < 0.001", "3.2x", "Nonetheless", "information", "first response (median)", "2,778 messages",
+            "p = 0.019", "p = 0.05", "art gallery", "No significant difference in replies (47 min vs 53 min, p = 0.31)."]
+    assert not problems(good), problems(good)
+    assert all(jargon([t]) for t in ("robust z +4.5", "Mann-Whitney p < 0.001", "after Benjamini-Hochberg", "(Kaplan-Meier)"))
+    assert not jargon(["distance from peers", "the chance of a gap this large"])
 
 
 def test_opens_straight_on_a_file_or_a_stored_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
@@ -162,3 +210,44 @@ def test_opens_straight_on_a_file_or_a_stored_id(tmp_path: Path, monkeypatch: py
     missing = render(PAGES[0])
     assert any("No log file or stored dataset" in e.value for e in missing.error)
     assert missing.session_state["view"].dataset == "sample"
+
+
+def test_real_export_far_out_dates_one_rule_one_wording(realdata: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """twcs_head has a 2011 and two 2016 tweets in a 2017 log: the data-quality report flags 3
+    rows, and every page says, in the same words, that those 3 are left out of every figure."""
+    import toolkit
+    from toolkit.io.timestamps import FAR_OUT_REASON
+
+    log = realdata / "twcs_head.csv"
+    if not log.is_file():
+        pytest.skip(f"{log} absent")
+    (flagged,) = [i.rows for i in toolkit.load(log).quality.issues if i.reason == FAR_OUT_REASON]
+    monkeypatch.setattr(sys, "argv", ["app.py", str(log)])
+    notes = []
+    for page in ("app_pages/overview.py", "app_pages/volume.py", "app_pages/response_times.py", "app_pages/data.py"):
+        at = render(page)
+        texts = visible_text(at)
+        mine = [t for t in texts if "left out of every figure" in t]
+        assert len(mine) == 1, (page, mine)
+        notes.append(mine[0])
+        assert not [t for t in texts if re.search(r"count in the KPIs|not drawn|far from the rest", t)], page
+        if page.endswith("volume.py"):
+            # Peak periods: no ratio against fewer than 30 messages (the 15-message peak of 8 Oct).
+            (peaks,) = [d.value for d in at.dataframe if "ratio" in d.value.columns and "baseline" in d.value.columns]
+            counts = peaks["inbound messages"].str.replace(",", "").astype(int)
+            baselines = peaks["baseline"].str.replace(",", "").astype(float)
+            thin_rows = (counts < 30) | (baselines < 30)
+            assert thin_rows.any() and (peaks["ratio"][thin_rows] == "–").all()
+            assert any("too few messages to compare" in t for t in texts)
+    assert len(set(notes)) == 1 and notes[0].startswith(f"{flagged} messages dated long before the rest (from 29 Aug 2011)")
+
+
+def test_agents_flags_come_with_how_we_know(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sample: the coaching flags are plain sentences; the statistics are in "How we know"."""
+    monkeypatch.setattr(sys, "argv", ["pytest"])
+    at = render("app_pages/agents.py")
+    notes = [str(m.value) for m in at.markdown if "worth a coaching conversation" in str(m.value)]
+    assert notes and not jargon(notes)
+    (how,) = [e for e in at.expander if e.label == "How we know"]
+    inside = " ".join(_MD_ESCAPE.sub(r"\1", str(m.value)) for m in how.markdown)
+    assert "two checks agree" in inside and "typical spreads from the peers' median" in inside

@@ -109,7 +109,7 @@ def test_small_groups_say_not_enough_data():
         assert out[name]["test"] == "not enough data"
         assert out[name]["p_value"] is None and out[name]["ci_low"] is None
         assert out[name]["direction"] == "not enough data"
-        assert out[name]["sentence"].startswith("Not enough data")
+        assert "too few messages to compare (5 vs 30)" in out[name]["sentence"]
     assert out["art_median_s"]["a"] == 180.0  # the values are still reported
     assert out["turns"]["test"] is None and out["turns"]["a"] == 5  # counts: no test
 

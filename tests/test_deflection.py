@@ -87,6 +87,7 @@ def test_custom_phrases_and_phrase_counts_with_examples():
     (row,) = counts.collect().to_dicts()
     assert row["messages"] == 2 and row["conversations"] == 2
     assert row["example_texts"] == ["Ring our hotline"]
+    assert row["phrase_found"] == "ring our hotline"  # the words, not the regular expression
     with pytest.raises(ValueError, match="phrases"):
         toolkit.detect_deflection(m, {})
 

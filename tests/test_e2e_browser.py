@@ -8,6 +8,7 @@ Chromium or Playwright is absent (CI installs ``chromium`` with apt-get).
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -28,6 +29,7 @@ ARGS = [
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} not installed (apt-get install chromium)")
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) not installed")
+pypdf = pytest.importorskip("pypdf", reason="pypdf reads the PDF report back (requirements.txt)")
 
 
 def _free_port() -> int:
@@ -124,7 +126,14 @@ def test_upload_filter_share_link(server: str, tmp_path: Path) -> None:
             with shared.expect_download(timeout=60_000) as download:
                 shared.get_by_role("button", name="One-page report (HTML)").click()
             html = Path(download.value.path()).read_text()
-            assert after["Inbound messages"] in html and "<svg" in html and "channel: twitter" in html
+            assert after["Inbound messages"] in html and "<svg" in html and "Channel: twitter" in html
+            # ... and so does its PDF: one page, named after the page and the dates.
+            with shared.expect_download(timeout=60_000) as download:
+                shared.get_by_role("button", name="One-page report (PDF)").click()
+            assert re.fullmatch(r"overview_\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}\.pdf", download.value.suggested_filename)
+            pdf = pypdf.PdfReader(download.value.path())
+            text = " ".join(pdf.pages[0].extract_text().split())
+            assert len(pdf.pages) == 1 and after["Inbound messages"] in text and "Channel: twitter" in text
             shared.goto(link.replace("/?", "/data?"))
             shared.get_by_text("Current data").wait_for(timeout=180_000)
             _settle(shared)

@@ -259,3 +259,40 @@ def test_sample_peaks_are_slower_and_the_process_change_cuts_handle_time(sample)
     metrics = ["aht_s"] if "handle_seconds" in messages.columns else ["art_median_s"]
     after = compare(messages, f"before:{change}", timezone=tz, metrics=metrics).row(0, named=True)
     assert after["a"] < after["b"] and after["direction"] == "better"
+
+
+def test_no_ratio_against_a_handful_of_messages():
+    """A quiet log (a message or two a day) with one busy day of a dozen: the day is a peak, but
+    "10x the usual" from 15 messages against 1.5 is noise, so no ratio is given."""
+    from toolkit.analysis.thin import MIN_SAMPLE
+
+    quiet = synthetic_log(weeks=8, per_hour=0.12, peak_days=(30,), peak_factor=10.0, seed=3)
+    periods = peak_periods(quiet, bucket="day")
+    busy = periods.filter(pl.col("start").dt.date() == (START + dt.timedelta(days=30)).date())
+    assert busy.height == 1 and 5 < busy["inbound_messages"][0] < MIN_SAMPLE
+    assert busy["ratio"][0] is None and busy["max_ratio"][0] is None
+    # Only periods with MIN_SAMPLE messages on both sides carry a ratio.
+    thin = (pl.col("inbound_messages") < MIN_SAMPLE) | (pl.col("baseline") < MIN_SAMPLE)
+    assert periods.filter(thin)["ratio"].null_count() == periods.filter(thin).height
+    promo = Event("Promo", busy["start"][0].date(), busy["start"][0].date())
+    assert event_summary(quiet, [promo], bucket="day")["ratio"][0] is None
+
+
+def test_ratios_stay_where_both_sides_are_large(peaky):
+    from toolkit.analysis.thin import MIN_SAMPLE
+
+    periods = peak_periods(peaky, bucket="day")
+    big = periods.filter((pl.col("inbound_messages") >= MIN_SAMPLE) & (pl.col("baseline") >= MIN_SAMPLE))
+    assert big.height >= 3
+    assert (big["ratio"] - big["inbound_messages"] / big["baseline"]).abs().max() < 1e-9
+
+
+def test_compare_says_too_few_messages_instead_of_a_ratio():
+    from toolkit.analysis.compare import compare
+    from toolkit.analysis.thin import MIN_SAMPLE, TOO_FEW
+
+    quiet = synthetic_log(weeks=8, per_hour=0.12, peak_days=(30,), peak_factor=10.0, seed=3)
+    out = compare(quiet, "peak", n_boot=50, min_n=MIN_SAMPLE)
+    frt = out.filter(pl.col("metric") == "frt_median_s").row(0, named=True)
+    assert frt["test"] == "not enough data" and frt["p_value"] is None
+    assert TOO_FEW in frt["sentence"] and "faster" not in frt["sentence"]

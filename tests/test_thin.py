@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import toolkit
 from toolkit.analysis import thin
+from toolkit.io.timestamps import FAR_OUT_REASON
 
 
 def test_minimum_sample_on_every_side():
@@ -52,3 +55,45 @@ def test_dense_range_keeps_quiet_days_inside_the_bulk():
     r = thin.dense_range(_log(days))
     assert (r.first, r.last, r.outside) == (dt.date(2025, 1, 1), dt.date(2025, 1, 31), 0)
     assert thin.dense_range(_log([])) is None
+
+
+def _csv(tmp_path, times: list[dt.datetime]) -> str:
+    path = tmp_path / "log.csv"
+    pl.DataFrame({
+        "message_id": [f"m{i}" for i in range(len(times))],
+        "conversation_id": [f"c{i // 2}" for i in range(len(times))],
+        "created_at": [t.isoformat() + "Z" for t in times],
+        "direction": ["inbound" if i % 2 == 0 else "outbound" for i in range(len(times))],
+    }).write_csv(path)
+    return str(path)
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_one_far_out_rule_for_the_quality_report_and_the_default_range(tmp_path, lazy):
+    """The quality report flags exactly the messages the default range leaves out; a sparse
+    but plausible stretch before the busy weeks (one message a week) is neither."""
+    bulk = [dt.datetime(2017, 10, 1) + dt.timedelta(minutes=37 * i) for i in range(2400)]
+    sparse = [dt.datetime(2017, 8, 8) + dt.timedelta(days=7 * w) for w in range(7)]
+    far = [dt.datetime(2011, 8, 29), dt.datetime(2016, 8, 6), dt.datetime(2016, 8, 6, 5)]
+    result = toolkit.load(_csv(tmp_path, far + sparse + bulk), lazy=lazy)
+    flagged = [i for i in result.quality.issues if i.reason == FAR_OUT_REASON]
+    messages = result.messages.collect() if isinstance(result.messages, pl.LazyFrame) else result.messages
+    r = thin.dense_range(messages)
+    assert len(flagged) == 1 and flagged[0].rows == r.outside == r.before == 3
+    assert (r.first, r.earliest) == (dt.date(2017, 8, 8), dt.date(2011, 8, 29))
+
+
+def test_far_out_dates_after_the_log_are_counted_as_after():
+    bulk = [dt.datetime(2025, 1, 1) + dt.timedelta(hours=h) for h in range(24 * 30)]
+    r = thin.dense_range(_log([*bulk, dt.datetime(2031, 5, 1)]))
+    assert (r.before, r.after, r.last, r.latest) == (0, 1, dt.date(2025, 1, 30), dt.date(2031, 5, 1))
+
+
+def test_the_real_excerpt_one_count_of_far_out_dates(realdata):
+    """twcs_head: a 2011 and two 2016 tweets in a 2017 log. The report and the range agree on 3
+    (an earlier rule left 10 out: the quiet weeks of August and September 2017 too)."""
+    result = toolkit.load(realdata / "twcs_head.csv")
+    (issue,) = [i for i in result.quality.issues if i.reason == FAR_OUT_REASON]
+    r = thin.dense_range(result.messages)
+    assert issue.rows == r.outside == 3
+    assert r.first == dt.date(2017, 8, 8) and r.last == dt.date(2017, 12, 3)

@@ -109,7 +109,9 @@ def agent_report(
     ``sla_compliance`` (share of the turns the agent answered that were answered within the
     target; unanswered turns have no agent), business-hours columns with a calendar, ``aht_s``,
     ``sentiment_conversion_rate``, ``csat``, ``nps`` (when the log supports them),
-    ``robust_z``, ``p_value``, ``p_adjusted``, ``coaching_flag``, ``coaching_note``.
+    ``robust_z``, ``p_value``, ``p_adjusted``, ``coaching_flag``, ``coaching_note`` (the verdict
+    in plain words), ``coaching_evidence`` (the statistics behind it, in words; null when the
+    agent was not tested).
     Agents flagged come first, then by group and agent id.
     """
     from scipy.stats import mannwhitneyu
@@ -183,10 +185,13 @@ def agent_report(
         _note(row, z_threshold, alpha, min_turns, min_peers, bh)
         for row in report.iter_rows(named=True)  # per agent, to write words
     ]
-    report = report.with_columns(coaching_note=pl.Series(notes, dtype=pl.String))
+    evidence = [_evidence(row, z_threshold, alpha) for row in report.iter_rows(named=True)]
+    report = report.with_columns(
+        coaching_note=pl.Series(notes, dtype=pl.String), coaching_evidence=pl.Series(evidence, dtype=pl.String)
+    )
     first = [*keys, "replies", "turns_answered", "conversations"]
     metric_cols = [c for c in chosen if c in report.columns and c != "answered_turns"]
-    tail = ["robust_z", "p_value", "p_adjusted", "coaching_flag", "coaching_note"]
+    tail = ["robust_z", "p_value", "p_adjusted", "coaching_flag", "coaching_note", "coaching_evidence"]
     return report.select(*first, *metric_cols, *tail).sort(
         ["coaching_flag", *keys], descending=[True] + [False] * len(keys), nulls_last=True
     )
@@ -252,21 +257,31 @@ def _note(row: dict[str, Any], z_threshold: float, alpha: float, min_turns: int,
     if row.get("robust_z") is None and row.get("p_value") is None:
         return _("too few comparable peers to judge ({peers} < {min_peers} agents)").format(
             peers=row.get("_peers"), min_peers=min_peers)
-    z, p, q = row.get("robust_z"), row["p_value"], row["p_adjusted"]
+    z, q = row.get("robust_z"), row["p_adjusted"]
     values = {
         "mine": fmt.duration(row["_median"]), "peers": fmt.duration(row["_peer_median"]),
         "clock": _(" in business hours") if bh else "",
     }  # fmt: skip
-    tested = _("Mann-Whitney {p}, {q} after Benjamini-Hochberg").format(
-        p=fmt.p_value(p), q=fmt.p_value(q, prefix=False))
-    values["evidence"] = (
-        _("robust z {z}, ").format(z=fmt.number(z, decimals=1, signed=True)) if z is not None
-        else _("robust z n/a (peers all alike), ")
-    ) + tested
     if row["coaching_flag"]:
-        return _("slower than peers: median response {mine}{clock} vs {peers} for the team "
-                 "({evidence}); worth a coaching conversation").format(**values)
-    if z is not None and z < -z_threshold and q < alpha:
-        return _("much faster than peers: median response {mine}{clock} vs {peers} ({evidence}); "
+        return _("slower than peers: median response {mine}{clock} vs {peers} for the team; "
+                 "worth a coaching conversation").format(**values)
+    if z is not None and z < -z_threshold and q is not None and q < alpha:
+        return _("much faster than peers: median response {mine}{clock} vs {peers}; "
                  "a practice to share, or replies worth a quality check").format(**values)
-    return _("in line with peers: median response {mine}{clock} vs {peers} ({evidence})").format(**values)
+    return _("in line with peers: median response {mine}{clock} vs {peers}").format(**values)
+
+
+def _evidence(row: dict[str, Any], z_threshold: float, alpha: float) -> str | None:
+    """The statistics behind the agent's note, in words (None when the agent was not tested)."""
+    z, p, q = row.get("robust_z"), row.get("p_value"), row.get("p_adjusted")
+    if z is None and p is None:
+        return None
+    distance = (
+        _("{z} typical spreads from the peers' median (flagged beyond +{limit})").format(
+            z=fmt.number(z, decimals=1, signed=True), limit=fmt.number(z_threshold, decimals=1))
+        if z is not None else _("no spread between peers to measure a distance (all alike)")
+    )
+    chance = _("chance of a gap this large between alike agents: {p}, {q} once allowing for the "
+               "number of agents checked (flagged below {alpha})").format(
+        p=fmt.p_value(p), q=fmt.p_value(q, prefix=False), alpha=fmt.number(alpha, decimals=2))
+    return f"{distance}; {chance}"

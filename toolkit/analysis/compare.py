@@ -657,7 +657,7 @@ def _sentence(row: dict[str, Any], metric: Metric, alpha: float) -> str:
         return _upper_first(_("{label}: {a} {a_label} vs {b} {b_label}.").format(**parts))
     if row["test"] == NOT_ENOUGH:
         return _upper_first(
-            _("Not enough data to compare {label} {a_label} with {b_label} (n = {n_a} vs {n_b}).").format(
+            _("{label} {a_label} vs {b_label}: too few messages to compare ({n_a} vs {n_b}).").format(
                 **parts, n_a=fmt.count(row["n_a"]), n_b=fmt.count(row["n_b"])
             )
         )

@@ -10,7 +10,10 @@ weekday for daily ones, all buckets for weekly ones:
   at Poisson noise so that a flat series (MAD = 0) does not flag every extra message;
 * a bucket is a *peak* when ``inbound > baseline + k · spread`` (``k`` default 3).
 
-Adjacent peak buckets merge into one *peak period*. Declared events - public holidays by
+Adjacent peak buckets merge into one *peak period*. A period's ratio to its usual level is
+given only when both its volume and that usual level hold at least
+:data:`toolkit.analysis.thin.MIN_SAMPLE` messages ("15 messages, 10x the usual 1.5" is noise
+presented as news; the period is still listed). Declared events - public holidays by
 country (``holidays`` package) and promotions as named date ranges - are :class:`Event`
 objects; they annotate the peak periods and can be compared like peaks
 (``compare(..., split="event:NAME")``).
@@ -26,6 +29,7 @@ import polars as pl
 
 from toolkit._durations import parse_period
 from toolkit._frames import Frame, as_lazy, into_expr, same_kind
+from toolkit.analysis.thin import MIN_SAMPLE
 from toolkit.calendar.events import Event, as_date, parse_event, promotion
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, UTC_DATETIME
@@ -320,7 +324,9 @@ def peak_periods(
     polars.DataFrame
         One row per period: ``start``, ``end`` (local; end exclusive), ``buckets``,
         ``inbound_messages``, ``baseline`` (sum of the buckets' baselines), ``ratio``
-        (inbound / baseline), ``max_ratio`` (of the busiest bucket), ``events``.
+        (inbound / baseline), ``max_ratio`` (the largest of its buckets' ratios), ``events``.
+        Ratios are null when the volume or the baseline behind them is under
+        :data:`~toolkit.analysis.thin.MIN_SAMPLE` messages (too few messages to compare).
     """
     step = parse_period(bucket, argument="bucket")
     table = buckets if buckets is not None else as_lazy(
@@ -339,11 +345,9 @@ def peak_periods(
             pl.len().cast(pl.Int64).alias("buckets"),
             pl.col("inbound_messages").sum().cast(pl.Int64),
             pl.col("baseline").sum(),
-            pl.col("ratio").max().alias("max_ratio"),
+            _honest_ratio().max().alias("max_ratio"),
         )
-        .with_columns(
-            ratio=pl.when(pl.col("baseline") > 0).then(pl.col("inbound_messages") / pl.col("baseline"))
-        )
+        .with_columns(ratio=_honest_ratio())
         .select("start", "end", "buckets", "inbound_messages", "baseline", "ratio", "max_ratio")
     )
     ev = events_frame(events, timezone)
@@ -370,6 +374,12 @@ def peak_periods(
     return periods
 
 
+def _honest_ratio(inbound: str = "inbound_messages", baseline: str = "baseline") -> pl.Expr:
+    """``inbound / baseline`` when both hold at least MIN_SAMPLE messages, else null."""
+    enough = (pl.col(inbound) >= MIN_SAMPLE) & (pl.col(baseline) >= MIN_SAMPLE)
+    return pl.when(enough).then(pl.col(inbound) / pl.col(baseline))
+
+
 def event_summary(
     messages: pl.DataFrame | pl.LazyFrame,
     events: EventsLike,
@@ -386,8 +396,9 @@ def event_summary(
     -------
     polars.DataFrame
         ``name``, ``kind``, ``start``, ``end`` (UTC), ``inbound_messages`` (in the event's
-        buckets), ``baseline`` (sum of those buckets' baselines), ``ratio``, ``peak_buckets``
-        (how many of them were detected as peaks).
+        buckets), ``baseline`` (sum of those buckets' baselines), ``ratio`` (null under
+        MIN_SAMPLE messages on a side, as in :func:`peak_periods`), ``peak_buckets`` (how many
+        of them were detected as peaks).
     """
     ev = events_frame(events, timezone)
     table = buckets if buckets is not None else as_lazy(
@@ -410,7 +421,7 @@ def event_summary(
         .join(joined, on="_e", how="left")
         .with_columns(
             pl.col("inbound_messages", "peak_buckets").fill_null(0),
-            ratio=pl.when(pl.col("baseline") > 0).then(pl.col("inbound_messages") / pl.col("baseline")),
+            ratio=_honest_ratio(),
         )
         .drop("_e")
     )

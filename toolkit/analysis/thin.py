@@ -7,8 +7,10 @@ is noise presented as news. Every page and report asks here first:
   a percentage change, a ratio or a test is shown; otherwise say :data:`TOO_FEW`;
 - :func:`relative_change`: no change against a zero (or too small) baseline, and counts over
   periods of unequal length compared per day;
-- :func:`dense_range`: the dates where the bulk of the log lies, and how many messages fall
-  outside (far-out dates are flagged, not silently drawn as a flat line from 2011).
+- :func:`dense_range`: the dates where the log lies once far-out dates are left out, and how
+  many messages fall outside. Far out is ONE rule (:func:`toolkit.io.timestamps.far_out_bounds`),
+  the same that flags those rows in the data-quality report, so the report, the default date
+  range and every page's note count the same messages.
 
 >>> enough(6, 120), enough(45, 120)
 (False, True)
@@ -22,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+
+from toolkit.io.timestamps import far_out_bounds, far_out_stats
 
 __all__ = ["MIN_SAMPLE", "TOO_FEW", "DenseRange", "dense_range", "enough", "relative_change"]
 
@@ -69,10 +73,16 @@ def relative_change(
 
 
 class DenseRange:
-    """Where the log is dense: ``first``..``last`` and how many messages lie before/after."""
+    """Where the log lies: ``first``..``last`` (local dates) without its far-out dates, how many
+    messages lie before/after, and the local dates of the earliest and latest message."""
 
-    def __init__(self, first: dt.date, last: dt.date, before: int, after: int, total: int) -> None:
+    def __init__(
+        self, first: dt.date, last: dt.date, before: int, after: int, total: int,
+        earliest: dt.date | None = None, latest: dt.date | None = None,
+    ) -> None:
         self.first, self.last, self.before, self.after, self.total = first, last, before, after, total
+        self.earliest = earliest or first
+        self.latest = latest or last
 
     @property
     def outside(self) -> int:
@@ -82,37 +92,34 @@ class DenseRange:
         return f"DenseRange({self.first}, {self.last}, before={self.before}, after={self.after}, total={self.total})"
 
 
-def dense_range(
-    messages: pl.DataFrame | pl.LazyFrame, *, timezone: str = "UTC", coverage: float = 0.99, gap_days: int = 14
-) -> DenseRange | None:
-    """The local dates holding the bulk of the log, far-out dates left out.
+def dense_range(messages: pl.DataFrame | pl.LazyFrame, *, timezone: str = "UTC") -> DenseRange | None:
+    """The local dates of the log with its far-out dates left out, and how many those are.
 
-    The range starts at the ``(1 - coverage) / 2`` quantile of message times and ends at the
-    last message, then widens to every day within ``gap_days`` of a day already in range (so
-    a quiet weekend is not cut off, a message from six years before is).
+    Far out is the data-quality report's rule (:func:`toolkit.io.timestamps.far_out_bounds`):
+    further from the 1st-99th percentile period than that period's length (at least 90 days).
+    A quiet week or a sparse month before the busy ones stays in; a message from six years
+    before the rest does not. None for a log without times.
 
     >>> import datetime as dt
     >>> days = [dt.datetime(2011, 8, 29)] + [dt.datetime(2017, 10, 1) + dt.timedelta(hours=h) for h in range(24 * 60)]
     >>> r = dense_range(pl.DataFrame({"created_at": days}).with_columns(pl.col("created_at").dt.replace_time_zone("UTC")))
-    >>> r.first, r.last, r.before
-    (datetime.date(2017, 10, 1), datetime.date(2017, 11, 29), 1)
+    >>> r.first, r.last, r.before, r.earliest
+    (datetime.date(2017, 10, 1), datetime.date(2017, 11, 29), 1, datetime.date(2011, 8, 29))
     """
     lf = messages.lazy() if isinstance(messages, pl.DataFrame) else messages
-    local = pl.col("created_at").dt.convert_time_zone(timezone).dt.date()
-    per_day = lf.group_by(local.alias("day")).agg(pl.len().alias("n")).sort("day").collect()
-    if per_day.height == 0:
+    created = pl.col("created_at")
+    bounds = far_out_bounds(lf.select(far_out_stats(created)).collect().row(0, named=True))
+    if bounds is None:
         return None
-    total = int(per_day["n"].sum())
-    cum = per_day["n"].cum_sum()
-    low = (1 - coverage) / 2 * total
-    start_i = int((cum > low).arg_max() or 0)
-    days = per_day["day"].to_list()
-    # Widen backwards over days within the gap (the bulk's own quiet days).
-    while start_i > 0 and (days[start_i] - days[start_i - 1]).days <= gap_days:
-        start_i -= 1
-    end_i = int((cum >= total - low).arg_max() or 0)
-    while end_i < len(days) - 1 and (days[end_i + 1] - days[end_i]).days <= gap_days:
-        end_i += 1
-    before = int(per_day["n"][:start_i].sum())
-    after = int(per_day["n"][end_i + 1:].sum())
-    return DenseRange(days[start_i], days[end_i], before, after, total)
+    low, high = bounds
+    us = created.dt.epoch("us")
+    inside = (us >= low) & (us <= high)
+    local = created.dt.convert_time_zone(timezone).dt.date()
+    row = lf.select(
+        first=local.filter(inside).min(), last=local.filter(inside).max(),
+        before=(us < low).sum(), after=(us > high).sum(), total=created.count(),
+        earliest=local.min(), latest=local.max(),
+    ).collect().row(0, named=True)
+    return DenseRange(
+        row["first"], row["last"], int(row["before"]), int(row["after"]), int(row["total"]), row["earliest"], row["latest"]
+    )

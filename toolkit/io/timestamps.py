@@ -44,7 +44,7 @@ from toolkit.io.schema import UTC_DATETIME
 from toolkit.present.format import count as _count
 from toolkit.present.i18n import N_, _
 
-__all__ = ["check_timestamps", "far_out", "far_out_stats", "parse_timestamps"]
+__all__ = ["check_timestamps", "far_out", "far_out_bounds", "far_out_stats", "parse_timestamps"]
 
 #: Reason of the quality issue for outlying times (rows kept).
 FAR_OUT_REASON = N_("far outside the period of the other rows (kept: check the clock or the column)")
@@ -63,17 +63,33 @@ def far_out_stats(created: pl.Expr) -> list[pl.Expr]:
     ]
 
 
-def far_out(stats: dict, created: pl.Expr) -> pl.Expr | None:
-    """Mask of times far outside the log's period, or None when there are none.
+def far_out_bounds(stats: dict) -> tuple[int, int] | None:
+    """The instants (epoch microseconds, ``low``, ``high``) outside which a time is far out.
 
-    The period is the 1st-99th percentile range; a time is far out when it lies further from
-    it than the range's own length (at least 90 days): a 2011 tweet in a 2017 export.
+    The one rule for outlying dates, shared by the data-quality report (rows flagged, kept) and
+    :func:`toolkit.analysis.thin.dense_range` (the default date range left to them): the log's
+    period is its 1st-99th percentile range; a time is far out when it lies further from it than
+    the range's own length (at least 90 days) - a 2011 tweet in a 2017 export, not a quiet month.
+    ``stats`` is the row of :func:`far_out_stats`; None for an empty log.
+
+    >>> far_out_bounds({"__q01": 0, "__q99": 10, "__min": 0, "__max": 10}) == (-FAR_OUT_MIN_MARGIN_US, 10 + FAR_OUT_MIN_MARGIN_US)
+    True
     """
-    q01, q99, lo, hi = (stats.get(k) for k in ("__q01", "__q99", "__min", "__max"))
+    q01, q99 = stats.get("__q01"), stats.get("__q99")
     if q01 is None or q99 is None:
         return None
     margin = max(int(q99 - q01), FAR_OUT_MIN_MARGIN_US)
-    low, high = int(q01) - margin, int(q99) + margin
+    return int(q01) - margin, int(q99) + margin
+
+
+def far_out(stats: dict, created: pl.Expr) -> pl.Expr | None:
+    """Mask of times far outside the log's period (:func:`far_out_bounds`), or None when there
+    are none."""
+    bounds = far_out_bounds(stats)
+    if bounds is None:
+        return None
+    low, high = bounds
+    lo, hi = stats.get("__min"), stats.get("__max")
     if lo >= low and hi <= high:
         return None
     us = created.dt.epoch("us")

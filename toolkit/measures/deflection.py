@@ -239,18 +239,27 @@ def deflection_phrase_counts(
 
     Returns
     -------
-    One row per (``deflected_to``, ``deflection_phrase``): ``messages``, ``conversations``,
-    ``example_message_ids`` and ``example_texts`` (lists), most frequent first.
+    One row per (``deflected_to``, ``deflection_phrase``): ``phrase_found`` (the words the
+    phrase matched most often, lower case: what a reader recognises, where the phrase itself is a
+    regular expression), ``messages``, ``conversations``, ``example_message_ids`` and
+    ``example_texts`` (lists), most frequent first.
     """
     lf = as_lazy(messages)
     if "deflected_to" in lf.collect_schema().names():
         lf = lf.drop("deflected_to")  # show what the phrases find, not the source column
     detected = as_lazy(detect_deflection(lf, phrases, text=text))
+    # The matched words: one extraction per configured phrase (a fixed, small number), vectorised.
+    found = pl.coalesce([
+        pl.when(pl.col("deflection_phrase") == pattern).then(pl.col(text).str.extract(f"(?i)({pattern})", 1))
+        for patterns in _phrases(phrases).values() for pattern in patterns
+    ])
     result = (
         detected.filter(pl.col("deflection_phrase").is_not_null())
         .sort("created_at", "row_nr")
+        .with_columns(_found=found.str.to_lowercase().str.strip_chars())
         .group_by("deflected_to", "deflection_phrase")
         .agg(
+            pl.col("_found").drop_nulls().mode().sort().first().alias("phrase_found"),
             pl.len().cast(pl.Int64).alias("messages"),
             pl.col("conversation_id").n_unique().cast(pl.Int64).alias("conversations"),
             pl.col("message_id").head(examples).alias("example_message_ids"),

@@ -28,9 +28,11 @@ __all__ = [
     "PICK",
     "chart_png",
     "chart_svg",
+    "chart_title",
     "comparison_chart",
     "difference_chart",
     "distribution_chart",
+    "export_spec",
     "hour_of_week_heatmap",
     "ranked_bars",
     "response_time_trend",
@@ -128,8 +130,12 @@ def _time_axis(periods: Any = None) -> alt.Axis:
     if span <= 4:
         step = 6 if span > 1.5 else 3
         fmt_, ticks = "%a %H:%M", {"interval": "hour", "step": step}
-    elif span <= 150:
+    elif span <= 31:
         fmt_, ticks = "%d %b", {"interval": "day", "step": max(1, int(span // 10))}
+    elif span <= 150:
+        # Whole weeks (every tick the same weekday): "every 9 days" restarts each month and
+        # reads as uneven steps (1, 19 Sep, 1 Oct...).
+        fmt_, ticks = "%d %b", {"interval": "week", "step": 1 if span <= 70 else 2}
     else:
         fmt_, ticks = "%b %Y", {"interval": "month", "step": max(1, int(span // 300))}
     return alt.Axis(format=fmt_, tickCount=ticks, labelAngle=0, labelOverlap=True, labelSeparation=8)
@@ -200,7 +206,7 @@ def volume_timeline(
     x = alt.X("period:T", title=None, axis=_time_axis(df["period"].to_list()))
     line = base.mark_line(strokeWidth=2).encode(
         x=x,
-        y=alt.Y("messages:Q", title=_per(word, 0), axis=alt.Axis(format=",d"), scale=alt.Scale(domainMax=y_max)),
+        y=alt.Y("messages:Q", title=_per(word, 0), axis=alt.Axis(format=",d", tickMinStep=1), scale=alt.Scale(domainMax=y_max)),
         color=alt.Color(
             "series:N",
             title=None,
@@ -324,23 +330,23 @@ def hour_of_week_heatmap(
         pl.col(value).cast(pl.Float64).alias("value"),
     ).with_columns(day=_day_name("weekday"))
     pick = alt.selection_point(name=PICK, fields=["weekday", "hour"], on="click")
-    if fmt == ",.0f" and float(data["value"].max() or 0) < 10:  # type: ignore[arg-type]
-        fmt = ",.1~f"  # a legend of small values must not read "0 0 0 0"
     # One extreme cell (a reply years late) must not wash out the rest: the colour scale stops
     # at the 95th percentile and clamps (the tooltip keeps the true value).
     top = data["value"].quantile(0.95, "linear") if data.height >= 20 else None
-    color_scale = (
-        alt.Scale(scheme=scheme, domainMax=float(top), clamp=True)
-        if top is not None and top > 0 and float(data["value"].max() or 0) > 2 * float(top)  # type: ignore[operator]
-        else alt.Scale(scheme=scheme)
-    )
+    clamped = top is not None and top > 0 and float(data["value"].max() or 0) > 2 * float(top)  # type: ignore[operator]
+    color_scale = alt.Scale(scheme=scheme, domainMax=float(top), clamp=True) if clamped else alt.Scale(scheme=scheme)
+    legend_fmt = fmt
+    legend_max = float(top) if clamped else float(data["value"].max() or 0)  # type: ignore[arg-type]
+    if fmt == ",.0f" and legend_max < 10:
+        legend_fmt = ",.1~f"  # a legend of small values must not read "0 1 1 2 2"
+        fmt = ",.1f" if float(data["value"].max() or 0) < 10 else fmt  # type: ignore[arg-type]
     base = alt.Chart(data.to_pandas())
     x = alt.X("hour:O", title=_("Hour of day (local time)"), axis=alt.Axis(labelAngle=0))
     y = alt.Y("day:N", title=None, sort=WEEKDAYS)
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         x=x,
         y=y,
-        color=alt.Color("value:Q", title=value_title, scale=color_scale, legend=alt.Legend(orient="right", format=fmt)),
+        color=alt.Color("value:Q", title=value_title, scale=color_scale, legend=alt.Legend(orient="right", format=legend_fmt)),
         opacity=alt.condition(pick, alt.value(1.0), alt.value(0.45)),
         tooltip=[
             alt.Tooltip("day:N", title=_("Day")),
@@ -398,7 +404,7 @@ def distribution_chart(
         .encode(
             x=alt.X("start:Q", scale=x_scale, title=_("Response time (log scale)"), axis=alt.Axis(values=ticks, labelExpr=label_expr, grid=True)),
             x2="end:Q",
-            y=alt.Y("turns:Q", title=_("Turns"), axis=alt.Axis(format=",d")),
+            y=alt.Y("turns:Q", title=_("Turns"), axis=alt.Axis(format=",d", tickMinStep=1)),
             y2=alt.datum(0),
             tooltip=[
                 alt.Tooltip("start:Q", title=_("From (minutes)"), format=",.1f"),
@@ -426,6 +432,18 @@ def distribution_chart(
     return _finish(alt.layer(bars, rules, *texts).properties(title=_title(title, sub)), height=240)
 
 
+def _whole_ticks(fmt: str) -> alt.Axis:
+    """An axis whose labels have no decimals ticks on whole numbers only: values from 0 to 4.3
+    read "0 1 2 3 4", not "0 0 0 1 1 1 1 2 2 ..." (ticks every 0.2 rounded).
+
+    >>> _whole_ticks(",.0f").tickMinStep, _whole_ticks(".0%").tickMinStep
+    (1, Undefined)
+    """
+    if fmt.endswith(".0f"):
+        return alt.Axis(format=fmt, tickMinStep=1)
+    return alt.Axis(format=fmt)
+
+
 def ranked_bars(
     df: pl.DataFrame,
     *,
@@ -440,11 +458,14 @@ def ranked_bars(
     reference_label: str = "",
     top: int = 25,
     color: str = BLUE,
+    text: str | None = None,
 ) -> Any:
     """Horizontal bars sorted by value (largest first); optional highlight column (bool) and
-    a reference rule (e.g. the team median)."""
+    a reference rule (e.g. the team median). ``text``: a column holding each bar's label as
+    written (e.g. ``"1 min 40 s"`` where a number on the hours axis would read ``0.0``)."""
     data = df.filter(pl.col(value).is_not_null()).sort(value, descending=True).head(top)
-    cols = [label, value, *([highlight] if highlight and highlight in data.columns else [])]
+    cols = [label, value, *([highlight] if highlight and highlight in data.columns else []),
+            *([text] if text and text in data.columns else [])]
     pdf = data.select(pl.col(label).cast(pl.String).fill_null("(none)"), *cols[1:]).to_pandas()
     enc_color: Any = alt.value(color)
     if highlight and highlight in data.columns:
@@ -453,16 +474,17 @@ def ranked_bars(
         alt.Chart(pdf)
         .mark_bar(cornerRadiusEnd=2)
         .encode(
-            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240)),
-            x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(format=fmt.replace(".1f", ".0f"))),
+            y=alt.Y(f"{label}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
+            x=alt.X(f"{value}:Q", title=value_title, axis=_whole_ticks(fmt.replace(".1f", ".0f"))),
             color=enc_color,
             tooltip=[alt.Tooltip(f"{label}:N"), alt.Tooltip(f"{value}:Q", title=value_title, format=fmt)],
         )
     )
-    text = bars.mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
-        text=alt.Text(f"{value}:Q", format=fmt), color=alt.value(INK)
+    labels = bars.mark_text(align="left", dx=3, color=INK, fontSize=11).encode(
+        text=alt.Text(f"{text}:N") if text and text in data.columns else alt.Text(f"{value}:Q", format=fmt),
+        color=alt.value(INK),
     )
-    layers: list[Any] = [bars, text]
+    layers: list[Any] = [bars, labels]
     if reference is not None:
         layers.append(
             alt.Chart(alt.Data(values=[{"x": reference, "label": reference_label}]))
@@ -527,7 +549,7 @@ def survival_chart(
     layers.append(
         alt.Chart(alt.Data(values=[{"y": 0.5}])).mark_rule(color=MUTED, strokeDash=[2, 2]).encode(y="y:Q")
     )
-    subtitle = "Unanswered turns count as still waiting until the end of the data (Kaplan-Meier)."
+    subtitle = "Unanswered turns count as still waiting until the end of the data."
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
 
 
@@ -639,26 +661,95 @@ def difference_chart(result: pl.DataFrame, *, labels: dict[str, str] | None = No
     return _finish(chart, height=max(140, 26 * data.height))
 
 
-def chart_png(chart: Any, *, scale: float = 2.0) -> bytes:
-    """The chart as PNG bytes (vl-convert), for downloads and reports."""
+def chart_png(
+    chart: Any, *, scale: float = 2.0, context: Sequence[str] = (), title: str | None = None, width: int = 760
+) -> bytes:
+    """The chart as PNG bytes (vl-convert, offline), for downloads and reports.
+
+    ``context`` lines (the date range, the filters) are written under the chart's title inside
+    the image, so a copied or forwarded picture still says what it shows; see :func:`export_spec`.
+    """
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(_static_spec(chart), scale=scale)
+    return vlc.vegalite_to_png(export_spec(chart, context=context, title=title, width=width), scale=scale)
 
 
-def chart_svg(chart: Any) -> str:
-    """The chart as SVG text (vl-convert)."""
+def chart_svg(chart: Any, *, context: Sequence[str] = (), title: str | None = None) -> str:
+    """The chart as SVG text (vl-convert, offline), with ``context`` lines under its title.
+
+    >>> import polars as pl
+    >>> c = alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q").properties(title="Speed")
+    >>> svg = chart_svg(c, context=["Dates: 2025-01-01 to 2025-01-31", "Channel: <email>"])
+    >>> "Speed" in svg and "2025-01-31" in svg and "Channel: &lt;email&gt;" in svg
+    True
+    """
     import vl_convert as vlc
 
-    return vlc.vegalite_to_svg(_static_spec(chart))
+    return vlc.vegalite_to_svg(export_spec(chart, context=context, title=title))
 
 
-def _static_spec(chart: Any) -> dict[str, Any]:
+#: Characters per subtitle line in an exported chart (about the 760-pixel width at 12 px).
+_CONTEXT_WIDTH = 110
+
+
+def chart_title(chart: Any) -> str:
+    """The chart's title text ("" when it has none), e.g. for a file name.
+
+    >>> import polars as pl
+    >>> chart_title(alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().properties(title="Speed"))
+    'Speed'
+    """
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    title = spec.get("title")
+    if isinstance(title, dict):
+        title = title.get("text")
+    if isinstance(title, list):
+        title = " ".join(str(x) for x in title)
+    return str(title or "")
+
+
+def export_spec(chart: Any, *, context: Sequence[str] = (), title: str | None = None, width: int = 760) -> dict[str, Any]:
+    """The Vega-Lite spec written to a PNG/SVG file: a fixed ``width`` (pixels) for a chart that
+    fills its container in the app, and the chart's title followed by its own subtitle and the
+    ``context`` lines (wrapped to the chart's width).
+
+    Title and subtitle are plain text in Vega (no markup), so data values and file names can be
+    passed as they are.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> c = alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().properties(title=alt.TitleParams("Speed", subtitle="median"))
+    >>> export_spec(c, context=["Dates: 2025-01-01 to 2025-01-31"])["title"]["subtitle"]
+    ['median', 'Dates: 2025-01-01 to 2025-01-31']
+    """
+    import textwrap
+
     spec = chart.to_dict()
     # "container" width needs a browser; a fixed width for files.
     if spec.get("width") == "container":
-        spec["width"] = 760
+        spec["width"] = width
     for layer in spec.get("layer", []):
         if layer.get("width") == "container":
-            layer["width"] = 760
+            layer["width"] = width
+    if not context and title is None:
+        return spec
+    own = spec.get("title")
+    own_sub: list[str] = []
+    if isinstance(own, dict):
+        sub = own.get("subtitle") or []
+        own_sub = [str(x) for x in ([sub] if isinstance(sub, str) else sub) if x]
+    lines = own_sub + [
+        part
+        for line in context
+        if line
+        for part in textwrap.wrap(str(line), max(40, _CONTEXT_WIDTH * width // 760), break_on_hyphens=False)
+    ]
+    spec["title"] = {
+        "text": title if title is not None else chart_title(spec),
+        "subtitle": lines,
+        "anchor": "start",
+        "subtitlePadding": 4,
+        "offset": 14,
+    }
     return spec

@@ -1,4 +1,5 @@
-"""Exports that are safe to open: CSV with spreadsheet formula cells neutralised.
+"""Exports that are safe to open: CSV with spreadsheet formula cells neutralised, file names
+that say what and when (:func:`export_name`).
 
 A spreadsheet opening a CSV runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a
 formula (``=HYPERLINK(...)`` becomes a clickable phishing link, ``+cmd|' /C calc'!A0`` can start
@@ -22,12 +23,14 @@ hello,2
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from typing import cast
 
 import polars as pl
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_formulas", "safe_cell", "safe_csv"]
+__all__ = ["FORMULA_PREFIXES", "export_name", "neutralise_formulas", "safe_cell", "safe_csv"]
 
 #: First characters that make a spreadsheet treat a CSV cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -101,3 +104,36 @@ def safe_csv(frame: pl.DataFrame, **kwargs: object) -> str:
     '@SUM(A1)
     """
     return cast("pl.DataFrame", neutralise_formulas(frame)).write_csv(**kwargs)  # type: ignore[arg-type]
+
+
+#: Longest "what" part of a file name (characters).
+_NAME_LENGTH = 60
+
+
+def export_name(what: str, start: dt.date | None = None, end: dt.date | None = None, *, ext: str) -> str:
+    """A download's file name that says what and when: ``first-response-time_2017-10-01_2017-10-31.png``.
+
+    ``what`` (a chart title, a page name, possibly in French or Italian, possibly holding data
+    values) becomes lower-case ASCII words joined by hyphens: accents dropped, every other
+    character (path separators, control characters, quotes, dots) a separator, at most 60
+    characters; nothing left gives ``export``. The dates are ISO dates; ``ext`` is letters and
+    digits only. So the name never carries a path, a hidden-file dot or a character a file system
+    or a ``Content-Disposition`` header would choke on.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> export_name("First response time", dt.date(2017, 10, 1), dt.date(2017, 10, 31), ext="png")
+    'first-response-time_2017-10-01_2017-10-31.png'
+    >>> export_name("../../etc/passwd\\x00 <b>Délai</b>", ext="pdf")
+    'etc-passwd-b-delai-b.pdf'
+    >>> export_name("", dt.date(2025, 1, 1), dt.date(2025, 1, 1), ext=".csv")
+    'export_2025-01-01.csv'
+    """
+    ascii_text = unicodedata.normalize("NFKD", str(what)).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:_NAME_LENGTH].strip("-") or "export"
+    when = [d.isoformat() for d in (start, end) if d is not None]
+    if len(when) == 2 and when[0] == when[1]:
+        when = when[:1]
+    suffix = re.sub(r"[^A-Za-z0-9]", "", ext) or "bin"
+    return "_".join([slug, *when]) + "." + suffix

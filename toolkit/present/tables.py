@@ -39,7 +39,8 @@ _NAMES = {
     "csat": "CSAT",
     "p_value": "p-value",
     "p_adjusted": "p-value after correction for many tests",
-    "robust_z": "distance from peers (robust z)",
+    "robust_z": "distance from peers (typical spreads)",
+    "ht_p90": "handling time (90th percentile)",
 }
 _TIMES = {
     "frt": "first response time",
@@ -83,6 +84,9 @@ HEADER_WORDS = (
     N_('agent id'),
     N_('turns answered'),
     N_('ht p90'),
+    N_('handling time (90th percentile)'),
+    N_('distance from peers (typical spreads)'),
+    N_('phrase found'),
     N_('aht ratio vs rest'),
     N_('channel'),
     N_('conversation id'),

@@ -1,0 +1,77 @@
+"""Charts an analyst would put in a deck: axes and legends that read well on sparse real data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from toolkit.present import charts
+
+
+def _layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
+
+
+def _encodings(spec: dict, channel: str) -> list[dict]:
+    return [layer["encoding"][channel] for layer in _layers(spec) if channel in layer.get("encoding", {})]
+
+
+def _grid(values: list[float]) -> pl.DataFrame:
+    cells = [(d, h) for d in range(1, 8) for h in range(24)]
+    return pl.DataFrame({"weekday": [d for d, _ in cells], "hour": [h for _, h in cells], "v": values})
+
+
+def test_heatmap_legend_of_small_values_has_decimals_even_when_one_cell_is_huge():
+    # Most cells hold 0-2.4 messages a week; one holds 40: the colour scale stops at the 95th
+    # percentile (2.4), so the legend reads 0..2.4 and must not round to "0 1 1 2 2".
+    values = [(i % 25) / 10 for i in range(168)]
+    values[5] = 40.0
+    spec = charts.hour_of_week_heatmap(_grid(values), value="v", title="t", value_title="Messages per week").to_dict()
+    (color,) = _encodings(spec, "color")
+    assert color["scale"]["clamp"] and color["legend"]["format"] == ",.1~f"
+    big = [10.0 + i for i in range(168)]
+    spec = charts.hour_of_week_heatmap(_grid(big), value="v", title="t", value_title="Messages per week").to_dict()
+    assert _encodings(spec, "color")[0]["legend"]["format"] == ",.0f"
+
+
+def test_bars_and_counts_tick_on_whole_numbers_only():
+    df = pl.DataFrame({"agent": ["a", "b", "c"], "hours": [4.3, 2.1, 0.2]})
+    spec = charts.ranked_bars(df, label="agent", value="hours", title="t", value_title="Hours", fmt=",.1f").to_dict()
+    x = next(e for e in _encodings(spec, "x") if e.get("field") == "hours")
+    assert x["axis"] == {"format": ",.0f", "tickMinStep": 1}
+    days = [dt.datetime(2017, 10, 1) + dt.timedelta(days=i) for i in range(60)]
+    vol = pl.DataFrame({"period": days, "inbound": [i % 3 for i in range(60)]})
+    spec = charts.volume_timeline(vol, every="1d").to_dict()
+    y = next(e for e in _encodings(spec, "y") if e.get("field") == "messages" and "axis" in e)
+    assert y["axis"]["tickMinStep"] == 1 and y["title"]
+
+
+def test_time_axis_fits_hours_days_and_months_without_repeated_dates():
+    def axis(days: float) -> dict:
+        a = dt.datetime(2017, 8, 8)
+        return charts._time_axis([a, a + dt.timedelta(days=days)]).to_dict()
+
+    assert axis(2)["format"] == "%a %H:%M" and axis(2)["tickCount"]["interval"] == "hour"
+    # 118 days (twcs_head without its far-out dates): a tick every other week, same weekday.
+    assert axis(117)["format"] == "%d %b" and axis(117)["tickCount"] == {"interval": "week", "step": 2}
+    assert axis(20)["tickCount"] == {"interval": "day", "step": 2}
+    assert axis(700)["format"] == "%b %Y" and axis(700)["tickCount"]["interval"] == "month"
+
+
+def test_response_trend_draws_days_without_enough_turns_as_gaps():
+    days = [dt.datetime(2017, 10, 1) + dt.timedelta(days=i) for i in range(10)]
+    rows = pl.DataFrame({
+        "period": [days[0], days[1], days[4], days[5]],
+        "art_median_s": [600.0, 700.0, 30_000.0, 650.0], "art_p90_s": [1200.0, 1300.0, 90_000.0, 1250.0],
+        "turns": [40, 35, 2, 38],
+    })
+    chart = charts.response_time_trend(rows, periods=days, sla_seconds=3600)
+    spec = chart.to_dict()
+    line = _layers(spec)[0]
+    assert line["mark"]["invalid"] == "break-paths-show-domains"
+    data = spec["datasets"][spec["data"]["name"] if "data" in spec else line["data"]["name"]]
+    median = {r["period"][:10]: r["value"] for r in data if r["statistic"] == "Median"}
+    assert median["2017-10-03"] is None and median["2017-10-05"] is None  # no turns / 2 turns: gaps
+    assert median["2017-10-01"] is not None
+    assert "minutes" in next(e for e in _encodings(spec, "y") if e.get("field") == "value")["title"]
