@@ -186,7 +186,8 @@ class _Plan:
             return pl.col(src).cast(pl.String)
         if self.fast and dtype == pl.String:
             c = pl.col(src)
-            self.checks.append(~_is_clean_text(src) | c.str.contains_any([".", ","]))
+            # Not clean text, or a dot / comma (a float or thousands): one scan of the strings.
+            self.checks.append(c.is_not_null() & ((c.str.len_bytes() == 0) | c.str.contains_any([*_WHITESPACE, ".", ","])))
             return c
         thousands = _text(src).str.contains(_THOUSANDS)
         t = _text(src).str.replace(r"^(\d+)\.0+$", "${1}")
