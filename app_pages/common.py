@@ -568,6 +568,41 @@ def _settings(v: ViewState, ds: Dataset) -> ViewState:
 # ---------------------------------------------------------------------------------------------
 
 
+#: What a card's measure means, in a manager's words (the registry's descriptions are written
+#: for analysts: column names, "/", "censored"...). Metrics not listed keep their description.
+_PLAIN_HELP = {
+    "frt_median_s": N_("Half of the conversations got their first human reply within this time."),
+    "frt_p90_s": N_("9 in 10 conversations got their first human reply within this time."),
+    "art_median_s": N_("Half of the customers' messages (every turn, not only the first) got a human reply within this time."),
+    "reply_rate": N_("Share of the customers' turns that got a reply."),
+    "sla_compliance": N_("Share of the answered or overdue turns answered within the SLA target; turns still inside the target at the end of the data are left out."),
+    "deflection_rate": N_("Share of conversations moved to phone, email or chat (from the log's column, else found in the replies' wording; asking for a private message does not count)."),
+    "aht_s": N_("Average agent working time per conversation (from the helpdesk's time tracking)."),
+    "tht_s": N_("All agent working time recorded (from the helpdesk's time tracking)."),
+    "resolution_rate": N_("Share of conversations resolved (from the log's resolution time, else: the last message is a human reply and the customer stayed silent for 72 hours)."),
+    "resolution_median_s": N_("Half of the resolved conversations were resolved within this time after they started."),
+    "resolution_p90_s": N_("9 in 10 resolved conversations were resolved within this time after they started."),
+    "fcr_rate": N_("Share of resolved conversations resolved with a single customer message."),
+    "frt_km_median_s": N_("Half of the conversations got a first reply within this time, counting those never answered as still waiting; empty when fewer than half are ever answered."),
+    "art_km_median_s": N_("Half of the customers' turns got a reply within this time, counting those never answered as still waiting."),
+    "reply_within_24h": N_("Chance that a customer's turn is answered within 24 hours, counting those never answered as still waiting."),
+    "defection_rate": N_("Share of customers who left within 90 days after their first conversation."),
+    "arpu": N_("Average monthly revenue of the customers in the group."),
+    "churned_revenue": N_("Monthly revenue of the customers who left."),
+    "care_mentions": N_("Customer messages asking for help (words such as help, need assistance)."),
+    "sentiment_conversion_rate": N_("Of the conversations that started negative, the share that ended positive."),
+    "sentiment_neutral_or_better_rate": N_("Of the conversations that started negative, the share that ended neutral or positive."),
+}
+
+
+def metric_help(name: str, metric: Metric | None) -> str | None:
+    """A card's help text in plain words (:data:`_PLAIN_HELP`, else the metric's description)."""
+    plain = _PLAIN_HELP.get(name)
+    if plain:
+        return _(plain)
+    return _(metric.description) if metric is not None and metric.description else None
+
+
 def fmt_value(metric: Metric | None, value: Any) -> str:
     """A metric's value as the one formatter writes it (``toolkit.present.format``)."""
     if metric is None:

@@ -162,7 +162,7 @@ def _kpi_cards(v: ViewState, window: str, registry: tuple[str, ...]) -> CardSet:
         label = _(m.label)
         label = label[:1].upper() + label[1:]
         d, color = delta(m, name)
-        items.append(Card(label, common.fmt_value(m, now_row.get(name)), d, color, _(m.description)))
+        items.append(Card(label, common.fmt_value(m, now_row.get(name)), d, color, common.metric_help(name, m) or ""))
     total = common.filtered(v).messages.filter(pl.col("direction") == "inbound").select(pl.len()).collect().item()
     shown = now_row.get("inbound_messages") or 0
     caption = _("{period}: {shown} of {total} inbound messages").format(

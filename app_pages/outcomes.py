@@ -23,7 +23,7 @@ if frame is not None:
     def cards(names: tuple[tuple[str, str], ...]) -> None:
         shown = [(n, label) for n, label in names if n in metrics]
         for col, (name, label) in zip(st.columns(4), shown, strict=False):
-            col.metric(label, common.fmt_value(metrics[name], row.get(name)), help=metrics[name].description, border=True)
+            col.metric(label, common.fmt_value(metrics[name], row.get(name)), help=common.metric_help(name, metrics[name]), border=True)
 
     def unlock(names: tuple[str, ...]) -> None:
         for note in common.unlock_notes(f, names):

@@ -26,8 +26,11 @@ if frame is not None:
         (_("First response (median)"), _("First reply, 90% within"), _("All turns (median)"), _("SLA compliance ({minutes} min)").format(minutes=fmt.number(v.sla_minutes, decimals=1))),
         strict=True,
     ):
-        col.metric(label, common.fmt_value(metrics.get(name), row.get(name)), help=_(metrics[name].description) if name in metrics else None, border=True)
+        col.metric(label, common.fmt_value(metrics.get(name), row.get(name)), help=common.metric_help(name, metrics.get(name)), border=True)
 
+    a, b = compute.date_range(v)
+    st.caption(_("{period}: the dates chosen in the sidebar (the Overview's cards cover their own KPI period, "
+                 "so their figures can differ).").format(period=fmt.date_range(a, b)))
     left, right = st.columns(2)
     first = t.filter(pl.col("is_first") & pl.col("answered_at").is_not_null())["response_seconds"]
     allt = t.filter(pl.col("answered_at").is_not_null())["response_seconds"]

@@ -43,7 +43,7 @@ if frame is not None:
         cols = st.columns(min(4, len(shown)))
         for i, name in enumerate([n for n in shown if not n.endswith("_responses")]):
             value = f"{row[name]:+.0f}" if name == "nps" and row.get(name) is not None else common.fmt_value(metrics[name], row.get(name))
-            cols[i % len(cols)].metric(_(LABELS[name]) if name in LABELS else name.replace("_", " "), value, help=_(metrics[name].description), border=True)
+            cols[i % len(cols)].metric(_(LABELS[name]) if name in LABELS else name.replace("_", " "), value, help=common.metric_help(name, metrics[name]), border=True)
 
     if "sentiment" in f.messages.columns:
         every = "1w" if compute.default_every(v) != "1h" else "1d"

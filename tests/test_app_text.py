@@ -74,6 +74,8 @@ def visible_text(at: AppTest) -> list[str]:
         out.extend(_MD_ESCAPE.sub(r"\1", str(e.value)) for e in getattr(at, kind))
     for m in at.metric:
         out.extend(str(x) for x in (m.label, m.value, m.delta) if x is not None)
+        if m.proto.help:  # the card's "?" help, what a reader hovers to learn what it means
+            out.append(str(m.proto.help))
     for e in at.expander:
         out.append(str(e.label))
     for b in at.button:
