@@ -12,7 +12,12 @@ from toolkit._durations import parse_period
 from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.calendar.business_hours import as_calendar
 from toolkit.core.metrics import CORE_KEYS, Metric, MetricContext, available_metrics, sla_target
-from toolkit.core.turns import conversations, turns
+from toolkit.core.turns import (
+    _conversation_rows,
+    _in_conversation_order,
+    _turn_rows,
+    dimension_columns,
+)
 from toolkit.errors import DataError, check_columns
 
 __all__ = ["FactTables", "aggregate", "kpi_tables", "kpis"]
@@ -37,7 +42,12 @@ class FactTables:
         as_of: dt.datetime | None = None,
         customers: pl.DataFrame | pl.LazyFrame | None = None,
     ) -> None:
-        from toolkit.measures.outcomes import attach_customers, conversation_outcomes, parse_sla
+        from toolkit.measures.outcomes import (
+            attach_customers,
+            bad_turn_aggregation,
+            conversation_outcomes,
+            parse_sla,
+        )
 
         lf = as_lazy(messages)
         calendar = as_calendar(calendar, timezone=timezone)
@@ -75,7 +85,13 @@ class FactTables:
             if as_of is not None
             else pl.col("created_at").max().alias("_as_of")
         )
-        facts = turns(lf).join(lf.select(end), how="cross")
+        # One sort of the whole log serves both tables: the turns take its human messages (a
+        # filter keeps the order), the conversations group it (docs/benchmarks.md).
+        ordered = _in_conversation_order(lf).cache()
+        human = ordered.filter(~pl.col("is_bot").fill_null(False))
+        columns = lf.collect_schema().names()
+        turn_rows = _turn_rows(human, dimension_columns(columns), has_agent="agent_id" in columns)
+        facts = turn_rows.join(lf.select(end), how="cross")
         waited = pl.coalesce(pl.col("answered_at"), pl.col("_as_of"))
         facts = facts.with_columns(
             waited_seconds=(waited - pl.col("start")).dt.total_microseconds() / 1e6
@@ -86,10 +102,10 @@ class FactTables:
                 waited_bh_seconds=calendar.business_seconds("start", waited),
                 in_hours=calendar.is_open("start"),
             )
-        self.turns = facts.drop("_as_of")
-        self.conversations = conversation_outcomes(
-            conversations(lf), lf, self.turns, as_of=end, sla=sla_target(self.context)
-        )
+        self.turns = facts.drop("_as_of").cache()
+        target = sla_target(self.context)
+        conversations = _conversation_rows(lf, ordered, self.turns, (bad_turn_aggregation(target),))
+        self.conversations = conversation_outcomes(conversations, lf, self.turns, as_of=end, sla=target)
 
     def table(self, level: str) -> pl.LazyFrame:
         return {"messages": self.messages, "turns": self.turns, "conversations": self.conversations}[

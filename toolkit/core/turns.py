@@ -102,6 +102,16 @@ def turns(messages: Frame, *, carry: list[str] | None = None) -> Frame:
     carried = dimension_columns(columns) if carry is None else [c for c in carry if c != "agent_id"]
     has_agent = "agent_id" in columns
 
+    human = _in_conversation_order(lf.filter(~pl.col("is_bot").fill_null(False)))
+    return same_kind(_turn_rows(human, carried, has_agent=has_agent), messages)
+
+
+def _turn_rows(human: pl.LazyFrame, carried: list[str], *, has_agent: bool) -> pl.LazyFrame:
+    """The turns of messages that are already in conversation order with bots removed.
+
+    :func:`turns` sorts first; :class:`toolkit.FactTables` and :func:`conversations` sort the
+    whole log once and filter the bots out of that order, so one sort serves every table.
+    """
     conv = pl.col("conversation_id")
     inbound = pl.col("direction") == INBOUND
     same_prev = (conv == conv.shift(1)).fill_null(False)
@@ -110,8 +120,7 @@ def turns(messages: Frame, *, carry: list[str] | None = None) -> Frame:
     next_inbound = inbound.shift(-1).fill_null(False)
 
     ordered = (
-        _in_conversation_order(lf.filter(~pl.col("is_bot").fill_null(False)))
-        .with_row_index("_i")
+        human.with_row_index("_i")
         .with_columns(
             _start=inbound & ~(same_prev & prev_inbound),
             _end=inbound & ~(same_next & next_inbound),
@@ -161,7 +170,7 @@ def turns(messages: Frame, *, carry: list[str] | None = None) -> Frame:
             *carried,
         )
     )
-    return same_kind(result, messages)
+    return result
 
 
 def conversations(messages: Frame) -> Frame:
@@ -182,6 +191,24 @@ def conversations(messages: Frame) -> Frame:
     in outbound ``text``).
     """
     lf = as_lazy(messages)
+    ordered = _in_conversation_order(lf)
+    human = ordered.filter(~pl.col("is_bot").fill_null(False))
+    has_agent = "agent_id" in lf.collect_schema().names()
+    result = _conversation_rows(lf, ordered, _turn_rows(human, [], has_agent=has_agent))
+    return same_kind(result, messages)
+
+
+def _conversation_rows(
+    lf: pl.LazyFrame,
+    ordered: pl.LazyFrame,
+    turn_table: pl.LazyFrame,
+    turn_aggregations: tuple[pl.Expr, ...] = (),
+) -> pl.LazyFrame:
+    """:func:`conversations` from the log in conversation order (bots included) and its turns.
+
+    ``turn_aggregations`` are extra per-conversation aggregations over ``turn_table``, computed
+    in the same group-by as the turn counts (one pass over the turns).
+    """
     columns = lf.collect_schema().names()
     carried = [c for c in dimension_columns(columns) if c not in ("customer_id",)]
     inbound = pl.col("direction") == INBOUND
@@ -222,17 +249,16 @@ def conversations(messages: Frame) -> Frame:
             .alias("handle_seconds")
         )
     aggs.extend(_outcome_aggregations(lf, columns))
-    per_conversation = _in_conversation_order(lf).group_by("conversation_id", maintain_order=True).agg(
-        aggs
-    )
+    per_conversation = ordered.group_by("conversation_id", maintain_order=True).agg(aggs)
 
     turn_stats = (
-        turns(lf, carry=[])
+        turn_table
         .group_by("conversation_id")
         .agg(
             pl.len().cast(pl.Int64).alias("turns"),
             pl.col("answered_at").is_not_null().sum().cast(pl.Int64).alias("answered_turns"),
             pl.col("response_seconds").filter("is_first").first().alias("first_response_seconds"),
+            *turn_aggregations,
         )
     )
     resolved = pl.col("resolved_at") if has_resolved else pl.lit(None, pl.Datetime("us", "UTC"))
@@ -250,7 +276,7 @@ def conversations(messages: Frame) -> Frame:
             / 1e6,
         )
     )
-    return same_kind(result, messages)
+    return result
 
 
 def _outcome_aggregations(lf: pl.LazyFrame, columns: list[str]) -> list[pl.Expr]:
