@@ -957,13 +957,19 @@ def in_language(build: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def export_dates(v: ViewState | None = None) -> tuple[dt.date, dt.date]:
-    """The view's date range (local dates; the whole data when no dates are chosen); default:
-    the current view."""
+    """The view's date range as the sidebar shows it (local dates; without far-out dates when no
+    dates are chosen); default: the current view."""
     v = v or view()
     f = facts(v)
-    start = max(f.first_day, min(v.start or f.first_day, f.last_day))
-    end = min(f.last_day, max(v.end or f.last_day, f.first_day))
+    start = max(f.first_day, min(v.start or f.dense_first, f.last_day))
+    end = min(f.last_day, max(v.end or f.dense_last, f.first_day))
     return start, end
+
+
+def report_filters(v: ViewState) -> list[str]:
+    """A report's lines under its title: dates, filters, settings, and the far-out-dates note."""
+    note = far_out_note(v, facts(v))
+    return [*describe_filters(v), *([note] if note else [])]
 
 
 def export_context() -> list[str]:
@@ -981,10 +987,10 @@ def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], 
         return [Table(x.title, display_frame(x.frame), x.max_rows) if isinstance(x, Table) else x for x in sections()]
 
     def build_pdf() -> bytes:
-        return pdf_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=parts())
+        return pdf_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=parts())
 
     def build_html() -> str:
-        return html_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=parts())
+        return html_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=parts())
 
     with st.container(horizontal=True):
         st.download_button(
@@ -1011,7 +1017,7 @@ def comparison_report_buttons(v: ViewState, ds: Dataset, title: str, result: pl.
         return [*lead, every, *([Figure(chart)] if chart is not None else [])]
 
     def build_pdf() -> bytes:
-        return pdf_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=sections())
+        return pdf_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=sections())
 
     with st.container(horizontal=True):
         st.download_button(
