@@ -7,6 +7,7 @@ results with ``st.cache_data`` keyed by the (hashable) view.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import sys
@@ -22,7 +23,7 @@ import streamlit as st
 from toolkit.analysis.compare import NOT_ENOUGH, headline
 from toolkit.analysis.coverage import unlocking_columns
 from toolkit.analysis.thin import TOO_FEW, dense_range
-from toolkit.app_state.store import DatasetStore, UnknownDataset, is_valid_id
+from toolkit.app_state.store import DatasetStore, StoreError, UnknownDataset, is_valid_id, retention_days
 from toolkit.app_state.view import (
     DIMENSION_FILTERS,
     SLA_MINUTES_RANGE,
@@ -141,12 +142,32 @@ def _stored_dataset(dataset_id: str, data_dir: str) -> Dataset:
 
 
 def dataset(key: str) -> Dataset:
-    """The dataset of a view; raises :class:`UnknownDataset` for an unknown id."""
+    """The dataset of a view; raises :class:`UnknownDataset` for an unknown, removed or expired id
+    (checked on the store each time: a cached copy is never served once its links are revoked)."""
     if key == SAMPLE:
         return _sample_dataset()
-    if not is_valid_id(key):
+    if not is_valid_id(key) or not store().exists(key):
         raise UnknownDataset(key)
     return _stored_dataset(key, str(store().root.resolve()))
+
+
+def sweep_store() -> None:
+    """Remove datasets past the retention period, at most once an hour (any page load does it)."""
+    with contextlib.suppress(OSError, StoreError):  # a read-only or missing store: nothing to sweep
+        store().sweep_if_due()
+
+
+def missing_dataset_message(key: str) -> str:
+    """Why a link's dataset cannot be opened, in words for whoever opened the link."""
+    status = store().status(key) if key != SAMPLE else "unknown"
+    if status == "removed":
+        return _("This shared view was removed by its owner.")
+    if status == "expired":
+        days = retention_days()
+        return _("This shared view has expired: this server keeps shared data for {days} days.").format(
+            days=fmt.count(days) if days is not None and days == int(days) else days)
+    return _("This link points to a dataset that does not exist (it may have been removed). "
+             "Ask the person who sent it for a new link.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,6 +358,11 @@ def startup_dataset(arg: str | None) -> str | None:
 def view() -> ViewState:
     if "view" not in st.session_state:
         params = st.query_params.to_dict()
+        # A removal link (``?ds=ID&revoke=TOKEN``): the token is kept for this session only and
+        # leaves the address bar (and so every link copied from it) at once.
+        token = params.pop("revoke", None)
+        if token is not None:
+            st.session_state.revoke_token = token
         v, ignored = ViewState.decode(params)
         st.session_state.link_notes = params if ignored else None  # said in the page's language
         st.session_state.owned = set()
@@ -431,19 +457,20 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     v = view()
     if st.session_state.get("startup_error"):
         st.error(escape_markdown(st.session_state.pop("startup_error")))
+    if st.session_state.pop("revoke_done", None):
+        st.success(_("The data was removed from the server. Its links now say that its owner removed it."))
     if st.session_state.get("_page") != url_path:
         # Widgets are new on each page: seed them from the view, not from a previous page.
         for key in [k for k in st.session_state if str(k).startswith(("f_", "s_"))]:
             del st.session_state[key]
         st.session_state["_page"] = url_path
+    sweep_store()
     try:
         ds = dataset(v.dataset)
     except UnknownDataset:
+        st.session_state.pop("revoke_token", None)
         st.title(title)
-        st.error(
-            _("This link points to a dataset that does not exist (it may have been removed). "
-            "Ask the person who sent it for a new link.")
-        )
+        st.error(escape_markdown(missing_dataset_message(v.dataset)))
         if st.button(_("Open the sample data instead"), key="reset_to_sample"):
             set_view(ViewState())
             st.rerun()
@@ -464,12 +491,60 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
     if note := far_out_note(v, f):
         st.caption(note)
     link_notes()
+    revoke_prompt(v)
     with link, st.popover(_("Copy link"), icon=":material/link:", use_container_width=True):
         st.caption(_("Anyone with this link sees this page with these filters and settings, read-only."))
         st.code(share_url(v, url_path), language=None, wrap_lines=True)
+        token = st.session_state.get("revoke_links", {}).get(v.dataset)
+        if token:
+            st.caption(_("Your removal link: opening it, even from another browser later, lets you remove "
+                         "this data and every link to it. Keep it private; it is shown only in this session."))
+            st.code(revoke_url(v.dataset, token), language=None, wrap_lines=True)
+    new = st.session_state.pop("new_revoke", None)
+    if new == v.dataset and st.session_state.get("revoke_links", {}).get(new):
+        st.info(_("Your data is stored. Keep this private link: it removes the data and every link to "
+                  "it, even after this session ends (it is shown only now and in **Copy link**)."),
+                icon=":material/key:")
+        st.code(revoke_url(new, st.session_state.revoke_links[new]), language=None, wrap_lines=True)
     if read_only(v):
         st.caption(_(":material/lock: Shared view of **{label}** — read-only.").format(label=escape_markdown(ds.label)))
     return v, ds, f
+
+
+def revoke_url(dataset_id: str, token: str) -> str:
+    """The owner's removal link of a stored dataset (opens the app on it, asks before removing)."""
+    try:
+        base = st.context.url or ""
+    except (RuntimeError, AttributeError, KeyError):  # outside a server (AppTest)
+        base = ""
+    parts = urllib.parse.urlsplit(base or "http://localhost:8501/")
+    query = urllib.parse.urlencode({"ds": dataset_id, "revoke": token})
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, "/", query, ""))
+
+
+def revoke_prompt(v: ViewState) -> None:
+    """Opened with a removal link: ask before removing the data for everyone."""
+    token = st.session_state.get("revoke_token")
+    if token is None:
+        return
+    if v.dataset == SAMPLE or not store().can_revoke(v.dataset, token):
+        st.session_state.pop("revoke_token", None)
+        st.error(_("This removal link is not valid: nothing was removed."))
+        return
+    with st.container(border=True):
+        st.warning(_("You opened the removal link of this data. Removing it deletes it from the server; "
+                     "every link to it will then say that its owner removed it."), icon=":material/delete:")
+        yes, no = st.columns(2)
+        if yes.button(_("Remove this data for everyone"), type="primary", key="revoke_confirm"):
+            removed = store().revoke(v.dataset, token)
+            st.session_state.pop("revoke_token", None)
+            _stored_dataset.clear()
+            st.session_state.revoke_done = removed
+            set_view(ViewState())
+            st.rerun()
+        if no.button(_("Keep it"), key="revoke_cancel"):
+            st.session_state.pop("revoke_token", None)
+            st.rerun()
 
 
 def _label_of(ds: Dataset) -> str:
@@ -884,13 +959,19 @@ def in_language(build: Callable[[], Any]) -> Callable[[], Any]:
 
 
 def export_dates(v: ViewState | None = None) -> tuple[dt.date, dt.date]:
-    """The view's date range (local dates; the whole data when no dates are chosen); default:
-    the current view."""
+    """The view's date range as the sidebar shows it (local dates; without far-out dates when no
+    dates are chosen); default: the current view."""
     v = v or view()
     f = facts(v)
-    start = max(f.first_day, min(v.start or f.first_day, f.last_day))
-    end = min(f.last_day, max(v.end or f.last_day, f.first_day))
+    start = max(f.first_day, min(v.start or f.dense_first, f.last_day))
+    end = min(f.last_day, max(v.end or f.dense_last, f.first_day))
     return start, end
+
+
+def report_filters(v: ViewState) -> list[str]:
+    """A report's lines under its title: dates, filters, settings, and the far-out-dates note."""
+    note = far_out_note(v, facts(v))
+    return [*describe_filters(v), *([note] if note else [])]
 
 
 def export_context() -> list[str]:
@@ -908,10 +989,10 @@ def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], 
         return [Table(x.title, display_frame(x.frame), x.max_rows) if isinstance(x, Table) else x for x in sections()]
 
     def build_pdf() -> bytes:
-        return pdf_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=parts())
+        return pdf_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=parts())
 
     def build_html() -> str:
-        return html_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=parts())
+        return html_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=parts())
 
     with st.container(horizontal=True):
         st.download_button(
@@ -938,7 +1019,7 @@ def comparison_report_buttons(v: ViewState, ds: Dataset, title: str, result: pl.
         return [*lead, every, *([Figure(chart)] if chart is not None else [])]
 
     def build_pdf() -> bytes:
-        return pdf_report(title=title, dataset=_label_of(ds), filters=describe_filters(v), sections=sections())
+        return pdf_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=sections())
 
     with st.container(horizontal=True):
         st.download_button(

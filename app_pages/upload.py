@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -80,9 +81,43 @@ def describe_dataset(ds: common.Dataset) -> None:
             )
 
 
+#: Text formats whose first rows can be read from the head of the file.
+_TEXT_TYPES = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson")
+_PREVIEW_BYTES = 2 << 20
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
-def _preview(file_id: str, name: str, data: bytes) -> pl.DataFrame:
-    return read_table(data, filename=name).head(200)
+def _preview(file_id: str, name: str, path: str) -> pl.DataFrame:
+    """The first rows of the spooled upload, reading as little of it as possible."""
+    spooled = Path(path)
+    suffix = spooled.suffix.lower()
+    if suffix == ".parquet":
+        try:
+            return pl.scan_parquet(spooled).head(200).collect()
+        except (OSError, pl.exceptions.PolarsError):
+            pass  # not really Parquet: the reader below says what it is
+    if suffix in _TEXT_TYPES and spooled.stat().st_size > _PREVIEW_BYTES:
+        with spooled.open("rb") as f:
+            head = f.read(_PREVIEW_BYTES)
+        head = head[: head.rfind(b"\n") + 1]  # whole lines only
+        try:
+            return read_table(head, filename=name).head(200)
+        except DataError:
+            pass  # e.g. a quoted field spanning the cut: read the whole file
+    return read_table(spooled, filename=name).head(200)
+
+
+def _spooled(up: Any) -> Path:
+    """The upload written to disk once, in chunks (one file per upload and session)."""
+    held = st.session_state.get("upload_spool")
+    if held is not None and held[0] == up.file_id and Path(held[1]).is_file():
+        return Path(held[1])
+    if held is not None:
+        common.store().discard_upload(held[1])
+    path = common.store().spool(up, up.name)
+    st.session_state.upload_spool = (up.file_id, str(path))
+    st.session_state.pop("upload_result", None)  # the previous file's frame
+    return path
 
 
 def upload_section(v: ViewState) -> None:
@@ -102,14 +137,19 @@ def upload_section(v: ViewState) -> None:
         except DataError as exc:
             st.error(escape_markdown(exc))
     if up is None:
+        held = st.session_state.pop("upload_spool", None)
+        if held is not None:
+            common.store().discard_upload(held[1])
+            st.session_state.pop("upload_result", None)
         return
-    data = up.getvalue()
     try:
-        preview = _preview(up.file_id, up.name, data)
-    except DataError as exc:
+        path = _spooled(up)
+        preview = _preview(up.file_id, up.name, str(path))
+    except (DataError, StoreError) as exc:
         st.error(escape_markdown(exc))
         return
-    st.markdown(_("**Preview** of {name} ({v1:,.1f} MB), first rows as read:").format(name=escape_markdown(up.name), v1=len(data) / 1e6))
+    size = path.stat().st_size
+    st.markdown(_("**Preview** of {name} ({v1:,.1f} MB), first rows as read:").format(name=escape_markdown(up.name), v1=size / 1e6))
     st.dataframe(preview.head(8), hide_index=True)
 
     detected = detect_preset(preview.columns)
@@ -135,7 +175,7 @@ def upload_section(v: ViewState) -> None:
         st.session_state.upload_for = up.file_id
         st.session_state.upload_overrides = {}
 
-    result, error = _try_load(up.file_id, up.name, data, preset, overrides, timezone, account)
+    result, error = _try_load(up.file_id, up.name, path, preset, overrides, timezone, account)
     guessed = dict(result.mapping) if result is not None else _guess(preview, preset)
     if error:
         st.error(escape_markdown(error))
@@ -153,7 +193,7 @@ def upload_section(v: ViewState) -> None:
         common.table(_shown(result.quality.to_frame(translated=True)), "data_quality", key="dq_upload")
     for note in result.quality.notes_text():
         st.caption(escape_markdown(note))
-    if "source_level" in result.messages.columns:
+    if "source_level" in result.messages.collect_schema().names():
         st.info(_(TICKET_LEVEL_NOTE))
     layout_name = st.text_input(_("Name for this layout"), value="my_export", key="upload_layout_name")
     try:
@@ -166,7 +206,7 @@ def upload_section(v: ViewState) -> None:
     except DataError as exc:
         st.caption(escape_markdown(exc))
     st.markdown(_("**Canonical preview**"))
-    st.dataframe(result.messages.head(5), hide_index=True)
+    st.dataframe(result.messages.head(5).collect(), hide_index=True)
     if st.button(_("Use this data"), type="primary", key="upload_use"):
         with st.status(_("Storing the data…"), expanded=False) as status:
             settings = {
@@ -181,17 +221,27 @@ def upload_section(v: ViewState) -> None:
             }
             t0 = time.perf_counter()
             try:
-                dataset_id = common.store().save(result.messages, settings)
+                saved = common.store().save_revocable(result.messages, settings)
             except StoreError as exc:
                 status.update(label=_("Not stored"), state="error")
                 st.error(escape_markdown(exc))
                 return
             status.update(label=_("Stored in {seconds} s").format(seconds=fmt.number(time.perf_counter() - t0)), state="complete")
-        st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
+        dataset_id = saved.dataset_id
+        _owns(saved)
+        common.store().discard_upload(st.session_state.pop("upload_spool", (None, None))[1])
+        st.session_state.pop("upload_result", None)
+        st.session_state.new_revoke = dataset_id
         for key in [k for k in st.session_state if str(k).startswith(("f_", "s_"))]:
             del st.session_state[key]
         common.set_view(ViewState(dataset=dataset_id))
         st.switch_page("app_pages/overview.py")
+
+
+def _owns(saved: Any) -> None:
+    """This session owns a dataset it stored, and holds its removal token (shown to the owner)."""
+    st.session_state.owned = {*st.session_state.get("owned", set()), saved.dataset_id}
+    st.session_state.revoke_links = {**st.session_state.get("revoke_links", {}), saved.dataset_id: saved.revoke_token}
 
 
 def _guess(preview: pl.DataFrame, preset: str) -> dict[str, str]:
@@ -208,22 +258,24 @@ def _guess(preview: pl.DataFrame, preset: str) -> dict[str, str]:
 
 
 def _try_load(
-    file_id: str, name: str, data: bytes, preset: str, overrides: dict[str, str | None], timezone: str,
+    file_id: str, name: str, path: Path, preset: str, overrides: dict[str, str | None], timezone: str,
     account: str = "",
 ) -> tuple[Any, str | None]:
+    """Load the spooled file (scanned from disk when the loader can); the result's messages are
+    a LazyFrame, streamed into the store on "Use this data"."""
     key = (file_id, preset, tuple(sorted(overrides.items(), key=lambda kv: kv[0])), timezone, account)
     cached = st.session_state.get("upload_result")
     if cached is not None and cached[0] == key:
         return cached[1], None
     progress = st.progress(0.0, text=_("Reading {name}…").format(name=escape_markdown(name)))
     try:
-        progress.progress(0.3, text=_('Mapping columns and parsing {v0:,.1f} MB…').format(v0=len(data) / 1e6))
+        progress.progress(0.3, text=_('Mapping columns and parsing {v0:,.1f} MB…').format(v0=path.stat().st_size / 1e6))
         t0 = time.perf_counter()
         result = load(
-            data, preset=preset, mapping=overrides or None, timezone=timezone or "UTC", filename=name,
+            path, preset=preset, mapping=overrides or None, timezone=timezone or "UTC", lazy=True,
             options={"account_id": account} if account else None,
         )
-        progress.progress(1.0, text=_('Loaded {v0:,} messages in {v1:.1f} s').format(v0=result.messages.height, v1=time.perf_counter() - t0))
+        progress.progress(1.0, text=_('Loaded {v0:,} messages in {v1:.1f} s').format(v0=result.quality.used_rows, v1=time.perf_counter() - t0))
     except DataError as exc:
         progress.empty()
         return None, str(exc)
@@ -293,11 +345,12 @@ def customers_section(v: ViewState, ds: common.Dataset) -> None:
         added = [c for c in messages.columns if c not in ds.messages.columns or c in previous]
         settings = {**ds.settings, "customers_file": up.name, "customers_quality": summary, "customer_columns": added}
         try:
-            dataset_id = common.store().save(messages, settings)
+            saved = common.store().save_revocable(messages, settings)
         except StoreError as exc:
             st.error(escape_markdown(exc))
             return
-        st.session_state.owned = {*st.session_state.get("owned", set()), dataset_id}
+        dataset_id = saved.dataset_id
+        _owns(saved)
         common.set_view(v.replace(dataset=dataset_id))
         st.switch_page("app_pages/outcomes.py")
 
@@ -306,7 +359,7 @@ def delete_section(v: ViewState) -> None:
     with st.expander(_("Remove this stored dataset")):
         st.caption(_("Removes the stored copy; links to it will say the data is gone."))
         if st.button(_("Remove"), key="delete_ds"):
-            common.store().delete(v.dataset)
+            common.store().delete(v.dataset, by_owner=True)
             st.cache_resource.clear()
             st.session_state.owned = st.session_state.get("owned", set()) - {v.dataset}
             common.set_view(ViewState())

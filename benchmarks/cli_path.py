@@ -14,8 +14,10 @@
 Each command runs ``--repeat`` times, interleaved (tool A, B, C, then again), so a load spike
 on a shared machine hits every tool alike; the table shows the median wall time (process start
 to exit, imports included), the median CPU time (user + system of the child) and the median
-peak RSS of the child (``ru_maxrss`` from ``os.wait4``). Prints a Markdown table; the rows are
-also appended to ``benchmarks/data/cli_path.jsonl``.
+peak RSS of the child (``ru_maxrss`` from ``os.wait4``), with the 1-minute load average at the
+end of each run (a busy machine inflates wall times, not CPU times). Prints a Markdown table
+(ratios to DuckDB and pandas' wall time over this tool's); the rows are also appended to
+``benchmarks/data/cli_path.jsonl``.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ def measure(cmd: list[str], cwd: Path) -> dict[str, float]:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024,
+            "load_avg": os.getloadavg()[0]}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -79,21 +82,29 @@ def main(argv: list[str] | None = None) -> None:
                 runs[tool].append(measure(cmd, cwd))
                 print(f"{path.name} {tool}: {runs[tool][-1]}", file=sys.stderr, flush=True)
         for tool in tools:
-            med = {k: statistics.median(r[k] for r in runs[tool]) for k in ("wall_s", "cpu_s", "peak_mb")}
+            keys = ("wall_s", "cpu_s", "peak_mb", "load_avg")
+            med = {k: statistics.median(r[k] for r in runs[tool]) for k in keys}
             rows.append({"file": str(path), "tool": tool, "repeat": args.repeat, **med,
-                         "load_avg": os.getloadavg()[0], "when": time.strftime("%Y-%m-%d %H:%M:%S")})
+                         "when": time.strftime("%Y-%m-%d %H:%M:%S")})
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("a") as fh:
         for r in rows:
             fh.write(json.dumps(r) + "\n")
-    print("| file | tool | wall (median) | CPU user+sys | peak RSS | wall vs duckdb | peak vs duckdb |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"load average (1 min) during the runs: {min(r['load_avg'] for r in rows):.1f}-"
+          f"{max(r['load_avg'] for r in rows):.1f}; {os.cpu_count()} CPUs")
+    print("| file | tool | wall (median) | CPU user+sys | peak RSS | wall vs duckdb | peak vs duckdb "
+          "| pandas wall / this |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        ref = next((x for x in rows if x["file"] == r["file"] and x["tool"] == "duckdb"), None)
-        ratio = f"{r['wall_s'] / ref['wall_s']:.2f}x" if ref else "-"
-        mem = f"{r['peak_mb'] / ref['peak_mb']:.2f}x" if ref else "-"
+        def ref(tool: str, r: dict = r) -> dict | None:
+            return next((x for x in rows if x["file"] == r["file"] and x["tool"] == tool), None)
+
+        duck, pandas = ref("duckdb"), ref("pandas")
+        ratio = f"{r['wall_s'] / duck['wall_s']:.2f}x" if duck else "-"
+        mem = f"{r['peak_mb'] / duck['peak_mb']:.2f}x" if duck else "-"
+        speedup = f"{pandas['wall_s'] / r['wall_s']:.1f}x" if pandas else "-"
         print(f"| {Path(r['file']).parent.name}/{Path(r['file']).name} | {r['tool']} | {r['wall_s']:.2f} s | "
-              f"{r['cpu_s']:.2f} s | {r['peak_mb']:.0f} MB | {ratio} | {mem} |")
+              f"{r['cpu_s']:.2f} s | {r['peak_mb']:.0f} MB | {ratio} | {mem} | {speedup} |")
 
 
 if __name__ == "__main__":

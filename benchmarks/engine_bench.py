@@ -6,8 +6,9 @@ Each run is a child process (``python -m benchmarks.engine_bench --child ENGINE 
 peak RSS the parent reads with ``os.wait4`` (``ru_maxrss``); wall time is the child's
 read + compute time; the CPU time is the child's user + system. ``--code DIR`` runs the polars
 engine on another checkout of the toolkit (e.g. the commit before a change): before/after on the
-same file in the same invocation. Spark runs in a JVM beside the child: its heap is not in the
-child's RSS, so Spark's peak memory is reported as "n/a (JVM)".
+same file in the same invocation. Spark runs in a JVM beside the child: its CPU time and peak
+RSS are read from ``/proc`` before the session stops (``jvm_cpu_seconds``, ``jvm_peak_rss_mb``).
+Each result line also carries the load average before and after the run.
 """
 
 from __future__ import annotations
@@ -40,8 +41,30 @@ def child(engine: str, path: str, option: str | None) -> None:
         else:
             out = toolkit.kpis(path, engine="spark", spark_master=option or "local[*]")
     seconds = time.perf_counter() - t0
+    jvm = _jvm_usage() if engine == "spark" else {}
     row = out.row(0, named=True)
-    print(json.dumps({"seconds": seconds, "kpis": {k: row[k] for k in ("inbound_messages", "turns", "frt_median_s", "art_p90_s", "sla_compliance")}}))
+    shown = ("inbound_messages", "turns", "frt_median_s", "art_p90_s", "sla_compliance", "resolution_rate", "fcr_rate")
+    print(json.dumps({"seconds": seconds, "keys": len(out.columns), "kpis": {k: row.get(k) for k in shown}, **jvm}))
+
+
+def _jvm_usage() -> dict:
+    """The Spark JVM's own CPU time and peak RSS, read from /proc before it stops (it is a
+    separate process: the child's rusage does not include it)."""
+    from pyspark import SparkContext
+
+    gateway = getattr(SparkContext, "_gateway", None)
+    proc = getattr(gateway, "proc", None)
+    if proc is None:
+        return {}
+    try:
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return {}
+    hwm_kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return {"jvm_cpu_seconds": round(cpu, 1), "jvm_peak_rss_mb": round(hwm_kb / 1024)}
 
 
 def run(engine: str, path: str, option: str | None, code: Path | None) -> dict:
@@ -50,6 +73,7 @@ def run(engine: str, path: str, option: str | None, code: Path | None) -> dict:
         cmd += ["--option", option]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(code or ROOT), str(ROOT)])
+    load_before = _loadavg()
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=code or ROOT, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -64,8 +88,17 @@ def run(engine: str, path: str, option: str | None, code: Path | None) -> dict:
         "seconds": round(result["seconds"], 2), "process_seconds": round(wall, 2),
         "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
         "peak_rss_mb": round(usage.ru_maxrss / 1024) if engine != "spark" else None,
-        "kpis": result["kpis"],
+        "keys": result["keys"], "kpis": result["kpis"],
+        **{k: result[k] for k in ("jvm_cpu_seconds", "jvm_peak_rss_mb") if k in result},
+        "loadavg_before": load_before, "loadavg_after": _loadavg(),
     }
+
+
+def _loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 def main(argv: list[str] | None = None) -> None:

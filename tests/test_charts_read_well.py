@@ -75,3 +75,17 @@ def test_response_trend_draws_days_without_enough_turns_as_gaps():
     assert median["2017-10-03"] is None and median["2017-10-05"] is None  # no turns / 2 turns: gaps
     assert median["2017-10-01"] is not None
     assert "minutes" in next(e for e in _encodings(spec, "y") if e.get("field") == "value")["title"]
+
+
+def test_survival_curve_on_a_log_time_axis_so_the_first_minutes_are_visible():
+    # Replies mostly within minutes, a tail of days: on an hours axis the first hour is a
+    # vertical line at zero; on the log axis 15 min sits in the middle.
+    seconds = [0.0] + [60.0 * m for m in range(1, 600)] + [86400.0 * d for d in range(1, 7)]
+    curve = pl.DataFrame({"seconds": seconds, "still_waiting": [1 - i / len(seconds) for i in range(len(seconds))],
+                          "at_risk": list(range(len(seconds), 0, -1))})
+    spec = charts.survival_chart(curve, naive_median_s=780, km_median_s=900).to_dict()
+    x = next(e for e in _encodings(spec, "x") if e.get("field") == "minutes" and "axis" in e)
+    assert x["scale"]["type"] == "log" and x["scale"]["domain"][0] == 0.5
+    assert 15 in x["axis"]["values"] and "'15 min'" in x["axis"]["labelExpr"]
+    data = spec["datasets"][_layers(spec)[0]["data"]["name"]]
+    assert min(r["minutes"] for r in data) == 0.5  # the start (0 s) drawn at the axis' first half minute

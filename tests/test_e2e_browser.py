@@ -201,3 +201,20 @@ def test_live_queue_follows_the_database_without_a_reload(server: str, tmp_path:
         finally:
             browser.close()
             con.close()
+
+
+def test_the_overview_address_opens_the_overview(server: str) -> None:
+    """``/overview`` (the menu's name for the default page at ``/``) redirects there, not "page not found"."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            page.goto(f"{server}/overview?lang=fr")
+            page.locator("h1", has_text="Vue d'ensemble").wait_for(timeout=180_000)
+            _settle(page)
+            assert page.get_by_text("Page not found").count() == 0
+            assert "/overview" not in page.url and "lang=fr" in page.url, page.url
+            page.goto(f"{server}/no-such-page")  # the check above would see Streamlit's notice
+            page.get_by_text("Page not found").first.wait_for(timeout=180_000)
+        finally:
+            browser.close()

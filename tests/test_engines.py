@@ -77,7 +77,40 @@ def calendar() -> BusinessCalendar:
     return BusinessCalendar.parse(HOURS, timezone=TZ, holidays="2025-03-31")
 
 
-NEUTRAL = [n for n, m in metric_registry().items() if m.is_neutral() and m.level != "conversations"]
+NEUTRAL = [n for n, m in metric_registry().items() if m.is_neutral()]
+#: The registered metrics written with polars expressions: the polars engine alone runs them.
+POLARS_ONLY = {"frt_km_median_s", "art_km_median_s", "reply_within_24h", "care_mentions",
+               "deflection_rate", "customer_service_share", "customer_sentiment_mean",
+               "sentiment_conversion_rate", "sentiment_neutral_or_better_rate"}
+
+
+def test_every_registered_metric_is_neutral_or_named_polars_only() -> None:
+    """A new metric written with polars expressions must be added to POLARS_ONLY on purpose."""
+    registered = {n for n, m in metric_registry().items() if not m.is_neutral()}
+    assert registered == POLARS_ONLY & set(metric_registry())
+
+
+def rich_log(seed: int, *, resolved_at: bool = False) -> pl.DataFrame:
+    """generated_log with the columns the conversation metrics read: handling time, CSAT, NPS
+    (out-of-range ratings included), mention types in mixed case, and optionally resolved_at."""
+    m = generated_log(seed)
+    rng = np.random.default_rng(seed + 100)
+    n = m.height
+
+    def some(values: list, p: float) -> list:
+        return [v if rng.random() < p else None for v in values]
+
+    out = m.with_columns(
+        handle_seconds=pl.Series(some(rng.integers(10, 900, n).astype(float).tolist(), 0.4), dtype=pl.Float64),
+        csat=pl.Series(some(rng.integers(0, 7, n).astype(float).tolist(), 0.3), dtype=pl.Float64),
+        nps=pl.Series(some(rng.integers(-1, 12, n).astype(float).tolist(), 0.3), dtype=pl.Float64),
+        mention_type=pl.Series(some(rng.choice(["tagged", "Untagged ", "untagged"], n).tolist(), 0.8), dtype=pl.String),
+    )
+    if resolved_at:
+        out = out.with_columns(
+            resolved_at=pl.when(pl.Series(rng.random(n) < 0.2)).then(pl.col("created_at") + pl.duration(hours=3))
+        )
+    return out
 
 
 def polars_kpis(messages: pl.DataFrame, **kwargs) -> pl.DataFrame:
@@ -169,6 +202,83 @@ def test_duckdb_reads_canonical_parquet_itself(tmp_path: Path) -> None:
     assert_same(engine_kpis(str(tmp_path / "*.parquet"), "duckdb", by="channel"), want)
 
 
+@pytest.mark.parametrize("resolved_at", [False, True])
+def test_conversation_and_outcome_metrics_on_duckdb_equal_polars(resolved_at: bool) -> None:
+    m = rich_log(12, resolved_at=resolved_at)
+    overall = toolkit.kpis(m).row(0, named=True)
+    # The log exercises the rules: some but not all conversations resolved, ratings, handling.
+    assert 0 < overall["resolution_rate"] < 1 and overall["fcr_rate"] is not None
+    assert overall["resolution_basis"] == ("resolved_at" if resolved_at else "inferred")
+    assert overall["csat_responses"] > 0 and overall["nps_responses"] > 0 and overall["aht_s"] > 0
+    for by in (None, "channel", "agent_id", "customer_id"):
+        want = toolkit.kpis(m, by=by).drop(POLARS_ONLY, strict=False)
+        with pytest.warns(UserWarning, match=r"polars-only metrics: \['frt_km_median_s'"):
+            got = toolkit.kpis(m, by=by, engine="duckdb", sla="20m" if by else 3600)
+        if by:
+            want = toolkit.kpis(m, by=by, sla="20m").drop(POLARS_ONLY, strict=False)
+        assert_same(got, want)
+
+
+def customers_table(seed: int) -> pl.DataFrame:
+    """Customers of generated_log (u0..u44, one unknown), some churned before their first
+    conversation (not eligible), a clashing ``channel`` column (becomes ``channel_customer``)."""
+    rng = np.random.default_rng(seed)
+    ids = [f"u{i}" for i in range(45)] + ["nobody"]
+    t0 = dt.datetime(2025, 3, 20, tzinfo=dt.UTC)
+    return pl.DataFrame({
+        "customer_id": ids,
+        "vip": rng.random(len(ids)) < 0.3,
+        "segment": rng.choice(["gold", "basic", None], len(ids)).tolist(),
+        "monthly_revenue": [None if rng.random() < 0.1 else float(rng.integers(5, 200)) for _ in ids],
+        "churned_at": [None if rng.random() < 0.5 else t0 + dt.timedelta(days=int(rng.integers(0, 120))) for _ in ids],
+        "channel": ["x"] * len(ids),
+    }, schema_overrides={"churned_at": pl.Datetime("us", "UTC")})
+
+
+def test_periods_and_customers_on_duckdb_equal_polars() -> None:
+    """every= cuts local periods (DST, 30- and 45-minute offsets); customers= adds dimensions
+    and the defection / revenue keys."""
+    m = rich_log(24)
+    cust = customers_table(24)
+    cases = [
+        {"every": "1d", "timezone": TZ, "calendar": calendar()},
+        {"every": "hour", "timezone": "Asia/Kathmandu"},
+        {"every": "30m", "timezone": "Asia/Kolkata"},
+        {"every": "week", "timezone": TZ, "by": "channel"},
+        {"every": "month"},
+        {"customers": cust, "by": "segment"},
+        {"customers": cust, "by": ["channel", "vip"], "every": "1d", "timezone": TZ},
+    ]
+    for kwargs in cases:
+        want = toolkit.kpis(m, **kwargs).drop(POLARS_ONLY, strict=False)
+        got = engine_kpis(m, "duckdb", **kwargs)
+        assert got.height > 1, kwargs
+        if "customers" in kwargs:
+            assert got["defection_rate"].drop_nulls().len() > 0 and "arpu" in got.columns
+        assert_same(got, want)
+
+
+def test_inferred_resolution_hand_worked_on_duckdb() -> None:
+    """SPEC: resolved when the last message is a human reply, the data go on 72 h after it and
+    the customer does not come back (anywhere) within those 72 h."""
+    h = 60
+    m = log([
+        ("a", 0, "inbound"), ("a", 10, "outbound"),                    # resolved (quiet 100 h)
+        ("b", 0, "inbound"), ("b", 5, "outbound"),                     # customer back in b2 at 50 h
+        ("b2", 50 * h, "inbound"),
+        ("c", 0, "inbound"), ("c", 3, "outbound", True),               # a bot had the last word
+        ("d", 0, "inbound"), ("d", 20, "outbound"), ("d", 30, "inbound"),  # customer wrote last
+        ("e", 90 * h, "inbound"), ("e", 90 * h + 1, "outbound"),      # too recent: < 72 h of data
+        ("z", 100 * h, "inbound"),
+    ])
+    m = m.with_columns(customer_id=pl.when(pl.col("conversation_id") == "b2").then(pl.lit("cust-b"))
+                       .otherwise(pl.col("customer_id")))
+    for engine in ("polars", "duckdb"):
+        row = engine_kpis(m, engine).row(0, named=True)
+        assert row["resolution_rate"] == pytest.approx(1 / 7), engine  # only a
+        assert row["resolution_median_s"] == 600.0 and row["fcr_rate"] == 1.0, engine
+
+
 def test_polars_only_metrics_are_named_on_other_engines() -> None:
     m = generated_log(7)
     register_metric(Metric("long_turns", "turns", "share", value=pl.col("inbound_messages") >= 3), replace=True)
@@ -202,7 +312,7 @@ def test_engine_errors_are_clear() -> None:
     with pytest.raises(toolkit.DataError, match="memory-limit"):
         toolkit.kpis(m, engine="duckdb", memory_limit="lots")
     with pytest.raises(toolkit.DataError, match="polars engine only"):
-        toolkit.kpis(m, engine="duckdb", every="1d")
+        toolkit.kpis(m, engine="duckdb", metrics=["turns", "frt_km_median_s"])
 
 
 def _cli_json(argv: list[str]) -> list[dict]:
@@ -229,7 +339,7 @@ def _mixed_offsets_csv(path: Path) -> Path:
 def test_cli_kpis_duckdb_json_equals_polars(tmp_path: Path) -> None:
     csv = _mixed_offsets_csv(tmp_path / "log.csv")
     base = [str(csv), "--format", "json", "--quiet", "--hours", HOURS, "--timezone", TZ, "--holidays", "2025-03-31"]
-    for by in ([], ["--by", "channel"]):
+    for by in ([], ["--by", "channel"], ["--every", "day", "--by", "channel"]):
         polars_rows = _cli_json(["kpis", *base, *by])
         duck_rows = _cli_json(["kpis", *base, *by, "--engine", "duckdb", "--memory-limit", "1GB"])
         assert len(duck_rows) == len(polars_rows)
@@ -254,6 +364,12 @@ def spark():
 
 
 def test_spark_equals_polars(spark, tmp_path: Path) -> None:
+    m = rich_log(11)
+    want = toolkit.kpis(m, by="agent_id").drop(POLARS_ONLY, strict=False)
+    assert_same(engine_kpis(m, "spark", by="agent_id", spark_master="local[2]"), want)
+    kwargs = {"customers": customers_table(11), "by": "vip", "every": "1d", "timezone": "Asia/Kathmandu"}
+    want = toolkit.kpis(m, **kwargs).drop(POLARS_ONLY, strict=False)
+    assert_same(engine_kpis(m, "spark", spark_master="local[2]", **kwargs), want)
     m = generated_log(11)
     cal = calendar()
     want = polars_kpis(m, by="channel", calendar=cal, timezone=TZ)
@@ -261,6 +377,18 @@ def test_spark_equals_polars(spark, tmp_path: Path) -> None:
     m.write_parquet(tmp_path / "log.parquet")
     want = polars_kpis(m, sla="10m")
     assert_same(engine_kpis(str(tmp_path / "log.parquet"), "spark", sla="10m", spark_master="local[2]"), want)
+
+
+def test_peaks_and_compare_on_spark_equal_polars(spark) -> None:
+    from toolkit.analysis.compare import compare
+    from toolkit.analysis.peaks import peak_buckets
+
+    weeks = weeks_with_burst()
+    want = peak_buckets(weeks, timezone=TZ)
+    assert_frame_equal(peak_buckets(weeks, timezone=TZ, engine="spark", spark_master="local[2]"), want)
+    m = rich_log(23)
+    want = compare(m, "channel:twitter", n_boot=200)
+    _same_comparison(compare(m, "channel:twitter", n_boot=200, engine="spark", spark_master="local[2]"), want)
 
 
 def test_cli_kpis_spark_json_equals_polars(spark, tmp_path: Path) -> None:
@@ -271,3 +399,117 @@ def test_cli_kpis_spark_json_equals_polars(spark, tmp_path: Path) -> None:
     for s, p in zip(spark_rows, polars_rows, strict=True):
         for key, value in s.items():
             assert p[key] == pytest.approx(value, rel=1e-9) if isinstance(value, float) else p[key] == value, key
+
+
+# ---- peaks: the engine counts, the baselines are formed in Python -----------------------------
+
+
+def _peak_settings() -> list[dict]:
+    return [
+        {"bucket": "hour", "timezone": TZ},  # across the DST change
+        {"bucket": "day", "timezone": TZ},
+        {"bucket": "hour", "timezone": "Asia/Kathmandu"},  # a 45-minute offset
+        {"bucket": "30m", "timezone": "Asia/Kolkata", "k": 1.0},
+        {"bucket": "week", "timezone": "America/New_York"},
+    ]
+
+
+def weeks_with_burst() -> pl.DataFrame:
+    """Three weeks (same hours of the week to compare) and a burst: real peak periods."""
+    weeks = pl.concat([
+        generated_log(20 + i, n_conversations=150).with_columns(
+            pl.col("created_at") + pl.duration(weeks=i), conversation_id=pl.lit(f"w{i}-") + pl.col("conversation_id"),
+            message_id=pl.lit(f"w{i}-") + pl.col("message_id"))
+        for i in range(3)
+    ])
+    burst = weeks.filter(pl.col("direction") == "inbound").head(40).with_columns(
+        created_at=pl.lit(dt.datetime(2025, 4, 9, 14, 20, tzinfo=dt.UTC)),
+        message_id=pl.lit("burst-") + pl.col("message_id"))
+    return pl.concat([weeks, burst]).with_columns(row_nr=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+
+
+def test_peaks_on_duckdb_equal_polars(tmp_path: Path) -> None:
+    from toolkit.analysis.peaks import peak_buckets, peak_periods
+
+    m = generated_log(13, n_conversations=400)
+    m.write_parquet(tmp_path / "log.parquet")
+    for settings in _peak_settings():
+        want = peak_buckets(m, **settings)
+        assert want.height > (1 if settings["bucket"] == "week" else 5) and want["inbound_messages"].sum() == (m["direction"] == "inbound").sum()
+        assert_frame_equal(peak_buckets(m, engine="duckdb", **settings), want)
+        assert_frame_equal(peak_buckets(str(tmp_path / "log.parquet"), engine="duckdb", **settings), want)
+    weeks = weeks_with_burst()
+    got = peak_periods(weeks, bucket="hour", timezone=TZ, engine="duckdb", memory_limit="500MB")
+    want = peak_periods(weeks, bucket="hour", timezone=TZ)
+    assert want.height > 0
+    assert_frame_equal(got, want)
+
+
+def test_cli_peaks_duckdb_equals_polars(tmp_path: Path) -> None:
+    weeks_with_burst().write_parquet(tmp_path / "log.parquet")
+    base = ["peaks", str(tmp_path / "log.parquet"), "--format", "json", "--quiet", "--timezone", TZ]
+    want = _cli_json(base)
+    assert want and _cli_json([*base, "--engine", "duckdb", "--memory-limit", "1GB"]) == want
+
+
+
+# ---- compare: the engine aggregates, the statistics run in Python ------------------------------
+
+
+def _compare_cases() -> list[tuple[pl.DataFrame, str]]:
+    return [(rich_log(15), "channel:twitter"), (rich_log(16, resolved_at=True), "agent:A1"),
+            (rich_log(17), "channel:twitter,facebook"), (rich_log(18), "before:2025-03-30"),
+            (weeks_with_burst(), "peak:hour")]
+
+
+def _same_comparison(got: pl.DataFrame, want: pl.DataFrame) -> None:
+    # Kaplan-Meier statistics are not compared on any engine (censored rows are no sample).
+    assert got["metric"].to_list() == want["metric"].to_list() and got.height > 10
+    assert_frame_equal(got, want, rel_tol=1e-9)
+
+
+def test_compare_on_duckdb_equals_polars() -> None:
+    from toolkit.analysis.compare import compare
+
+    for m, split in _compare_cases():
+        want = compare(m, split, timezone=TZ, n_boot=200)
+        assert want["p_value"].drop_nulls().len() > 3, split  # tests and intervals were computed
+        _same_comparison(compare(m, split, timezone=TZ, n_boot=200, engine="duckdb", memory_limit="1GB"), want)
+
+
+def test_compare_on_duckdb_samples_big_sides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond ENGINE_SAMPLE_ROWS per side the tests run on a systematic sample; the statistics
+    a and b still come from every row."""
+    import toolkit.analysis.compare as cmp
+
+    m = rich_log(19)
+    want = cmp.compare(m, "channel:twitter", n_boot=200)
+    monkeypatch.setattr(cmp, "ENGINE_SAMPLE_ROWS", 50)
+    got = cmp.compare(m, "channel:twitter", n_boot=200, engine="duckdb")
+    assert_frame_equal(got.select("metric", "a", "b"), want.select("metric", "a", "b"), rel_tol=1e-9)
+    turns = got.filter(pl.col("metric") == "reply_rate").row(0, named=True)
+    full = want.filter(pl.col("metric") == "reply_rate").row(0, named=True)
+    assert turns["n_a"] + turns["n_b"] < full["n_a"] + full["n_b"]
+
+
+def test_compare_polars_only_splits_are_named(tmp_path: Path) -> None:
+    from toolkit.analysis.compare import compare
+
+    m = generated_log(21, n_conversations=30)
+    with pytest.raises(toolkit.DataError, match="split 'hours' runs on the polars engine only"):
+        compare(m, "hours", calendar=calendar(), engine="duckdb")
+    m.write_parquet(tmp_path / "log.parquet")
+    with pytest.raises(toolkit.DataError, match="no 'channel' equal to"):
+        compare(str(tmp_path / "log.parquet"), "channel:fax", engine="duckdb")
+
+
+def test_cli_compare_duckdb_equals_polars(tmp_path: Path) -> None:
+    rich_log(22).write_parquet(tmp_path / "log.parquet")
+    base = ["compare", str(tmp_path / "log.parquet"), "--split", "channel:twitter", "--format", "json",
+            "--quiet", "--n-boot", "200", "--sla", "30m"]
+    want = _cli_json(base)
+    got = _cli_json([*base, "--engine", "duckdb", "--memory-limit", "1GB"])
+    assert len(got) == len(want) > 10
+    for g, w in zip(got, want, strict=True):
+        for key, value in g.items():
+            assert w[key] == pytest.approx(value, rel=1e-9) if isinstance(value, float) else w[key] == value, key

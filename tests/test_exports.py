@@ -195,3 +195,14 @@ def test_compare_pdf_lists_every_measure_in_words_on_one_page():
     flat = " ".join(text.split())
     assert pages == 1
     assert "the difference is likely real (p = 0.019)" in flat and "too few to test" in flat
+
+
+def test_deferred_downloads_are_built_in_the_language_of_the_page():
+    """Streamlit builds a download when it is clicked, outside the script run (where the
+    language is the default): the app's builders carry the page's language with them."""
+    from app_pages import common
+    from toolkit.present.i18n import _
+
+    with use_language("fr"):
+        build = common.in_language(lambda: _("Data: {label}").format(label="x.csv"))
+    assert build() == "Données : x.csv"

@@ -210,7 +210,7 @@ def test_rules_file_and_errors(tmp_path: Path) -> None:
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(DataError, match="sla must be a positive"):
+    with pytest.raises(DataError, match=r"sla=0 is not allowed; a duration must be more than zero"):
         queue(CASES, as_of=AS_OF, sla=0)
     with pytest.raises(DataError, match=r"sla\['email'\]"):
         queue(CASES, as_of=AS_OF, sla={"email": "soon"})
@@ -306,3 +306,29 @@ def test_spike_staffing_on_the_sample() -> None:
     row = spike(messages, as_of="2025-10-15T14:30:00Z", staffing=True).row(0, named=True)
     assert row["agents_usual"] >= 1 and row["agents_needed"] >= 0
     assert toolkit.queue is queue and toolkit.spike is spike
+
+
+def test_one_sla_parser_for_queue_kpis_and_cli() -> None:
+    """core.sla.parse_sla is the only parser: durations and per-channel text everywhere."""
+    from toolkit.core.sla import sla_targets
+
+    assert parse_sla("1h") == 3600.0 and parse_sla(dt.timedelta(minutes=30)) == 1800.0
+    assert parse_sla("Twitter=30m, email=1d") == {"twitter": 1800.0, "email": 86400.0}
+    assert sla_targets("twitter=30m,default=2h") == (7200.0, (("twitter", 1800.0),))
+    assert sla_targets({"email": 60}) == (3600.0, (("email", 60.0),))
+    for bad in (True, {}, "twitter=soon", "1h,email"):
+        with pytest.raises(DataError):
+            parse_sla(bad)
+    # The queue accepts durations now, like kpis: "30m" equals 1800 s.
+    assert queue(CASES, as_of=AS_OF, sla={"email": "30m"}).equals(queue(CASES, as_of=AS_OF, sla={"email": 1800}))
+    # And kpis matches channels case-insensitively, like the queue.
+    m = pl.DataFrame({
+        "conversation_id": ["a", "a", "b", "b"], "row_nr": [1, 2, 3, 4],
+        "created_at": [dt.datetime(2025, 1, 1, 9, tzinfo=dt.UTC), dt.datetime(2025, 1, 1, 9, 20, tzinfo=dt.UTC)] * 2,
+        "direction": ["inbound", "outbound"] * 2, "is_bot": [False] * 4, "message_id": ["1", "2", "3", "4"], "customer_id": ["u", None, "v", None],
+        "channel": ["Email", "Email", "chat", "chat"],
+    })
+    from toolkit import kpis
+
+    assert kpis(m, sla="email=10m,default=1h")["sla_compliance"].item() == 0.5
+    assert kpis(m, sla={"EMAIL ": "30m"}, by="channel")["sla_compliance"].to_list() == [1.0, 1.0]

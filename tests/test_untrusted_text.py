@@ -31,7 +31,7 @@ from toolkit.present.markdown import escape_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGES = ["overview", "response_times", "volume", "agents", "sentiment", "channels", "compare", "data"]
+PAGES = ["overview", "response_times", "volume", "agents", "sentiment", "channels", "outcomes", "live_queue", "compare", "data"]
 _MD = MarkdownIt("commonmark").enable(["strikethrough", "table"])
 
 

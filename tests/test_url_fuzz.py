@@ -24,7 +24,7 @@ from toolkit.app_state.view import ViewState
 from toolkit.io.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["overview", "response_times", "volume", "agents", "sentiment", "channels", "compare", "data"]
+PAGES = ["overview", "response_times", "volume", "agents", "sentiment", "channels", "outcomes", "live_queue", "compare", "data"]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 
 HOSTILE = [LINK, IMAGE, HTML, FORMAT, EVENT, FILENAME, "", " ", "\x00", "\n\n# x", "../../etc/passwd", "a" * 2100,

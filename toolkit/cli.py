@@ -112,8 +112,8 @@ def _add_outcome_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sla",
         default="3600",
-        help="SLA target in seconds (default 3600), or per channel: "
-        "twitter=3600,facebook=86400,default=3600",
+        help="SLA target: seconds or a duration such as 1h or 30m (default 3600), or per channel: "
+        "twitter=1h,facebook=86400,default=3600",
     )
     parser.add_argument(
         "--customers",
@@ -138,9 +138,9 @@ def customers_from_args(args: argparse.Namespace) -> pl.DataFrame | None:
 
 def sla_from_args(args: argparse.Namespace) -> tuple[float, tuple[tuple[str, float], ...]]:
     """``--sla`` as (default seconds, per-channel targets); DataError when unreadable."""
-    from toolkit.measures.outcomes import parse_sla
+    from toolkit.core.sla import sla_targets
 
-    return parse_sla(str(args.sla))
+    return sla_targets(str(args.sla))
 
 
 def _sla_setting(args: argparse.Namespace) -> float | dict[str, float]:
@@ -422,12 +422,14 @@ def _register_compare_and_peaks(commands: Any) -> None:
     compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     compare.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples (default 1000)")
     _add_peak_arguments(compare, "day")
+    _add_engine_arguments(compare)
     compare.set_defaults(run=_run_compare)
 
     peaks = commands.add_parser("peaks", help="peak periods of inbound volume")
     _add_input_arguments(peaks)
     _add_peak_arguments(peaks, "hour")
     peaks.add_argument("--holidays", help="a country code (FR, US-CA) whose holidays annotate the peaks")
+    _add_engine_arguments(peaks)
     peaks.set_defaults(run=_run_peaks)
 
 
@@ -441,12 +443,13 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
     if args.split.strip().lower().partition(":")[0] == "hours" and not args.hours:
         msg = _('--split hours needs opening hours: add --hours "mon-fri 09:00-18:00" (and --timezone)')
         raise DataError(msg)
-    messages = load_from_args(args)
+    on_engine = args.engine != "polars"
+    messages = _engine_source(args) if on_engine else load_from_args(args)
     result = compare(
         messages,
         args.split,
         sla=sla,
-        calendar=calendar_from_args(args, messages),
+        calendar=calendar_from_args(args, None if on_engine else messages),
         metrics=args.metrics,
         events=_events_from_args(args),
         seed=args.seed,
@@ -455,6 +458,9 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
         k=args.k,
         peak_bucket=args.bucket,
         customers=customers_from_args(args),
+        engine=args.engine,
+        memory_limit=args.memory_limit,
+        spark_master=args.spark_master,
     )
     if args.format == "table":
         write_frame(result.select(
@@ -467,17 +473,22 @@ def _run_compare(args: argparse.Namespace) -> pl.DataFrame | None:
 
 
 def _run_peaks(args: argparse.Namespace) -> pl.DataFrame:
-    from toolkit.analysis.peaks import holiday_events, peak_periods
+    from toolkit.analysis.peaks import holiday_events, peak_buckets, peak_periods
 
-    messages = load_from_args(args)
-    events = _events_from_args(args)
-    if args.holidays and messages.height:
-        country, _sep, subdiv = args.holidays.strip().partition("-")
-        first, last = messages["created_at"].min(), messages["created_at"].max()
-        events += holiday_events(country, first.date(), last.date(), subdiv=subdiv or None)  # type: ignore[union-attr]
-    return peak_periods(
-        messages, bucket=args.bucket, k=args.k, timezone=args.timezone or "UTC", events=events
+    tz = args.timezone or "UTC"
+    source = load_from_args(args) if args.engine == "polars" else _engine_source(args)
+    # The engine counts the messages; periods, baselines and events are formed here.
+    buckets = peak_buckets(
+        source, bucket=args.bucket, k=args.k, timezone=tz, engine=args.engine,
+        memory_limit=args.memory_limit, spark_master=args.spark_master,
     )
+    buckets = buckets.collect() if isinstance(buckets, pl.LazyFrame) else buckets
+    events = _events_from_args(args)
+    if args.holidays and buckets.height:
+        country, _sep, subdiv = args.holidays.strip().partition("-")
+        first, last = buckets["bucket"].min(), buckets["bucket"].max()
+        events += holiday_events(country, first.date(), last.date(), subdiv=subdiv or None)  # type: ignore[union-attr]
+    return peak_periods(None, bucket=args.bucket, k=args.k, timezone=tz, events=events, buckets=buckets)
 
 
 _EXTRA_COMMANDS.append(_register_compare_and_peaks)
@@ -511,7 +522,7 @@ def _register_live(commands: Any) -> None:
     _add_input_arguments(queue)
     queue.add_argument("--table", help="database table (default messages)")
     queue.add_argument("--as-of", help="the moment of the queue, e.g. 2025-10-15T14:00:00Z (default now)")
-    queue.add_argument("--sla", default="3600", help="SLA target: SECONDS or CHANNEL=SECONDS,...,default=SECONDS (default 3600)")
+    queue.add_argument("--sla", default="3600", help="SLA target: seconds or a duration (1h, 30m), or CHANNEL=TARGET,...,default=TARGET (default 3600)")
     queue.add_argument("--rules", help="TOML rules file (default: the shipped rules, toolkit/analysis/queue_rules.toml)")
     queue.add_argument("--customers", help="customers table (customer_id, vip, followers, ...)")
     queue.set_defaults(run=_run_queue)

@@ -61,6 +61,11 @@ __all__ = [
 
 #: The instant that places a row of each table in time.
 INSTANT_COLUMN = {"turns": "start", "conversations": "started_at", "messages": "created_at"}
+#: The same instants on the DuckDB/Spark fact tables (integer epoch microseconds).
+INSTANT_US = {"turns": "start_us", "conversations": "started_us", "messages": "_t"}
+#: Rows per fact table and side that feed the tests and intervals on DuckDB/Spark (a systematic
+#: sample by input row number beyond it; the two sides' statistics always use every row).
+ENGINE_SAMPLE_ROWS = 200_000
 
 NOT_ENOUGH = "not enough data"
 _CHUNK_ELEMENTS = 2_000_000
@@ -86,6 +91,9 @@ class Split:
     needs_calendar: bool = False
     #: The metrics compared when the caller names none (those the data supports); empty: all.
     default_metrics: tuple[str, ...] = ()
+    #: The side as an engine-neutral (narwhals) expression over the DuckDB/Spark fact tables
+    #: (instants in :data:`INSTANT_US`); None: this split runs on the polars engine only.
+    neutral: Callable[[str, list[str]], Any] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def periods(
@@ -103,7 +111,12 @@ class Split:
         def side(level: str, columns: list[str]) -> pl.Expr:
             return in_periods(INSTANT_COLUMN[level], starts, ends)
 
-        return cls(name, a_label, b_label, side)
+        def neutral(level: str, columns: list[str]) -> Any:
+            from toolkit.analysis.peaks import in_periods_us
+
+            return in_periods_us(INSTANT_US[level], starts, ends)
+
+        return cls(name, a_label, b_label, side, neutral=neutral)
 
     @classmethod
     def before(cls, cut: dt.date | dt.datetime | str, timezone: str = "UTC") -> Split:
@@ -126,7 +139,14 @@ class Split:
         def side(level: str, columns: list[str]) -> pl.Expr:
             return pl.col(INSTANT_COLUMN[level]) >= pl.lit(instant, pl.Datetime("us", "UTC"))
 
-        return cls(f"before:{text}", f"since {text}", f"before {text}", side)
+        cut_us = (instant - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+
+        def neutral(level: str, columns: list[str]) -> Any:
+            import narwhals.stable.v2 as nw
+
+            return nw.col(INSTANT_US[level]) >= cut_us
+
+        return cls(f"before:{text}", f"since {text}", f"before {text}", side, neutral=neutral)
 
     @classmethod
     def hours(cls, calendar: Any) -> Split:
@@ -163,6 +183,15 @@ class Split:
             b_cond = col.is_in(b_vals) if b_vals is not None else col.is_not_null()
             return pl.when(col.is_in(a_vals)).then(True).when(b_cond).then(False)
 
+        def neutral(level: str, columns: list[str]) -> Any:
+            import narwhals.stable.v2 as nw
+
+            if column not in columns:
+                return nw.lit(None, nw.Boolean)
+            col = nw.col(column)
+            b_cond = col.is_in(b_vals) if b_vals is not None else ~col.is_null()
+            return nw.when(col.is_in(a_vals)).then(nw.lit(value=True)).when(b_cond).then(nw.lit(value=False))
+
         a_text = ",".join(map(str, a_vals))
         b_text = "the rest" if b_vals is None else ",".join(map(str, b_vals))
         return cls(
@@ -170,6 +199,7 @@ class Split:
             a_label or a_text,
             b_label or b_text,
             side,
+            neutral=neutral,
         )
 
 
@@ -754,6 +784,9 @@ def compare(
     min_n: int = 10,
     tables: FactTables | None = None,
     customers: pl.DataFrame | pl.LazyFrame | None = None,
+    engine: str = "polars",
+    memory_limit: str | None = None,
+    spark_master: str | None = None,
 ) -> pl.DataFrame:
     """Compare two groups on every metric (or ``metrics``), with a CI and a test each.
 
@@ -786,6 +819,17 @@ def compare(
     customers
         A customers table (:func:`toolkit.read_customers`): unlocks defection, ARPU and
         churned revenue, and its columns can split (``segment:gold``).
+    engine, memory_limit, spark_master
+        Where the fact tables are built and aggregated: ``"polars"`` (default), ``"duckdb"`` or
+        ``"spark"`` (see :func:`toolkit.kpis`; ``messages`` may then be a canonical Parquet
+        file, directory or glob). On DuckDB/Spark the two sides' values (``a``, ``b``) are the
+        engine's aggregation over every row; the tests and bootstrap intervals run here, on the
+        rows of each side collected from the engine: all of them up to
+        :data:`ENGINE_SAMPLE_ROWS` per table and side, beyond that a systematic sample by
+        input row number (``n_a``/``n_b`` say how many). Splits by period (``peak``,
+        ``event:``, ``before:``) and by value (``channel:``, ``agent:``, any column) run on
+        every engine; ``hours``, a customers table and splits registered with polars
+        expressions run on polars only (a clear error).
     lang
         The language of the sentences (``"en"``, ``"fr"``, ``"it"``; default the current one,
         :func:`toolkit.present.i18n.set_language`); column names and values stay English.
@@ -800,6 +844,13 @@ def compare(
     """
     from scipy import stats
 
+    if engine != "polars":
+        return _compare_on_engine(
+            messages, split, sla=sla, calendar=calendar, metrics=metrics, peaks=peaks, events=events,
+            seed=seed, n_boot=n_boot, timezone=timezone, k=k, peak_bucket=peak_bucket, alpha=alpha,
+            min_n=min_n, customers=customers, engine=engine, memory_limit=memory_limit,
+            spark_master=spark_master,
+        )
     calendar = as_calendar(calendar, timezone=timezone)
     tz = timezone or getattr(calendar, "timezone", None) or "UTC"
     if customers is not None:
@@ -868,6 +919,121 @@ def compare(
     return pl.DataFrame(rows, schema=_SCHEMA)
 
 
+def _compare_on_engine(
+    messages: Any, split: str | Split, *, sla: Any, calendar: Any, metrics: Sequence[str] | None,
+    peaks: pl.DataFrame | None, events: Any, seed: int, n_boot: int, timezone: str | None, k: float,
+    peak_bucket: str, alpha: float, min_n: int, customers: Any, engine: str, memory_limit: str | None,
+    spark_master: str | None,
+) -> pl.DataFrame:
+    """:func:`compare` with the fact tables on DuckDB/Spark: aggregation there, statistics here."""
+    import narwhals.stable.v2 as nw
+    from scipy import stats
+
+    from toolkit.core.engines import (
+        EngineTables,
+        _canonical_polars,
+        _parquet_paths,
+        aggregate_on_engine,
+        check_engine,
+    )
+
+    check_engine(engine)
+    if customers is not None:
+        msg = f"compare with a customers table runs on the polars engine only, not engine={engine!r}"
+        raise DataError(msg)
+    calendar = as_calendar(calendar, timezone=timezone)
+    tz = timezone or getattr(calendar, "timezone", None) or "UTC"
+    # What the split's checks read (a column's values, the data's span): a lazy scan of the
+    # Parquet file(s), or the loaded log; the engine itself builds the tables.
+    parquet = _parquet_paths(messages)
+    scan = pl.scan_parquet(parquet) if parquet is not None else _canonical_polars(messages)
+    if isinstance(split, str) and split.strip().lower().partition(":")[0] == "peak" and peaks is None:
+        from toolkit.analysis.peaks import peak_periods
+
+        bucket = split.strip().partition(":")[2].strip() or peak_bucket
+        peaks = peak_periods(messages, bucket=bucket, k=k, timezone=tz, engine=engine,
+                             memory_limit=memory_limit, spark_master=spark_master)
+    sp = split if isinstance(split, Split) else parse_split(
+        split, scan, calendar=calendar, timezone=tz, peaks=peaks, events=events, k=k, peak_bucket=peak_bucket,
+    )
+    if sp.neutral is None:
+        msg = (
+            f"split {sp.name!r} runs on the polars engine only (it is written with polars "
+            f"expressions), not engine={engine!r}; splits by period (peak, event:, before:) and by "
+            "value (channel:, agent:, a column) run on every engine"
+        )
+        raise DataError(msg)
+    source = messages if parquet is not None else scan
+    facts = EngineTables(source, engine=engine, sla=sla, calendar=calendar, timezone=tz,
+                         memory_limit=memory_limit, spark_master=spark_master)
+    if metrics is None and sp.default_metrics:
+        supported = facts.metrics()
+        metrics = [m for m in sp.default_metrics if m in supported] or None
+    chosen = facts.metrics(metrics)
+    ctx = facts.context
+    sided_tables = _EngineSideTables(facts, sp)
+    computable = {n: m for n, m in chosen.items() if getattr(m, "per_row", True)}
+    sided = aggregate_on_engine(sided_tables, computable, ["_side"]) if computable else None  # type: ignore[arg-type]
+    rows: list[dict[str, Any]] = []
+    row_number = {"messages": "row_nr", "turns": "start_row_nr", "conversations": None}
+    for level in ("messages", "turns", "conversations"):
+        level_metrics = [m for m in computable.values() if m.level == level]
+        if not level_metrics:
+            continue
+        table = sided_tables.table(level)
+        exprs: list[Any] = [nw.col("_side")]
+        for i, m in enumerate(level_metrics):
+            value = m._raw(m.value, ctx)
+            where = m._raw(m.where, ctx)
+            exprs.append(value.alias(f"_v{i}"))
+            exprs.append((where if where is not None else nw.lit(value=True)).fill_null(value=False).alias(f"_w{i}"))
+        numbered = row_number[level]
+        if numbered is not None:
+            exprs.append(nw.col(numbered).alias("_rn"))
+            sizes = table.group_by("_side").agg(nw.len().alias("n")).collect("polars").to_native()
+            step = max(1, -(-int(sizes["n"].max() or 0) // ENGINE_SAMPLE_ROWS))
+            selected = table.select(*exprs)
+            if step > 1:
+                selected = selected.filter(nw.col("_rn") % step == 0)
+        else:
+            selected = table.select(*exprs)
+        frame = selected.collect("polars").to_native()
+        side = frame["_side"]
+        for i, m in enumerate(level_metrics):
+            keep = frame[f"_w{i}"]
+            values = frame[f"_v{i}"]
+            if m.stat == "share":
+                values = values.cast(pl.Float64)
+            rows.append(_compare_metric(
+                m, values.filter(keep & side), values.filter(keep & ~side), sp,
+                (_side_value(sided, m.name, True), _side_value(sided, m.name, False)),
+                seed=seed, n_boot=n_boot, alpha=alpha, min_n=min_n, mannwhitneyu=stats.mannwhitneyu,
+            ))
+    if not rows:
+        return pl.DataFrame(schema=_SCHEMA)
+    order = {name: i for i, name in enumerate(chosen)}
+    rows.sort(key=lambda r: order[r["metric"]])
+    for row in rows:
+        row["a_label"], row["b_label"] = side_label(row["a_label"]), side_label(row["b_label"])
+    return pl.DataFrame(rows, schema=_SCHEMA)
+
+
+class _EngineSideTables:
+    """:class:`_SideTables` on DuckDB/Spark: the engine tables with ``_side`` (neutral)."""
+
+    def __init__(self, facts: Any, split: Split) -> None:
+        self.context = facts.context
+        self._facts = facts
+        self._split = split
+
+    def table(self, level: str) -> Any:
+        import narwhals.stable.v2 as nw
+
+        table = self._facts.table(level)
+        side = self._split.neutral(level, table.collect_schema().names())  # type: ignore[misc]
+        return table.with_columns(side.alias("_side")).filter(~nw.col("_side").is_null())
+
+
 class _SideTables:
     """The fact tables with a ``_side`` column (True: side a, False: side b), rows in neither
     side dropped, for :func:`~toolkit.core.kpis.aggregate`."""
@@ -923,6 +1089,9 @@ def _compare_metric(
     else:
         xa = a_values.drop_nulls().cast(pl.Float64).to_numpy()
         xb = b_values.drop_nulls().cast(pl.Float64).to_numpy()
+    # In value order: the bootstrap then depends on the values alone, not on the order in which
+    # an engine returns rows (the same interval on polars, DuckDB and Spark).
+    xa, xb = np.sort(xa), np.sort(xb)
     a, b = statistics
     row: dict[str, Any] = {
         "split": split.name,

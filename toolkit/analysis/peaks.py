@@ -126,6 +126,22 @@ def in_periods(instant: str | pl.Expr, starts: Sequence[Any] | pl.Series, ends: 
     return pl.when(us.is_not_null()).then(inside)
 
 
+def in_periods_us(instant_us: str, starts: Sequence[Any] | pl.Series, ends: Sequence[Any] | pl.Series) -> Any:
+    """:func:`in_periods` as an engine-neutral (narwhals) expression over an instant in integer
+    epoch microseconds (the engines' time column): one range test per merged period."""
+    import narwhals.stable.v2 as nw
+
+    frame = pl.DataFrame(
+        {"s": pl.Series(starts).cast(UTC_DATETIME), "e": pl.Series(ends).cast(UTC_DATETIME)}
+    )
+    bounds = _merged_bounds(frame)
+    t = nw.col(instant_us)
+    inside = nw.lit(value=False)
+    for lo, hi in zip(bounds[::2], bounds[1::2], strict=True):
+        inside = inside | ((t >= lo) & (t < hi))
+    return nw.when(~t.is_null()).then(inside)
+
+
 def _merged_bounds(frame: pl.DataFrame) -> list[int]:
     merged = (
         frame.select(pl.col("s").dt.timestamp("us"), pl.col("e").dt.timestamp("us"))
@@ -161,6 +177,9 @@ def peak_buckets(
     k: float = 3.0,
     timezone: str = "UTC",
     noise_floor: bool = True,
+    engine: str = "polars",
+    memory_limit: str | None = None,
+    spark_master: str | None = None,
 ) -> Frame:
     """Inbound volume per bucket with its robust baseline and a peak flag (lazy in, lazy out).
 
@@ -180,6 +199,13 @@ def peak_buckets(
         is 0 and any bucket one message above the median would be a "peak"; with the floor (the
         default) the spread is at least √baseline, the natural noise of a count. ``False`` gives
         the literal rule (spread = 1.4826·MAD).
+    engine, memory_limit, spark_master
+        Where the messages are counted: ``"polars"`` (default), ``"duckdb"`` or ``"spark"``
+        (see :func:`toolkit.kpis`; ``messages`` may then be a canonical Parquet file, directory
+        or glob that the engine reads itself). The engine counts messages per UTC slot of 15
+        minutes (a divisor of every local bucket boundary: time-zone offsets are multiples of
+        15 minutes); the few thousand slot counts are then bucketed in the team's zone and the
+        baselines computed here, so every engine gives the same table.
 
     Returns
     -------
@@ -193,18 +219,21 @@ def peak_buckets(
         msg = f"k must be a positive number, got {k}"
         raise DataError(msg)
     step = parse_period(bucket, argument="bucket")
-    lf = as_lazy(messages)
-    columns = lf.collect_schema().names()
-    for needed in ("created_at", "direction"):
-        if needed not in columns:
-            msg = f"peaks: messages have no {needed!r} column (found: {columns})"
-            raise DataError(msg)
-    # Count inbound per local bucket over the full range of the log (any direction sets the range).
-    local = lf.select(
-        bucket=pl.col("created_at").dt.convert_time_zone(timezone).dt.truncate(step),
-        _in=pl.col("direction") == INBOUND,
-    )
-    counts = local.group_by("bucket").agg(pl.col("_in").sum().cast(pl.Int64).alias("inbound_messages"))
+    if engine != "polars":
+        local, counts = _engine_counts(messages, step, timezone, engine, memory_limit, spark_master)
+    else:
+        lf = as_lazy(messages)
+        columns = lf.collect_schema().names()
+        for needed in ("created_at", "direction"):
+            if needed not in columns:
+                msg = f"peaks: messages have no {needed!r} column (found: {columns})"
+                raise DataError(msg)
+        # Count inbound per local bucket over the full range of the log (any direction sets the range).
+        local = lf.select(
+            bucket=pl.col("created_at").dt.convert_time_zone(timezone).dt.truncate(step),
+            _in=pl.col("direction") == INBOUND,
+        )
+        counts = local.group_by("bucket").agg(pl.col("_in").sum().cast(pl.Int64).alias("inbound_messages"))
     key = _comparable_key(step, pl.col("bucket"))
     median = pl.col("inbound_messages").cast(pl.Float64).median().over("_key")
     result = (
@@ -229,7 +258,40 @@ def peak_buckets(
         .select("bucket", "inbound_messages", "baseline", "spread", "threshold", "ratio", "is_peak")
         .sort("bucket")
     )
+    if engine != "polars":
+        return result.collect().lazy() if isinstance(messages, pl.LazyFrame) else result.collect()
     return same_kind(result, messages)
+
+
+def _engine_counts(
+    messages: Any, step: str, timezone: str, engine: str, memory_limit: str | None, spark_master: str | None
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(buckets of every slot with a message, inbound per bucket), counted on ``engine``."""
+    import narwhals.stable.v2 as nw
+
+    from toolkit.core.engines import open_messages, slot_seconds
+
+    slot_s = slot_seconds(step)
+    native, _ = open_messages(messages, engine, memory_limit=memory_limit, spark_master=spark_master)
+    slot_us = slot_s * 1_000_000
+    slots = (
+        nw.from_native(native)
+        .with_columns(_slot=nw.col("_t") // slot_us)
+        .group_by("_slot")
+        .agg(nw.when(nw.col("direction") == INBOUND).then(nw.lit(1)).count().cast(nw.Int64).alias("_in"))
+        .collect("polars")
+        .to_native()
+        .lazy()
+    )
+    local = slots.select(
+        bucket=(pl.col("_slot") * slot_us)
+        .cast(pl.Datetime("us", "UTC"))
+        .dt.convert_time_zone(timezone)
+        .dt.truncate(step),
+        _in=pl.col("_in"),
+    )
+    counts = local.group_by("bucket").agg(pl.col("_in").sum().cast(pl.Int64).alias("inbound_messages"))
+    return local, counts
 
 
 def peak_periods(
@@ -241,13 +303,16 @@ def peak_periods(
     noise_floor: bool = True,
     events: EventsLike = None,
     buckets: pl.DataFrame | None = None,
+    engine: str = "polars",
+    memory_limit: str | None = None,
+    spark_master: str | None = None,
 ) -> pl.DataFrame:
     """Peak periods: runs of adjacent peak buckets (see :func:`peak_buckets`).
 
     Parameters
     ----------
-    messages, bucket, k, timezone
-        As for :func:`peak_buckets`.
+    messages, bucket, k, timezone, engine, memory_limit, spark_master
+        As for :func:`peak_buckets` (the engine counts; the periods are formed here).
     events
         Declared events (:class:`Event` objects, ``{name: (start, end)}``); the names of those
         overlapping each period are listed in ``events``.
@@ -265,7 +330,8 @@ def peak_periods(
     """
     step = parse_period(bucket, argument="bucket")
     table = buckets if buckets is not None else as_lazy(
-        peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor)
+        peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor,
+                     engine=engine, memory_limit=memory_limit, spark_master=spark_master)
     ).collect()
     periods = (
         table.with_columns(

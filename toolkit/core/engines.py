@@ -247,6 +247,140 @@ def neutral_turns(messages: nw.LazyFrame, carried: Sequence[str], *, has_agent: 
     ).drop("_run")
 
 
+_QUIET_US = 72 * 3600 * _US  # inferred resolution: 72 h of quiet after the last reply (SPEC)
+
+
+def neutral_conversations(
+    messages: nw.LazyFrame,
+    turns: nw.LazyFrame,
+    carried: Sequence[str],
+    *,
+    end_us: int,
+    columns: Sequence[str],
+) -> nw.LazyFrame:
+    """One row per conversation with the outcome columns the conversation metrics read, on any
+    engine: the neutral twin of :func:`toolkit.core.turns.conversations` +
+    :func:`toolkit.measures.outcomes.conversation_outcomes`.
+
+    "First"/"last" values in conversation order (time, ties by ``row_nr``) are fills along the
+    ordered conversation (backward fill read at the first message, forward fill read at the
+    last), so no engine needs an ordered aggregation. Columns: ``conversation_id``, the
+    ``carried`` case columns, ``customer_id``, ``agent_id`` (first human reply's agent),
+    ``started_us``, ``last_outbound_us``, ``messages``, ``turns``, ``answered_turns``,
+    ``first_response_seconds``, ``human_replied``, ``resolved``, ``resolution_seconds``,
+    ``first_of_customer`` and, when their source columns exist, ``handle_seconds``,
+    ``last_csat``, ``last_nps``, ``untagged``.
+    """
+    order = ["_t", "row_nr"]
+
+    def window(expr: nw.Expr) -> nw.Expr:
+        return expr.over("conversation_id", order_by=order)
+
+    inbound = nw.col("direction") == INBOUND
+    bot = nw.col("is_bot").fill_null(value=False)
+    human_out = ~inbound & ~bot
+    firsts: dict[str, nw.Expr] = {}  # first non-null value in order, per conversation
+    for c in carried:
+        if c != "customer_id":
+            firsts[c] = nw.col(c)
+    if "customer_id" in columns:
+        firsts["customer_id"] = nw.when(inbound).then(nw.col("customer_id"))
+    if "agent_id" in columns:
+        firsts["agent_id"] = nw.when(human_out).then(nw.col("agent_id"))
+    if "resolved_at" in columns:
+        firsts["resolved_us"] = nw.col("_resolved_us")
+    lasts: dict[str, nw.Expr] = {}  # last non-null value in order
+    for name, low, high in (("csat", 1, 5), ("nps", 0, 10)):
+        if name in columns:
+            rating = nw.col(name).cast(nw.Float64)
+            lasts[f"last_{name}"] = nw.when((rating >= low) & (rating <= high)).then(rating)
+    marked = messages.with_columns(
+        _first_row=window(nw.col("row_nr").shift(1)).is_null(),
+        _last_row=window(nw.col("row_nr").shift(-1)).is_null(),
+        _inbound_seen=window(inbound.cast(nw.Int64).cum_sum()),
+        **{f"_f_{k}": window(v.fill_null(strategy="backward")) for k, v in firsts.items()},
+        **{f"_l_{k}": window(v.fill_null(strategy="forward")) for k, v in lasts.items()},
+    )
+    aggs = [
+        nw.col("_t").min().alias("started_us"),
+        nw.len().cast(nw.Int64).alias("messages"),
+        nw.when(human_out).then(nw.col("_t")).max().alias("last_outbound_us"),
+        nw.when(human_out).then(nw.lit(1)).count().cast(nw.Int64).alias("_human_replies"),
+        nw.when(nw.col("_last_row")).then(human_out.cast(nw.Int64)).max().alias("_last_is_human_reply"),
+        *[nw.when(nw.col("_first_row")).then(nw.col(f"_f_{k}")).max().alias(k) for k in firsts],
+        *[nw.when(nw.col("_last_row")).then(nw.col(f"_l_{k}")).max().alias(k) for k in lasts],
+    ]
+    if "handle_seconds" in columns:
+        hs = nw.col("handle_seconds").cast(nw.Float64)
+        aggs.append(nw.when(hs.count() > 0).then(hs.sum()).alias("handle_seconds"))
+    if "mention_type" in columns:
+        first_in = inbound & (nw.col("_inbound_seen") == 1)
+        kind = nw.col("mention_type").cast(nw.String).str.strip_chars().str.to_lowercase()
+        aggs.append(nw.when(first_in).then((kind == "untagged").cast(nw.Int64)).max().alias("untagged"))
+    conv = marked.group_by("conversation_id").agg(*aggs)
+    turn_stats = turns.group_by("conversation_id").agg(
+        nw.len().cast(nw.Int64).alias("turns"),
+        nw.when(~nw.col("answered_us").is_null()).then(nw.lit(1)).count().cast(nw.Int64).alias("answered_turns"),
+        nw.when(nw.col("is_first")).then(nw.col("response_seconds")).max().alias("first_response_seconds"),
+    )
+    conv = conv.join(turn_stats, on="conversation_id", how="left").with_columns(
+        nw.col("turns").fill_null(0), nw.col("answered_turns").fill_null(0)
+    )
+    if "resolved_at" in columns:
+        resolved = ~nw.col("resolved_us").is_null()
+        resolved_us = nw.col("resolved_us")
+    else:
+        conv = _with_comeback(conv, messages)
+        quiet = (nw.lit(end_us) - nw.col("last_outbound_us")) >= _QUIET_US
+        came_back = ~nw.col("_next_customer_us").is_null() & (
+            (nw.col("_next_customer_us") - nw.col("last_outbound_us")) <= _QUIET_US
+        )
+        resolved = (nw.col("_last_is_human_reply") == 1) & ~nw.col("last_outbound_us").is_null() & quiet & ~came_back
+        resolved_us = nw.lit(None, nw.Int64)
+    since = nw.when(resolved_us.is_null()).then(nw.col("last_outbound_us")).otherwise(resolved_us)
+    conv = conv.with_columns(
+        resolved=resolved,
+        resolution_seconds=(since - nw.col("started_us")).cast(nw.Float64) / _US,
+        human_replied=nw.col("_human_replies") > 0,
+    )
+    if "mention_type" in columns:
+        conv = conv.with_columns(untagged=nw.col("untagged").fill_null(0) == 1)
+    if "_churned_us" in columns:
+        conv = conv.with_columns(churn_after_s=(nw.col("_churned_us") - nw.col("started_us")).cast(nw.Float64) / _US)
+    if "customer_id" in columns:
+        # Where each customer is counted (defection, ARPU): their first conversation.
+        rank = nw.col("conversation_id").cum_count().over("customer_id", order_by=["started_us", "conversation_id"])
+        conv = conv.with_columns(first_of_customer=~nw.col("customer_id").is_null() & (rank == 1))
+    else:
+        conv = conv.with_columns(first_of_customer=nw.lit(value=False))
+    drop = ["_human_replies", "_last_is_human_reply"] + ([] if "resolved_at" in columns else ["_next_customer_us"])
+    return conv.drop(drop)
+
+
+def _with_comeback(conv: nw.LazyFrame, messages: nw.LazyFrame) -> nw.LazyFrame:
+    """``_next_customer_us``: the conversation customer's next inbound message anywhere, strictly
+    after the conversation's last human reply (the as-of join of the polars kernel, written as a
+    union and a backward fill per customer, which every engine runs)."""
+    inbound = nw.col("direction") == INBOUND
+    events = messages.filter(inbound & ~nw.col("customer_id").is_null()).select(
+        nw.col("customer_id").cast(nw.String), nw.col("_t").alias("_at"), nw.lit(0).cast(nw.Int64).alias("_kind"),
+        nw.lit(None, nw.String).alias("_conv"),
+    )
+    markers = conv.filter(~nw.col("last_outbound_us").is_null() & ~nw.col("customer_id").is_null()).select(
+        nw.col("customer_id").cast(nw.String), nw.col("last_outbound_us").alias("_at"),
+        nw.lit(1).cast(nw.Int64).alias("_kind"), nw.col("conversation_id").cast(nw.String).alias("_conv"),
+    )
+    # Messages sort before a reply at the same instant (kind 0 < 1): only later ones count.
+    nxt = nw.when(nw.col("_kind") == 0).then(nw.col("_at"))
+    stream = nw.concat([events, markers], how="vertical").with_columns(
+        _next_customer_us=nxt.fill_null(strategy="backward").over("customer_id", order_by=["_at", "_kind"])
+    )
+    comeback = stream.filter(nw.col("_kind") == 1).select(
+        nw.col("_conv").alias("conversation_id"), "_next_customer_us"
+    )
+    return conv.join(comeback, on="conversation_id", how="left")
+
+
 def calendar_days(calendar: Any) -> tuple[pl.DataFrame, int]:
     """The calendar as one row per UTC day: ``_day``, ``_before`` (open microseconds from the
     span's start to the day's start) and the day's open intervals ``_o{i}``/``_c{i}`` (UTC
@@ -327,8 +461,9 @@ def _with_business_time(turns: nw.LazyFrame, days: nw.LazyFrame, slots: int, as_
 class EngineTables:
     """The fact tables on an engine: ``messages`` and ``turns`` as narwhals LazyFrames.
 
-    Conversations are polars-only for now: conversation-level metrics (handling time, CSAT,
-    outcomes) are left out on DuckDB and Spark with a note (:attr:`skipped`).
+    ``conversations`` (:func:`neutral_conversations`) is built on first use. Metrics written
+    with polars expressions (Kaplan-Meier, regular-expression text rules) are left out on DuckDB
+    and Spark with a note (:attr:`skipped`).
     """
 
     def __init__(
@@ -340,17 +475,21 @@ class EngineTables:
         calendar: Any = None,
         timezone: str | None = None,
         as_of: dt.datetime | None = None,
+        every: str | None = None,
+        customers: pl.DataFrame | pl.LazyFrame | None = None,
         memory_limit: str | None = None,
         spark_master: str | None = None,
     ) -> None:
         from toolkit.calendar.business_hours import as_calendar
-        from toolkit.measures.outcomes import parse_sla
+        from toolkit.core.sla import sla_targets
 
         self.engine = check_engine(engine)
         native, self.handle = open_messages(
             source, engine, memory_limit=memory_limit, spark_master=spark_master
         )
         messages = nw.from_native(native)
+        if customers is not None:
+            messages = self._with_customers(messages, customers)
         self.columns = [c for c in messages.collect_schema().names() if c != "_t"]
         calendar = as_calendar(calendar, timezone=timezone)
         lo, hi = (
@@ -368,8 +507,12 @@ class EngineTables:
                 {"created_at": [lo, hi, as_of_us]}, schema={"created_at": pl.Int64}
             ).select(pl.col("created_at").cast(pl.Datetime("us", "UTC")))
             calendar = calendar.covering(bounds, "created_at", fit=True)
-        default_sla, channel_slas = parse_sla(sla)
+        default_sla, channel_slas = sla_targets(sla)
         self.context = MetricContext(sla=default_sla, calendar=calendar, sla_channels=channel_slas)
+        self.timezone = timezone or getattr(calendar, "timezone", None) or "UTC"
+        if every is not None:
+            messages = self._with_period(messages, every, lo, hi)
+            self.columns.append("period")
         carried = dimension_columns(self.columns)
         has_agent = "agent_id" in self.columns
         turns = neutral_turns(messages, carried, has_agent=has_agent)
@@ -380,12 +523,88 @@ class EngineTables:
             ).cast(nw.Float64) / _US,
             answered_at=nw.col("answered_us"),
         )
+        self._base_turns = turns  # without business time: what the conversation table reads
         if calendar is not None:
             days, slots = calendar_days(calendar)
             turns = _with_business_time(turns, self._frame(days), slots, as_of_us, calendar)
         self.messages = messages
         self.turns = turns
         self.skipped: list[str] = []
+        self._conversation_args = (carried, as_of_us)
+        self._conversations: nw.LazyFrame | None = None
+
+    @property
+    def conversations(self) -> nw.LazyFrame:
+        """The conversation table (built on first use: only conversation metrics read it)."""
+        if self._conversations is None:
+            carried, end_us = self._conversation_args
+            messages = self.messages
+            if "resolved_at" in self.columns:
+                native = _with_epoch_us(messages.to_native(), self.engine, "resolved_at", "_resolved_us")
+                messages = nw.from_native(native)
+            self._conversations = neutral_conversations(
+                messages, self._base_turns, carried, end_us=end_us, columns=self.columns
+            )
+        return self._conversations
+
+    def _with_customers(self, messages: nw.LazyFrame, customers: pl.DataFrame | pl.LazyFrame) -> nw.LazyFrame:
+        """Every message with its conversation's customer's columns, as
+        :func:`toolkit.measures.outcomes.attach_customers` does: the customer is the author of
+        the conversation's first inbound message; clashing names get ``_customer``. The
+        customers table (one row per customer: small) is prepared here and joined on the
+        engine; ``churned_at`` also comes as epoch microseconds (``_churned_us``)."""
+        cust = customers.lazy() if isinstance(customers, pl.DataFrame) else customers
+        cust_cols = cust.collect_schema().names()
+        if "customer_id" not in cust_cols:
+            msg = f"customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()"
+            raise DataError(msg)
+        msg_cols = messages.collect_schema().names()
+        rename = {c: f"{c}_customer" for c in cust_cols if c in msg_cols and c != "customer_id"}
+        prepared = (
+            cust.rename(rename)
+            .with_columns(pl.col("customer_id").cast(pl.String))
+            .unique("customer_id", keep="first", maintain_order=True)
+            .rename({"customer_id": "_owner"})
+        )
+        if "churned_at" in prepared.collect_schema().names():
+            prepared = prepared.with_columns(_churned_us=pl.col("churned_at").dt.timestamp("us"))
+        inbound = (nw.col("direction") == INBOUND) & ~nw.col("customer_id").is_null()
+        first = nw.col("row_nr").cum_count().over("conversation_id", order_by=["_t", "row_nr"])
+        owner = (
+            messages.filter(inbound)
+            .with_columns(_rank=first)
+            .filter(nw.col("_rank") == 1)
+            .select("conversation_id", nw.col("customer_id").cast(nw.String).alias("_owner"))
+        )
+        return (
+            messages.join(owner, on="conversation_id", how="left")
+            .join(self._frame(prepared.collect()), on="_owner", how="left")
+            .drop("_owner")
+        )
+
+    def _with_period(self, messages: nw.LazyFrame, every: str, lo: int, hi: int) -> nw.LazyFrame:
+        """``period``: the local period (SPEC: "a day starts at local midnight") each message
+        falls in, as epoch microseconds (:func:`period_to_datetime` turns it back).
+
+        Periods are cut in Python, DST-exact, for every slot of the log's span: UTC slots of 15
+        minutes (or a divisor of a shorter period), since every zone's offset is a multiple of
+        15 minutes, so a local period boundary is always a slot boundary. The small slot ->
+        period table is joined to the messages on the engine.
+        """
+        from toolkit._durations import parse_period
+
+        step = parse_period(every)
+        slot_us = slot_seconds(step) * _US
+        first, last = lo // slot_us, hi // slot_us
+        slots = pl.DataFrame({"_slot": pl.int_range(first, last + 1, dtype=pl.Int64, eager=True)}).with_columns(
+            period=(pl.col("_slot") * slot_us)
+            .cast(pl.Datetime("us", "UTC"))
+            .dt.convert_time_zone(self.timezone)
+            .dt.truncate(step)
+            .dt.timestamp("us")
+        )
+        keyed = messages.with_columns((nw.col("_t") // slot_us).alias("_slot"))
+        return keyed.join(self._frame(slots), on="_slot", how="left").drop("_slot")
 
     def _frame(self, df: pl.DataFrame) -> nw.LazyFrame:
         if self.engine == "polars":
@@ -396,8 +615,7 @@ class EngineTables:
 
     def table(self, level: str) -> nw.LazyFrame:
         if level == "conversations":
-            msg = f"conversation-level metrics run on the polars engine only (engine={self.engine!r})"
-            raise DataError(msg)
+            return self.conversations
         return {"messages": self.messages, "turns": self.turns}[level]
 
     def metrics(self, names: Sequence[str] | None = None) -> dict[str, Metric]:
@@ -410,9 +628,7 @@ class EngineTables:
         from toolkit.core.kpis import _DERIVED_COLUMNS
 
         supported = available_metrics(set(self.columns) | _DERIVED_COLUMNS, self.context)
-        runnable = {
-            n: m for n, m in supported.items() if m.level != "conversations" and m.is_neutral(self.context)
-        }
+        runnable = {n: m for n, m in supported.items() if m.is_neutral(self.context)}
         if names is None:
             self.skipped = [n for n in supported if n not in runnable]
             return runnable
@@ -424,11 +640,35 @@ class EngineTables:
         if polars_only:
             msg = (
                 f"metrics {polars_only} run on the polars engine only (written with polars "
-                f"expressions or per conversation), not on engine={self.engine!r}; "
+                f"expressions, e.g. Kaplan-Meier statistics), not on engine={self.engine!r}; "
                 "leave them out or use engine='polars'"
             )
             raise DataError(msg)
         return {n: runnable[n] for n in names}
+
+
+def slot_seconds(step: str) -> int:
+    """The UTC slot (seconds) that divides every local boundary of periods of ``step``: 15
+    minutes (time-zone offsets are multiples of it), or a divisor of a shorter fixed period."""
+    import math
+    import re
+
+    fixed = re.fullmatch(r"(\d+)(s|m|h)", step)
+    if fixed:
+        return math.gcd(_SLOT_S, int(fixed.group(1)) * {"s": 1, "m": 60, "h": 3600}[fixed.group(2)])
+    return _SLOT_S
+
+
+_SLOT_S = 900
+
+
+def period_to_datetime(result: pl.DataFrame, timezone: str) -> pl.DataFrame:
+    """The engines' ``period`` (epoch microseconds) as the local datetime polars gives."""
+    if "period" not in result.columns:
+        return result
+    return result.with_columns(
+        pl.col("period").cast(pl.Datetime("us", "UTC")).dt.convert_time_zone(timezone)
+    )
 
 
 def _epoch_us(instant: dt.datetime) -> int:
@@ -445,7 +685,7 @@ def aggregate_on_engine(
     ctx = tables.context
     parts: list[pl.DataFrame] = []
     kept: list[str] = []
-    for level in ("messages", "turns"):
+    for level in ("messages", "turns", "conversations"):
         level_metrics = [m for m in chosen.values() if m.level == level]
         if not level_metrics and level != "messages":
             continue

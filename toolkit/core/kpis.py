@@ -42,12 +42,8 @@ class FactTables:
         as_of: dt.datetime | None = None,
         customers: pl.DataFrame | pl.LazyFrame | None = None,
     ) -> None:
-        from toolkit.measures.outcomes import (
-            attach_customers,
-            bad_turn_aggregation,
-            conversation_outcomes,
-            parse_sla,
-        )
+        from toolkit.core.sla import sla_targets
+        from toolkit.measures.outcomes import attach_customers, bad_turn_aggregation, conversation_outcomes
 
         lf = as_lazy(messages)
         calendar = as_calendar(calendar, timezone=timezone)
@@ -70,7 +66,7 @@ class FactTables:
             lo, hi = lf.select(pl.col("created_at").min(), pl.col("created_at").max().alias("hi")).collect().row(0)
             bounds = pl.DataFrame({"created_at": [lo, hi, as_of]}, schema={"created_at": pl.Datetime("us", "UTC")})
             calendar = calendar.covering(bounds, "created_at", fit=True)
-        default_sla, channel_slas = parse_sla(sla)
+        default_sla, channel_slas = sla_targets(sla)
         self.context = MetricContext(sla=default_sla, calendar=calendar, sla_channels=channel_slas)
         tz = timezone or (getattr(calendar, "timezone", None) if calendar is not None else None) or "UTC"
         if every is not None:
@@ -184,8 +180,8 @@ def kpis(
         cluster at ``spark_master``, default ``local[*]``). Same numbers on every engine
         (docs/engines.md). On DuckDB and Spark ``messages`` may be a canonical Parquet file,
         directory or glob, read by the engine itself; metrics written with polars expressions
-        and conversation-level ones run on polars only (left out with a warning, or a
-        :class:`~toolkit.errors.DataError` when named in ``metrics``).
+        (Kaplan-Meier, regex and sentiment rules) run on polars only (left out with a warning,
+        or a :class:`~toolkit.errors.DataError` when named in ``metrics``).
     memory_limit, spark_master
         Engine settings (see ``engine``).
     customers
@@ -224,20 +220,14 @@ def kpis(
 
 def _kpis_on_engine(messages: Any, *, by: Any, every: str | None, customers: Any, engine: str,
                     metrics: Sequence[str] | None, **settings: Any) -> Frame:
-    from toolkit.core.engines import EngineTables, check_engine, warn_skipped
+    from toolkit.core.engines import EngineTables, check_engine, period_to_datetime, warn_skipped
 
     check_engine(engine)
-    if every is not None:
-        msg = f"every={every!r} (periods) runs on the polars engine only, not engine={engine!r}"
-        raise DataError(msg)
-    if customers is not None:
-        msg = f"a customers table runs on the polars engine only, not engine={engine!r}"
-        raise DataError(msg)
-    tables = EngineTables(messages, engine=engine, **settings)
-    groups = _group_columns(by, None, tables.columns)
+    tables = EngineTables(messages, engine=engine, every=every, customers=customers, **settings)
+    groups = _group_columns(by, every, [c for c in tables.columns if c != "period"])
     chosen = tables.metrics(metrics)
     warn_skipped(tables)
-    result = _aggregate(tables, groups, list(chosen)).collect()
+    result = period_to_datetime(_aggregate(tables, groups, list(chosen)).collect(), tables.timezone)
     return result.lazy() if isinstance(messages, pl.LazyFrame) else result
 
 

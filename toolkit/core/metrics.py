@@ -288,10 +288,9 @@ _answered = ~nw.col("answered_at").is_null()
 
 
 def _sla_target(ctx: MetricContext) -> nw.Expr:
-    target = nw.lit(float(ctx.sla))
-    for channel, seconds in reversed(ctx.sla_channels):
-        target = nw.when(nw.col("channel") == channel).then(nw.lit(float(seconds))).otherwise(target)
-    return target
+    from toolkit.core.sla import sla_target_expr
+
+    return sla_target_expr(ctx.sla, ctx.sla_channels)
 
 
 def sla_target(ctx: MetricContext) -> pl.Expr:

@@ -186,7 +186,8 @@ class _Plan:
             return pl.col(src).cast(pl.String)
         if self.fast and dtype == pl.String:
             c = pl.col(src)
-            self.checks.append(~_is_clean_text(src) | c.str.contains_any([".", ","]))
+            # Not clean text, or a dot / comma (a float or thousands): one scan of the strings.
+            self.checks.append(c.is_not_null() & ((c.str.len_bytes() == 0) | c.str.contains_any([*_WHITESPACE, ".", ","])))
             return c
         thousands = _text(src).str.contains(_THOUSANDS)
         t = _text(src).str.replace(r"^(\d+)\.0+$", "${1}")
@@ -214,6 +215,11 @@ class _Plan:
 
         if self.schema[src] == pl.Boolean:
             return pl.col(src).fill_null(False)
+        if self.fast and self.schema[src] == pl.String:
+            # Text written by a program says exactly "true" / "false": no stripping, no lower case.
+            c = pl.col(src)
+            self.checks.append(c.is_not_null() & ~c.is_in(["true", "false"]))
+            return (c == "true").fill_null(False)
         t = _text(src).str.to_lowercase()
         bad = t.is_not_null() & ~t.is_in(_TRUE) & ~t.is_in(_FALSE)
         self.kept.append(_Issue(Message(N_("not readable as {name} true/false (taken as false)"), name="is_bot"), src, "kept", bad))
@@ -345,12 +351,12 @@ def load_lazy(
     prefix = _unique_prefix(schema.names())
     try:
         result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=True, source_rownr=source_rownr,
-                      csv=kind == "csv")
+                      csv=kind == "csv", in_memory=kind != "parquet")
         if result is None:
             return None
         if result == "slow":
             result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=False,
-                          source_rownr=source_rownr, csv=kind == "csv")
+                          source_rownr=source_rownr, csv=kind == "csv", in_memory=kind != "parquet")
     except pl.exceptions.PolarsError:
         return None  # e.g. a ragged CSV row far into the file: the eager loader reports it
     if result is None or result == "slow":
@@ -385,8 +391,13 @@ def _run(
     fast: bool,
     source_rownr: bool,
     csv: bool = False,
+    in_memory: bool = False,
 ) -> Any:
     plan = _Plan(lf, schema, chosen, preset, timezone, fast=fast, prefix=prefix)
+    if in_memory:
+        # Parsed text: the canonical columns are computed once here, for the quality pass and
+        # for the messages handed on (most are the parsed columns themselves, not copies).
+        plan.base = plan.base.collect().lazy()
     k = prefix
     created, direction = pl.col(k + "created_at"), pl.col(k + "direction")
     t_missing, d_missing = pl.col(k + "__t_missing"), pl.col(k + "__d_missing")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
 from toolkit._frames import Frame, as_lazy
@@ -24,6 +25,7 @@ __all__ = ["handling_by_channel", "handling_times"]
 
 
 _has_ht = pl.col("handle_seconds").is_not_null()
+_has_ht_nw = ~nw.col("handle_seconds").is_null()  # the metrics: neutral, for every engine
 
 
 def handling_times(messages: Frame) -> Frame:
@@ -131,20 +133,20 @@ def handling_by_channel(
 
 
 register_metric(
-    Metric("aht_s", "conversations", "mean", value=pl.col("handle_seconds"), where=_has_ht,
+    Metric("aht_s", "conversations", "mean", value=nw.col("handle_seconds"), where=_has_ht_nw,
            requires=("handle_seconds",), unit="s", label="average handling time", polarity="lower",
            description="average handling time: mean over conversations of the sum of "
            "handle_seconds (conversations with at least one value)"),
     replace=True,
 )
 register_metric(
-    Metric("ht_median_s", "conversations", "median", value=pl.col("handle_seconds"),
-           where=_has_ht, requires=("handle_seconds",), unit="s", label="handling time (median)",
+    Metric("ht_median_s", "conversations", "median", value=nw.col("handle_seconds"),
+           where=_has_ht_nw, requires=("handle_seconds",), unit="s", label="handling time (median)",
            polarity="lower", description="median handling time per conversation"),
     replace=True,
 )
 register_metric(
-    Metric("tht_s", "conversations", "sum", value=pl.col("handle_seconds"), where=_has_ht,
+    Metric("tht_s", "conversations", "sum", value=nw.col("handle_seconds"), where=_has_ht_nw,
            requires=("handle_seconds",), unit="s", label="total handling time", polarity=None,
            description="total handling time: sum of handle_seconds"),
     replace=True,

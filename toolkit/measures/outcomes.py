@@ -24,19 +24,17 @@ product-limit survival ``S = cumprod(1 - replied / at_risk)``.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
-from toolkit._durations import duration_seconds
 from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
-from toolkit.present.i18n import _
 
 __all__ = [
     "CARE_TRIGGERS",
@@ -49,7 +47,6 @@ __all__ = [
     "detect_mentions",
     "kaplan_meier_median",
     "kaplan_meier_within",
-    "parse_sla",
     "reply_survival",
     "set_care_triggers",
 ]
@@ -210,37 +207,6 @@ def reply_survival(turns: Frame, *, first_only: bool = False) -> pl.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def parse_sla(
-    sla: float | str | dt.timedelta | Mapping[str, float | str | dt.timedelta],
-) -> tuple[float, tuple[tuple[str, float], ...]]:
-    """The default SLA target and per-channel targets, in seconds.
-
-    ``sla`` is one target (seconds, a timedelta or text such as ``"1h"``), a mapping channel ->
-    target (key ``"default"`` for the other channels, else 1 h), or that mapping as text.
-
-    >>> parse_sla("twitter=1h,facebook=86400,default=30m")
-    (1800.0, (('twitter', 3600.0), ('facebook', 86400.0)))
-    >>> parse_sla(600)
-    (600.0, ())
-    """
-    if isinstance(sla, str) and "=" in sla:
-        pairs: dict[str, str] = {}
-        for part in sla.split(","):
-            key, sep, value = part.partition("=")
-            if not sep or not key.strip():
-                msg = _("sla: cannot read {part!r}; write channel=seconds, e.g. twitter=3600,default=3600").format(part=part.strip())
-                raise DataError(msg)
-            pairs[key.strip()] = value.strip()
-        sla = pairs
-    if isinstance(sla, Mapping):
-        targets = {
-            str(k).strip().lower(): duration_seconds(v, argument=f"sla[{k!r}]") for k, v in sla.items()
-        }
-        default = targets.pop("default", 3600.0)
-        return default, tuple(targets.items())
-    return duration_seconds(sla, argument="sla"), ()
-
-
 _CARE: list[str] = list(CARE_TRIGGERS)
 
 
@@ -263,7 +229,7 @@ def set_care_triggers(triggers: Sequence[str]) -> None:
         try:
             re.compile(t)
         except re.error as exc:
-            msg = _("care trigger {trigger!r} is not a regular expression: {exc}").format(trigger=t, exc=exc)
+            msg = f"care trigger {t!r} is not a regular expression: {exc}"
             raise DataError(msg) from None
     _CARE[:] = list(triggers)
 
@@ -284,7 +250,7 @@ def attach_customers(messages: Frame, customers: pl.DataFrame | pl.LazyFrame) ->
     cust = as_lazy(customers)
     cust_cols = cust.collect_schema().names()
     if "customer_id" not in cust_cols:
-        msg = _("customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()").format(cust_cols=cust_cols)
+        msg = f"customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()"
         raise DataError(msg)
     msg_cols = lf.collect_schema().names()
     rename = {c: f"{c}_customer" for c in cust_cols if c in msg_cols and c != "customer_id"}
@@ -429,16 +395,16 @@ def detect_mentions(
     lf = as_lazy(messages)
     cols = lf.collect_schema().names()
     if text not in cols:
-        msg = _("detect_mentions needs a {text!r} column (found: {cols})").format(text=text, cols=cols)
+        msg = f"detect_mentions needs a {text!r} column (found: {cols})"
         raise DataError(msg)
     if handles is None:
         if "brand" not in cols:
-            msg = _("detect_mentions needs handles=[...] (the log has no 'brand' column to take them from)")
+            msg = "detect_mentions needs handles=[...] (the log has no 'brand' column to take them from)"
             raise DataError(msg)
         handles = [b for b in lf.select(pl.col("brand").drop_nulls().unique()).collect().to_series().to_list() if b]
     names = sorted({h.strip().lstrip("@") for h in handles if h and h.strip().lstrip("@")}, key=len, reverse=True)
     if not names:
-        msg = _("detect_mentions: no handle to look for (handles={handles!r})").format(handles=list(handles))
+        msg = f"detect_mentions: no handle to look for (handles={list(handles)!r})"
         raise DataError(msg)
     alternatives = "|".join(re.escape(n) for n in names)
     body = pl.col(text).cast(pl.String).fill_null("")
@@ -462,12 +428,13 @@ def detect_mentions(
 # The metrics
 # --------------------------------------------------------------------------------------------
 
-_resolved = pl.col("resolved")
-_inbound = pl.col("direction") == INBOUND
-_eligible_customer = pl.col("first_of_customer") & (
-    pl.col("churn_after_s").is_null() | (pl.col("churn_after_s") >= 0)
+# Written with narwhals: the same definitions run on polars, DuckDB and Spark (docs/engines.md).
+_resolved = nw.col("resolved")
+_inbound = nw.col("direction") == INBOUND
+_eligible_customer = nw.col("first_of_customer") & (
+    nw.col("churn_after_s").is_null() | (nw.col("churn_after_s") >= 0)
 )
-_defected = pl.col("churn_after_s").is_not_null() & (pl.col("churn_after_s") <= DEFECTION_WINDOW_S)
+_defected = ~nw.col("churn_after_s").is_null() & (nw.col("churn_after_s") <= DEFECTION_WINDOW_S)
 
 register_metric(Metric(
     "resolution_rate", "conversations", "share", value=_resolved,
@@ -477,11 +444,11 @@ register_metric(Metric(
 for _stat, _word in (("median", "median"), ("mean", "mean"), ("p90", "90th percentile")):
     register_metric(Metric(
         f"resolution_{_stat}_s", "conversations", _stat,  # type: ignore[arg-type]
-        value=pl.col("resolution_seconds"), where=_resolved, unit="s",
+        value=nw.col("resolution_seconds"), where=_resolved, unit="s",
         label=f"resolution time ({_word})", polarity="lower", description=f"resolution time: {_word} over resolved conversations, start -> resolved_at, "
         "or -> the last reply when inferred"), replace=True)
 register_metric(Metric(
-    "fcr_rate", "conversations", "share", value=pl.col("turns") == 1, where=_resolved,
+    "fcr_rate", "conversations", "share", value=nw.col("turns") == 1, where=_resolved,
     label="first-contact resolution", polarity="higher", description="first-contact resolution: resolved conversations with exactly one customer "
     "turn / resolved conversations"), replace=True)
 register_metric(KaplanMeierMetric(
@@ -504,37 +471,37 @@ register_metric(Metric(
     "conversation / customers with a conversation who had not churned before it (each customer "
     "counted in the group of their first conversation)"), replace=True)
 register_metric(Metric(
-    "arpu", "conversations", "mean", value=pl.col("monthly_revenue"),
-    where=pl.col("first_of_customer") & pl.col("monthly_revenue").is_not_null(),
+    "arpu", "conversations", "mean", value=nw.col("monthly_revenue"),
+    where=nw.col("first_of_customer") & ~nw.col("monthly_revenue").is_null(),
     requires=("monthly_revenue",), label="average revenue per user", polarity=None,
     description="average revenue per user: mean monthly_revenue of the group's customers (each "
     "counted once, in the group of their first conversation)"), replace=True)
 register_metric(Metric(
     "churned_revenue", "conversations", "sum",
-    value=pl.when(_defected).then(pl.col("monthly_revenue")).otherwise(pl.lit(0.0)),
-    where=_eligible_customer & pl.col("monthly_revenue").is_not_null(),
+    value=nw.when(_defected).then(nw.col("monthly_revenue")).otherwise(nw.lit(0.0)),
+    where=_eligible_customer & ~nw.col("monthly_revenue").is_null(),
     requires=("churned_at", "monthly_revenue"), label="churned revenue", polarity="lower",
     description="churned revenue: monthly revenue of the customers who defected (see defection_rate)"), replace=True)
 register_metric(Metric(
     "untagged_mentions", "messages", "count",
-    where=_inbound & (pl.col("mention_type").cast(pl.String).str.to_lowercase() == "untagged"),
+    where=_inbound & (nw.col("mention_type").cast(nw.String).str.to_lowercase() == "untagged"),
     requires=("mention_type",), label="untagged mentions", polarity=None,
     description="untagged mentions: inbound messages that name the brand without addressing it"), replace=True)
 register_metric(Metric(
-    "engagement_rate", "conversations", "share", value=pl.col("human_replied"),
-    where=pl.col("untagged"), requires=("mention_type",), label="engagement rate", polarity="higher",
+    "engagement_rate", "conversations", "share", value=nw.col("human_replied"),
+    where=nw.col("untagged"), requires=("mention_type",), label="engagement rate", polarity="higher",
     description="engagement rate: untagged conversations with a human brand reply / untagged conversations"),
     replace=True)
 register_metric(Metric(
     "speed_of_connection_median_s", "conversations", "median",
-    value=pl.col("first_response_seconds"),
-    where=pl.col("untagged") & pl.col("first_response_seconds").is_not_null(),
+    value=nw.col("first_response_seconds"),
+    where=nw.col("untagged") & ~nw.col("first_response_seconds").is_null(),
     requires=("mention_type",), unit="s", label="speed of connection (median)", polarity="lower",
     description="speed of connection: median first response time over untagged conversations (answered ones)"),
     replace=True)
 register_metric(Metric(
     "care_mentions", "messages", "count",
-    where=lambda ctx: _inbound & care_trigger_expr("text"),
+    where=lambda ctx: (pl.col("direction") == INBOUND) & care_trigger_expr("text"),
     requires=("text",), label="care mentions", polarity=None,
     description="care mentions: inbound messages whose text has a care trigger (help, need assistance, aide, "
     "aiuto, ...; configurable with toolkit.set_care_triggers)"), replace=True)
@@ -549,7 +516,7 @@ def _experience_split(arg: str, ctx: Any) -> Any:
     from toolkit.analysis.compare import Split
 
     if arg:
-        msg = _("split 'experience' takes no argument, got {arg!r}; write --split experience").format(arg=arg)
+        msg = f"split 'experience' takes no argument, got {arg!r}; write --split experience"
         raise DataError(msg)
 
     def side(level: str, columns: list[str]) -> pl.Expr:

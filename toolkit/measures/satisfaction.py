@@ -13,6 +13,9 @@ Registered metrics (conversation level):
 
 from __future__ import annotations
 
+from typing import Any
+
+import narwhals.stable.v2 as nw
 import polars as pl
 
 from toolkit._frames import Frame, as_lazy, into_expr, same_kind
@@ -25,16 +28,21 @@ __all__ = ["nps_points", "satisfaction_breakdown"]
 
 
 
-def nps_points(rating: str | pl.Expr) -> pl.Expr:
-    """+100 for a promoter (9-10), -100 for a detractor (0-6), 0 for a passive; null stays null."""
-    rating = into_expr(rating)
+def nps_points(rating: str | pl.Expr | nw.Expr) -> Any:
+    """+100 for a promoter (9-10), -100 for a detractor (0-6), 0 for a passive; null stays null.
+
+    A narwhals expression in gives a narwhals expression out (the NPS metric, on every engine);
+    a column name or a polars expression gives a polars expression.
+    """
+    ns: Any = nw if isinstance(rating, nw.Expr) else pl
+    rating = rating if ns is nw else into_expr(rating)
     return (
-        pl.when(rating >= 9)
-        .then(pl.lit(100.0))
+        ns.when(rating >= 9)
+        .then(ns.lit(100.0))
         .when(rating <= 6)
-        .then(pl.lit(-100.0))
-        .when(rating.is_not_null())
-        .then(pl.lit(0.0))
+        .then(ns.lit(-100.0))
+        .when(~rating.is_null())
+        .then(ns.lit(0.0))
     )
 
 
@@ -82,26 +90,26 @@ def satisfaction_breakdown(messages: Frame, *, by: str | list[str] | None = None
 
 
 register_metric(
-    Metric("csat", "conversations", "share", value=pl.col("last_csat") >= 4,
-           where=pl.col("last_csat").is_not_null(), requires=("csat",), label="CSAT (share satisfied)", polarity="higher",
+    Metric("csat", "conversations", "share", value=nw.col("last_csat") >= 4,
+           where=~nw.col("last_csat").is_null(), requires=("csat",), label="CSAT (share satisfied)", polarity="higher",
            description="CSAT: share of rated conversations whose last 1-5 rating is 4 or 5"),
     replace=True,
 )
 register_metric(
-    Metric("csat_responses", "conversations", "count", where=pl.col("last_csat").is_not_null(),
+    Metric("csat_responses", "conversations", "count", where=~nw.col("last_csat").is_null(),
            requires=("csat",), label="CSAT responses", polarity=None,
            description="conversations with a 1-5 CSAT rating"),
     replace=True,
 )
 register_metric(
-    Metric("nps", "conversations", "mean", value=nps_points(pl.col("last_nps")),
-           where=pl.col("last_nps").is_not_null(), requires=("nps",), label="NPS", polarity="higher",
+    Metric("nps", "conversations", "mean", value=nps_points(nw.col("last_nps")),
+           where=~nw.col("last_nps").is_null(), requires=("nps",), label="NPS", polarity="higher",
            description="NPS: 100 x (promoters 9-10 - detractors 0-6) / responses, each "
            "conversation's last 0-10 rating"),
     replace=True,
 )
 register_metric(
-    Metric("nps_responses", "conversations", "count", where=pl.col("last_nps").is_not_null(),
+    Metric("nps_responses", "conversations", "count", where=~nw.col("last_nps").is_null(),
            requires=("nps",), label="NPS responses", polarity=None,
            description="conversations with a 0-10 NPS rating"),
     replace=True,

@@ -15,6 +15,7 @@ clicked bucket.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -498,33 +499,41 @@ def ranked_bars(
 def survival_chart(
     curve: pl.DataFrame,
     *,
-    title: str = "Share of turns still waiting for a reply",
+    title: str = N_("Share of turns still waiting for a reply"),
     naive_median_s: float | None = None,
     km_median_s: float | None = None,
     horizon_s: float | None = 7 * 86400,
 ) -> Any:
     """The Kaplan-Meier time-to-reply curve (:func:`toolkit.measures.outcomes.reply_survival`),
-    as a step line in hours, with the honest (Kaplan-Meier) and the naive answered-only medians
-    marked."""
+    as a step line on a log time axis (1 min, 15 min, 1 h, 1 day...: the first minutes, where
+    most replies happen, are not squashed against zero by a week-long tail), with the honest
+    (Kaplan-Meier) and the naive answered-only medians marked."""
     data = curve if horizon_s is None else curve.filter(pl.col("seconds") <= horizon_s)
-    if data.height > 600:  # a step per reply is more than a chart can show: one per 1/500 of the span
-        step = max(float(data["seconds"].max() or 0.0), 1.0) / 500
-        data = data.group_by((pl.col("seconds") / step).floor().alias("_bucket"), maintain_order=True).agg(
-            pl.col("seconds").first(), pl.col("still_waiting").last(), pl.col("at_risk").first()
-        )
+    floor_s = 30.0  # the axis starts at half a minute (a log axis has no zero)
+    top_s = max(float(data["seconds"].max() or 0.0), 3600.0) if data.height else 3600.0
+    if data.height > 600:  # a step per reply is more than a chart can show: 500 steps, even on the log axis
+        step = (math.log(top_s) - math.log(floor_s)) / 500
+        data = data.group_by(
+            ((pl.col("seconds").clip(lower_bound=floor_s).log() - math.log(floor_s)) / step).floor().alias("_bucket"),
+            maintain_order=True,
+        ).agg(pl.col("seconds").first(), pl.col("still_waiting").last(), pl.col("at_risk").first())
     pdf = data.select(
-        (pl.col("seconds") / 3600).alias("hours"),
+        (pl.col("seconds").clip(lower_bound=floor_s) / 60).alias("minutes"),
         pl.col("still_waiting"),
         pl.col("at_risk"),
     ).to_pandas()
+    ticks = [t for t in _TICKS_MIN if t <= top_s / 60 * 1.5]
+    label_expr = " : ".join(f"datum.value == {t} ? '{_TICK_LABELS[t]}'" for t in ticks) + " : ''"
+    x_scale = alt.Scale(type="log", domain=[floor_s / 60, top_s / 60])
     line = (
         alt.Chart(pdf)
         .mark_line(interpolate="step-after", color=BLUE, strokeWidth=2)
         .encode(
-            x=alt.X("hours:Q", title=_("Hours after the customer wrote")),
+            x=alt.X("minutes:Q", title=_("Time after the customer wrote (log scale)"), scale=x_scale,
+                    axis=alt.Axis(values=ticks, labelExpr=label_expr, grid=True)),
             y=alt.Y("still_waiting:Q", title=_("Turns still waiting"), axis=alt.Axis(format=".0%"),
                     scale=alt.Scale(domain=[0, 1])),
-            tooltip=[alt.Tooltip("hours:Q", title=_("Hours"), format=",.1f"),
+            tooltip=[alt.Tooltip("minutes:Q", title=_("Minutes"), format=",.1f"),
                      alt.Tooltip("still_waiting:Q", title=_("Still waiting"), format=".1%"),
                      alt.Tooltip("at_risk:Q", title=_("Turns still waiting before"), format=",.0f")],
         )
@@ -532,15 +541,15 @@ def survival_chart(
     layers: list[Any] = [line]
     marks = []
     if km_median_s is not None:
-        marks.append({"hours": km_median_s / 3600, "label": f"median, unanswered included: {fmt.duration(km_median_s)}", "c": "km"})
+        marks.append({"minutes": max(km_median_s, 30.0) / 60, "label": _("median, unanswered included: {d}").format(d=fmt.duration(km_median_s)), "c": "km"})
     if naive_median_s is not None:
-        marks.append({"hours": naive_median_s / 3600, "label": f"median of answered turns only: {fmt.duration(naive_median_s)}", "c": "naive"})
+        marks.append({"minutes": max(naive_median_s, 30.0) / 60, "label": _("median of answered turns only: {d}").format(d=fmt.duration(naive_median_s)), "c": "naive"})
     if marks:
         layers.append(
             alt.Chart(alt.Data(values=marks))
             .mark_rule(strokeDash=[4, 3])
             .encode(
-                x="hours:Q",
+                x=alt.X("minutes:Q", scale=x_scale),
                 color=alt.Color("label:N", title=None, scale=alt.Scale(range=[BLUE, ORANGE]),
                                 legend=alt.Legend(orient="top", labelLimit=400)),
                 tooltip=[alt.Tooltip("label:N", title=_("Marker"))],
@@ -549,8 +558,8 @@ def survival_chart(
     layers.append(
         alt.Chart(alt.Data(values=[{"y": 0.5}])).mark_rule(color=MUTED, strokeDash=[2, 2]).encode(y="y:Q")
     )
-    subtitle = "Unanswered turns count as still waiting until the end of the data."
-    return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
+    subtitle = _("Unanswered turns count as still waiting until the end of the data.")
+    return _finish(alt.layer(*layers).properties(title=_title(_(title), subtitle)))
 
 
 def comparison_chart(rows: pl.DataFrame, *, title: str, a_label: str = "A", b_label: str = "B") -> Any:

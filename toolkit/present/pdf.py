@@ -216,8 +216,9 @@ def _table(page: _Page, t: Table) -> bool:
     df = t.frame
     if df.width == 0:
         return True
-    title_h, head_line, row_h, note_h = 6.0, 3.2, 4.2, 4.0
-    head_h = 2 * head_line + 0.6
+    title_h, head_line, row_h, note_h = 6.0, 3.0, 4.2, 4.0
+    head_lines = 3
+    head_h = head_lines * head_line + 0.6
     room = page.bottom - page.y - title_h - head_h - 2 * note_h
     n = min(df.height, t.max_rows, int(room // row_h))
     if n < min(3, df.height):
@@ -225,7 +226,7 @@ def _table(page: _Page, t: Table) -> bool:
     pdf = page.pdf
     shown = df.head(n)
     cells = [[_cell(x) for x in row] for row in shown.iter_rows()]
-    # Column widths by content: the longest shown value; the header wraps onto two lines, so it
+    # Column widths by content: the longest shown value; the header wraps onto three lines, so it
     # needs its longest word and up to 18 mm; 60 mm at most; columns from the left while they fit.
     widths: list[float] = []
     for j, h in enumerate(df.columns):
@@ -250,8 +251,8 @@ def _table(page: _Page, t: Table) -> bool:
         pdf.set_xy(x, page.y)
         pdf.cell(w, head_h, "", border="B", fill=True)
         rows = page.lines(h, w - 1.5)
-        if len(rows) > 2:
-            rows = [rows[0], page.clip(" ".join(rows[1:]), w - 1.5)]
+        if len(rows) > head_lines:
+            rows = [*rows[: head_lines - 1], page.clip(" ".join(rows[head_lines - 1:]), w - 1.5)]
         for i, row in enumerate(rows):
             pdf.set_xy(x, page.y + 0.3 + i * head_line)
             pdf.cell(w, head_line, row, align="R" if numeric[headers.index(h)] else "L")
