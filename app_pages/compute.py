@@ -35,10 +35,21 @@ from toolkit.measures.series import (
 from toolkit.measures.volumes import volumes
 from toolkit.present import charts
 from toolkit.present import format as fmt
-from toolkit.present.i18n import _
+from toolkit.present.i18n import N_, _
 from toolkit.present.report import Cards, Figure, Table, Text
 
 EVERY_LABEL = {"1h": "hour", "1d": "day", "1w": "week"}
+#: Whole phrases per period, so each language words them its own way (not "par day").
+RESPONSE_TIME_PER = {
+    "1h": N_("Response time per hour"),
+    "1d": N_("Response time per day"),
+    "1w": N_("Response time per week"),
+}
+CONVERSATIONS_IN = {
+    "1h": N_("**Conversations that started in the selected hour**"),
+    "1d": N_("**Conversations that started in the selected day**"),
+    "1w": N_("**Conversations that started in the selected week**"),
+}
 
 
 def date_range(v: ViewState) -> tuple[dt.date, dt.date]:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import common, compute
 from toolkit.present import charts
-from toolkit.present.i18n import _
+from toolkit.present.i18n import N_, _
 from toolkit.present.markdown import escape_markdown
 
 frame = common.page(_("Overview"), "overview")
@@ -43,12 +43,12 @@ if frame is not None:
     )
     pick = common.chart(vol, "volume_trend", key="o_volume", select=True)
     if pick:
-        st.markdown(_('**Conversations that started in the selected {v0}**').format(v0=compute.EVERY_LABEL.get(every, 'period')))
+        st.markdown(_(compute.CONVERSATIONS_IN.get(every, N_("**Conversations that started in the selected period**"))))
         common.table(compute.conversations_in_bucket(v, pick, every), "conversations", key="o_pick")
     else:
         st.caption(_("Click a point on the volume chart to list the conversations behind it."))
     rt = charts.response_time_trend(
-        series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds, title=_('Response time per {v0}').format(v0=compute.EVERY_LABEL.get(every, 'period')),
+        series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds, title=_(compute.RESPONSE_TIME_PER.get(every, N_("Response time per period"))),
         subtitle=_("Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target"),
     )
     common.chart(rt, "response_time_trend", key="o_rt")

@@ -666,7 +666,7 @@ def difference_chart(result: pl.DataFrame, *, labels: dict[str, str] | None = No
                      alt.Tooltip("lo:Q", format="+,.1f", title=_("95% from")), alt.Tooltip("hi:Q", format="+,.1f", title=_("95% to"))],
         ),
         alt.Chart(alt.Data(values=[{"x": 0}])).mark_rule(color=INK).encode(x="x:Q"),
-    ).properties(title=_title("Response-time differences", "Orange: significant at 5% (Mann–Whitney U) · lines: 95% intervals"))
+    ).properties(title=_title(_("Response-time differences"), _("Orange: the difference is likely real · lines: 95% intervals")))
     return _finish(chart, height=max(140, 26 * data.height))
 
 
