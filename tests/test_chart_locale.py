@@ -40,3 +40,15 @@ def test_display_tables_in_the_language() -> None:
         row = tables.readable(df).row(0)
     assert row[1] in ("2\u202f641", "2\u00a0641", "2 641") and row[2] == "oui"
     assert tables.readable(df, locale="en").row(0)[1:] == ("2,641", "yes")
+
+
+def test_response_time_legend_in_french_and_italian() -> None:
+    days = [dt.datetime(2025, 9, 1) + dt.timedelta(days=i) for i in range(10)]
+    df = pl.DataFrame({"period": days, "art_median_s": [600.0] * 10, "art_p90_s": [1800.0] * 10, "turns": [20] * 10})
+    for lang, words in (("fr", ("Médiane", "90e centile")), ("it", ("Mediana",)), ("en", ("Median", "90th percentile"))):
+        with use_language(lang):
+            text = str(charts.response_time_trend(df, every="1d", sla_seconds=3600).to_dict())
+        for word in words:
+            assert word in text, (lang, word)
+    with use_language("fr"):
+        assert "Median'" not in str(charts.response_time_trend(df, every="1d").to_dict())

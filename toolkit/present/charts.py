@@ -251,7 +251,7 @@ def response_time_trend(
     df: pl.DataFrame,
     *,
     every: str = "1d",
-    columns: Sequence[tuple[str, str]] = (("art_median_s", "Median"), ("art_p90_s", "90th percentile")),
+    columns: Sequence[tuple[str, str]] = (("art_median_s", N_("Median")), ("art_p90_s", N_("90th percentile"))),
     sla_seconds: float | None = None,
     title: str = "Response time",
     subtitle: str | None = None,
@@ -271,7 +271,7 @@ def response_time_trend(
         # A median of two turns is noise: periods with few (or no) answered turns are drawn as
         # gaps in the line, not bridged by a straight segment.
         df = df.with_columns(pl.when(pl.col("turns").fill_null(0) >= min_turns).then(pl.col(c)).alias(c) for c in cols)
-    labels = dict(columns)
+    labels = {c: _(label) for c, label in columns}  # legend in the reader's language
     values = pl.concat([df[c].drop_nulls() for c in cols]) if cols else pl.Series([], dtype=pl.Float64)
     typical = float(values.quantile(0.75) or 0) if values.len() else 0.0
     # The unit fits the typical values and the target (not one extreme week), so the target
