@@ -25,7 +25,11 @@ if frame is not None:
     for col, label in (("channel", _("Channel vs channel")), ("brand", _("Brand vs brand")), ("category", _("Category vs category"))):
         if f.options.get(col):
             kinds[col] = label
-    current = v.split.partition(":")[0] if v.split else "hours"
+    # Out of hours vs in hours when the team has opening hours, else a comparison any log can make.
+    default = "hours" if f.calendar is not None else next(
+        (k for k in kinds if not (k in registry and registry[k].needs_calendar)), "hours"
+    )
+    current = v.split.partition(":")[0] if v.split else default
     kind = st.selectbox(_("Comparison"), list(kinds), format_func=kinds.get, index=list(kinds).index(current) if current in kinds else 0, key="cmp_kind")
     arg = v.split.partition(":")[2] if v.split.partition(":")[0] == kind else ""
     chosen_kind = registry.get(kind)

@@ -243,3 +243,14 @@ def test_a_registered_split_appears_in_the_chooser() -> None:
         assert "at the weekend" in at.dataframe[0].value.to_string()
     finally:
         unregister_split("weekend")
+
+
+def test_compare_opens_on_a_comparison_the_log_can_make() -> None:
+    """Without opening hours the page opens on a comparison that needs none (not on a
+    'set opening hours' note); with opening hours it opens on out of hours vs in hours."""
+    at = run("app_pages/compare.py", open="24/7")  # no opening hours
+    assert at.selectbox(key="cmp_kind").value != "hours"
+    assert not any("Set opening hours" in i.value for i in at.info)
+    assert at.dataframe, "the default comparison shows its table"
+    at = run("app_pages/compare.py")  # the sample's opening hours
+    assert at.selectbox(key="cmp_kind").value == "hours"
