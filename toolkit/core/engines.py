@@ -553,19 +553,9 @@ class EngineTables:
         the conversation's first inbound message; clashing names get ``_customer``. The
         customers table (one row per customer: small) is prepared here and joined on the
         engine; ``churned_at`` also comes as epoch microseconds (``_churned_us``)."""
-        cust = customers.lazy() if isinstance(customers, pl.DataFrame) else customers
-        cust_cols = cust.collect_schema().names()
-        if "customer_id" not in cust_cols:
-            msg = f"customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()"
-            raise DataError(msg)
-        msg_cols = messages.collect_schema().names()
-        rename = {c: f"{c}_customer" for c in cust_cols if c in msg_cols and c != "customer_id"}
-        prepared = (
-            cust.rename(rename)
-            .with_columns(pl.col("customer_id").cast(pl.String))
-            .unique("customer_id", keep="first", maintain_order=True)
-            .rename({"customer_id": "_owner"})
-        )
+        from toolkit.measures.outcomes import customers_table
+
+        prepared = customers_table(customers, messages.collect_schema().names()).rename({"customer_id": "_owner"})
         if "churned_at" in prepared.collect_schema().names():
             prepared = prepared.with_columns(_churned_us=pl.col("churned_at").dt.timestamp("us"))
         inbound = (nw.col("direction") == INBOUND) & ~nw.col("customer_id").is_null()

@@ -247,14 +247,7 @@ def attach_customers(messages: Frame, customers: pl.DataFrame | pl.LazyFrame) ->
     names the messages already use get a ``_customer`` suffix.
     """
     lf = as_lazy(messages)
-    cust = as_lazy(customers)
-    cust_cols = cust.collect_schema().names()
-    if "customer_id" not in cust_cols:
-        msg = f"customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()"
-        raise DataError(msg)
-    msg_cols = lf.collect_schema().names()
-    rename = {c: f"{c}_customer" for c in cust_cols if c in msg_cols and c != "customer_id"}
-    cust = cust.rename(rename).with_columns(pl.col("customer_id").cast(pl.String)).unique("customer_id", keep="first")
+    cust = customers_table(customers, lf.collect_schema().names())
     owner = (
         lf.filter((pl.col("direction") == INBOUND) & pl.col("customer_id").is_not_null())
         .group_by("conversation_id")
@@ -266,6 +259,24 @@ def attach_customers(messages: Frame, customers: pl.DataFrame | pl.LazyFrame) ->
         .drop("_owner")
     )
     return same_kind(result, messages)
+
+
+def customers_table(customers: pl.DataFrame | pl.LazyFrame, message_columns: list[str]) -> pl.LazyFrame:
+    """The customers table ready to join to messages with ``message_columns``: one row per
+    ``customer_id`` (as text, the first row of a repeated id), and its columns whose names the
+    messages already use renamed with a ``_customer`` suffix. Used by :func:`attach_customers`
+    and the DuckDB/Spark engines."""
+    cust = as_lazy(customers)
+    cust_cols = cust.collect_schema().names()
+    if "customer_id" not in cust_cols:
+        msg = f"customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()"
+        raise DataError(msg)
+    rename = {c: f"{c}_customer" for c in cust_cols if c in message_columns and c != "customer_id"}
+    return (
+        cust.rename(rename)
+        .with_columns(pl.col("customer_id").cast(pl.String))
+        .unique("customer_id", keep="first", maintain_order=True)
+    )
 
 
 def bad_turn_aggregation(sla: pl.Expr) -> pl.Expr:
