@@ -842,7 +842,6 @@ def compare(
         ``ci_low``, ``ci_high`` (bootstrap interval of the difference), ``p_value``, ``test``,
         ``direction`` (of a relative to b), ``sentence``.
     """
-    from scipy import stats
 
     if engine != "polars":
         return _compare_on_engine(
@@ -882,9 +881,6 @@ def compare(
     # The two sides' values come from THE aggregation (kpis, the app) grouped by side; the
     # per-row values below only feed the tests and the bootstrap.
     sided = aggregate(_SideTables(facts, sp), computable, by="_side").collect() if computable else None
-    side_values = {
-        name: (_side_value(sided, name, True), _side_value(sided, name, False)) for name in computable
-    }
     for level in ("messages", "turns", "conversations"):
         table = facts.table(level)
         columns = table.collect_schema().names()
@@ -898,18 +894,7 @@ def compare(
             where = m.where_expr(ctx)
             exprs.append((where if where is not None else pl.lit(True)).fill_null(False).alias(f"_w{i}"))
         frame = table.select(exprs).filter(pl.col("_side").is_not_null()).collect()
-        side = frame["_side"]
-        for i, m in enumerate(level_metrics):
-            keep = frame[f"_w{i}"]
-            values = frame[f"_v{i}"]
-            if m.stat == "share":
-                values = values.cast(pl.Float64)
-            rows.append(
-                _compare_metric(
-                    m, values.filter(keep & side), values.filter(keep & ~side), sp, side_values[m.name],
-                    seed=seed, n_boot=n_boot, alpha=alpha, min_n=min_n, mannwhitneyu=stats.mannwhitneyu,
-                )
-            )
+        rows += _metric_rows(frame, level_metrics, sp, sided, seed=seed, n_boot=n_boot, alpha=alpha, min_n=min_n)
     order = {name: i for i, name in enumerate(chosen)}
     if not rows:
         return pl.DataFrame(schema=_SCHEMA)
@@ -927,7 +912,6 @@ def _compare_on_engine(
 ) -> pl.DataFrame:
     """:func:`compare` with the fact tables on DuckDB/Spark: aggregation there, statistics here."""
     import narwhals.stable.v2 as nw
-    from scipy import stats
 
     from toolkit.core.engines import (
         EngineTables,
@@ -998,17 +982,7 @@ def _compare_on_engine(
         else:
             selected = table.select(*exprs)
         frame = selected.collect("polars").to_native()
-        side = frame["_side"]
-        for i, m in enumerate(level_metrics):
-            keep = frame[f"_w{i}"]
-            values = frame[f"_v{i}"]
-            if m.stat == "share":
-                values = values.cast(pl.Float64)
-            rows.append(_compare_metric(
-                m, values.filter(keep & side), values.filter(keep & ~side), sp,
-                (_side_value(sided, m.name, True), _side_value(sided, m.name, False)),
-                seed=seed, n_boot=n_boot, alpha=alpha, min_n=min_n, mannwhitneyu=stats.mannwhitneyu,
-            ))
+        rows += _metric_rows(frame, level_metrics, sp, sided, seed=seed, n_boot=n_boot, alpha=alpha, min_n=min_n)
     if not rows:
         return pl.DataFrame(schema=_SCHEMA)
     order = {name: i for i, name in enumerate(chosen)}
@@ -1047,6 +1021,28 @@ class _SideTables:
         table = self._facts.table(level)
         side = self._split.side(level, table.collect_schema().names())
         return table.with_columns(side.alias("_side")).filter(pl.col("_side").is_not_null())
+
+
+def _metric_rows(frame: pl.DataFrame, level_metrics: list[Any], sp: Any, sided: pl.DataFrame | None,
+                 **options: Any) -> list[dict[str, Any]]:
+    """One comparison row per metric of one level: the per-row values ``_v{i}`` kept by
+    ``_w{i}`` and split by ``_side`` feed the tests and the bootstrap; the sides' values come
+    from ``sided`` (THE aggregation grouped by side). Shared by every engine."""
+    from scipy import stats
+
+    side = frame["_side"]
+    rows = []
+    for i, m in enumerate(level_metrics):
+        keep = frame[f"_w{i}"]
+        values = frame[f"_v{i}"]
+        if m.stat == "share":
+            values = values.cast(pl.Float64)
+        rows.append(_compare_metric(
+            m, values.filter(keep & side), values.filter(keep & ~side), sp,
+            (_side_value(sided, m.name, True), _side_value(sided, m.name, False)),
+            mannwhitneyu=stats.mannwhitneyu, **options,
+        ))
+    return rows
 
 
 def _side_value(values: pl.DataFrame | None, name: str, side: bool) -> float | None:
