@@ -48,7 +48,7 @@ if frame is not None:
         split = f"{kind}:{day.isoformat()}"
     elif chosen_kind.argument == "value" and chosen_kind.column:
         values = f.options[chosen_kind.column]
-        value = st.selectbox(chosen_kind.label, values, index=values.index(arg) if arg in values else 0, key=f"cmp_{kind}_value")
+        value = st.selectbox(kinds[kind], values, index=values.index(arg) if arg in values else 0, key=f"cmp_{kind}_value")
         split = f"{kind}:{value}"
     elif chosen_kind.argument == "event":
         names = [e.name for e in s.events]

@@ -299,7 +299,8 @@ def response_time_trend(
     layers: list[Any] = [line]
     if sla_seconds:
         layers.append(
-            alt.Chart(alt.Data(values=[{"y": sla_seconds / size, "label": f"SLA target {fmt.duration(sla_seconds)}"}]))
+            alt.Chart(alt.Data(values=[{"y": sla_seconds / size,
+                                        "label": _("SLA target {target}").format(target=fmt.duration(sla_seconds))}]))
             .mark_rule(color=RED, strokeDash=[4, 4])
             .encode(y="y:Q", tooltip=[alt.Tooltip("label:N", title=_("Target"))])
         )
@@ -365,12 +366,13 @@ def hour_of_week_heatmap(
             .mark_rect(fillOpacity=0, stroke=INK, strokeWidth=1.2)
             .encode(x="hour:O", y=alt.Y("day:N", sort=WEEKDAYS))
         )
-    sub = subtitle or ("Outlined cells: opening hours" if open_hours is not None else None)
+    sub = subtitle or (_("Outlined cells: opening hours") if open_hours is not None else None)
     return _finish(alt.layer(*layers).properties(title=_title(title, sub)), height=230)
 
 
 _TICKS_MIN = [1, 5, 15, 60, 240, 1440, 4320, 10080]
-_TICK_LABELS = {1: "1 min", 5: "5 min", 15: "15 min", 60: "1 h", 240: "4 h", 1440: "1 day", 4320: "3 days", 10080: "1 week"}
+_TICK_LABELS = {1: "1 min", 5: "5 min", 15: "15 min", 60: "1 h", 240: "4 h", 1440: N_("1 day"), 4320: N_("3 days"),
+                10080: N_("1 week")}
 
 
 def distribution_chart(
@@ -395,9 +397,10 @@ def distribution_chart(
     edges = np.logspace(np.log10(0.5), np.log10(hi * 1.001), bins + 1)
     counts, _bins = np.histogram(minutes, bins=edges)
     data = pl.DataFrame({"start": edges[:-1], "end": edges[1:], "turns": counts})
-    sub = subtitle or f"{s.len():,} turns · median {fmt.duration(median)} · log time axis"
+    sub = subtitle or _("{n} turns · median {median} · log time axis").format(
+        n=fmt.count(s.len()), median=fmt.duration(median))
     ticks = [t for t in _TICKS_MIN if 0.5 <= t <= hi * 1.5]
-    label_expr = " : ".join(f"datum.value == {t} ? '{_TICK_LABELS[t]}'" for t in ticks) + " : ''"
+    label_expr = " : ".join(f"datum.value == {t} ? '{_(_TICK_LABELS[t])}'" for t in ticks) + " : ''"
     x_scale = alt.Scale(type="log", domain=[0.5, float(edges[-1])], nice=False)
     bars = (
         alt.Chart(data.to_pandas())
@@ -523,7 +526,7 @@ def survival_chart(
         pl.col("at_risk"),
     ).to_pandas()
     ticks = [t for t in _TICKS_MIN if t <= top_s / 60 * 1.5]
-    label_expr = " : ".join(f"datum.value == {t} ? '{_TICK_LABELS[t]}'" for t in ticks) + " : ''"
+    label_expr = " : ".join(f"datum.value == {t} ? '{_(_TICK_LABELS[t])}'" for t in ticks) + " : ''"
     x_scale = alt.Scale(type="log", domain=[floor_s / 60, top_s / 60])
     line = (
         alt.Chart(pdf)
@@ -632,7 +635,8 @@ def transition_heatmap(moves: pl.DataFrame, *, within: str = "48 h") -> Any:
         color=alt.condition(f"datum.moves > {top * 0.55}", alt.value("white"), alt.value(INK)),
     )
     height = max(200, 44 * moves["from_channel"].n_unique())
-    title = _title(f"Channel switches within {within}", "Customers' moves from one channel to another (number of moves)")
+    title = _title(_("Channel switches within {within}").format(within=within),
+                   _("Customers' moves from one channel to another (number of moves)"))
     return _finish(alt.layer(cells, labels).properties(title=title), height=height)
 
 
@@ -656,7 +660,8 @@ def difference_chart(result: pl.DataFrame, *, labels: dict[str, str] | None = No
     a_label, b_label = result["a_label"][0], result["b_label"][0]
     order = data["metric"].to_list()
     base = alt.Chart(data.to_pandas()).encode(y=alt.Y("metric:N", title=None, sort=order, axis=alt.Axis(labelLimit=260)))
-    x_title = f"Difference {a_label} − {b_label} ({unit}, 95% interval)"
+    x_title = _("Difference {a_label} − {b_label} ({unit}, 95% interval)").format(a_label=a_label, b_label=b_label,
+                                                                                  unit=unit)
     chart = alt.layer(
         base.mark_rule(strokeWidth=2, color=MUTED).encode(x=alt.X("lo:Q", title=x_title), x2="hi:Q"),
         base.mark_point(filled=True, size=80).encode(
