@@ -201,7 +201,7 @@ def test_every_page_on_a_real_export_has_no_english_words(lang, realdata, monkey
         ("it", "Tasso di risposta per canale", False),
         ("it", "3 turns · median 5 min", True),
         ("it", "Picchi nella settimana di Black Friday weekend", False),
-        ("fr", "twcs_head.csv · 5 309 messages", False),
+        ("fr", "twcs_head.csv · 5 000 messages", False),
     ],
 )
 def test_english_word_check_tells_english_from_french_and_italian(lang, text, english):
