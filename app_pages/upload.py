@@ -288,7 +288,8 @@ def _mapping_editor(
 ) -> dict[str, str | None]:
     """Selectboxes canonical -> file column; returns the overrides (earlier ones plus changes)."""
     st.markdown(_("**Column mapping** — what each toolkit column is read from"))
-    options = [NONE, *columns]
+    none = _(NONE)  # the option's text in the reader's language (a file column could not be called that)
+    options = [none, *columns]
     edited: dict[str, str | None] = dict(overrides)
     mappable = [c for c in MAPPABLE if c != "row_nr"]
     main = [c for c in MAIN_COLUMNS if c in mappable]
@@ -297,9 +298,8 @@ def _mapping_editor(
     def box(target: str, container: Any) -> None:
         current = overrides[target] if target in overrides else guessed.get(target)
         index = options.index(current) if current in options else 0
-        picked = container.selectbox(target, options, index=index, key=f"map_{target}",
-                                     format_func=lambda o: _(NONE) if o == NONE else o)
-        value = None if picked == NONE else picked
+        picked = container.selectbox(target, options, index=index, key=f"map_{target}")
+        value = None if picked == none else picked
         if value != current:
             edited[target] = value
 

@@ -35,7 +35,7 @@ from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
-from toolkit.present.i18n import _
+from toolkit.present.i18n import N_, _
 
 __all__ = [
     "CARE_TRIGGERS",
@@ -539,8 +539,8 @@ def _experience_split(arg: str, ctx: Any) -> Any:
 
     return Split(
         "experience",
-        "for customers with a bad experience",
-        "for the other customers",
+        N_("for customers with a bad experience"),
+        N_("for the other customers"),
         side,
         default_metrics=("defection_rate", "arpu", "churned_revenue", "nps", "csat"),
     )
