@@ -548,6 +548,11 @@ def revoke_prompt(v: ViewState) -> None:
             st.rerun()
 
 
+def date_format() -> str:
+    """How date inputs write a date in the current language: ``2025-11-03`` / ``03/11/2025``."""
+    return "YYYY-MM-DD" if get_language() == "en" else "DD/MM/YYYY"
+
+
 def _label_of(ds: Dataset) -> str:
     """A dataset's name in the current language: the sample's translated; an upload's file name as
     its owner wrote it, with its number of messages in the language's format."""
@@ -580,7 +585,7 @@ def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
     start = max(first, min(v.start or f.dense_first, last))
     end = min(last, max(v.end or f.dense_last, first))
     _widget("f_dates", (start, end))
-    dates = sb.date_input(_("Dates"), min_value=first, max_value=last, key="f_dates", format="YYYY-MM-DD")
+    dates = sb.date_input(_("Dates"), min_value=first, max_value=last, key="f_dates", format=date_format())
     new = v
     if isinstance(dates, tuple) and len(dates) == 2:
         a, b = dates

@@ -44,7 +44,7 @@ if frame is not None:
             default = dt.date.fromisoformat(arg)
         except ValueError:
             default = f.dense_first + (f.dense_last - f.dense_first) / 2
-        day = st.date_input(_("Change date (after = from this day)"), value=default, min_value=f.first_day, max_value=f.last_day, key="cmp_date")
+        day = st.date_input(_("Change date (after = from this day)"), value=default, min_value=f.first_day, max_value=f.last_day, key="cmp_date", format=common.date_format())
         split = f"{kind}:{day.isoformat()}"
     elif chosen_kind.argument == "value" and chosen_kind.column:
         values = f.options[chosen_kind.column]

@@ -374,7 +374,10 @@ def open_hours_grid(v: ViewState) -> pl.DataFrame | None:
 @st.cache_data(max_entries=16, show_spinner=False)
 def sla_breakdown(v: ViewState) -> pl.DataFrame:
     t = common.filtered(v)
-    return sla_status(t.turns, t.context).rename({"sla_status": "SLA status"}).collect()
+    table = sla_status(t.turns, t.context).rename({"sla_status": "SLA status"}).collect()
+    # The statuses as words of the reader's language (the toolkit's values stay English).
+    words = {"met": _("met"), "missed": _("missed"), "pending": _("pending")}
+    return table.with_columns(pl.col("SLA status").replace(words))
 
 
 @st.cache_data(max_entries=16, show_spinner=LazyText(N_("Finding peaks…")))

@@ -85,7 +85,7 @@ _ENGLISH_WORDS = frozenset(re.findall(r"\w+", (
     "unanswered peak peaks agent agents channel channels volume sentiment outcome outcomes "
     "resolved resolution left stayed compare comparison difference higher lower faster slower longer shorter "
     "data file settings filter filters dates language help loading computing "
-    "reason column columns row rows action example text name kind status start end uses basis"
+    "reason column columns row rows action example text name kind status start end uses basis to deflected"
 )))
 _SHARED = {"fr": {"message", "messages", "total", "agent", "agents", "volume", "sentiment", "on", "or",
                   "conversation", "conversations", "dates", "file", "minute", "minutes", "action", "example"},

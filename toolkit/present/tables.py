@@ -139,6 +139,7 @@ HEADER_WORDS = (
     N_('example message ids'),
     N_('example texts'),
     N_('example text'),
+    N_('deflected to'),
 )
 
 
