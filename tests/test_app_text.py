@@ -169,6 +169,22 @@ def test_real_export_pages_speak_plainly(page: str, realdata: Path, monkeypatch:
     assert not jargon(page_words(at))
 
 
+@pytest.mark.parametrize("page", ["app_pages/volume.py", "app_pages/compare.py"])
+def test_real_export_is_too_thin_for_peaks_and_says_so(page: str, realdata: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """twcs_head: most messages sit in a few days, the usual level of a weekday is 0-1 message.
+    No day is called a peak, no "27x faster during peaks": a plain sentence says why."""
+    log = realdata / "twcs_head.csv"
+    if not log.is_file():
+        pytest.skip(f"{log} absent")
+    monkeypatch.setattr(sys, "argv", ["app.py", str(log)])
+    at = render(page)
+    text = " ".join(visible_text(at))
+    assert "Too few messages to find peaks" in text
+    assert "during peaks" not in text and "faster" not in text
+    if page.endswith("volume.py"):
+        assert not any("first_day" in str(d.value.columns) or "Peak" in str(d.value.columns) for d in at.dataframe)
+
+
 def test_the_patterns_catch_what_they_should() -> None:
     bad = ["p = None", "nan min", "ratio inf", "p = 8.5e-12", "call `toolkit.add_sentiment(messages)`",
            "pass --hours and --timezone", "frt_median_s", "customer_service_share", "First response (90th pct)",
