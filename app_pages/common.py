@@ -672,6 +672,26 @@ _PLAIN_HELP = {
 }
 
 
+#: Characters of a card's label that fit on one line at the default width (1400 px, sidebar
+#: open) with 4, 3 and 2 cards in a row; a longer label would be cut with an ellipsis.
+_CARD_LABEL_FITS = ((4, 24), (3, 34), (2, 56))
+
+
+def card_rows(labels: list[str]) -> list[list[Any]]:
+    """Columns for a row of cards whose labels all read in full: 4 in a row while every label
+    is short, fewer when one is long (in the reader's language), rows balanced (2 + 2, not
+    3 + 1). Returns one list of ``st.columns`` per row, to ``zip`` with the cards."""
+    longest = max((len(x) for x in labels), default=0)
+    most = next((n for n, fits in _CARD_LABEL_FITS if longest <= fits), 1)
+    count = len(labels)
+    rows = -(-count // most) if count else 0
+    per_row = -(-count // rows) if rows else most
+    out: list[list[Any]] = []
+    for r in range(rows):
+        out.append(list(st.columns(per_row))[: min(per_row, count - r * per_row)])
+    return out
+
+
 def metric_help(name: str, metric: Metric | None) -> str | None:
     """A card's help text in plain words (:data:`_PLAIN_HELP`, else the metric's description)."""
     plain = _PLAIN_HELP.get(name)
