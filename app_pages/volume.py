@@ -53,10 +53,10 @@ if frame is not None:
             st.caption(escape_markdown(peak_note))
 
     st.subheader(_("Peak vs normal"))
-    result = compute.comparison(v, "peak")
-    if judged == 0:
+    # Peak vs normal compares peak *days* (the toolkit's default), whatever the chart's buckets.
+    if compute.peak_judgement(v, "day")[0] == 0:
         st.caption(_("Not compared: too few messages to find peaks (see above)."))
-    elif isinstance(result, str):
+    elif isinstance(result := compute.comparison(v, "peak"), str):
         st.info(escape_markdown(result))
     else:
         for sentence in common.headline_sentences(result) or [_("No significant difference between peaks and normal times.")]:
