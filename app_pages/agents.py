@@ -37,6 +37,8 @@ if frame is not None:
     elif report.height == 0:
         st.info(_("No replies with an agent in this selection."))
     else:
+        # The best-measured agents first: a median of one or two replies is the least telling.
+        report = report.sort("turns_answered", descending=True, maintain_order=True) if "turns_answered" in report.columns else report
         flagged = report.filter(pl.col("coaching_flag")) if "coaching_flag" in report.columns else pl.DataFrame()
         a, b, c = st.columns(3)
         a.metric(_("Agents"), fmt.count(report["agent_id"].n_unique()), border=True)

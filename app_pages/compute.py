@@ -120,9 +120,15 @@ def _delta(
 
 def default_window(v: ViewState) -> str:
     """The KPI period a page opens on: the whole (dense) range for a log of a quarter or less,
-    else the last 28 days."""
+    or when the last 28 days hold under half of its inbound messages (an export whose busy weeks
+    are not the last ones); else the last 28 days."""
     a, b = chart_range(v)
-    return "all" if (b - a).days + 1 <= 92 else "28"
+    if (b - a).days + 1 <= 92:
+        return "all"
+    inbound = pl.col("direction") == "inbound"
+    total = common.filtered(v).messages.select(inbound.sum()).collect().item() or 0
+    recent = common.filtered(v, start=b - dt.timedelta(days=27), end=b).messages.select(inbound.sum()).collect().item() or 0
+    return "28" if total and recent >= total / 2 else "all"
 
 
 def _window(v: ViewState, window: str) -> tuple[dt.date, dt.date]:
@@ -402,6 +408,17 @@ def peak_judgement(v: ViewState, bucket: str) -> tuple[float | None, str | None]
         return None, None
     buckets = peak_buckets(m, bucket=bucket, timezone=f.timezone)
     return judged_share(buckets), unjudged_note(buckets, bucket=bucket)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def middle_day(v: ViewState) -> dt.date:
+    """The local day that splits the view's messages in halves (a before/after date with data on
+    both sides; the middle of the date range may leave one side with a handful)."""
+    f = common.facts(v)
+    day = common.filtered(v).messages.select(
+        pl.col("created_at").median().dt.convert_time_zone(f.timezone).dt.date()
+    ).collect().item()
+    return day if day is not None else f.dense_first + (f.dense_last - f.dense_first) / 2
 
 
 def timeline_subtitle(v: ViewState, every: str, usual: str) -> str:
