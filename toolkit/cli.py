@@ -301,7 +301,19 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
         customers=customers_from_args(args),
     )
     # polars' in-memory engine when the log fits in memory (faster), else streaming (fits).
-    return result.collect(engine=collect_engine(args.loaded_rows))  # type: ignore[union-attr]
+    engine = collect_engine(args.loaded_rows)
+    if engine == "streaming" and not args.quiet:
+        from toolkit.present.format import count
+
+        print(_(STREAMING_NOTE).format(n=count(args.loaded_rows)), file=sys.stderr)
+    return result.collect(engine=engine)  # type: ignore[union-attr]
+
+
+#: Said when a log is too big for polars' in-memory engine (100M messages peaked at 19.8 GB).
+STREAMING_NOTE = (
+    "note: {n} messages are more than this machine's memory holds comfortably; if the run stops "
+    "for lack of memory, use --engine duckdb --memory-limit 8GB (docs/engines.md)"
+)
 
 
 def _run_sample(args: argparse.Namespace) -> None:
