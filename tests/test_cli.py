@@ -158,3 +158,12 @@ def test_kpis_collects_in_memory_when_it_fits_and_streams_with_a_note_when_not(s
         assert ("--engine duckdb --memory-limit" in captured.err) == (available == 1000)
     assert seen == ["in-memory", "streaming"]
     assert outputs[64 * 2**30] == outputs[1000]
+
+
+def test_kpis_metrics_picks_the_keys_and_names_an_unknown_one(small_log):
+    out = run("kpis", str(small_log), "--format", "json", "--metrics", "turns", "frt_median_s")
+    assert out.returncode == 0, out.stderr
+    (row,) = json.loads(out.stdout)
+    assert row == {"turns": 3, "frt_median_s": 1200.0, "sla_target_s": 3600.0}
+    bad = run("kpis", str(small_log), "--metrics", "frt_median_x")
+    assert bad.returncode == 2 and "frt_median_x" in bad.stderr and "Traceback" not in bad.stderr
