@@ -326,4 +326,4 @@ def test_deflection_from_deflected_to_values_on_duckdb() -> None:
              ("c", 0, "inbound"), ("d", 0, "inbound")],
             deflected_to=[None, "phone", None, "MESSAGES PRIVÉS", " ", "Email "])
     for engine in ("polars", "duckdb"):
-        assert _on(m, engine, metrics=["deflection_rate"]).item() == 0.5, engine  # a and d
+        assert _on(m, engine, metrics=["deflection_rate"])["deflection_rate"].item() == 0.5, engine  # a and d

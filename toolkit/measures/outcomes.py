@@ -82,29 +82,27 @@ CARE_TRIGGERS: tuple[str, ...] = (
 
 
 def _km_replies(duration: pl.Expr, event: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(reply times ascending, survival just after each of them, number of known durations).
+    """(distinct reply times ascending, survival just after each of them, number of known durations).
 
-    The product-limit estimator over the rows sorted by (duration, censored), replies first at
-    equal times: ``n_t``, the rows at risk at a reply time t, is the number of rows with a
-    duration of at least t (censored rows only lower it for later times), and the ``d`` replies
-    at t multiply the survival by ``1 - d / n_t`` (the grouped Kaplan-Meier factor). Two plain
-    sorts of floats and binary searches instead of one sort of (duration, flag) pairs (about
-    10x faster). The factor sits on the last of the tied replies (the others get exactly 1.0),
-    so the running product is, bit for bit, the one :func:`kaplan_meier_counts` forms from a
-    table of counts per duration: the DuckDB/Spark engines' form (docs/engines.md).
+    The product-limit estimator with replies before censorings at equal times: at a reply time t
+    with ``d`` replies, ``n_t`` rows are at risk (those with a duration of at least t) and the
+    survival is multiplied by ``1 - d / n_t`` (the grouped Kaplan-Meier factor). Computed from
+    the sorted reply times (their runs give ``d``) and a binary search in the sorted censored
+    times: plain sorts of floats, no sort of (duration, flag) pairs. The factors and their order
+    are exactly those :func:`kaplan_meier_counts` forms from a table of counts per duration (the
+    DuckDB/Spark engines' form), so the floats are identical (docs/engines.md).
     """
     known = duration.is_not_null()
     replied = event.fill_null(False).filter(known)
     durations = duration.filter(known)
-    replies = durations.filter(replied).sort()
+    runs = durations.filter(replied).sort().rle()
+    times = runs.struct.field("value")
+    ties = runs.struct.field("len").cast(pl.Int64)
     censored = durations.filter(~replied).sort()
-    first = replies.search_sorted(replies, side="left").cast(pl.Int64)
-    after = replies.search_sorted(replies, side="right").cast(pl.Int64)
-    at_risk = durations.len().cast(pl.Int64) - first - censored.search_sorted(replies, side="left").cast(pl.Int64)
-    tied = after - first
-    last_of_tie = pl.int_range(replies.len(), dtype=pl.Int64) == after - 1
-    factor = pl.when(last_of_tie).then(1.0 - tied.cast(pl.Float64) / at_risk.cast(pl.Float64)).otherwise(1.0)
-    return replies, factor.cum_prod(), durations.len()
+    earlier_replies = ties.cum_sum() - ties
+    at_risk = durations.len().cast(pl.Int64) - earlier_replies - censored.search_sorted(times, side="left").cast(pl.Int64)
+    survival = (1.0 - ties.cast(pl.Float64) / at_risk.cast(pl.Float64)).cum_prod()
+    return times, survival, durations.len()
 
 
 def kaplan_meier_median(duration: pl.Expr, event: pl.Expr) -> pl.Expr:
