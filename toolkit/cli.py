@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from toolkit._frames import collect_engine
 from toolkit.errors import DataError
 from toolkit.plugins import load_plugins
 from toolkit.present.i18n import _
@@ -216,6 +217,7 @@ def load_from_args(args: argparse.Namespace, *, lazy: bool = False) -> Any:
         options={"account_id": args.account_id} if getattr(args, "account_id", None) else None,
         lazy=lazy,
     )
+    args.loaded_rows = result.quality.used_rows  # how the plan is collected (``_run_kpis``)
     if not args.quiet:
         print(result.quality.summary(), file=sys.stderr)
         names = result.messages.collect_schema().names() if lazy else result.messages.columns
@@ -289,7 +291,7 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
                 print(_("note: {note}").format(note=note.message), file=sys.stderr)
         return result  # type: ignore[return-value]
     messages = load_from_args(args, lazy=True)  # one fused plan: scan -> canonical -> KPIs
-    return kpis(
+    result = kpis(
         messages,
         by=args.by,
         sla=sla,
@@ -298,6 +300,8 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
         timezone=args.timezone,
         customers=customers_from_args(args),
     )
+    # polars' in-memory engine when the log fits in memory (faster), else streaming (fits).
+    return result.collect(engine=collect_engine(args.loaded_rows))  # type: ignore[union-attr]
 
 
 def _run_sample(args: argparse.Namespace) -> None:

@@ -16,6 +16,7 @@ from toolkit.core.turns import (
     _conversation_rows,
     _in_conversation_order,
     _turn_rows,
+    conversation_number,
     dimension_columns,
 )
 from toolkit.errors import DataError, check_columns
@@ -84,10 +85,12 @@ class FactTables:
         )
         # One sort of the whole log serves both tables: the turns take its human messages (a
         # filter keeps the order), the conversations group it (docs/benchmarks.md).
-        ordered = _in_conversation_order(lf).cache()
+        # The turns carry their conversation's number (``_cid``) so that the conversation table
+        # groups and joins them by an integer, not by the string ids.
+        ordered = _in_conversation_order(lf).with_columns(_cid=conversation_number()).cache()
         human = ordered.filter(~pl.col("is_bot").fill_null(False))
         columns = lf.collect_schema().names()
-        turn_rows = _turn_rows(human, dimension_columns(columns), has_agent="agent_id" in columns)
+        turn_rows = _turn_rows(human, [*dimension_columns(columns), "_cid"], has_agent="agent_id" in columns)
         facts = turn_rows.join(lf.select(end), how="cross")
         waited = pl.coalesce(pl.col("answered_at"), pl.col("_as_of"))
         facts = facts.with_columns(
@@ -99,9 +102,10 @@ class FactTables:
                 waited_bh_seconds=calendar.business_seconds("start", waited),
                 in_hours=calendar.is_open("start"),
             )
-        self.turns = facts.drop("_as_of").cache()
+        numbered_turns = facts.drop("_as_of").cache()
+        self.turns = numbered_turns.drop("_cid")
         target = sla_target(self.context)
-        conversations = _conversation_rows(lf, ordered, self.turns, (bad_turn_aggregation(target),))
+        conversations = _conversation_rows(lf, ordered, numbered_turns, (bad_turn_aggregation(target),))
         self.conversations = conversation_outcomes(conversations, lf, self.turns, as_of=end, sla=target)
 
     def table(self, level: str) -> pl.LazyFrame:

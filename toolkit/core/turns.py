@@ -67,6 +67,13 @@ def _in_conversation_order(messages: pl.LazyFrame) -> pl.LazyFrame:
     return messages.sort(conversation.hash(), conversation, "created_at", "row_nr")
 
 
+def conversation_number() -> pl.Expr:
+    """Over a log in conversation order: the conversation's number (a running count of id
+    changes), flagged sorted so that a group-by on it walks contiguous slices."""
+    conv = pl.col("conversation_id")
+    return conv.ne_missing(conv.shift(1)).cum_sum().set_sorted()
+
+
 def turns(messages: Frame, *, carry: list[str] | None = None) -> Frame:
     """One row per customer turn.
 
@@ -251,18 +258,19 @@ def _conversation_rows(
     aggs.extend(_outcome_aggregations(lf, columns))
     # The log is in conversation order, so a running count of id changes numbers the
     # conversations in sorted order: grouping by that integer is a pass over contiguous slices
-    # (about 5x faster than hashing the string ids again).
+    # (about 5x faster than hashing the string ids again). When the turns carry that number too
+    # (FactTables), they are grouped and joined by it instead of by the string ids.
     conv = pl.col("conversation_id")
-    per_conversation = (
-        ordered.with_columns(_cid=conv.ne_missing(conv.shift(1)).cum_sum().set_sorted())
-        .group_by("_cid", maintain_order=True)
-        .agg(conv.first(), *aggs)
-        .drop("_cid")
-    )
+    if "_cid" not in ordered.collect_schema().names():
+        ordered = ordered.with_columns(_cid=conversation_number())
+    per_conversation = ordered.group_by("_cid", maintain_order=True).agg(conv.first(), *aggs)
+    key = "_cid" if "_cid" in turn_table.collect_schema().names() else "conversation_id"
+    if key == "conversation_id":
+        per_conversation = per_conversation.drop("_cid")
 
     turn_stats = (
         turn_table
-        .group_by("conversation_id")
+        .group_by(key)
         .agg(
             pl.len().cast(pl.Int64).alias("turns"),
             pl.col("answered_at").is_not_null().sum().cast(pl.Int64).alias("answered_turns"),
@@ -272,7 +280,8 @@ def _conversation_rows(
     )
     resolved = pl.col("resolved_at") if has_resolved else pl.lit(None, pl.Datetime("us", "UTC"))
     result = (
-        per_conversation.join(turn_stats, on="conversation_id", how="left")
+        per_conversation.join(turn_stats, on=key, how="left")
+        .drop("_cid", strict=False)
         .with_columns(
             pl.col("turns", "answered_turns").fill_null(0),
             resolution_basis=pl.when(resolved.is_not_null())

@@ -445,32 +445,38 @@ def conversation_outcomes(
         first_type = pl.col("mention_type").filter(inbound).first().cast(pl.String).str.strip_chars().str.to_lowercase()
         per_conv = ordered.group_by("conversation_id").agg((first_type == "untagged").fill_null(False).alias("untagged"))
         conv = conv.join(per_conv, on="conversation_id", how="left")
-    # A new customer message after the reply: the customer's next inbound message anywhere.
-    replies = conv.filter(pl.col("last_outbound_at").is_not_null() & pl.col("customer_id").is_not_null())
-    comeback = (
-        replies.select("conversation_id", "customer_id", "last_outbound_at")
-        .sort("last_outbound_at")
-        .join_asof(
-            messages.filter(inbound & pl.col("customer_id").is_not_null())
-            .select("customer_id", _next_customer_at="created_at")
-            .sort("_next_customer_at"),
-            left_on="last_outbound_at",
-            right_on="_next_customer_at",
-            by="customer_id",
-            strategy="forward",
-            allow_exact_matches=False,
-            check_sortedness=False,  # sorted above; polars cannot check it within groups
-        )
-        .select("conversation_id", "_next_customer_at")
-    )
-    conv = conv.join(comeback, on="conversation_id", how="left")
     quiet = (pl.col("_end") - pl.col("last_outbound_at")).dt.total_seconds(fractional=True) >= RESOLUTION_QUIET_S
-    came_back = pl.col("_next_customer_at").is_not_null() & (
-        (pl.col("_next_customer_at") - pl.col("last_outbound_at")).dt.total_seconds(fractional=True)
-        <= RESOLUTION_QUIET_S
-    )
-    inferred = pl.col("_last_is_human_reply").fill_null(False) & quiet.fill_null(False) & ~came_back
-    resolved = pl.col("resolved_at").is_not_null() if "resolved_at" in cols else inferred
+    # Resolved when inferred: the last message is a human reply, the data go on 72 h after it and
+    # the customer wrote nothing new (in any conversation) within those 72 h.
+    candidate = pl.col("_last_is_human_reply").fill_null(False) & quiet.fill_null(False)
+    if "resolved_at" in cols:
+        resolved = pl.col("resolved_at").is_not_null()
+    else:
+        # The customer's next inbound message anywhere, looked up only for the candidates (the
+        # other conversations are unresolved whatever it is).
+        comeback = (
+            conv.filter(candidate & pl.col("customer_id").is_not_null())
+            .select("conversation_id", "customer_id", "last_outbound_at")
+            .sort("last_outbound_at")
+            .join_asof(
+                messages.filter(inbound & pl.col("customer_id").is_not_null())
+                .select("customer_id", _next_customer_at="created_at")
+                .sort("_next_customer_at"),
+                left_on="last_outbound_at",
+                right_on="_next_customer_at",
+                by="customer_id",
+                strategy="forward",
+                allow_exact_matches=False,
+                check_sortedness=False,  # sorted above; polars cannot check it within groups
+            )
+            .select("conversation_id", "_next_customer_at")
+        )
+        conv = conv.join(comeback, on="conversation_id", how="left")
+        came_back = pl.col("_next_customer_at").is_not_null() & (
+            (pl.col("_next_customer_at") - pl.col("last_outbound_at")).dt.total_seconds(fractional=True)
+            <= RESOLUTION_QUIET_S
+        )
+        resolved = candidate & ~came_back
     if "_bad_turn" not in conv.collect_schema().names():  # else it came with the turn counts
         bad_turn = turns.group_by("conversation_id").agg(bad_turn_aggregation(sla))
         conv = conv.join(bad_turn, on="conversation_id", how="left")
@@ -484,11 +490,17 @@ def conversation_outcomes(
         human_replied=(pl.col("outbound_messages") - pl.col("bot_messages")) > 0,
         bad_experience=pl.col("_bad_turn").fill_null(False) | negative_end,
     )
-    # Where each customer is counted for defection and ARPU: their first conversation in the data.
-    conv = conv.sort("customer_id", "started_at", "conversation_id", nulls_last=True).with_columns(
-        first_of_customer=pl.col("customer_id").is_not_null() & pl.col("customer_id").is_first_distinct(),
+    # Where each customer is counted for defection and ARPU: their first conversation in the data
+    # (earliest start, then the smallest id). Window expressions, not a sort of the table: a
+    # column no metric reads is pruned from the plan, a sort never is.
+    customer = pl.col("customer_id")
+    first_id = pl.col("conversation_id").filter(pl.col("_first_start")).min().over("customer_id")
+    conv = conv.with_columns(
+        _first_start=pl.col("started_at") == pl.col("started_at").min().over("customer_id")
+    ).with_columns(
+        first_of_customer=customer.is_not_null() & (pl.col("conversation_id") == first_id).fill_null(False),
         # A customer had a bad experience when any of their conversations did.
-        customer_bad_experience=pl.when(pl.col("customer_id").is_null())
+        customer_bad_experience=pl.when(customer.is_null())
         .then(pl.col("bad_experience"))
         .otherwise(pl.col("bad_experience").any().over("customer_id")),
     )
@@ -496,7 +508,7 @@ def conversation_outcomes(
         conv = conv.with_columns(
             churn_after_s=(pl.col("churned_at") - pl.col("started_at")).dt.total_seconds(fractional=True)
         )
-    return conv.drop("_end", "_next_customer_at", "_last_is_human_reply", "_bad_turn")
+    return conv.drop("_end", "_next_customer_at", "_last_is_human_reply", "_bad_turn", "_first_start", strict=False)
 
 
 # --------------------------------------------------------------------------------------------
