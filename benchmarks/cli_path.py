@@ -5,6 +5,8 @@
 
 * ``toolkit``: ``python -m toolkit kpis FILE --format json`` (load with the quality report, then
   every core KPI; the loader's lazy plan, :mod:`toolkit.io.lazy`);
+* ``toolkit-spec``: the same with ``--metrics`` and the 15 SPEC keys, the work DuckDB and pandas
+  do (plus the quality report);
 * ``toolkit-before``: the same command run from another checkout (``--before DIR``, e.g. a
   ``git archive`` of an older commit) to measure a change;
 * ``duckdb``: ``python -m benchmarks.engines duckdb FILE`` (hand-written SQL, ``read_parquet`` /
@@ -42,13 +44,18 @@ def command(tool: str, path: Path, before: Path | None = None) -> tuple[list[str
     py = sys.executable
     if tool == "toolkit":
         return [py, "-m", "toolkit", "kpis", str(path), "--format", "json", "--quiet"], ROOT
+    if tool == "toolkit-spec":  # the same work as the peers: the 15 SPEC keys, with the quality report
+        from toolkit.core.metrics import CORE_KEYS
+
+        keys = [k for k in CORE_KEYS if k != "sla_target_s"]
+        return [py, "-m", "toolkit", "kpis", str(path), "--format", "json", "--quiet", "--metrics", *keys], ROOT
     if tool == "toolkit-before":
         if before is None:
             raise SystemExit("toolkit-before needs --before DIR")
         return [py, "-m", "toolkit", "kpis", str(path), "--format", "json", "--quiet"], before
     if tool in ("duckdb", "pandas"):
         return [py, "-m", "benchmarks.engines", tool, str(path)], ROOT
-    raise SystemExit(f"unknown tool {tool!r}: toolkit, toolkit-before, duckdb, pandas")
+    raise SystemExit(f"unknown tool {tool!r}: toolkit, toolkit-spec, toolkit-before, duckdb, pandas")
 
 
 def measure(cmd: list[str], cwd: Path) -> dict[str, float]:

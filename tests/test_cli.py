@@ -134,3 +134,36 @@ def test_a_plugin_metric_becomes_a_kpis_key(small_log, tmp_path):
     assert out.returncode == 0, out.stderr
     (row,) = json.loads(out.stdout)
     assert row["answered_within_15min"] == 0.5  # 600 s yes, 1800 s no
+
+
+def test_kpis_collects_in_memory_when_it_fits_and_streams_with_a_note_when_not(small_log, monkeypatch, capsys):
+    """The engine the CLI collects with follows the memory available; the numbers never change."""
+    import toolkit._frames as frames
+    from toolkit.cli import main
+
+    seen: list[str] = []
+    real = frames.collect_engine
+
+    def spy(rows, available=None):
+        seen.append(real(rows, available))
+        return seen[-1]
+
+    monkeypatch.setattr("toolkit.cli.collect_engine", spy)
+    outputs = {}
+    for available in (64 * 2**30, 1000):  # plenty, then far too little for 5 messages
+        monkeypatch.setattr(frames, "available_memory", lambda available=available: available)
+        assert main(["kpis", str(small_log), "--format", "json"]) == 0
+        captured = capsys.readouterr()
+        outputs[available] = json.loads(captured.out)
+        assert ("--engine duckdb --memory-limit" in captured.err) == (available == 1000)
+    assert seen == ["in-memory", "streaming"]
+    assert outputs[64 * 2**30] == outputs[1000]
+
+
+def test_kpis_metrics_picks_the_keys_and_names_an_unknown_one(small_log):
+    out = run("kpis", str(small_log), "--format", "json", "--metrics", "turns", "frt_median_s")
+    assert out.returncode == 0, out.stderr
+    (row,) = json.loads(out.stdout)
+    assert row == {"turns": 3, "frt_median_s": 1200.0, "sla_target_s": 3600.0}
+    bad = run("kpis", str(small_log), "--metrics", "frt_median_x")
+    assert bad.returncode == 2 and "frt_median_x" in bad.stderr and "Traceback" not in bad.stderr

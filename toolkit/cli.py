@@ -162,6 +162,8 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_outcome_arguments(kpis)
     kpis.add_argument("--by", nargs="+", default=[], metavar="COLUMN", help="group by these columns")
     kpis.add_argument("--every", help="also group by period: 1d, 1w, 1mo ...")
+    kpis.add_argument("--metrics", nargs="+", default=None, metavar="NAME",
+                      help="only these metrics, e.g. frt_median_s sla_compliance (default: every one the log supports)")
     _add_engine_arguments(kpis)
     kpis.set_defaults(run=_run_kpis)
 
@@ -283,7 +285,7 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
             warnings.simplefilter("always")
             result = kpis(
                 source, by=args.by, sla=sla, calendar=calendar_from_args(args), every=args.every,
-                timezone=args.timezone, customers=customers_from_args(args), engine=args.engine,
+                timezone=args.timezone, customers=customers_from_args(args), engine=args.engine, metrics=args.metrics,
                 memory_limit=args.memory_limit, spark_master=args.spark_master,
             )
         if not args.quiet:
@@ -299,9 +301,22 @@ def _run_kpis(args: argparse.Namespace) -> pl.DataFrame:
         every=args.every,
         timezone=args.timezone,
         customers=customers_from_args(args),
+        metrics=args.metrics,
     )
     # polars' in-memory engine when the log fits in memory (faster), else streaming (fits).
-    return result.collect(engine=collect_engine(args.loaded_rows))  # type: ignore[union-attr]
+    engine = collect_engine(args.loaded_rows)
+    if engine == "streaming" and not args.quiet:
+        from toolkit.present.format import count
+
+        print(_(STREAMING_NOTE).format(n=count(args.loaded_rows)), file=sys.stderr)
+    return result.collect(engine=engine)  # type: ignore[union-attr]
+
+
+#: Said when a log is too big for polars' in-memory engine (100M messages peaked at 19.8 GB).
+STREAMING_NOTE = (
+    "note: {n} messages are more than this machine's memory holds comfortably; if the run stops "
+    "for lack of memory, use --engine duckdb --memory-limit 8GB (docs/engines.md)"
+)
 
 
 def _run_sample(args: argparse.Namespace) -> None:
