@@ -9,9 +9,24 @@ from app_pages import common, compute
 from toolkit.measures.handling import handling_by_channel
 from toolkit.present import charts
 from toolkit.present import format as fmt
-from toolkit.present.i18n import _
+from toolkit.present.i18n import N_, _
 from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table
+
+#: The team report's columns shown in the table itself, in this order.
+MAIN_COLUMNS = ("brand", "agent_id", "replies", "turns_answered", "frt_median_s", "art_median_s", "art_p90_s",
+                "sla_compliance", "coaching_flag")
+#: Columns behind a coaching flag, explained in "How we know" (and in the downloads).
+STATISTICS = ("coaching_note", "coaching_evidence", "robust_z", "p_value", "p_adjusted")
+#: Short headers for the on-screen table.
+SHORT_HEADERS = {
+    "turns_answered": N_("turns"),
+    "frt_median_s": N_("first reply (median)"),
+    "art_median_s": N_("reply (median)"),
+    "art_p90_s": N_("reply, 90% within"),
+    "sla_compliance": N_("within SLA"),
+    "coaching_flag": N_("flagged"),
+}
 
 frame = common.page(_("Agents"), "agents")
 if frame is not None:
@@ -22,6 +37,8 @@ if frame is not None:
     elif report.height == 0:
         st.info(_("No replies with an agent in this selection."))
     else:
+        # The best-measured agents first: a median of one or two replies is the least telling.
+        report = report.sort("turns_answered", descending=True, maintain_order=True) if "turns_answered" in report.columns else report
         flagged = report.filter(pl.col("coaching_flag")) if "coaching_flag" in report.columns else pl.DataFrame()
         a, b, c = st.columns(3)
         a.metric(_("Agents"), fmt.count(report["agent_id"].n_unique()), border=True)
@@ -66,10 +83,18 @@ if frame is not None:
         )
         common.chart(bars, "agents_response_time", key="a_bars")
         st.subheader(_("Team report"))
-        common.table(
-            report, "agent_report", key="a_table",
-            hide=("coaching_note", "coaching_evidence", "robust_z", "p_value", "p_adjusted"),
-        )
+        # The columns a manager scans, under short headers (the full name is the header's
+        # tooltip), so the table fits the page without scrolling sideways; the other figures sit
+        # in "More about each agent" and every column is in the downloads.
+        main = [c for c in MAIN_COLUMNS if c in report.columns]
+        more = [c for c in report.columns if c not in main and c not in STATISTICS and report[c].null_count() < report.height]
+        short = {common.measure_label(c): st.column_config.Column(label=_(label), help=common.measure_label(c))
+                 for c, label in SHORT_HEADERS.items() if c in main}
+        common.table(report, "agent_report", key="a_table", hide=tuple(c for c in report.columns if c not in main), column_config=short)
+        if more:
+            with st.expander(_("More about each agent")):
+                keys = [c for c in ("brand", "agent_id") if c in report.columns]
+                st.dataframe(common.display_frame(report.select(*keys, *more)), hide_index=True, key="a_more")
         with st.expander(_("How we know")):
             st.markdown(_(
                 "An agent is flagged only when two checks agree, never from a ranking alone. "
@@ -96,4 +121,4 @@ if frame is not None:
                 st.markdown(f"- {escape_markdown(note)}")
             common.table(handling, "handling_by_channel", key="a_handling", hide=("note",))
     if report is not None and report.height:
-        common.report_button(v, ds, _("Agents"), lambda: [Figure(bars), Table(_("Team report"), report)], key="agents")
+        common.report_button(v, ds, _("Agents"), lambda: [Figure(bars), Table(_("Team report"), report.select(main))], key="agents")

@@ -36,8 +36,11 @@ if frame is not None:
         sections += [Figure(vol), Figure(rt)]
     if by.height:
         st.subheader(_("KPIs by channel"))
-        common.table(by, "kpis_by_channel", key="ch_kpis")
-        sections.append(Table(_("KPIs by channel"), by))
+        # One row per measure, a column per channel: every KPI fits the page (the downloads keep
+        # one row per channel).
+        turned = common.measures_by(by, "channel") if "measure" not in by["channel"].to_list() else by
+        common.table(turned, "kpis_by_channel", key="ch_kpis", export=by)
+        sections.append(Table(_("KPIs by channel"), turned))
 
     st.subheader(_("Journeys: customers who change channel"))
     moves = compute.call(v, transition_matrix)

@@ -672,6 +672,28 @@ _PLAIN_HELP = {
 }
 
 
+#: Characters of a card's label that fit on one line at the default width (1400 px, sidebar
+#: open) with 4, 3 and 2 cards in a row; a longer label would be cut with an ellipsis.
+_CARD_LABEL_FITS = ((4, 28), (3, 40), (2, 66))
+
+
+def card_rows(labels: list[str]) -> list[list[Any]]:
+    """Columns for a row of cards whose labels all read in full: 4 in a row while every label
+    is short, fewer when one is long (in the reader's language), rows balanced (2 + 2, not
+    3 + 1). Returns one list of ``st.columns`` per row, to ``zip`` with the cards."""
+    longest = max((len(x) for x in labels), default=0)
+    most = next((n for n, fits in _CARD_LABEL_FITS if longest <= fits), 1)
+    count = len(labels)
+    rows = -(-count // most) if count else 0
+    per_row = -(-count // rows) if rows else most
+    if rows == 1:
+        per_row = most  # one short row keeps the cards' usual width
+    out: list[list[Any]] = []
+    for r in range(rows):
+        out.append(list(st.columns(per_row))[: min(per_row, count - r * per_row)])
+    return out
+
+
 def metric_help(name: str, metric: Metric | None) -> str | None:
     """A card's help text in plain words (:data:`_PLAIN_HELP`, else the metric's description)."""
     plain = _PLAIN_HELP.get(name)
@@ -864,13 +886,28 @@ def unlock_notes(f: Facts, metrics: tuple[str, ...]) -> list[str]:
 #: Text columns longer than this are shown wide and wrapped (rows grow to three lines).
 _LONG_TEXT = 48
 
+def measures_by(df: pl.DataFrame, by: str) -> pl.DataFrame:
+    """A table of measures per group (one row per group, a column per measure) turned to read
+    down: one row per measure, a column per group, so that many measures fit the page instead of
+    scrolling sideways (shown through :func:`pretty_measures`).
+
+    >>> measures_by(pl.DataFrame({"channel": ["email", "chat"], "turns": [3, 4]}), "channel").rows()
+    [('turns', 3.0, 4.0)]
+    """
+    values = [c for c in df.columns if c != by]
+    long = df.select(pl.col(by).cast(pl.String).fill_null("–"), *[pl.col(c).cast(pl.Float64) for c in values])
+    return long.unpivot(index=by, variable_name="measure").pivot(on=by, index="measure", values="value", maintain_order=True)
+
+
 def table(
-    df: pl.DataFrame, name: str, *, key: str, height: int | None = None, pretty: bool = True, hide: tuple[str, ...] = (), **kwargs: Any
+    df: pl.DataFrame, name: str, *, key: str, height: int | None = None, pretty: bool = True, hide: tuple[str, ...] = (),
+    export: pl.DataFrame | None = None, **kwargs: Any,
 ) -> None:
     """A table with CSV and Excel downloads (files built only when clicked).
 
     ``hide``: columns left out of the display (still in the downloads), e.g. a sentence already
-    shown above the table.
+    shown above the table. ``export``: what the downloads hold when it is not ``df`` itself (a
+    table shown turned, for instance).
     """
     shown = df.drop([c for c in hide if c in df.columns])
     if pretty:
@@ -891,13 +928,13 @@ def table(
     if wrap:
         kwargs.setdefault("row_height", 70)
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"t_{key}", column_config=config, **kwargs)
-    export = tables.export_frame(df, labels=metric_labels())
+    raw = df if export is None else export
     start, end = export_dates()
     with st.container(horizontal=True):
-        st.download_button(_("CSV"), in_language(lambda: csv_text(df)), file_name=export_name(name, start, end, ext="csv"), mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
+        st.download_button(_("CSV"), in_language(lambda: csv_text(raw)), file_name=export_name(name, start, end, ext="csv"), mime="text/csv", key=f"csv_{key}", on_click="ignore", icon=":material/download:")
         st.download_button(
             _("Excel"),
-            in_language(lambda: _excel_bytes(export)),
+            in_language(lambda: _excel_bytes(tables.export_frame(raw, labels=metric_labels()))),
             file_name=export_name(name, start, end, ext="xlsx"),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"xlsx_{key}",

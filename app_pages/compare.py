@@ -25,9 +25,11 @@ if frame is not None:
     for col, label in (("channel", _("Channel vs channel")), ("brand", _("Brand vs brand")), ("category", _("Category vs category"))):
         if f.options.get(col):
             kinds[col] = label
-    # Out of hours vs in hours when the team has opening hours, else a comparison any log can make.
+    # Out of hours vs in hours when the team has opening hours, else a comparison the log can
+    # make: peak vs normal when peaks can be found at all, else the first other one (before/after).
+    thin_peaks = compute.peak_judgement(v, "day")[0] == 0
     default = "hours" if f.calendar is not None else next(
-        (k for k in kinds if not (k in registry and registry[k].needs_calendar)), "hours"
+        (k for k in kinds if not (k in registry and registry[k].needs_calendar) and not (k == "peak" and thin_peaks)), "hours"
     )
     current = v.split.partition(":")[0] if v.split else default
     kind = st.selectbox(_("Comparison"), list(kinds), format_func=kinds.get, index=list(kinds).index(current) if current in kinds else 0, key="cmp_kind")
@@ -43,7 +45,7 @@ if frame is not None:
         try:
             default = dt.date.fromisoformat(arg)
         except ValueError:
-            default = f.dense_first + (f.dense_last - f.dense_first) / 2
+            default = compute.middle_day(v)  # half the messages before, half after
         day = st.date_input(_("Change date (after = from this day)"), value=default, min_value=f.first_day, max_value=f.last_day, key="cmp_date")
         split = f"{kind}:{day.isoformat()}"
     elif chosen_kind.argument == "value" and chosen_kind.column:

@@ -20,7 +20,7 @@ from toolkit.analysis.agents import agent_report
 from toolkit.analysis.compare import compare
 from toolkit.analysis.hours_report import default_candidates, opening_hours_whatif
 from toolkit.analysis.hours_report import hours_report as _hours_report
-from toolkit.analysis.peaks import peak_buckets, peak_periods
+from toolkit.analysis.peaks import judged_share, peak_buckets, peak_periods, unjudged_note
 from toolkit.analysis.staffing import staffing
 from toolkit.app_state.view import ViewState, metric_values, previous_period
 from toolkit.calendar.business_hours import hour_of_week_open
@@ -120,9 +120,15 @@ def _delta(
 
 def default_window(v: ViewState) -> str:
     """The KPI period a page opens on: the whole (dense) range for a log of a quarter or less,
-    else the last 28 days."""
+    or when the last 28 days hold under half of its inbound messages (an export whose busy weeks
+    are not the last ones); else the last 28 days."""
     a, b = chart_range(v)
-    return "all" if (b - a).days + 1 <= 92 else "28"
+    if (b - a).days + 1 <= 92:
+        return "all"
+    inbound = pl.col("direction") == "inbound"
+    total = common.filtered(v).messages.select(inbound.sum()).collect().item() or 0
+    recent = common.filtered(v, start=b - dt.timedelta(days=27), end=b).messages.select(inbound.sum()).collect().item() or 0
+    return "28" if total and recent >= total / 2 else "all"
 
 
 def _window(v: ViewState, window: str) -> tuple[dt.date, dt.date]:
@@ -391,21 +397,65 @@ def peak_table(v: ViewState, bucket: str) -> pl.DataFrame:
     return peaks
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def peak_judgement(v: ViewState, bucket: str) -> tuple[float | None, str | None]:
+    """(share of inbound messages in buckets judged for peaks, why the rest could not be, in plain
+    words): ``toolkit.analysis.peaks.judged_share`` and ``unjudged_note``. A share of 0: the log is
+    too thin to find peaks at all."""
+    f = common.facts(v)
+    m = messages_of(v).select("created_at", "direction")
+    if m.height == 0:
+        return None, None
+    buckets = peak_buckets(m, bucket=bucket, timezone=f.timezone)
+    return judged_share(buckets), unjudged_note(buckets, bucket=bucket)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def middle_day(v: ViewState) -> dt.date:
+    """The local day that splits the view's messages in halves (a before/after date with data on
+    both sides; the middle of the date range may leave one side with a handful)."""
+    f = common.facts(v)
+    day = common.filtered(v).messages.select(
+        pl.col("created_at").median().dt.convert_time_zone(f.timezone).dt.date()
+    ).collect().item()
+    return day if day is not None else f.dense_first + (f.dense_last - f.dense_first) / 2
+
+
+def timeline_subtitle(v: ViewState, every: str, usual: str) -> str:
+    """The volume chart's subtitle: ``usual`` (what the red dots mean) when peaks can be marked,
+    else why they are not (weekly buckets, or a log too thin to know the usual level)."""
+    if every not in ("1h", "1d"):
+        return _("Peaks are marked on hourly and daily charts · shaded: events")
+    share, _note = peak_judgement(v, "hour" if every == "1h" else "day")
+    if share == 0:
+        return _("Peaks not marked: too few messages to know the usual level of each hour or weekday · shaded: events")
+    return usual
+
+
 @st.cache_data(max_entries=32, show_spinner="Comparing the two groups (tests and bootstrap intervals)…")
 def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
     """The comparison table, or the reason it cannot be made (text) for this data/split.
 
-    A measure is tested only with ``thin.MIN_SAMPLE`` observations on each side (below that its
-    sentence says there are too few messages to compare): no "270x faster" from a handful."""
+    A measure is tested only with ``thin.MIN_SAMPLE`` observations on each side (the toolkit's
+    default, below that its sentence says there are too few messages to compare), and the whole
+    comparison is refused, in a sentence, when a side holds fewer customer turns than that
+    (``thin.too_thin_to_compare``) or when the log is too thin to find peaks at all: no "27x
+    faster during peaks" from a handful of messages."""
     f = common.facts(v)
     s = common.settings_of(v, common.dataset(v.dataset))
+    kind, _sep, arg = split.partition(":")
+    if kind.strip().lower() == "peak":
+        share, note = peak_judgement(v, arg.strip() or "day")
+        if share == 0 and note:
+            return note
     try:
-        return compare(
+        result = compare(
             messages_of(v), split, sla=v.sla_seconds, calendar=f.calendar, timezone=f.timezone,
-            events=list(s.events) or None, n_boot=400, min_n=thin.MIN_SAMPLE,
+            events=list(s.events) or None, n_boot=400,
         )
     except (DataError, ValueError, KeyError) as exc:
         return str(exc)
+    return thin.too_thin_to_compare(result) or result
 
 
 @st.cache_data(max_entries=16, show_spinner="Building the staffing view…")

@@ -22,7 +22,8 @@ if frame is not None:
 
     def cards(names: tuple[tuple[str, str], ...]) -> None:
         shown = [(n, label) for n, label in names if n in metrics]
-        for col, (name, label) in zip(st.columns(4), shown, strict=False):
+        columns = [c for r in common.card_rows([label for _n, label in shown]) for c in r]
+        for col, (name, label) in zip(columns, shown, strict=True):
             col.metric(label, common.fmt_value(metrics[name], row.get(name)), help=common.metric_help(name, metrics[name]), border=True)
 
     def unlock(names: tuple[str, ...]) -> None:

@@ -39,7 +39,7 @@ if frame is not None:
         series=(("inbound", _("Inbound (customers)")), ("outbound", _("Replies (brand)"))),
         peaks=series.peaks,
         events=s.events,
-        subtitle=_("Red dots: peaks (far above the usual volume for that hour or weekday) · shaded: events"),
+        subtitle=compute.timeline_subtitle(v, every, _("Red dots: peaks (far above the usual volume for that hour or weekday) · shaded: events")),
     )
     pick = common.chart(vol, "volume_trend", key="o_volume", select=True)
     if pick:

@@ -12,6 +12,9 @@ from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table, Text
 
+#: Fewest answered turns behind a cell of the hour-of-week heatmap (the trend charts' rule).
+MIN_CELL_TURNS = 5
+
 frame = common.page(_("Response times"), "response-times")
 if frame is not None:
     v, ds, f = frame
@@ -55,12 +58,18 @@ if frame is not None:
             )
 
     heat = compute.response_hour_of_week(v)
-    # The legend's unit fits the typical cell (the colour scale stops at the 95th percentile).
+    # A median of one or two replies is noise: cells with fewer than MIN_CELL_TURNS answered turns
+    # are left blank (as the trend's thin days are gaps). The legend's unit fits the typical cell
+    # (the colour scale stops at the 95th percentile).
+    heat = heat.with_columns(pl.when(pl.col("turns") >= MIN_CELL_TURNS).then(pl.col("median_minutes")).alias("median_minutes"))
     heat_unit, heat_size = fmt.duration_unit([(heat["median_minutes"] * 60).quantile(0.95) if heat.height else None])
+    open_grid = compute.open_hours_grid(v)
     hm = charts.hour_of_week_heatmap(
         heat.with_columns(median_in_unit=pl.col("median_minutes") * 60 / heat_size), value="median_in_unit",
         title=_("Median response time by hour of the week"), value_title=_('Median response ({heat_unit})').format(heat_unit=heat_unit),
-        fmt=",.0f", scheme="orangered", open_hours=compute.open_hours_grid(v),
+        fmt=",.0f", scheme="orangered", open_hours=open_grid,
+        subtitle=_("Blank: fewer than {n} answered turns in that hour").format(n=MIN_CELL_TURNS)
+        + (_(" · outlined: opening hours") if open_grid is not None else ""),
     )
     pick = common.chart(hm, "response_heatmap", key="rt_heat", select=True)
     if pick:

@@ -24,7 +24,7 @@ if frame is not None:
     timeline = charts.volume_timeline(
         series.volumes, every=every, series=(("inbound", _("Inbound (customers)")), ("outbound", _("Replies (brand)"))),
         peaks=series.peaks, events=s.events,
-        subtitle=_("Red dots: peaks (inbound far above the usual level for that hour/weekday) · shaded: events"),
+        subtitle=compute.timeline_subtitle(v, every, _("Red dots: peaks (inbound far above the usual level for that hour/weekday) · shaded: events")),
     )
     pick = common.chart(timeline, "volume", key="v_timeline", select=True)
     if pick:
@@ -34,19 +34,29 @@ if frame is not None:
         st.caption(_("Click a point to list the conversations that started in that period."))
 
     st.subheader(_("Peak periods"))
-    peaks = compute.peak_table(v, "day" if every != "1h" else "hour")
-    if peaks.height == 0:
+    peak_bucket = "day" if every != "1h" else "hour"
+    peaks = compute.peak_table(v, peak_bucket)
+    judged, peak_note = compute.peak_judgement(v, peak_bucket)
+    if judged == 0 and peak_note:
+        st.info(escape_markdown(peak_note))  # too thin to find peaks: say so, not "no peaks"
+    elif peaks.height == 0:
         st.caption(_("No peak periods in this selection."))
+        if peak_note:
+            st.caption(escape_markdown(peak_note))
     else:
         common.table(peaks, "peak_periods", key="v_peaks")
         if peaks["ratio"].null_count():
             st.caption(_("Ratio: the period's inbound messages over the usual level for those hours or days, "
                          "shown when both count at least {n} messages; a dash means {too_few}.").format(
                 n=thin.MIN_SAMPLE, too_few=_(thin.TOO_FEW)))
+        if peak_note:
+            st.caption(escape_markdown(peak_note))
 
     st.subheader(_("Peak vs normal"))
-    result = compute.comparison(v, "peak")
-    if isinstance(result, str):
+    # Peak vs normal compares peak *days* (the toolkit's default), whatever the chart's buckets.
+    if compute.peak_judgement(v, "day")[0] == 0:
+        st.caption(_("Not compared: too few messages to find peaks (see above)."))
+    elif isinstance(result := compute.comparison(v, "peak"), str):
         st.info(escape_markdown(result))
     else:
         for sentence in common.headline_sentences(result) or [_("No significant difference between peaks and normal times.")]:

@@ -78,7 +78,7 @@ def test_compare_reads_the_metric_polarity() -> None:
     register_metric(Metric("multi_turns", "turns", "share", value=pl.col("inbound_messages") >= 2,
                            polarity="lower", label="multi-message turns"), replace=True)
     try:
-        out = toolkit.compare(m, "channel:twitter,facebook", metrics=["multi_turns"], n_boot=200)
+        out = toolkit.compare(m, "channel:twitter,facebook", metrics=["multi_turns"], n_boot=200, min_n=20)
     finally:
         unregister_metric("multi_turns")
     row = out.row(0, named=True)

@@ -53,3 +53,20 @@ def test_a_customers_table_uploaded_beside_a_log_unlocks_defection(data_dir: Pat
     at.button(key="customers_use").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert metric(at, "Customers who left within 90 days").endswith("%")
+
+
+def test_cards_in_a_row_keep_their_labels_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four short labels share a row; one label too long for a quarter of the page (in the
+    reader's language) makes two rows of two, never a label cut with an ellipsis nor 3 + 1."""
+    from app_pages import common
+
+    monkeypatch.setattr(common.st, "columns", lambda n: [f"col{i}/{n}" for i in range(n)])
+    short = ["Resolved", "One contact", "Median", "90% within"]
+    assert [len(r) for r in common.card_rows(short)] == [4]
+    long = ["Median wait, unanswered included", "Median wait, answered only", "First reply", "Replied within 24 h"]
+    rows = common.card_rows(long)
+    assert [len(r) for r in rows] == [2, 2] and rows[0][0] == "col0/2"
+    assert [len(r) for r in common.card_rows(long[:3])] == [3]  # 32 characters fit a third of the page
+    assert [len(r) for r in common.card_rows(["x" * 45] * 3)] == [2, 1]
+    assert common.card_rows(["Mentions asking for help"]) == [["col0/4"]]  # a lone card keeps its width
+    assert common.card_rows([]) == []

@@ -89,3 +89,45 @@ def test_survival_curve_on_a_log_time_axis_so_the_first_minutes_are_visible():
     assert 15 in x["axis"]["values"] and "'15 min'" in x["axis"]["labelExpr"]
     data = spec["datasets"][_layers(spec)[0]["data"]["name"]]
     assert min(r["minutes"] for r in data) == 0.5  # the start (0 s) drawn at the axis' first half minute
+
+
+def _trend(median_s: float, p90_s: float, sla: float = 3600) -> dict:
+    days = [dt.datetime(2017, 10, 1) + dt.timedelta(days=i) for i in range(14)]
+    rows = pl.DataFrame({"period": days, "art_median_s": [median_s * (1 + i % 3 / 10) for i in range(14)],
+                         "art_p90_s": [p90_s * (1 + i % 2 / 10) for i in range(14)], "turns": [40] * 14})
+    return charts.response_time_trend(rows, periods=days, sla_seconds=sla).to_dict()
+
+
+def _target_layers(spec: dict) -> tuple[dict, dict]:
+    rule = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "rule")
+    text = next(layer for layer in _layers(spec) if layer["mark"]["type"] == "text")
+    return rule, text
+
+
+def test_response_trend_with_a_p90_of_tens_of_hours_reads_on_a_log_axis_with_the_target_labelled():
+    """Medians of 10 minutes, 90th percentiles of 30 hours, SLA 1 h: on a linear hours axis the
+    target and the medians lie flat on zero. The one rule (duration_axis) turns the axis
+    logarithmic, with duration ticks, and the target line carries its value as text."""
+    spec = _trend(600, 30 * 3600)
+    y = next(e for e in _encodings(spec, "y") if e.get("field") == "value")
+    assert y["scale"]["type"] == "log" and "log scale" in y["title"]
+    assert "'1 h'" in y["axis"]["labelExpr"] and "'15 min'" in y["axis"]["labelExpr"] and 60 in y["axis"]["values"]
+    rule, text = _target_layers(spec)
+    data = spec["datasets"][rule["data"]["name"]] if "name" in rule["data"] else rule["data"]["values"]
+    assert data[0]["y"] == 60 and data[0]["label"] == "SLA target 1 h"  # minutes on the log axis
+    assert text["encoding"]["text"]["field"] == "label" and rule["encoding"]["y"]["scale"]["type"] == "log"
+    # The floor is the round duration under the lowest value: 5 min, not a blank 15 s band.
+    assert y["scale"]["domain"][0] == 5
+
+
+def test_response_trend_in_a_narrow_range_stays_linear_in_the_unit_that_fits():
+    spec = _trend(600, 1800)
+    y = next(e for e in _encodings(spec, "y") if e.get("field") == "value")
+    assert y["scale"].get("type") is None and y["title"] == "Response time (minutes)"
+    rule, _text = _target_layers(spec)
+    data = spec["datasets"][rule["data"]["name"]] if "name" in rule["data"] else rule["data"]["values"]
+    assert data[0]["y"] == 60
+    # Replies of days against a target of days: linear, in days.
+    assert charts.duration_axis([2 * 86400, 4 * 86400], 3 * 86400) == (False, "days", 86400.0)
+    assert charts.duration_axis([60, 90], None) == (False, "seconds", 1.0)
+    assert charts.duration_axis([60, 60, 30 * 60], None)[0] is True  # 30x the median: log

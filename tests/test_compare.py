@@ -63,7 +63,7 @@ def test_mann_whitney_p_value_is_scipys_on_the_same_response_times():
         rows += [(f"a{i}", 0, "inbound", False, None, "chat"), (f"a{i}", int(minutes), "outbound", False, "A1", "chat")]
     for i, minutes in enumerate(slow):
         rows += [(f"b{i}", 0, "inbound", False, None, "email"), (f"b{i}", int(minutes), "outbound", False, "A1", "email")]
-    out = by_metric(compare(log(rows), "channel:email,chat", metrics=["art_median_s", "art_mean_s"]))
+    out = by_metric(compare(log(rows), "channel:email,chat", metrics=["art_median_s", "art_mean_s"], min_n=20))
     row = out["art_median_s"]
     expected = stats.mannwhitneyu(slow * 60.0, fast * 60.0, alternative="two-sided").pvalue
     assert row["test"] == "Mann-Whitney U" and row["p_value"] == pytest.approx(expected)
@@ -112,6 +112,31 @@ def test_small_groups_say_not_enough_data():
         assert "too few messages to compare (5 vs 30)" in out[name]["sentence"]
     assert out["art_median_s"]["a"] == 180.0  # the values are still reported
     assert out["turns"]["test"] is None and out["turns"]["a"] == 5  # counts: no test
+
+
+def test_one_minimum_sample_for_the_toolkit_the_cli_and_the_app(tmp_path, capsys):
+    """25 vs 20 turns: tested with min_n=20, "not enough data" under the default, which is the
+    app's constant (toolkit.analysis.thin.MIN_SAMPLE = 30), on the CLI as in Python."""
+    import inspect
+
+    from toolkit.analysis.thin import MIN_SAMPLE
+    from toolkit.cli import main
+
+    assert MIN_SAMPLE == 30 and inspect.signature(compare).parameters["min_n"].default == MIN_SAMPLE
+    rows = []
+    for i in range(25):
+        rows += [(f"a{i}", 0, "inbound", False, None, "chat"), (f"a{i}", 5 + i, "outbound", False, "A1", "chat")]
+    for i in range(20):
+        rows += [(f"b{i}", 0, "inbound", False, None, "email"), (f"b{i}", 40 + i, "outbound", False, "A1", "email")]
+    m = log(rows)
+    assert by_metric(compare(m, "channel:email,chat", min_n=20))["art_median_s"]["test"] == "Mann-Whitney U"
+    assert by_metric(compare(m, "channel:email,chat"))["art_median_s"]["test"] == "not enough data"
+    path = tmp_path / "log.csv"
+    m.write_csv(path)
+    code = main(["compare", str(path), "--split", "channel:email,chat", "--metrics", "art_median_s",
+                 "--format", "json", "--quiet"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out[0]["test"] == "not enough data" and out[0]["p_value"] is None
 
 
 # --- sides ----------------------------------------------------------------------------------------

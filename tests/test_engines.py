@@ -400,14 +400,15 @@ def _peak_settings() -> list[dict]:
 
 
 def weeks_with_burst() -> pl.DataFrame:
-    """Three weeks (same hours of the week to compare) and a burst: real peak periods."""
+    """Four weeks (a usual level for each weekday from three others: peaks are judged on daily
+    buckets) and a burst: real peak periods."""
     weeks = pl.concat([
         generated_log(20 + i, n_conversations=150).with_columns(
             pl.col("created_at") + pl.duration(weeks=i), conversation_id=pl.lit(f"w{i}-") + pl.col("conversation_id"),
             message_id=pl.lit(f"w{i}-") + pl.col("message_id"))
-        for i in range(3)
+        for i in range(4)
     ])
-    burst = weeks.filter(pl.col("direction") == "inbound").head(40).with_columns(
+    burst = weeks.filter(pl.col("direction") == "inbound").head(150).with_columns(
         created_at=pl.lit(dt.datetime(2025, 4, 9, 14, 20, tzinfo=dt.UTC)),
         message_id=pl.lit("burst-") + pl.col("message_id"))
     return pl.concat([weeks, burst]).with_columns(row_nr=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
@@ -424,15 +425,15 @@ def test_peaks_on_duckdb_equal_polars(tmp_path: Path) -> None:
         assert_frame_equal(peak_buckets(m, engine="duckdb", **settings), want)
         assert_frame_equal(peak_buckets(str(tmp_path / "log.parquet"), engine="duckdb", **settings), want)
     weeks = weeks_with_burst()
-    got = peak_periods(weeks, bucket="hour", timezone=TZ, engine="duckdb", memory_limit="500MB")
-    want = peak_periods(weeks, bucket="hour", timezone=TZ)
+    got = peak_periods(weeks, bucket="day", timezone=TZ, engine="duckdb", memory_limit="500MB")
+    want = peak_periods(weeks, bucket="day", timezone=TZ)
     assert want.height > 0
     assert_frame_equal(got, want)
 
 
 def test_cli_peaks_duckdb_equals_polars(tmp_path: Path) -> None:
     weeks_with_burst().write_parquet(tmp_path / "log.parquet")
-    base = ["peaks", str(tmp_path / "log.parquet"), "--format", "json", "--quiet", "--timezone", TZ]
+    base = ["peaks", str(tmp_path / "log.parquet"), "--format", "json", "--quiet", "--timezone", TZ, "--bucket", "day"]
     want = _cli_json(base)
     assert want and _cli_json([*base, "--engine", "duckdb", "--memory-limit", "1GB"]) == want
 
@@ -444,7 +445,7 @@ def test_cli_peaks_duckdb_equals_polars(tmp_path: Path) -> None:
 def _compare_cases() -> list[tuple[pl.DataFrame, str]]:
     return [(rich_log(15), "channel:twitter"), (rich_log(16, resolved_at=True), "agent:A1"),
             (rich_log(17), "channel:twitter,facebook"), (rich_log(18), "before:2025-03-30"),
-            (weeks_with_burst(), "peak:hour")]
+            (weeks_with_burst(), "peak:day")]
 
 
 def _same_comparison(got: pl.DataFrame, want: pl.DataFrame) -> None:
@@ -456,10 +457,11 @@ def _same_comparison(got: pl.DataFrame, want: pl.DataFrame) -> None:
 def test_compare_on_duckdb_equals_polars() -> None:
     from toolkit.analysis.compare import compare
 
+    # Small logs: a minimum of 10 per side (not the default 30) so that tests and intervals run.
     for m, split in _compare_cases():
-        want = compare(m, split, timezone=TZ, n_boot=200)
-        assert want["p_value"].drop_nulls().len() > 3, split  # tests and intervals were computed
-        _same_comparison(compare(m, split, timezone=TZ, n_boot=200, engine="duckdb", memory_limit="1GB"), want)
+        want = compare(m, split, timezone=TZ, n_boot=200, min_n=10)
+        assert want["p_value"].drop_nulls().len() >= 3, split  # tests and intervals were computed
+        _same_comparison(compare(m, split, timezone=TZ, n_boot=200, min_n=10, engine="duckdb", memory_limit="1GB"), want)
 
 
 def test_compare_on_duckdb_samples_big_sides(monkeypatch: pytest.MonkeyPatch) -> None:

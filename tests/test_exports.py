@@ -126,6 +126,25 @@ def test_pdf_is_one_page_with_title_filters_headline_figure_and_a_table_that_say
     assert "Also in the app, not on this page: Messages per day" in text
 
 
+def test_pdf_table_wraps_long_text_instead_of_cutting_it_or_dropping_columns():
+    """The Overview's "All metrics" table: a long description column used to be cut at 60 mm
+    with an ellipsis. Its text wraps in the cell, every column is on the page, nothing is cut."""
+    description = ("first response time in business hours: median over the first answered turns, counting "
+                   "only opening hours, in seconds")
+    table = pl.DataFrame({
+        "metric": [f"first response time in business hours (median) {i}" for i in range(12)],
+        "description": [description] * 12,
+        "value": ["47 min"] * 12, "previous period": ["53 min"] * 12, "change": ["-6 min"] * 12,
+    })
+    pages, text = _pdf_text(pdf_report(title="Overview", dataset="log.csv", filters=[], sections=[Table("All metrics", table)]))
+    assert pages == 1
+    assert "Columns not shown" not in text and "…" not in text
+    flat = " ".join(text.split())
+    assert description in flat  # wrapped onto several lines, every word kept
+    assert "previous period" in flat and "-6 min" in flat
+    assert "First 12" not in flat  # all 12 rows fit
+
+
 def test_pdf_speaks_the_chosen_language():
     with use_language("fr"):
         _pages, fr = _pdf_text(pdf_report(title="Vue d'ensemble", dataset="x.csv", filters=[], sections=[]))

@@ -323,7 +323,7 @@ def test_experience_split_compares_customers_with_a_bad_experience_on_defection(
             OWNER.pop(conv)
     churn = [T0 + dt.timedelta(days=10) if (i < 15 or 20 <= i < 22) else None for i in range(40)]
     cust = customers_frame([(f"v{i}", False, 10.0 + i, churn[i], "s") for i in range(40)])
-    result = toolkit.compare(m, "experience", customers=cust)
+    result = toolkit.compare(m, "experience", customers=cust, min_n=20)
     rows_by_metric = {r["metric"]: r for r in result.to_dicts()}
     assert set(rows_by_metric) == {"defection_rate", "arpu", "churned_revenue"}
     d = rows_by_metric["defection_rate"]

@@ -144,7 +144,8 @@ def test_baseline_is_the_median_of_the_same_hour_of_week():
         t = START + dt.timedelta(weeks=week, hours=10)
         rows += [(t + dt.timedelta(seconds=i), "inbound") for i in range(n)]
     m = pl.DataFrame(rows, schema={"created_at": pl.Datetime("us", "UTC"), "direction": pl.String}, orient="row")
-    b = peak_buckets(m, bucket="hour", k=3)
+    literal = {"min_baseline_messages": 0, "min_baseline_periods": 0, "min_baseline_level": 0}
+    b = peak_buckets(m, bucket="hour", k=3, **literal)
     monday10 = b.filter(pl.col("bucket").dt.hour() == 10, pl.col("bucket").dt.weekday() == 1)
     assert monday10["baseline"].to_list() == [2.5] * 4
     # MAD = median(|1-2.5|, |2-2.5|, |3-2.5|, |40-2.5|) = 1.0 -> spread max(1.4826, sqrt(2.5))
@@ -154,6 +155,9 @@ def test_baseline_is_the_median_of_the_same_hour_of_week():
     # empty buckets are present with zeros, and a flat zero series raises no alarm
     assert b.height == 3 * 168 + 1
     assert not b.filter(pl.col("bucket").dt.hour() != 10)["is_peak"].any()
+    # With the default (honest) rule a usual level of 2.5 messages is too thin to judge.
+    honest = peak_buckets(m, bucket="hour", k=3)
+    assert not honest["judged"].any() and not honest["is_peak"].any()
 
 
 def test_flat_series_with_zero_mad_does_not_flag_one_extra_message():
@@ -262,12 +266,19 @@ def test_sample_peaks_are_slower_and_the_process_change_cuts_handle_time(sample)
 
 
 def test_no_ratio_against_a_handful_of_messages():
-    """A quiet log (a message or two a day) with one busy day of a dozen: the day is a peak, but
-    "10x the usual" from 15 messages against 1.5 is noise, so no ratio is given."""
+    """A quiet log (a message or two a day) with one busy day of a dozen. By default the log is
+    too thin to judge (a usual level of 1-2 messages a day): no peak, and a note says why. With
+    SPEC's literal rule the day is a peak, but "10x the usual" from 15 messages against 1.5 is
+    noise, so no ratio is given."""
+    from toolkit.analysis.peaks import unjudged_note
     from toolkit.analysis.thin import MIN_SAMPLE
 
     quiet = synthetic_log(weeks=8, per_hour=0.12, peak_days=(30,), peak_factor=10.0, seed=3)
-    periods = peak_periods(quiet, bucket="day")
+    assert peak_periods(quiet, bucket="day").height == 0
+    note = unjudged_note(peak_buckets(quiet, bucket="day"), bucket="day")
+    assert note is not None and note.startswith("Too few messages to find peaks")
+    literal = {"min_baseline_messages": 0, "min_baseline_periods": 0, "min_baseline_level": 0}
+    periods = peak_periods(quiet, bucket="day", **literal)
     busy = periods.filter(pl.col("start").dt.date() == (START + dt.timedelta(days=30)).date())
     assert busy.height == 1 and 5 < busy["inbound_messages"][0] < MIN_SAMPLE
     assert busy["ratio"][0] is None and busy["max_ratio"][0] is None
@@ -276,6 +287,75 @@ def test_no_ratio_against_a_handful_of_messages():
     assert periods.filter(thin)["ratio"].null_count() == periods.filter(thin).height
     promo = Event("Promo", busy["start"][0].date(), busy["start"][0].date())
     assert event_summary(quiet, [promo], bucket="day")["ratio"][0] is None
+
+
+def _mondays(counts: list[int]) -> pl.DataFrame:
+    """``counts[w]`` inbound messages on the w-th Monday at noon (every other day empty)."""
+    rows = [
+        (START + dt.timedelta(weeks=w, hours=12, seconds=i), "inbound") for w, n in enumerate(counts) for i in range(n)
+    ]
+    return pl.DataFrame(rows, schema={"created_at": pl.Datetime("us", "UTC"), "direction": pl.String}, orient="row")
+
+
+@pytest.mark.parametrize(
+    ("counts", "judged", "why"),
+    [
+        # 3 Mondays: only 2 others to learn the usual level from (3 needed).
+        ([20, 20, 90], False, "history"),
+        # 4 weeks, but a usual level of 4 messages a day (5 needed).
+        ([4, 4, 4, 90], False, "level"),
+        # usual 6 a day over 4 other Mondays = 24 messages (30 needed).
+        ([6, 6, 6, 6, 90], False, "volume"),
+        # usual 6 a day over 5 other Mondays = 30 messages: judged, and 90 is far above 6 + 3·√6.
+        ([6, 6, 6, 6, 6, 90], True, "enough"),
+        # one huge Monday does not make its own history: the median ignores it.
+        ([1, 1, 1, 1, 1, 1, 1, 1, 5000], False, "level"),
+    ],
+)
+def test_a_peak_needs_a_usual_level_resting_on_enough_history(counts, judged, why):
+    """Hand-worked: judged = history >= 3 and baseline >= 5 and baseline x history >= 30."""
+    b = peak_buckets(_mondays(counts), bucket="day")
+    last = b.filter(pl.col("inbound_messages") == counts[-1]).row(0, named=True)
+    assert last["history"] == len(counts) - 1, why
+    assert last["judged"] is judged, why
+    assert last["is_peak"] is judged, why
+    # Days with no message on any Monday-like weekday are never judged either.
+    assert not b.filter(pl.col("bucket").dt.weekday() != 1)["is_peak"].any()
+
+
+def test_unjudged_note_gives_the_share_left_out(peaky):
+    from toolkit.analysis.peaks import unjudged_note
+
+    assert unjudged_note(peak_buckets(peaky, bucket="day"), bucket="day") is None  # all days judged
+    hourly = peak_buckets(peaky, bucket="hour")
+    # Nights (1.5 messages an hour) are too quiet to judge; weekday daytime hours are judged.
+    assert hourly.filter(pl.col("bucket").dt.hour() == 3)["judged"].sum() == 0
+    assert hourly.filter(pl.col("bucket").dt.hour() == 12, pl.col("bucket").dt.weekday() <= 5)["judged"].all()
+    note = unjudged_note(hourly, bucket="hour")
+    assert note is not None and "% of inbound messages fall in hours that could not be judged" in note
+    assert unjudged_note(hourly, bucket="hour", lang="fr") != note
+
+
+def test_real_excerpt_is_too_thin_for_peaks(realdata):
+    """twcs_head: 5,000 real messages, 1,636 of them on one Tuesday and most days with one or
+    none. Every late-October day used to be "a peak" against a usual level of 0-1 message; now
+    none is, and the note says the log is too thin to find peaks."""
+    import toolkit
+    from toolkit.analysis.peaks import unjudged_note
+    from toolkit.analysis.thin import dense_range
+
+    m = toolkit.load(realdata / "twcs_head.csv", preset="twcs").messages
+    r = dense_range(m)
+    m = m.filter(pl.col("created_at").dt.date().is_between(r.first, r.last))
+    for bucket in ("day", "hour"):
+        b = peak_buckets(m, bucket=bucket)
+        assert b["inbound_messages"].sum() > 2000
+        assert not b["is_peak"].any(), bucket
+        assert peak_periods(m, bucket=bucket, buckets=b).height == 0
+        assert unjudged_note(b, bucket=bucket).startswith("Too few messages to find peaks")
+    # The literal rule is what the app used to show: dozens of "peak" days.
+    literal = {"min_baseline_messages": 0, "min_baseline_periods": 0, "min_baseline_level": 0}
+    assert peak_buckets(m, bucket="day", **literal)["is_peak"].sum() > 20
 
 
 def test_ratios_stay_where_both_sides_are_large(peaky):

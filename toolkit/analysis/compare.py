@@ -18,8 +18,9 @@ collects the eligible per-row values of each side once, and reports:
 
 Side ``a`` is the group of interest, side ``b`` the reference: peak vs normal, out of hours vs
 in hours, after vs before a date, channel A vs channel B, an agent vs the rest, an event vs the
-rest of the time. Fewer than ``min_n`` (10) observations on a side gives ``test = "not enough
-data"`` and no p-value or interval.
+rest of the time. Fewer than ``min_n`` observations on a side (default
+:data:`toolkit.analysis.thin.MIN_SAMPLE`, 30: the one minimum sample of the toolkit, the CLI and
+the app) gives ``test = "not enough data"`` and no p-value or interval.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import numpy as np
 import polars as pl
 
 from toolkit._frames import as_lazy
+from toolkit.analysis.thin import MIN_SAMPLE
 from toolkit.calendar.business_hours import as_calendar
 from toolkit.core.kpis import FactTables, aggregate
 from toolkit.core.metrics import Metric
@@ -781,7 +783,7 @@ def compare(
     k: float = 3.0,
     peak_bucket: str = "day",
     alpha: float = 0.05,
-    min_n: int = 10,
+    min_n: int = MIN_SAMPLE,
     tables: FactTables | None = None,
     customers: pl.DataFrame | pl.LazyFrame | None = None,
     engine: str = "polars",
@@ -813,7 +815,8 @@ def compare(
     alpha
         Significance level for the direction and the sentence.
     min_n
-        Fewest observations a side needs for a test and an interval.
+        Fewest observations a side needs for a test and an interval (default
+        :data:`toolkit.analysis.thin.MIN_SAMPLE`, the minimum sample used everywhere).
     tables
         Fact tables already built for these messages and settings (to save work).
     customers

@@ -10,6 +10,18 @@ weekday for daily ones, all buckets for weekly ones:
   at Poisson noise so that a flat series (MAD = 0) does not flag every extra message;
 * a bucket is a *peak* when ``inbound > baseline + k · spread`` (``k`` default 3).
 
+Honest on thin data: a bucket is *judged* (can be a peak at all) only when its usual level rests
+on enough history: its comparable buckets other than itself number at least
+:data:`MIN_BASELINE_PERIODS` (3: four weeks of log for hourly or daily buckets), the usual level
+(``baseline``) is at least :data:`MIN_BASELINE_LEVEL` (5) messages a bucket, and it rests on at
+least :data:`toolkit.analysis.thin.MIN_SAMPLE` (30) messages by the robust count ``baseline x
+those buckets`` (one huge day does not make its own history). A log whose messages sit in a few
+days (a real excerpt: 1,636 messages on one Tuesday, one or none on the others) has a usual
+level of 0 to 2 messages a day; every busy day would be "a peak" against it, and peak vs normal
+would compare the log with its leftovers.
+Such buckets are listed with ``judged = False`` and never flagged; :func:`unjudged_note` says
+so in plain words.
+
 Adjacent peak buckets merge into one *peak period*. A period's ratio to its usual level is
 given only when both its volume and that usual level hold at least
 :data:`toolkit.analysis.thin.MIN_SAMPLE` messages ("15 messages, 10x the usual 1.5" is noise
@@ -34,6 +46,7 @@ from toolkit.calendar.events import Event, as_date, parse_event, promotion
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND, UTC_DATETIME
 from toolkit.measures.volumes import bucket_grid
+from toolkit.present.i18n import N_, _
 
 __all__ = [
     "Event",
@@ -42,13 +55,23 @@ __all__ = [
     "events_frame",
     "holiday_events",
     "in_periods",
+    "judged_share",
     "parse_event",
     "peak_buckets",
     "peak_periods",
     "promotion",
+    "unjudged_note",
 ]
 
 MAD_SCALE = 1.4826
+
+#: Fewest comparable buckets, the judged one left out, a usual level is taken from (for hourly
+#: and daily buckets: the same hour or weekday in three other weeks).
+MIN_BASELINE_PERIODS = 3
+
+#: Smallest usual level (messages per bucket) a peak is judged against: "14 messages against a
+#: usual 1" says where the log has data, not when customers rush in.
+MIN_BASELINE_LEVEL = 5
 
 
 EventsLike = Event | Iterable[Event] | Mapping[str, Any] | pl.DataFrame | None
@@ -177,6 +200,9 @@ def peak_buckets(
     k: float = 3.0,
     timezone: str = "UTC",
     noise_floor: bool = True,
+    min_baseline_messages: int = MIN_SAMPLE,
+    min_baseline_periods: int = MIN_BASELINE_PERIODS,
+    min_baseline_level: float = MIN_BASELINE_LEVEL,
     engine: str = "polars",
     memory_limit: str | None = None,
     spark_master: str | None = None,
@@ -199,6 +225,11 @@ def peak_buckets(
         is 0 and any bucket one message above the median would be a "peak"; with the floor (the
         default) the spread is at least √baseline, the natural noise of a count. ``False`` gives
         the literal rule (spread = 1.4826·MAD).
+    min_baseline_messages, min_baseline_periods, min_baseline_level
+        When a bucket is judged at all (see the module's docstring): its comparable buckets
+        other than itself number at least ``min_baseline_periods``, ``baseline`` is at least
+        ``min_baseline_level`` and ``baseline x their number`` is at least
+        ``min_baseline_messages``. All ``0`` judges every bucket (SPEC's literal rule).
     engine, memory_limit, spark_master
         Where the messages are counted: ``"polars"`` (default), ``"duckdb"`` or ``"spark"``
         (see :func:`toolkit.kpis`; ``messages`` may then be a canonical Parquet file, directory
@@ -251,11 +282,17 @@ def peak_buckets(
             )
         )
         .with_columns(threshold=pl.col("baseline") + k * pl.col("spread"))
+        .with_columns(history=(pl.len().over("_key") - 1).cast(pl.Int64))
+        .with_columns(
+            judged=(pl.col("history") >= min_baseline_periods)
+            & (pl.col("baseline") >= min_baseline_level)
+            & (pl.col("baseline") * pl.col("history") >= min_baseline_messages)
+        )
         .with_columns(
             ratio=pl.when(pl.col("baseline") > 0).then(pl.col("inbound_messages") / pl.col("baseline")),
-            is_peak=pl.col("inbound_messages") > pl.col("threshold"),
+            is_peak=pl.col("judged") & (pl.col("inbound_messages") > pl.col("threshold")),
         )
-        .select("bucket", "inbound_messages", "baseline", "spread", "threshold", "ratio", "is_peak")
+        .select("bucket", "inbound_messages", "baseline", "spread", "threshold", "ratio", "history", "judged", "is_peak")
         .sort("bucket")
     )
     if engine != "polars":
@@ -303,6 +340,9 @@ def peak_periods(
     noise_floor: bool = True,
     events: EventsLike = None,
     buckets: pl.DataFrame | None = None,
+    min_baseline_messages: int = MIN_SAMPLE,
+    min_baseline_periods: int = MIN_BASELINE_PERIODS,
+    min_baseline_level: float = MIN_BASELINE_LEVEL,
     engine: str = "polars",
     memory_limit: str | None = None,
     spark_master: str | None = None,
@@ -311,8 +351,10 @@ def peak_periods(
 
     Parameters
     ----------
-    messages, bucket, k, timezone, engine, memory_limit, spark_master
-        As for :func:`peak_buckets` (the engine counts; the periods are formed here).
+    messages, bucket, k, timezone, min_baseline_messages, min_baseline_periods, min_baseline_level
+    engine, memory_limit, spark_master
+        As for :func:`peak_buckets` (the engine counts; the periods are formed here). A log too
+        thin to judge has no peak periods (:func:`unjudged_note` says why).
     events
         Declared events (:class:`Event` objects, ``{name: (start, end)}``); the names of those
         overlapping each period are listed in ``events``.
@@ -331,7 +373,8 @@ def peak_periods(
     step = parse_period(bucket, argument="bucket")
     table = buckets if buckets is not None else as_lazy(
         peak_buckets(messages, bucket=bucket, k=k, timezone=timezone, noise_floor=noise_floor,
-                     engine=engine, memory_limit=memory_limit, spark_master=spark_master)
+                     min_baseline_messages=min_baseline_messages, min_baseline_periods=min_baseline_periods,
+                     min_baseline_level=min_baseline_level, engine=engine, memory_limit=memory_limit, spark_master=spark_master)
     ).collect()
     periods = (
         table.with_columns(
@@ -425,3 +468,72 @@ def event_summary(
         )
         .drop("_e")
     )
+
+
+#: The note of :func:`unjudged_note`, per kind of bucket (whole sentences, so each language words
+#: them its own way).
+_NONE_JUDGED = {
+    "hour": N_("Too few messages to find peaks: an hour is compared with the same hour of the week in "
+               "at least {periods} other weeks, and that usual level must be at least {level} messages an hour "
+               "and rest on at least {messages} messages. Here no hour of the week has that much history."),
+    "day": N_("Too few messages to find peaks: a day is compared with the same weekday in at least "
+              "{periods} other weeks, and that usual level must be at least {level} messages a day and rest "
+              "on at least {messages} messages. Here no weekday has that much history (most days hold "
+              "a few messages or none)."),
+    "other": N_("Too few messages to find peaks: a period is compared with at least {periods} other "
+                "periods, and that usual level must be at least {level} messages a period and rest on at "
+                "least {messages} messages. Here there is not that much history."),
+}
+_SOME_JUDGED = {
+    "hour": N_("{share} of inbound messages fall in hours that could not be judged: too few messages at "
+               "the same hour of the week in other weeks to know the usual level."),
+    "day": N_("{share} of inbound messages fall on days that could not be judged: too few messages on "
+              "the same weekday in other weeks to know the usual level."),
+    "other": N_("{share} of inbound messages fall in periods that could not be judged: too little "
+                "history to know the usual level."),
+}
+
+
+def judged_share(buckets: pl.DataFrame) -> float | None:
+    """Share of inbound messages in buckets judged for peaks (a :func:`peak_buckets` result);
+    None without inbound messages. 0 means the log is too thin to find peaks at all.
+
+    >>> import datetime as dt
+    >>> t0 = dt.datetime(2025, 9, 1, tzinfo=dt.UTC)
+    >>> m = pl.DataFrame({"created_at": [t0, t0 + dt.timedelta(days=8)], "direction": ["inbound"] * 2})
+    >>> judged_share(peak_buckets(m, bucket="day"))
+    0.0
+    """
+    total = int(buckets["inbound_messages"].sum() or 0)
+    if total == 0:
+        return None
+    return int(buckets.filter("judged")["inbound_messages"].sum() or 0) / total
+
+
+def unjudged_note(buckets: pl.DataFrame, *, bucket: str = "day", lang: str | None = None) -> str | None:
+    """A plain sentence when part of the log could not be judged for peaks, else None.
+
+    ``buckets`` is a :func:`peak_buckets` result. None when every bucket holding inbound messages
+    was judged, or when there are no inbound messages. When none was judged the sentence says the
+    log is too thin to find peaks; otherwise it gives the share of inbound messages left unjudged
+    (when at least 1%).
+
+    >>> import datetime as dt
+    >>> t0 = dt.datetime(2025, 9, 1, tzinfo=dt.UTC)
+    >>> m = pl.DataFrame({"created_at": [t0, t0 + dt.timedelta(days=8)], "direction": ["inbound"] * 2})
+    >>> unjudged_note(peak_buckets(m, bucket="day"), bucket="day").startswith("Too few messages to find peaks")
+    True
+    """
+    from toolkit.present import format as fmt
+    from toolkit.present.i18n import use_language
+
+    step = parse_period(bucket, argument="bucket")
+    kind = {"1h": "hour", "1d": "day"}.get(step, "other")
+    share = judged_share(buckets)
+    if share is None or share > 0.99:
+        return None
+    with use_language(lang):
+        if share == 0:
+            return _(_NONE_JUDGED[kind]).format(
+                periods=MIN_BASELINE_PERIODS, level=MIN_BASELINE_LEVEL, messages=MIN_SAMPLE)
+        return _(_SOME_JUDGED[kind]).format(share=fmt.percent(1 - share, decimals=0))

@@ -560,7 +560,10 @@ def spike(
     # A non-inbound marker at as_of extends the bucket grid to the current bucket (zero when no
     # customer wrote in it yet) without counting as volume.
     marker = pl.LazyFrame({"created_at": [moment], "direction": ["_as_of"]}).cast({"created_at": UTC_DATETIME, "direction": columns["direction"]})
-    table = peak_buckets(pl.concat([upto.cast({"created_at": UTC_DATETIME}), marker]), bucket=_bucket_name(bucket), k=k, timezone=timezone)
+    # The live alarm keeps SPEC's literal rule (every bucket judged): a false alarm costs a glance,
+    # a missed rush on a young or quiet log costs customers. Reports use the honest rule.
+    table = peak_buckets(pl.concat([upto.cast({"created_at": UTC_DATETIME}), marker]), bucket=_bucket_name(bucket), k=k, timezone=timezone,
+                         min_baseline_messages=0, min_baseline_periods=0, min_baseline_level=0)
     row = as_lazy(table).tail(1).select(
         "bucket",
         "inbound_messages",

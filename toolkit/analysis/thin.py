@@ -26,8 +26,11 @@ import datetime as dt
 import polars as pl
 
 from toolkit.io.timestamps import far_out_bounds, far_out_stats
+from toolkit.present.i18n import N_, _
 
-__all__ = ["MIN_SAMPLE", "TOO_FEW", "DenseRange", "dense_range", "enough", "relative_change"]
+__all__ = [
+    "MIN_SAMPLE", "TOO_FEW", "DenseRange", "dense_range", "enough", "relative_change", "too_thin_to_compare",
+]
 
 #: Messages or turns each side needs before a change, a ratio or a test is shown.
 MIN_SAMPLE = 30
@@ -70,6 +73,40 @@ def relative_change(
     if days is not None and days[0] > 0 and days[1] > 0:
         a, b = a / days[0], b / days[1]
     return round(a / b - 1, 10)
+
+
+#: Why a whole comparison is not shown (whole sentences, so each language words them its own way).
+_THIN_SIDE = N_("Too few messages to compare ({a}: {n_a} customer turns; {b}: {n_b}). Each side needs "
+                "at least {minimum}.")
+_THIN_SIDE_ROWS = N_("Too few to compare ({a}: {n_a}; {b}: {n_b}). Each side needs at least {minimum}.")
+
+
+def too_thin_to_compare(result: pl.DataFrame, *, minimum: int = MIN_SAMPLE) -> str | None:
+    """A plain sentence when a side of a :func:`toolkit.compare` result is too thin to compare
+    at all, else None.
+
+    A side is too thin when it holds fewer than ``minimum`` customer turns (the ``turns`` row's
+    ``n_a``/``n_b``; without that row, the largest ``n`` of any row): every test on it would say
+    "too few messages", and its values (a median of a handful, "27x faster") would mislead.
+
+    >>> r = pl.DataFrame({"metric": ["turns"], "a_label": ["during peaks"], "b_label": ["at normal times"],
+    ...                   "n_a": [12], "n_b": [400]})
+    >>> too_thin_to_compare(r)
+    'Too few messages to compare (during peaks: 12 customer turns; at normal times: 400). Each side needs at least 30.'
+    >>> too_thin_to_compare(r.with_columns(n_a=pl.lit(45))) is None
+    True
+    """
+    if result.height == 0 or not {"n_a", "n_b"} <= set(result.columns):
+        return None
+    turns = result.filter(pl.col("metric") == "turns") if "metric" in result.columns else result.head(0)
+    rows = turns if turns.height else result
+    n_a, n_b = int(rows["n_a"].max() or 0), int(rows["n_b"].max() or 0)  # type: ignore[arg-type]
+    if enough(n_a, n_b, minimum=minimum):
+        return None
+    a = str(result["a_label"][0]) if "a_label" in result.columns else "A"
+    b = str(result["b_label"][0]) if "b_label" in result.columns else "B"
+    template = _THIN_SIDE if turns.height else _THIN_SIDE_ROWS
+    return _(template).format(a=a, b=b, n_a=n_a, n_b=n_b, minimum=minimum)
 
 
 class DenseRange:

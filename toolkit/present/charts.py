@@ -26,6 +26,7 @@ from toolkit.present import format as fmt
 from toolkit.present.i18n import N_, _, get_language
 
 __all__ = [
+    "LOG_AXIS_SPREAD",
     "PICK",
     "chart_png",
     "chart_svg",
@@ -33,6 +34,7 @@ __all__ = [
     "comparison_chart",
     "difference_chart",
     "distribution_chart",
+    "duration_axis",
     "export_spec",
     "hour_of_week_heatmap",
     "ranked_bars",
@@ -258,10 +260,13 @@ def response_time_trend(
     min_turns: int = 5,
     periods: Sequence[Any] | pl.Series | None = None,
 ) -> Any:
-    """Response-time statistics per period (seconds in, shown in minutes or hours).
+    """Response-time statistics per period (seconds in), with the SLA target drawn and labelled.
 
-    Periods with fewer than ``min_turns`` answered turns (column ``turns``), and ``periods``
-    (every period of the chart's range) without a row in ``df``, are drawn as gaps.
+    The axis follows :func:`duration_axis`: linear in the unit that fits (minutes, hours, days),
+    or logarithmic with round duration ticks when the values span more than
+    :data:`LOG_AXIS_SPREAD` times the target or their median. Periods with fewer than
+    ``min_turns`` answered turns (column ``turns``), and ``periods`` (every period of the chart's
+    range) without a row in ``df``, are drawn as gaps.
     """
     if periods is not None:
         grid = pl.DataFrame({"period": pl.Series(list(periods)).cast(df.schema["period"])})
@@ -273,36 +278,58 @@ def response_time_trend(
         df = df.with_columns(pl.when(pl.col("turns").fill_null(0) >= min_turns).then(pl.col(c)).alias(c) for c in cols)
     labels = {c: _(label) for c, label in columns}  # legend in the reader's language
     values = pl.concat([df[c].drop_nulls() for c in cols]) if cols else pl.Series([], dtype=pl.Float64)
-    typical = float(values.quantile(0.75) or 0) if values.len() else 0.0
-    # The unit fits the typical values and the target (not one extreme week), so the target
-    # line is readable on the chart rather than squashed against zero.
-    unit, size = fmt.duration_unit([typical, sla_seconds or 0])
+    # One rule for every page (duration_axis): linear in the unit that fits, or a log axis when
+    # 90th percentiles of tens of hours would flatten the medians and the target against zero.
+    log, unit, size = duration_axis(values.to_list(), sla_seconds)
     order = [labels[c] for c in cols]
     long = (
         df.select("period", *[(pl.col(c) / size).alias(c) for c in cols])
         .unpivot(index="period", variable_name="statistic", value_name="value")
         .with_columns(pl.col("statistic").replace_strict(labels, default=pl.col("statistic")))
     )
+    # Each point's value as the one duration formatter writes it (one row per period and statistic).
+    written = [fmt.duration(x * size) if x is not None else "" for x in long["value"].to_list()]
+    long = long.with_columns(written=pl.Series(written, dtype=pl.String))
+    if log:
+        # A log axis has no zero: it starts at the round duration below the lowest value or the
+        # target (15 s at least); lower values sit on that floor (the tooltip keeps the true value).
+        lowest = min(float(long["value"].filter(long["value"] > 0).min() or 1.0), (sla_seconds or math.inf) / size)  # type: ignore[arg-type]
+        floor = max([t for t in _TICKS_MIN if t <= lowest * 0.9] or [_TICKS_MIN[0]])
+        long = long.with_columns(pl.col("value").clip(lower_bound=floor))
+        top = max(float(long["value"].max() or 1.0), (sla_seconds or 0) / size, 1.0)  # type: ignore[arg-type]
+        y_scale = alt.Scale(type="log", domain=[floor, top * 1.2], nice=False)
+        y_axis = _log_time_axis(floor, top)
+        y_title = _("Response time (log scale)")
+    else:
+        y_scale = alt.Scale(domainMin=0)
+        y_axis = alt.Axis(format=",.2~f")
+        y_title = _('Response time ({unit})').format(unit=unit)
     word = _EVERY_WORD.get(every, "period")
     base = alt.Chart(long.to_pandas())
     line = base.mark_line(strokeWidth=2, point=alt.OverlayMarkDef(size=18), invalid="break-paths-show-domains").encode(
         x=alt.X("period:T", title=None, axis=_time_axis(df["period"].to_list())),
-        y=alt.Y("value:Q", title=_('Response time ({unit})').format(unit=unit), axis=alt.Axis(format=",.2~f"), scale=alt.Scale(domainMin=0)),
+        y=alt.Y("value:Q", title=y_title, axis=y_axis, scale=y_scale),
         color=alt.Color("statistic:N", title=None, scale=alt.Scale(domain=order, range=[BLUE, "#93c5fd", MUTED][: len(order)]), legend=alt.Legend(orient="top")),
         strokeDash=alt.StrokeDash("statistic:N", legend=None, scale=alt.Scale(domain=order, range=[[1, 0], [5, 3], [2, 2]][: len(order)])),
         tooltip=[
             alt.Tooltip("period:T", title=_per(word, 2), format="%a %d %b %Y"),
             alt.Tooltip("statistic:N", title=_("Statistic")),
-            alt.Tooltip("value:Q", title=unit.title(), format=",.1f"),
+            alt.Tooltip("written:N", title=_("Response time")),
         ],
     )
     layers: list[Any] = [line]
     if sla_seconds:
-        layers.append(
-            alt.Chart(alt.Data(values=[{"y": sla_seconds / size, "label": f"SLA target {fmt.duration(sla_seconds)}"}]))
-            .mark_rule(color=RED, strokeDash=[4, 4])
-            .encode(y="y:Q", tooltip=[alt.Tooltip("label:N", title=_("Target"))])
-        )
+        # The target is labelled on the chart (not only in a tooltip): "SLA target 1 h".
+        target = {"y": sla_seconds / size, "label": _("SLA target {duration}").format(duration=fmt.duration(sla_seconds))}
+        rule = alt.Chart(alt.Data(values=[target]))
+        layers += [
+            rule.mark_rule(color=RED, strokeDash=[4, 4]).encode(
+                y=alt.Y("y:Q", scale=y_scale), tooltip=[alt.Tooltip("label:N", title=_("Target"))]
+            ),
+            rule.mark_text(align="left", baseline="bottom", dx=4, dy=-3, color=RED, fontSize=11, fontWeight="bold").encode(
+                x=alt.value(0), y=alt.Y("y:Q", scale=y_scale), text="label:N"
+            ),
+        ]
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
 
 
@@ -369,8 +396,48 @@ def hour_of_week_heatmap(
     return _finish(alt.layer(*layers).properties(title=_title(title, sub)), height=230)
 
 
-_TICKS_MIN = [1, 5, 15, 60, 240, 1440, 4320, 10080]
-_TICK_LABELS = {1: "1 min", 5: "5 min", 15: "15 min", 60: "1 h", 240: "4 h", 1440: "1 day", 4320: "3 days", 10080: "1 week"}
+#: Ticks of every log time axis, in minutes (15 s ... 30 days), labelled by the one duration
+#: formatter (:func:`toolkit.present.format.duration`) in the reader's language.
+_TICKS_MIN = [0.25, 1, 5, 15, 60, 240, 1440, 4320, 10080, 43200]
+
+#: A response-time axis turns logarithmic when its highest value is more than this many times the
+#: level that must stay readable (the SLA target, or the median of the values drawn).
+LOG_AXIS_SPREAD = 10.0
+
+
+def _log_time_axis(lo_min: float, hi_min: float, **axis: Any) -> alt.Axis:
+    """A log axis in minutes with ticks at round durations between ``lo_min`` and ``hi_min``,
+    labelled as durations ("15 min", "4 h", "3 days") in the reader's language."""
+    ticks = [t for t in _TICKS_MIN if lo_min <= t <= hi_min * 1.5]
+    labels = {t: fmt.duration(t * 60).replace("'", "\\'") for t in ticks}
+    label_expr = " : ".join(f"datum.value == {t:g} ? '{labels[t]}'" for t in ticks) + " : ''"
+    return alt.Axis(values=ticks, labelExpr=label_expr, grid=True, **axis)
+
+
+def duration_axis(values_s: Sequence[Any], target_s: float | None = None) -> tuple[bool, str, float]:
+    """The one rule for a response-time axis: ``(log, unit, size)``.
+
+    Linear, in the unit that fits the highest value and the target
+    (:func:`toolkit.present.format.duration_unit`), while everything drawn is within
+    :data:`LOG_AXIS_SPREAD` times the level a reader must read (the SLA target, or the median of
+    the values when it is lower). Beyond that (medians of minutes and 90th percentiles of tens of
+    hours) a linear axis flattens the target line and the medians against zero, so the axis is
+    logarithmic, in minutes, with ticks at round durations (15 s, 1 min, 15 min, 1 h, 1 day).
+
+    >>> duration_axis([600, 1200, 1800], 3600)
+    (False, 'minutes', 60.0)
+    >>> duration_axis([300, 600, 36 * 3600], 3600)
+    (True, 'minutes', 60.0)
+    """
+    vals = sorted(v for v in (fmt._finite(x) for x in values_s) if v is not None and v > 0)
+    top = vals[-1] if vals else 0.0
+    low = vals[len(vals) // 2] if vals else 0.0
+    if target_s:
+        low = min(low, float(target_s)) if low else float(target_s)
+    if low > 0 and top > LOG_AXIS_SPREAD * low:
+        return True, fmt.duration_unit([600])[0], 60.0
+    unit, size = fmt.duration_unit([top, target_s or 0])
+    return False, unit, size
 
 
 def distribution_chart(
@@ -396,14 +463,12 @@ def distribution_chart(
     counts, _bins = np.histogram(minutes, bins=edges)
     data = pl.DataFrame({"start": edges[:-1], "end": edges[1:], "turns": counts})
     sub = subtitle or f"{s.len():,} turns · median {fmt.duration(median)} · log time axis"
-    ticks = [t for t in _TICKS_MIN if 0.5 <= t <= hi * 1.5]
-    label_expr = " : ".join(f"datum.value == {t} ? '{_TICK_LABELS[t]}'" for t in ticks) + " : ''"
     x_scale = alt.Scale(type="log", domain=[0.5, float(edges[-1])], nice=False)
     bars = (
         alt.Chart(data.to_pandas())
         .mark_rect(color="#93c5fd", stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("start:Q", scale=x_scale, title=_("Response time (log scale)"), axis=alt.Axis(values=ticks, labelExpr=label_expr, grid=True)),
+            x=alt.X("start:Q", scale=x_scale, title=_("Response time (log scale)"), axis=_log_time_axis(0.5, hi)),
             x2="end:Q",
             y=alt.Y("turns:Q", title=_("Turns"), axis=alt.Axis(format=",d", tickMinStep=1)),
             y2=alt.datum(0),
@@ -522,15 +587,13 @@ def survival_chart(
         pl.col("still_waiting"),
         pl.col("at_risk"),
     ).to_pandas()
-    ticks = [t for t in _TICKS_MIN if t <= top_s / 60 * 1.5]
-    label_expr = " : ".join(f"datum.value == {t} ? '{_TICK_LABELS[t]}'" for t in ticks) + " : ''"
     x_scale = alt.Scale(type="log", domain=[floor_s / 60, top_s / 60])
     line = (
         alt.Chart(pdf)
         .mark_line(interpolate="step-after", color=BLUE, strokeWidth=2)
         .encode(
             x=alt.X("minutes:Q", title=_("Time after the customer wrote (log scale)"), scale=x_scale,
-                    axis=alt.Axis(values=ticks, labelExpr=label_expr, grid=True)),
+                    axis=_log_time_axis(floor_s / 60, top_s / 60)),
             y=alt.Y("still_waiting:Q", title=_("Turns still waiting"), axis=alt.Axis(format=".0%"),
                     scale=alt.Scale(domain=[0, 1])),
             tooltip=[alt.Tooltip("minutes:Q", title=_("Minutes"), format=",.1f"),

@@ -211,43 +211,94 @@ def _figures(page: _Page, figures: list[Figure]) -> list[Figure]:
     return []
 
 
-def _table(page: _Page, t: Table) -> bool:
-    """The table's first columns and rows that fit, with a note on what is left out."""
-    df = t.frame
-    if df.width == 0:
-        return True
-    title_h, head_line, row_h, note_h = 6.0, 3.0, 4.2, 4.0
-    head_lines = 3
-    head_h = head_lines * head_line + 0.6
-    room = page.bottom - page.y - title_h - head_h - 2 * note_h
-    n = min(df.height, t.max_rows, int(room // row_h))
-    if n < min(3, df.height):
-        return False
+#: Lines a table cell may wrap onto in the PDF before it is cut with an ellipsis.
+_CELL_LINES = 3
+
+
+def _column_widths(page: _Page, headers: list[str], cells: list[list[str]], numeric: list[bool]) -> list[float]:
+    """Widths (mm) that fit the page: each column as wide as its longest value (60 mm at most);
+    when they do not fit, the text columns give up width (they wrap) down to their longest
+    word; columns beyond that are left out (the note names them)."""
     pdf = page.pdf
-    shown = df.head(n)
-    cells = [[_cell(x) for x in row] for row in shown.iter_rows()]
-    # Column widths by content: the longest shown value; the header wraps onto three lines, so it
-    # needs its longest word and up to 18 mm; 60 mm at most; columns from the left while they fit.
-    widths: list[float] = []
-    for j, h in enumerate(df.columns):
+    natural, least = [], []
+    for j, h in enumerate(headers):
         page.font(7, bold=True)
         words = page.text(h).split() or [""]
         head = min(pdf.get_string_width(page.text(h)), max(18.0, *(pdf.get_string_width(w) for w in words))) * 1.05
         page.font(7)
-        value = max((pdf.get_string_width(page.text(r[j])) for r in cells), default=0.0)
-        w = min(60.0, max(head, value, 8.0) + 2.5)
-        if widths and sum(widths) + w > _WIDTH:
+        column = [page.text(r[j]) for r in cells]
+        value = max((pdf.get_string_width(v) for v in column), default=0.0)
+        natural.append(min(60.0, max(head, value, 8.0) + 2.5))
+        if numeric[j]:
+            least.append(natural[-1])
+        else:
+            # A text column may wrap: down to its longest word (and the header's), 16 mm at least.
+            word = max((pdf.get_string_width(w) for v in column for w in v.split()), default=0.0)
+            least.append(min(natural[-1], max(16.0, min(head, 30.0), word + 2.5)))
+    widths = list(natural)
+    while sum(widths) > _WIDTH:
+        spare = [j for j in range(len(widths)) if widths[j] > least[j] + 0.1]
+        if not spare:
             break
-        widths.append(w)
+        over = sum(widths) - _WIDTH
+        room = sum(widths[j] - least[j] for j in spare)
+        for j in spare:  # each text column gives up width in proportion to what it can spare
+            widths[j] -= min(widths[j] - least[j], over * (widths[j] - least[j]) / room)
+        if sum(widths) - _WIDTH > over - 0.05:
+            break
+    # Columns from the left while they fit.
+    out: list[float] = []
+    for w in widths:
+        if sum(out) + w > _WIDTH + 0.01:
+            break
+        out.append(w)
+    return out
+
+
+def _table(page: _Page, t: Table) -> bool:
+    """The table's columns and rows that fit, text wrapped in its cells, with a note on what is
+    left out."""
+    df = t.frame
+    if df.width == 0:
+        return True
+    title_h, head_line, line_h, pad, note_h = 6.0, 3.0, 3.1, 1.1, 4.0
+    head_lines = 3
+    head_h = head_lines * head_line + 0.6
+    room = page.bottom - page.y - title_h - head_h - 2 * note_h
+    if room < 3 * (line_h + pad) and df.height >= 1:
+        return False
+    pdf = page.pdf
+    shown = df.head(min(df.height, t.max_rows, max(1, int(room // (line_h + pad)))))
+    cells = [[_cell(x) for x in row] for row in shown.iter_rows()]
+    numeric = [dtype.is_numeric() for dtype in df.dtypes]
+    widths = _column_widths(page, [str(c) for c in df.columns], cells, numeric)
     k = len(widths)
     headers = [str(c) for c in df.columns[:k]]
-    numeric = [dtype.is_numeric() for dtype in df.dtypes[:k]]
+    # Each row as wrapped lines per cell; as many rows as fit under the header.
+    page.font(7)
+    wrapped: list[list[list[str]]] = []
+    used = 0.0
+    for row in cells:
+        lines = []
+        for value, w, right in zip(row[:k], widths, numeric[:k], strict=True):
+            rows = [page.clip(value, w - 1.5)] if right else page.lines(value, w - 1.5) or [""]
+            if len(rows) > _CELL_LINES:
+                rows = [*rows[: _CELL_LINES - 1], page.clip(" ".join(rows[_CELL_LINES - 1:]), w - 1.5)]
+            lines.append(rows)
+        height = max(len(x) for x in lines) * line_h + pad
+        if used + height > room:
+            break
+        wrapped.append(lines)
+        used += height
+    n = len(wrapped)
+    if n < min(3, df.height):
+        return False
     page.paragraph(t.title, size=10.5, line=title_h, bold=True)
     pdf.set_fill_color(249, 250, 251)
     pdf.set_draw_color(*_LINE)
     page.font(7, bold=True)
     x = _MARGIN
-    for h, w in zip(headers, widths, strict=True):
+    for j, (h, w) in enumerate(zip(headers, widths, strict=True)):
         pdf.set_xy(x, page.y)
         pdf.cell(w, head_h, "", border="B", fill=True)
         rows = page.lines(h, w - 1.5)
@@ -255,17 +306,21 @@ def _table(page: _Page, t: Table) -> bool:
             rows = [*rows[: head_lines - 1], page.clip(" ".join(rows[head_lines - 1:]), w - 1.5)]
         for i, row in enumerate(rows):
             pdf.set_xy(x, page.y + 0.3 + i * head_line)
-            pdf.cell(w, head_line, row, align="R" if numeric[headers.index(h)] else "L")
+            pdf.cell(w, head_line, row, align="R" if numeric[j] else "L")
         x += w
     page.y += head_h
     page.font(7)
-    for row in cells:
+    for lines in wrapped:
+        height = max(len(x) for x in lines) * line_h + pad
         x = _MARGIN
-        for value, w, right in zip(row, widths, numeric, strict=False):
+        for cell_lines, w, right in zip(lines, widths, numeric, strict=False):
             pdf.set_xy(x, page.y)
-            pdf.cell(w, row_h, page.clip(value, w - 1.5), border="B", align="R" if right else "L")
+            pdf.cell(w, height, "", border="B")
+            for i, text in enumerate(cell_lines):
+                pdf.set_xy(x, page.y + pad / 2 + i * line_h)
+                pdf.cell(w, line_h, text, align="R" if right else "L")
             x += w
-        page.y += row_h
+        page.y += height
     notes = []
     if n < df.height:
         notes.append(_("First {shown} of {total} rows; every row is in the app's CSV and Excel downloads.").format(
