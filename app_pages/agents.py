@@ -78,7 +78,7 @@ if frame is not None:
             per_agent, label="agent", value="value", text="written",
             title=_("Median response time by agent (business hours)") if bh else _("Median response time by agent"),
             value_title=_('{v0} (median over the turns they answered)').format(v0=unit.title()), fmt=",.1f", highlight="coaching_flag",
-            reference=(team_median / size) if team_median else None, reference_label="team median",
+            reference=(team_median / size) if team_median else None, reference_label=_("team median"),
             subtitle=_('Agents with {min_turns}+ answered turns, slowest 25 · orange: flagged for coaching · dashed: team median').format(min_turns=min_turns),
         )
         common.chart(bars, "agents_response_time", key="a_bars")
@@ -119,6 +119,7 @@ if frame is not None:
         if isinstance(handling, pl.DataFrame) and handling.height:
             for note in handling["note"].drop_nulls() if "note" in handling.columns else []:
                 st.markdown(f"- {escape_markdown(note)}")
-            common.table(handling, "handling_by_channel", key="a_handling", hide=("note",))
+            # The ratio and its p-value are in the sentences above (and the downloads).
+            common.table(handling, "handling_by_channel", key="a_handling", hide=("note", "aht_ratio_vs_rest", "p_value"))
     if report is not None and report.height:
         common.report_button(v, ds, _("Agents"), lambda: [Figure(bars), Table(_("Team report"), report.select(main))], key="agents")

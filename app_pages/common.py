@@ -894,8 +894,11 @@ def unlock_notes(f: Facts, metrics: tuple[str, ...]) -> list[str]:
         out.append(_("Add {what} to see {metrics}.").format(what=what, metrics=", ".join(measure_label(m) for m in mine)))
     return out
 
-#: Text columns longer than this are shown wide and wrapped (rows grow to three lines).
+#: Text columns longer than this are shown wide; longer than _WRAP_TEXT they also wrap (rows grow
+#: to three lines). A measure's name ("first response time in business hours (median)") only
+#: needs the width, not rows three times as tall.
 _LONG_TEXT = 48
+_WRAP_TEXT = 90
 
 def measures_by(df: pl.DataFrame, by: str) -> pl.DataFrame:
     """A table of measures per group (one row per group, a column per measure) turned to read
@@ -928,9 +931,9 @@ def table(
     for c, t in shown.schema.items():
         if t.is_numeric() and c not in ("hour", "weekday", "year"):
             config[c] = st.column_config.NumberColumn(format="localized")
-        elif t == pl.String and shown.height and (shown[c].str.len_chars().max() or 0) > _LONG_TEXT:  # type: ignore[operator]
+        elif t == pl.String and shown.height and (longest := shown[c].str.len_chars().max() or 0) > _LONG_TEXT:  # type: ignore[operator]
             config[c] = st.column_config.TextColumn(width="large")
-            wrap = True
+            wrap = wrap or longest > _WRAP_TEXT  # type: ignore[operator]
         elif isinstance(t, pl.Datetime):
             config[c] = st.column_config.DatetimeColumn(format="ddd D MMM YYYY, HH:mm")
         elif t == pl.Date:

@@ -32,6 +32,9 @@ from toolkit.present.i18n import _
 
 REFRESH_SECONDS = 3
 
+#: Waiting turns listed in the queue table (the most urgent first; the cards count them all).
+QUEUE_ROWS = 2000
+
 frame = common.page(_("Live queue"), "live-queue")
 if frame is not None:
     v, ds, f = frame
@@ -161,13 +164,21 @@ if frame is not None:
         m[1].metric(_("Overdue"), fmt.count(status["overdue"]))
         m[2].metric(_("Due within 15 min"), fmt.count(status["due_soon"]))
         m[3].metric(_("Longest wait"), fmt.duration(status["longest_wait_s"]))
-        due_in, waited, since, latest = _("due in (min)"), _("waited (min)"), _("waiting since (UTC)"), _("latest message")
+        due_in, waited, since, latest = _("due"), _("waited"), _("waiting since (UTC)"), _("latest message")
         conversation_h = _("conversation")
+        # Waits as the one duration formatter writes them ("overdue by 30 days", not "-43,973.7"
+        # minutes); one row per waiting turn, at most QUEUE_ROWS of them (the most urgent first).
+        shown = shown.head(QUEUE_ROWS)
+        due_text = [
+            (_("overdue by {d}") if d < 0 else _("in {d}")).format(d=fmt.duration(abs(d))) if d is not None else "–"
+            for d in shown["due_in_s"].to_list()
+        ]
+        waited_text = [fmt.duration(w) for w in shown["waited_s"].to_list()]
         table_view = shown.select(
             pl.when(pl.col("overdue")).then(pl.lit(_("overdue"))).when(pl.col("due_in_s") <= 900).then(pl.lit(_("due soon")))
             .otherwise(pl.lit(_("on time"))).alias(_("status")),
-            (pl.col("due_in_s") / 60).round(1).alias(due_in),
-            (pl.col("waited_s") / 60).round(1).alias(waited),
+            pl.Series(due_in, due_text, dtype=pl.String),
+            pl.Series(waited, waited_text, dtype=pl.String),
             pl.col("priority").alias(_("priority")),
             reasons_text("reasons").alias(_("reasons")),
             pl.col("team").fill_null("").alias(_("team")),
@@ -176,13 +187,19 @@ if frame is not None:
             pl.col("waiting_since").dt.replace_time_zone(None).alias(since),
             *([pl.col("text").alias(latest)] if "text" in shown.columns else []),
         )
-        st.caption(_("Negative \"due in\": overdue by that many minutes. Select a row to read the conversation."))
+        # A column empty in every row (no team rules, no text) says nothing: left out, so the table fits.
+        table_view = table_view.select(
+            [c for c in table_view.columns
+             if table_view.schema[c] != pl.String or table_view[c].fill_null("").str.len_chars().max() or table_view.height == 0]
+        )
+        st.caption(_("Most urgent first; select a row to read the conversation."))
+        if status["waiting"] > table_view.height:
+            st.caption(_("The {shown} most urgent of {total} waiting turns are listed.").format(
+                shown=fmt.count(table_view.height), total=fmt.count(status["waiting"])))
         event = st.dataframe(
             table_view, hide_index=True, key="lq_table_view", on_select="rerun", selection_mode="single-row",
             height=420,
             column_config={
-                due_in: st.column_config.NumberColumn(format="localized"),
-                waited: st.column_config.NumberColumn(format="localized"),
                 since: st.column_config.DatetimeColumn(format="D MMM YYYY, HH:mm:ss"),
                 latest: st.column_config.TextColumn(width="large"),
             },

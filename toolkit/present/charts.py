@@ -470,8 +470,7 @@ def distribution_chart(
     edges = np.logspace(np.log10(0.5), np.log10(hi * 1.001), bins + 1)
     counts, _bins = np.histogram(minutes, bins=edges)
     data = pl.DataFrame({"start": edges[:-1], "end": edges[1:], "turns": counts})
-    sub = subtitle or _("{n} turns · median {median} · log time axis").format(
-        n=fmt.count(s.len()), median=fmt.duration(median))
+    sub = subtitle or _("{turns} turns · median {median} · log time axis").format(turns=fmt.count(s.len()), median=fmt.duration(median))
     x_scale = alt.Scale(type="log", domain=[0.5, float(edges[-1])], nice=False)
     bars = (
         alt.Chart(data.to_pandas())
@@ -488,9 +487,9 @@ def distribution_chart(
             ],
         )
     )
-    marks = [{"x": max(median / 60, 0.5), "label": _("median {duration}").format(duration=fmt.duration(median)), "kind": "median"}]
+    marks = [{"x": max(median / 60, 0.5), "label": _("median {d}").format(d=fmt.duration(median)), "kind": "median"}]
     if sla_seconds:
-        marks.append({"x": max(sla_seconds / 60, 0.5), "label": f"SLA {fmt.duration(sla_seconds)}", "kind": "SLA target"})
+        marks.append({"x": max(sla_seconds / 60, 0.5), "label": _("SLA {d}").format(d=fmt.duration(sla_seconds)), "kind": "SLA target"})
     rules_data = alt.Data(values=marks)
     color = alt.Color("kind:N", scale=alt.Scale(domain=["median", "SLA target"], range=[INK, RED]), legend=None)
     rules = alt.Chart(rules_data).mark_rule(strokeWidth=2).encode(
@@ -704,8 +703,7 @@ def transition_heatmap(moves: pl.DataFrame, *, within: str = "48 h") -> Any:
         color=alt.condition(f"datum.moves > {top * 0.55}", alt.value("white"), alt.value(INK)),
     )
     height = max(200, 44 * moves["from_channel"].n_unique())
-    title = _title(_("Channel switches within {within}").format(within=within),
-                   _("Customers' moves from one channel to another (number of moves)"))
+    title = _title(_("Channel switches within {within}").format(within=within), _("Customers' moves from one channel to another (number of moves)"))
     return _finish(alt.layer(cells, labels).properties(title=title), height=height)
 
 
@@ -728,9 +726,8 @@ def difference_chart(result: pl.DataFrame, *, labels: dict[str, str] | None = No
     ).sort("diff", descending=True)
     a_label, b_label = result["a_label"][0], result["b_label"][0]
     order = data["metric"].to_list()
-    base = alt.Chart(data.to_pandas()).encode(y=alt.Y("metric:N", title=None, sort=order, axis=alt.Axis(labelLimit=260)))
-    x_title = _("Difference {a_label} − {b_label} ({unit}, 95% interval)").format(a_label=a_label, b_label=b_label,
-                                                                                  unit=unit)
+    base = alt.Chart(data.to_pandas()).encode(y=alt.Y("metric:N", title=None, sort=order, axis=alt.Axis(labelLimit=380)))
+    x_title = _("Difference {a} − {b} ({unit}, 95% interval)").format(a=a_label, b=b_label, unit=unit)
     chart = alt.layer(
         base.mark_rule(strokeWidth=2, color=MUTED).encode(x=alt.X("lo:Q", title=x_title), x2="hi:Q"),
         base.mark_point(filled=True, size=80).encode(
