@@ -141,8 +141,18 @@ def _metric_texts(at: AppTest) -> list[str]:
     return [str(x) for m in at.metric for x in (m.value, m.delta, m.proto.help) if x]
 
 
+def _chosen_options(at: AppTest) -> list[str]:
+    """What a selectbox shows as chosen (its option's text), e.g. the Compare page's comparison."""
+    out = []
+    for e in at.selectbox:
+        index = getattr(e.proto, "default", None) if e.index is None else e.index
+        if index is not None and 0 <= index < len(e.options):
+            out.append(str(e.options[index]))
+    return out
+
+
 def _all_text(at: AppTest) -> list[str]:
-    return _visible(at) + _chart_texts(at) + _metric_texts(at)
+    return _visible(at) + _chart_texts(at) + _metric_texts(at) + _chosen_options(at)
 
 
 @pytest.mark.parametrize("lang", ["fr", "it"])

@@ -125,7 +125,7 @@ def test_numbers_dates_and_durations_follow_the_current_language():
 def test_side_labels_translate_fixed_words_and_keep_values():
     with i18n.use_language("fr"):
         assert side_label("out of hours") == "hors horaires"
-        assert side_label("since 2025-11-03") == "depuis le 2025-11-03"
+        assert side_label("since 2025-11-03") == "depuis le 3 nov. 2025"  # the date in the reader's format
         assert side_label("on email") == "sur email"
     with i18n.use_language("it"):
         assert side_label("by agent A7") == "dall'operatore A7"

@@ -452,14 +452,14 @@ def _event_split(arg: str, ctx: SplitContext) -> Split:
     )
 
 
-register_split(SplitKind("peak", _peak_split, syntax="peak[:BUCKET]", label="Peak vs normal"))
-register_split(SplitKind("hours", _hours_split, syntax="hours", label="Out of hours vs in hours",
+register_split(SplitKind("peak", _peak_split, syntax="peak[:BUCKET]", label=N_("Peak vs normal")))
+register_split(SplitKind("hours", _hours_split, syntax="hours", label=N_("Out of hours vs in hours"),
                          needs_calendar=True))
-register_split(SplitKind("before", _before_split, syntax="before:YYYY-MM-DD", label="Before vs after a date",
+register_split(SplitKind("before", _before_split, syntax="before:YYYY-MM-DD", label=N_("Before vs after a date"),
                          argument="date"), aliases=("after", "date"))
-register_split(SplitKind("agent", _agent_split, syntax="agent:ID", label="Agent vs peers", argument="value",
+register_split(SplitKind("agent", _agent_split, syntax="agent:ID", label=N_("Agent vs peers"), argument="value",
                          column="agent_id"))
-register_split(SplitKind("event", _event_split, syntax="event:NAME", label="During an event vs the rest",
+register_split(SplitKind("event", _event_split, syntax="event:NAME", label=N_("During an event vs the rest"),
                          argument="event"))
 
 
@@ -649,6 +649,8 @@ def side_label(label: str) -> str:
         "since": N_("since {value}"), "before": N_("before {value}"), "during": N_("during {value}"),
         "by agent": N_("by agent {value}"), "on": N_("on {value}"),
     }  # fmt: skip
+    if word in ("since", "before") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        value = fmt.date(dt.date.fromisoformat(value))  # a date in the reader's format: 3 nov. 2025
     return _(templates[word]).format(value=value)
 
 

@@ -694,7 +694,7 @@ def _register_experience_split() -> None:
             "experience",
             _experience_split,
             syntax="experience",
-            label="Bad experience vs the rest (defection, ARPU, NPS)",
+            label=N_("Bad experience vs the rest (defection, ARPU, NPS)"),
         ),
         replace=True,
     )
