@@ -458,6 +458,23 @@ def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
     return thin.too_thin_to_compare(result) or result
 
 
+#: Share of human replies that must name their agent before "agents active" (and a shortfall
+#: against the agents needed) is shown as a count of the team.
+MIN_AGENT_COVERAGE = 0.9
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def agent_coverage(v: ViewState) -> float | None:
+    """Share of the view's human replies that name their agent (None without replies or without
+    an agent column): below MIN_AGENT_COVERAGE, agents active per hour are an undercount."""
+    m = common.filtered(v).messages
+    if "agent_id" not in m.collect_schema().names():
+        return None
+    human = (pl.col("direction") == "outbound") & ~pl.col("is_bot").fill_null(False) if "is_bot" in m.collect_schema().names() else (
+        pl.col("direction") == "outbound")
+    return m.filter(human).select(pl.col("agent_id").is_not_null().mean()).collect().item()
+
+
 @st.cache_data(max_entries=16, show_spinner="Building the staffing view…")
 def staffing_table(v: ViewState) -> pl.DataFrame:
     # With opening hours, "short" only counts hours the team is open (closed hours are a choice).
