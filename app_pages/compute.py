@@ -304,7 +304,8 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
         Text(cards.caption),
         Cards([(c.label, c.value, c.delta or "") for c in cards.items]),
         Figure(charts.volume_timeline(series.volumes, every=every, series=(("inbound", "Inbound"), ("outbound", "Replies")), peaks=series.peaks, events=s.events)),
-        Figure(charts.response_time_trend(series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds)),
+        *([Figure(charts.response_time_trend(series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds))]
+          if (series.response["turns"].fill_null(0) >= 5).any() else []),
         Table(_("All metrics"), cards.all_metrics),
     ]
 
