@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -48,3 +49,16 @@ def run_kpis(request):
         return toolkit.kpis(messages, **kwargs).to_dicts()
 
     return run
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (2 cores) for the engine tests; skips without Java or pyspark."""
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java (CI installs openjdk-17-jre-headless); java is not on PATH")
+    pytest.importorskip("pyspark", reason="pyspark is in requirements-dev.txt")
+    from toolkit.core.engines import spark_session
+
+    session = spark_session("local[2]")
+    yield session
+    session.stop()

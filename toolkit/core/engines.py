@@ -184,6 +184,19 @@ def open_messages(
     return _with_epoch_us(native, engine, "created_at", "_t"), handle
 
 
+def _numeric_sentiment(messages: nw.LazyFrame) -> nw.LazyFrame:
+    """``sentiment`` as numbers, as :func:`toolkit.measures.sentiment.numeric_sentiment` gives on
+    polars: labels (negative / neutral / positive) and number text are read on the engine."""
+    dtype = messages.collect_schema().get("sentiment")
+    if dtype is None or dtype == nw.Float64:
+        return messages
+    if dtype == nw.String:
+        from toolkit.measures.sentiment import neutral_sentiment
+
+        return messages.with_columns(sentiment=neutral_sentiment(nw.col("sentiment")))
+    return messages.with_columns(sentiment=nw.col("sentiment").cast(nw.Float64).clip(-1.0, 1.0))
+
+
 def _canonical_polars(source: Any) -> pl.LazyFrame:
     if isinstance(source, pl.DataFrame):
         return source.lazy()
@@ -290,6 +303,12 @@ def neutral_conversations(
     if "resolved_at" in columns:
         firsts["resolved_us"] = nw.col("_resolved_us")
     lasts: dict[str, nw.Expr] = {}  # last non-null value in order
+    rated: nw.Expr | None = None
+    if "sentiment" in columns:  # numbers here (EngineTables reads labels)
+        score = nw.col("sentiment").cast(nw.Float64).clip(-1.0, 1.0)
+        rated = inbound & ~score.is_null()
+        firsts["first_customer_sentiment"] = nw.when(rated).then(score)
+        lasts["last_customer_sentiment"] = nw.when(rated).then(score)
     for name, low, high in (("csat", 1, 5), ("nps", 0, 10)):
         if name in columns:
             rating = nw.col(name).cast(nw.Float64)
@@ -310,6 +329,13 @@ def neutral_conversations(
         *[nw.when(nw.col("_first_row")).then(nw.col(f"_f_{k}")).max().alias(k) for k in firsts],
         *[nw.when(nw.col("_last_row")).then(nw.col(f"_l_{k}")).max().alias(k) for k in lasts],
     ]
+    if rated is not None:
+        aggs.append(nw.when(rated).then(nw.lit(1)).count().cast(nw.Int64).alias("customer_sentiment_messages"))
+    from toolkit.measures.deflection import deflection_message
+
+    moved = deflection_message(columns)
+    if moved is not None:
+        aggs.append((nw.when(moved).then(nw.lit(1)).count() > 0).alias("deflected"))
     if "handle_seconds" in columns:
         hs = nw.col("handle_seconds").cast(nw.Float64)
         aggs.append(nw.when(hs.count() > 0).then(hs.sum()).alias("handle_seconds"))
@@ -462,8 +488,8 @@ class EngineTables:
     """The fact tables on an engine: ``messages`` and ``turns`` as narwhals LazyFrames.
 
     ``conversations`` (:func:`neutral_conversations`) is built on first use. Metrics written
-    with polars expressions (Kaplan-Meier, regular-expression text rules) are left out on DuckDB
-    and Spark with a note (:attr:`skipped`).
+    with polars expressions (a researcher's) are left out on DuckDB and Spark with a note
+    (:attr:`skipped`); every registered metric of the toolkit runs here.
     """
 
     def __init__(
@@ -487,7 +513,7 @@ class EngineTables:
         native, self.handle = open_messages(
             source, engine, memory_limit=memory_limit, spark_master=spark_master
         )
-        messages = nw.from_native(native)
+        messages = _numeric_sentiment(nw.from_native(native))
         if customers is not None:
             messages = self._with_customers(messages, customers)
         self.columns = [c for c in messages.collect_schema().names() if c != "_t"]
@@ -611,9 +637,9 @@ class EngineTables:
     def metrics(self, names: Sequence[str] | None = None) -> dict[str, Metric]:
         """The registered metrics this engine can compute (optionally only ``names``).
 
-        A metric named explicitly that is polars-only (written with polars expressions, or of
-        the conversations level) is a :class:`DataError`; by default such metrics are skipped
-        and listed in :attr:`skipped`.
+        A metric named explicitly that is polars-only (written with polars expressions) is a
+        :class:`DataError`; by default such metrics are skipped and listed in :attr:`skipped`.
+        Every registered metric of the toolkit runs on every engine (docs/engines.md).
         """
         from toolkit.core.kpis import _DERIVED_COLUMNS
 
@@ -630,7 +656,7 @@ class EngineTables:
         if polars_only:
             msg = (
                 f"metrics {polars_only} run on the polars engine only (written with polars "
-                f"expressions, e.g. Kaplan-Meier statistics), not on engine={self.engine!r}; "
+                f"expressions), not on engine={self.engine!r}; "
                 "leave them out or use engine='polars'"
             )
             raise DataError(msg)
@@ -682,9 +708,23 @@ def aggregate_on_engine(
         table = tables.table(level)
         if any(g not in table.collect_schema().names() for g in groups):
             continue
-        aggs = [m.neutral_aggregation(ctx) for m in level_metrics] or [nw.len().alias("_rows")]
+        # Statistics the engine cannot finish in one aggregation (Kaplan-Meier: a running
+        # product in duration order) give the engine a small group-by and finish here.
+        collected: dict[type, list[Metric]] = {}
+        for m in level_metrics:
+            if hasattr(m, "aggregate_collected"):
+                collected.setdefault(type(m), []).append(m)
+        plain = [m for m in level_metrics if not hasattr(m, "aggregate_collected")]
+        aggs = [m.neutral_aggregation(ctx) for m in plain] or [nw.len().alias("_rows")]
         query = table.group_by(*groups).agg(*aggs) if groups else table.select(*aggs)
-        parts.append(query.collect("polars").to_native())
+        part = query.collect("polars").to_native()
+        for kind, members in collected.items():
+            extra = kind.aggregate_collected(table, members, groups, ctx)  # type: ignore[attr-defined]
+            if groups:
+                part = part.join(extra, on=groups, how="full", nulls_equal=True, coalesce=True)
+            else:
+                part = pl.concat([part, extra], how="horizontal")
+        parts.append(part)
         kept += [m.name for m in level_metrics]
     if groups and not kept and chosen:
         msg = f"cannot group by {groups}: the tables that hold these metrics have no such column"

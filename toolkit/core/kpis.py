@@ -45,8 +45,9 @@ class FactTables:
     ) -> None:
         from toolkit.core.sla import sla_targets
         from toolkit.measures.outcomes import attach_customers, bad_turn_aggregation, conversation_outcomes
+        from toolkit.measures.sentiment import numeric_sentiment
 
-        lf = as_lazy(messages)
+        lf = numeric_sentiment(as_lazy(messages))  # labels as numbers, as on every engine
         calendar = as_calendar(calendar, timezone=timezone)
         self.columns = lf.collect_schema().names()
         for required in ("conversation_id", "created_at", "direction", "row_nr", "is_bot"):
@@ -183,9 +184,9 @@ def kpis(
         machine; spills to disk under ``memory_limit``, e.g. ``"4GB"``) or ``"spark"`` (a
         cluster at ``spark_master``, default ``local[*]``). Same numbers on every engine
         (docs/engines.md). On DuckDB and Spark ``messages`` may be a canonical Parquet file,
-        directory or glob, read by the engine itself; metrics written with polars expressions
-        (Kaplan-Meier, regex and sentiment rules) run on polars only (left out with a warning,
-        or a :class:`~toolkit.errors.DataError` when named in ``metrics``).
+        directory or glob, read by the engine itself. Every registered metric runs on every
+        engine; a researcher's metric written with polars expressions runs on polars only (left
+        out with a warning, or a :class:`~toolkit.errors.DataError` when named in ``metrics``).
     memory_limit, spark_master
         Engine settings (see ``engine``).
     customers

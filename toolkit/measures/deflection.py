@@ -21,10 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
 from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
+from toolkit.core.patterns import WHITESPACE, portable_regex
 from toolkit.io.schema import OUTBOUND
 from toolkit.present.i18n import _
 
@@ -130,8 +132,8 @@ def deflection_target(value: str | pl.Expr) -> pl.Expr:
     >>> pl.select(deflection_target(pl.Series(["phone", " ", "Twitter DM", "dm", "email"]))).to_series().to_list()
     ['phone', None, None, None, 'email']
     """
-    text = into_expr(value).cast(pl.String).str.strip_chars()
-    return pl.when((text != "") & ~text.str.contains(DIRECT_MESSAGE)).then(text)
+    text = into_expr(value).cast(pl.String).str.strip_chars(WHITESPACE)
+    return pl.when((text != "") & ~text.str.contains(portable_regex(DIRECT_MESSAGE))).then(text)
 
 
 def _phrases(phrases: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
@@ -154,7 +156,7 @@ def _matches(
     phrase_parts: list[pl.Expr] = []
     for channel, patterns in _phrases(phrases).items():
         for pattern in patterns:
-            hit = text.str.contains(f"(?i){pattern}")
+            hit = text.str.contains(portable_regex(f"(?i){pattern}"))
             channel_parts.append(pl.when(hit).then(pl.lit(channel)))
             phrase_parts.append(pl.when(hit).then(pl.lit(pattern)))
     return pl.coalesce(channel_parts), pl.coalesce(phrase_parts)
@@ -251,7 +253,9 @@ def deflection_phrase_counts(
     detected = as_lazy(detect_deflection(lf, phrases, text=text))
     # The matched words: one extraction per configured phrase (a fixed, small number), vectorised.
     found = pl.coalesce([
-        pl.when(pl.col("deflection_phrase") == pattern).then(pl.col(text).str.extract(f"(?i)({pattern})", 1))
+        pl.when(pl.col("deflection_phrase") == pattern).then(
+            pl.col(text).str.extract(portable_regex(f"(?i){pattern}", capture=True), 1)
+        )
         for patterns in _phrases(phrases).values() for pattern in patterns
     ])
     result = (
@@ -269,6 +273,32 @@ def deflection_phrase_counts(
         .sort(["messages", "deflected_to", "deflection_phrase"], descending=[True, False, False])
     )
     return same_kind(result, messages)
+
+
+def deflection_any_pattern(phrases: Mapping[str, Sequence[str]] | None = None) -> str:
+    """One case-insensitive regular expression that matches where any phrase does (every
+    engine reads it alike: :func:`toolkit.core.patterns.portable_regex`)."""
+    return "|".join(
+        f"(?:{portable_regex(f'(?i){p}')})" for patterns in _phrases(phrases).values() for p in patterns
+    )
+
+
+def deflection_message(columns: Sequence[str]) -> nw.Expr | None:
+    """Engine-neutral: whether a message moves its conversation to phone, email or chat.
+
+    From ``deflected_to`` when the log has it (a value that is not empty and not a direct
+    message, any direction), else from outbound ``text`` and the default phrases; None when the
+    log has neither. A conversation is deflected when one of its messages is: the
+    ``deflected`` column of the conversation table, on every engine.
+    """
+    if "deflected_to" in columns:
+        target = nw.col("deflected_to").cast(nw.String).str.strip_chars(WHITESPACE)
+        moved = ~target.is_null() & (target != "") & ~target.str.contains(portable_regex(DIRECT_MESSAGE))
+        return moved.fill_null(value=False)
+    if "text" in columns:
+        found = nw.col("text").cast(nw.String).str.contains(deflection_any_pattern()).fill_null(value=False)
+        return (nw.col("direction") == OUTBOUND) & found
+    return None
 
 
 class AnyOfMetric(Metric):
@@ -298,7 +328,7 @@ register_metric(
         "deflection_rate",
         "conversations",
         "share",
-        value=pl.col("deflected"),
+        value=nw.col("deflected"),
         requires=("deflected_to",),
         alternatives=(("text",),),
         label="deflection rate",

@@ -33,6 +33,7 @@ import polars as pl
 
 from toolkit._frames import Frame, as_lazy, same_kind
 from toolkit.core.metrics import Metric, MetricContext, register_metric
+from toolkit.core.patterns import portable_regex
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
 
@@ -42,9 +43,11 @@ __all__ = [
     "RESOLUTION_QUIET_S",
     "KaplanMeierMetric",
     "attach_customers",
+    "care_pattern",
     "care_trigger_expr",
     "conversation_outcomes",
     "detect_mentions",
+    "kaplan_meier_counts",
     "kaplan_meier_median",
     "kaplan_meier_within",
     "reply_survival",
@@ -79,29 +82,27 @@ CARE_TRIGGERS: tuple[str, ...] = (
 
 
 def _km_replies(duration: pl.Expr, event: pl.Expr) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """(reply times ascending, survival just after each of them, number of known durations).
+    """(distinct reply times ascending, survival just after each of them, number of known durations).
 
-    The product-limit estimator over the rows sorted by (duration, censored), replies first at
-    equal times: a row's ``at_risk`` is the number of rows at or after it, and a censored row
-    multiplies the survival by exactly 1. So only the reply rows matter, and the i-th reply
-    (0-based, in time order) has ``n - i - (censorings strictly before it)`` rows at risk: two
-    plain sorts of floats and a binary search instead of one sort of (duration, flag) pairs
-    (about 10x faster), the same floating-point products in the same order.
+    The product-limit estimator with replies before censorings at equal times: at a reply time t
+    with ``d`` replies, ``n_t`` rows are at risk (those with a duration of at least t) and the
+    survival is multiplied by ``1 - d / n_t`` (the grouped Kaplan-Meier factor). Computed from
+    the sorted reply times (their runs give ``d``) and a binary search in the sorted censored
+    times: plain sorts of floats, no sort of (duration, flag) pairs. The factors and their order
+    are exactly those :func:`kaplan_meier_counts` forms from a table of counts per duration (the
+    DuckDB/Spark engines' form), so the floats are identical (docs/engines.md).
     """
     known = duration.is_not_null()
     replied = event.fill_null(False).filter(known)
     durations = duration.filter(known)
-    replies = durations.filter(replied).sort()
+    runs = durations.filter(replied).sort().rle()
+    times = runs.struct.field("value")
+    ties = runs.struct.field("len").cast(pl.Int64)
     censored = durations.filter(~replied).sort()
-    at_risk = (
-        durations.len().cast(pl.Int64)
-        - pl.int_range(replies.len(), dtype=pl.Int64)
-        - censored.search_sorted(replies, side="left").cast(pl.Int64)
-    )
-    # d tied replies out of n at risk give (1-1/n)(1-1/(n-1))...(1-1/(n-d+1)) = (n-d)/n, the
-    # grouped Kaplan-Meier factor.
-    survival = (1.0 - 1.0 / at_risk.cast(pl.Float64)).cum_prod()
-    return replies, survival, durations.len()
+    earlier_replies = ties.cum_sum() - ties
+    at_risk = durations.len().cast(pl.Int64) - earlier_replies - censored.search_sorted(times, side="left").cast(pl.Int64)
+    survival = (1.0 - ties.cast(pl.Float64) / at_risk.cast(pl.Float64)).cum_prod()
+    return times, survival, durations.len()
 
 
 def kaplan_meier_median(duration: pl.Expr, event: pl.Expr) -> pl.Expr:
@@ -130,12 +131,81 @@ def kaplan_meier_within(duration: pl.Expr, event: pl.Expr, seconds: float) -> pl
     return pl.when(n > 0).then(prob)
 
 
+def kaplan_meier_counts(
+    counts: pl.DataFrame, groups: Sequence[str], *, within: float | None = None, name: str = "km"
+) -> pl.DataFrame:
+    """Kaplan-Meier statistics per group from a table of counts (what DuckDB and Spark return).
+
+    Parameters
+    ----------
+    counts
+        One row per (group, ``_d`` duration, ``_e`` replied) with ``_n`` rows; other rows of the
+        same duration may repeat (they are summed).
+    groups
+        The group columns (nulls are a group).
+    within
+        None: the median (the smallest reply time at which S(t) <= 1/2); seconds: the
+        probability of a reply within them, 1 - S(within).
+    name
+        The result column.
+
+    Returns
+    -------
+    One row per group of ``counts``: the same floats as :func:`kaplan_meier_median` /
+    :func:`kaplan_meier_within` over the rows the counts stand for (the same factors
+    ``1 - d / n_t`` multiplied in the same order).
+
+    Examples
+    --------
+    >>> c = pl.DataFrame({"_d": [3.0, 3.0, 5.0, 7.0], "_e": [True, False, True, True], "_n": [1, 1, 1, 1]})
+    >>> kaplan_meier_counts(c, []).item()
+    5.0
+    """
+    keys = list(groups)
+    over = (lambda e: e.over(keys)) if keys else (lambda e: e)
+    replied = pl.when(pl.col("_e")).then(pl.col("_n")).otherwise(0)
+    per_time = (
+        counts.lazy()
+        .filter(pl.col("_d").is_not_null())
+        .group_by(*keys, "_d")
+        .agg(pl.col("_n").sum().cast(pl.Int64).alias("_n"), replied.sum().cast(pl.Int64).alias("_r"))
+        .sort(*keys, "_d", nulls_last=True)
+        .with_columns(_at_risk=over(pl.col("_n").cum_sum(reverse=True)))
+        .with_columns(
+            _s=over(
+                pl.when(pl.col("_r") > 0)
+                .then(1.0 - pl.col("_r").cast(pl.Float64) / pl.col("_at_risk").cast(pl.Float64))
+                .otherwise(1.0)
+                .cum_prod()
+            )
+        )
+    )
+    reply = pl.col("_r") > 0
+    if within is None:
+        stat = pl.col("_d").filter(reply & (pl.col("_s") <= _HALF)).min()
+    else:  # S is non-increasing: its value at the last reply time <= within is the smallest
+        seconds = pl.col("_d") <= within
+        stat = pl.when(pl.col("_n").sum() > 0).then((1.0 - pl.col("_s").filter(reply & seconds).min()).fill_null(0.0))
+    result = per_time.group_by(keys).agg(stat.cast(pl.Float64).alias(name)) if keys else per_time.select(stat.cast(pl.Float64).alias(name))
+    every = counts.lazy().select(keys).unique() if keys else None
+    if every is not None:
+        result = every.join(result, on=keys, how="left", nulls_equal=True)
+    out = result.collect()
+    if not keys and out.height == 0:
+        out = pl.DataFrame({name: [None]}, schema={name: pl.Float64})
+    return out
+
+
 class KaplanMeierMetric(Metric):
     """A turn-level Kaplan-Meier statistic of ``waited_seconds`` with ``answered_at`` as the event.
 
     ``stat`` is ``"median"`` (the KM median, seconds) or ``"share"`` (probability of a reply
     within ``within`` seconds). The per-row values are not a sample of the statistic (censored
     turns), so comparisons leave these metrics out (``per_row = False``).
+
+    On polars it is one aggregation per group (:func:`kaplan_meier_median`); on DuckDB and Spark
+    the engine counts turns per group, duration and reply flag, and the small table of counts is
+    finished here (:meth:`aggregate_collected`, :func:`kaplan_meier_counts`): the same numbers.
     """
 
     per_row = False
@@ -144,6 +214,11 @@ class KaplanMeierMetric(Metric):
     def __init__(self, *args: Any, within: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         object.__setattr__(self, "within", within)
+
+    def is_neutral(self, ctx: MetricContext | None = None) -> bool:
+        """Runs on every engine when its ``where`` is written with narwhals (or absent)."""
+        where = self._raw(self.where, ctx or MetricContext())
+        return where is None or isinstance(where, nw.Expr)
 
     def aggregation(self, ctx: MetricContext) -> pl.Expr:
         where = self.where_expr(ctx)
@@ -154,6 +229,43 @@ class KaplanMeierMetric(Metric):
         if self.within is None:
             return kaplan_meier_median(duration, event).alias(self.name)
         return kaplan_meier_within(duration, event, self.within).alias(self.name)
+
+    @staticmethod
+    def aggregate_collected(
+        table: Any, metrics: Sequence[KaplanMeierMetric], groups: Sequence[str], ctx: MetricContext
+    ) -> pl.DataFrame:
+        """These metrics over a turn table on any engine (a narwhals LazyFrame), per group.
+
+        The engine runs one group-by: turns counted per group, ``waited_seconds`` (exact: integer
+        microseconds / 1e6 on every engine), reply flag and each metric's ``where``; the counts
+        (a row per distinct wait, far fewer than turns) are collected and the survival curve is
+        finished here with :func:`kaplan_meier_counts`.
+        """
+        flags = {}
+        for i, m in enumerate(metrics):
+            where = m._raw(m.where, ctx)
+            flags[f"_k{i}"] = nw.lit(value=True) if where is None else where.fill_null(value=False)
+        keyed = table.with_columns(_e=~nw.col("answered_at").is_null(), _d=nw.col("waited_seconds"), **flags)
+        counts = (
+            keyed.group_by(*groups, "_d", "_e", *flags)
+            .agg(nw.len().cast(nw.Int64).alias("_n"))
+            .collect("polars")
+            .to_native()
+        )
+        every = counts.select(groups).unique() if groups else None
+        out: pl.DataFrame | None = every
+        for i, m in enumerate(metrics):
+            part = kaplan_meier_counts(
+                counts.filter(pl.col(f"_k{i}")), list(groups), within=m.within, name=m.name
+            )
+            if out is None:
+                out = part
+            elif groups:
+                out = out.join(part, on=list(groups), how="left", nulls_equal=True)
+            else:
+                out = pl.concat([out, part], how="horizontal")
+        assert out is not None
+        return out
 
 
 def reply_survival(turns: Frame, *, first_only: bool = False) -> pl.DataFrame:
@@ -210,14 +322,30 @@ def reply_survival(turns: Frame, *, first_only: bool = False) -> pl.DataFrame:
 _CARE: list[str] = list(CARE_TRIGGERS)
 
 
-def care_trigger_expr(text: pl.Expr | str = "text", triggers: Sequence[str] | None = None) -> pl.Expr:
-    """True where ``text`` contains a care trigger as a whole word (case-insensitive)."""
+def care_pattern(triggers: Sequence[str] | None = None) -> str | None:
+    """The care-trigger rule as one regular expression every engine reads alike (None: no
+    trigger): a trigger as a whole word, case-insensitive (:func:`toolkit.core.patterns.portable_regex`)."""
     words = list(triggers) if triggers is not None else _CARE
     if not words:
+        return None
+    return portable_regex(r"(?i)(?:^|[^\w])(?:" + "|".join(f"(?:{w})" for w in words) + r")(?:$|[^\w])")
+
+
+def care_trigger_expr(text: pl.Expr | str = "text", triggers: Sequence[str] | None = None) -> pl.Expr:
+    """True where ``text`` contains a care trigger as a whole word (case-insensitive)."""
+    pattern = care_pattern(triggers)
+    if pattern is None:
         return pl.lit(False)
     column = pl.col(text) if isinstance(text, str) else text
-    pattern = r"(?i)(?:^|[^\w])(?:" + "|".join(f"(?:{w})" for w in words) + r")(?:$|[^\w])"
     return column.cast(pl.String).str.contains(pattern).fill_null(False)
+
+
+def _care_mention(ctx: MetricContext) -> nw.Expr:
+    pattern = care_pattern()
+    if pattern is None:
+        return nw.lit(value=False)
+    found = nw.col("text").cast(nw.String).str.contains(pattern).fill_null(value=False)
+    return (nw.col("direction") == INBOUND) & found
 
 
 def set_care_triggers(triggers: Sequence[str]) -> None:
@@ -475,7 +603,7 @@ register_metric(Metric(
     label="first-contact resolution", polarity="higher", description="first-contact resolution: resolved conversations with exactly one customer "
     "turn / resolved conversations"), replace=True)
 register_metric(KaplanMeierMetric(
-    "frt_km_median_s", "turns", "median", where=pl.col("is_first"), unit="s",
+    "frt_km_median_s", "turns", "median", where=nw.col("is_first"), unit="s",
     label="first response time, unanswered included (median)", polarity="lower", description="first response time, unanswered included: Kaplan-Meier median, unanswered "
     "first turns censored at their wait to the end of the data; empty when fewer than half are ever answered"), replace=True)
 register_metric(KaplanMeierMetric(
@@ -524,7 +652,7 @@ register_metric(Metric(
     replace=True)
 register_metric(Metric(
     "care_mentions", "messages", "count",
-    where=lambda ctx: (pl.col("direction") == INBOUND) & care_trigger_expr("text"),
+    where=_care_mention,
     requires=("text",), label="care mentions", polarity=None,
     description="care mentions: inbound messages whose text has a care trigger (help, need assistance, aide, "
     "aiuto, ...; configurable with toolkit.set_care_triggers)"), replace=True)

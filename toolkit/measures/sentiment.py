@@ -29,11 +29,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
 from toolkit._durations import parse_period
 from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, register_metric
+from toolkit.core.patterns import WHITESPACE
 from toolkit.errors import DataError, check_choice, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
 from toolkit.measures.language import detect_languages, language_code
@@ -77,13 +79,40 @@ def sentiment_score(expr: str | pl.Expr, dtype: pl.DataType | None = None) -> pl
     """
     expr = into_expr(expr)
     if dtype is None or dtype == pl.String:
-        # Unknown dtype: going through text works for both numbers and labels.
-        cleaned = expr.cast(pl.String).str.strip_chars().str.to_lowercase()
+        # Unknown dtype: going through text works for both numbers and labels. Text that is
+        # a plain decimal number counts (the same rule on DuckDB and Spark: neutral_sentiment).
+        cleaned = expr.cast(pl.String).str.strip_chars(WHITESPACE).str.to_lowercase()
+        number = pl.when(cleaned.str.contains(NUMBER_TEXT)).then(cleaned)
         return pl.coalesce(
             cleaned.replace_strict(_LABELS, default=None, return_dtype=pl.Float64),
-            cleaned.cast(pl.Float64, strict=False),
+            number.cast(pl.Float64, strict=False),
         ).clip(-1.0, 1.0)
     return expr.cast(pl.Float64, strict=False).clip(-1.0, 1.0)
+
+
+#: Text read as a sentiment number: a plain decimal, optionally with an exponent.
+NUMBER_TEXT = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+
+
+def neutral_sentiment(expr: nw.Expr) -> nw.Expr:
+    """:func:`sentiment_score` of a text column for every engine (narwhals): the labels as
+    -1 / 0 / 1, plain decimal numbers, clipped to [-1, 1]; anything else null."""
+    cleaned = expr.cast(nw.String).str.strip_chars(WHITESPACE).str.to_lowercase()
+    number = nw.when(cleaned.str.contains(NUMBER_TEXT)).then(cleaned).cast(nw.Float64)
+    value = nw.when(cleaned.is_in(["negative", "neg"])).then(nw.lit(-1.0))
+    value = value.when(cleaned.is_in(["neutral", "neu"])).then(nw.lit(0.0))
+    value = value.when(cleaned.is_in(["positive", "pos"])).then(nw.lit(1.0)).otherwise(number)
+    return value.clip(-1.0, 1.0)
+
+
+def numeric_sentiment(lf: pl.LazyFrame) -> pl.LazyFrame:
+    """The messages with ``sentiment`` as numbers (labels and number text read by
+    :func:`sentiment_score`); a log without the column or with numbers already is unchanged."""
+    schema = lf.collect_schema()
+    dtype = schema.get("sentiment")
+    if dtype is None or dtype == pl.Float64:
+        return lf
+    return lf.with_columns(sentiment=sentiment_score(pl.col("sentiment"), dtype))
 
 
 def sentiment_label(expr: str | pl.Expr) -> pl.Expr:
@@ -350,16 +379,19 @@ def sentiment_drivers(
 
 # --- registered metrics ------------------------------------------------------------------------
 
-_eligible = (pl.col("first_customer_sentiment") < NEGATIVE_BELOW) & (
-    pl.col("customer_sentiment_messages") >= 2
+# Written with narwhals: the same definitions on polars, DuckDB and Spark. The tables hold
+# ``sentiment`` as numbers (FactTables / EngineTables read labels); scores are clipped to [-1, 1].
+_eligible = (nw.col("first_customer_sentiment") < NEGATIVE_BELOW) & (
+    nw.col("customer_sentiment_messages") >= 2
 )
+_score = nw.col("sentiment").cast(nw.Float64).clip(-1.0, 1.0)
 
 register_metric(
     Metric(
         "sentiment_conversion_rate",
         "conversations",
         "share",
-        value=pl.col("last_customer_sentiment") > POSITIVE_ABOVE,
+        value=nw.col("last_customer_sentiment") > POSITIVE_ABOVE,
         where=_eligible,
         requires=("sentiment",),
         label="negative conversations turned positive",
@@ -374,7 +406,7 @@ register_metric(
         "sentiment_neutral_or_better_rate",
         "conversations",
         "share",
-        value=pl.col("last_customer_sentiment") >= NEGATIVE_BELOW,
+        value=nw.col("last_customer_sentiment") >= NEGATIVE_BELOW,
         where=_eligible,
         requires=("sentiment",),
         label="negative conversations turned neutral or better",
@@ -389,8 +421,8 @@ register_metric(
         "customer_sentiment_mean",
         "messages",
         "mean",
-        value=sentiment_score(pl.col("sentiment")),
-        where=(pl.col("direction") == INBOUND) & sentiment_score(pl.col("sentiment")).is_not_null(),
+        value=_score,
+        where=(nw.col("direction") == INBOUND) & ~_score.is_null(),
         requires=("sentiment",),
         label="customer sentiment (mean)",
         polarity="higher",

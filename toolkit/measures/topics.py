@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import narwhals.stable.v2 as nw
 import polars as pl
 
 from toolkit._frames import Frame, as_lazy, into_expr, same_kind
 from toolkit.core.metrics import Metric, register_metric
+from toolkit.core.patterns import WHITESPACE, portable_regex
 from toolkit.core.turns import conversations
 from toolkit.errors import DataError, check_columns
 from toolkit.io.schema import INBOUND, OUTBOUND
@@ -42,9 +44,11 @@ CUSTOMER_SERVICE_PATTERN = (
 )
 
 
-def _is_customer_service(category: pl.Expr) -> pl.Expr:
-    return category.cast(pl.String).str.strip_chars().str.to_lowercase().str.contains(
-        CUSTOMER_SERVICE_PATTERN
+def _customer_service(category: nw.Expr) -> nw.Expr:
+    """Whether a category value means customer service (trimmed, lower-cased, matched by
+    :data:`CUSTOMER_SERVICE_PATTERN`), written once for every engine."""
+    return category.cast(nw.String).str.strip_chars(WHITESPACE).str.to_lowercase().str.contains(
+        portable_regex(CUSTOMER_SERVICE_PATTERN)
     )
 
 
@@ -233,8 +237,8 @@ register_metric(
         "customer_service_share",
         "messages",
         "share",
-        value=_is_customer_service(pl.col("category")),
-        where=(pl.col("direction") == INBOUND) & pl.col("category").is_not_null(),
+        value=_customer_service(nw.col("category")),
+        where=(nw.col("direction") == INBOUND) & ~nw.col("category").is_null(),
         requires=("category",),
         label="customer-service share of messages",
         polarity=None,
