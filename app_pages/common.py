@@ -47,6 +47,7 @@ from toolkit.present.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
     N_,
+    LazyText,
     _,
     get_language,
     language_from_header,
@@ -78,7 +79,7 @@ class Dataset:
 
     key: str  # "sample" or a store id
     messages: pl.DataFrame
-    label: str
+    label: str  # the sample's name (English, translated when shown), or the uploaded file's name
     settings: dict[str, Any] = field(default_factory=dict)
     default_timezone: str = "UTC"
     default_hours: str = ""
@@ -90,7 +91,7 @@ def store() -> DatasetStore:
     return DatasetStore()
 
 
-@st.cache_resource(max_entries=6, show_spinner="Loading the sample data…")
+@st.cache_resource(max_entries=6, show_spinner=LazyText(N_("Loading the sample data…")))
 def _sample_dataset() -> Dataset:
     path = sample_path()
     result = load(path)
@@ -126,14 +127,14 @@ def _sample_dataset() -> Dataset:
     )
 
 
-@st.cache_resource(max_entries=6, show_spinner="Opening the stored data…")
+@st.cache_resource(max_entries=6, show_spinner=LazyText(N_("Opening the stored data…")))
 def _stored_dataset(dataset_id: str, data_dir: str) -> Dataset:
     stored = DatasetStore(data_dir).read(dataset_id)
     s = stored.settings
     return Dataset(
         key=dataset_id,
         messages=stored.messages,
-        label=f"{s.get('filename', 'uploaded file')} · {fmt.count(stored.messages.height)} messages",
+        label=str(s.get("filename") or ""),  # _label_of adds the count, in the reader's language
         settings=s,
         default_timezone=s["timezone"] if is_timezone(str(s.get("timezone") or "")) else "UTC",
         default_hours=s.get("opening_hours") or "",
@@ -229,7 +230,7 @@ def calendar_of(hours: str, timezone: str, holidays: str) -> Any:
     return BusinessCalendar.parse(hours, timezone=timezone, holidays=holidays)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Building turns and conversations…")
+@st.cache_resource(max_entries=8, show_spinner=LazyText(N_("Building turns and conversations…")))
 def _facts(ds_key: str, data_dir: str, timezone: str, hours: str, holidays: str) -> Facts:
     ds = dataset(ds_key)
     cal = calendar_of(hours, timezone, holidays)
@@ -326,7 +327,7 @@ def startup_argument(argv: list[str] | None = None) -> str | None:
     return rest[0] if rest else None
 
 
-@st.cache_resource(max_entries=4, show_spinner="Opening the log given on the command line…")
+@st.cache_resource(max_entries=4, show_spinner=LazyText(N_("Opening the log given on the command line…")))
 def _startup_dataset(path: str, mtime: float, data_dir: str) -> str:
     """Load ``path`` once per server (and per change of the file) into the store; its id."""
     result = load(Path(path))
@@ -507,7 +508,7 @@ def page(title: str, url_path: str, *, caption: str | None = None) -> tuple[View
                 icon=":material/key:")
         st.code(revoke_url(new, st.session_state.revoke_links[new]), language=None, wrap_lines=True)
     if read_only(v):
-        st.caption(_(":material/lock: Shared view of **{label}** — read-only.").format(label=escape_markdown(ds.label)))
+        st.caption(_(":material/lock: Shared view of **{label}** — read-only.").format(label=escape_markdown(_label_of(ds))))
     return v, ds, f
 
 
@@ -547,9 +548,19 @@ def revoke_prompt(v: ViewState) -> None:
             st.rerun()
 
 
+def date_format() -> str:
+    """How date inputs write a date in the current language: ``2025-11-03`` / ``03/11/2025``."""
+    return "YYYY-MM-DD" if get_language() == "en" else "DD/MM/YYYY"
+
+
 def _label_of(ds: Dataset) -> str:
-    """A dataset's name: the sample's in the current language, an upload's as its owner wrote it."""
-    return _(ds.label) if ds.key == SAMPLE else ds.label
+    """A dataset's name in the current language: the sample's translated; an upload's file name as
+    its owner wrote it, with its number of messages in the language's format."""
+    if ds.key == SAMPLE:
+        return _(ds.label)
+    n = ds.messages.height
+    return ngettext("{name} · {n} message", "{name} · {n} messages", n).format(
+        name=ds.label or _("uploaded file"), n=fmt.count(n))
 
 
 def _language_selector(v: ViewState) -> ViewState:
@@ -574,7 +585,7 @@ def _sidebar(v: ViewState, ds: Dataset, f: Facts) -> ViewState:
     start = max(first, min(v.start or f.dense_first, last))
     end = min(last, max(v.end or f.dense_last, first))
     _widget("f_dates", (start, end))
-    dates = sb.date_input(_("Dates"), min_value=first, max_value=last, key="f_dates", format="YYYY-MM-DD")
+    dates = sb.date_input(_("Dates"), min_value=first, max_value=last, key="f_dates", format=date_format())
     new = v
     if isinstance(dates, tuple) and len(dates) == 2:
         a, b = dates

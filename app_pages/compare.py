@@ -46,11 +46,11 @@ if frame is not None:
             default = dt.date.fromisoformat(arg)
         except ValueError:
             default = compute.middle_day(v)  # half the messages before, half after
-        day = st.date_input(_("Change date (after = from this day)"), value=default, min_value=f.first_day, max_value=f.last_day, key="cmp_date")
+        day = st.date_input(_("Change date (after = from this day)"), value=default, min_value=f.first_day, max_value=f.last_day, key="cmp_date", format=common.date_format())
         split = f"{kind}:{day.isoformat()}"
     elif chosen_kind.argument == "value" and chosen_kind.column:
         values = f.options[chosen_kind.column]
-        value = st.selectbox(chosen_kind.label, values, index=values.index(arg) if arg in values else 0, key=f"cmp_{kind}_value")
+        value = st.selectbox(kinds[kind], values, index=values.index(arg) if arg in values else 0, key=f"cmp_{kind}_value")
         split = f"{kind}:{value}"
     elif chosen_kind.argument == "event":
         names = [e.name for e in s.events]

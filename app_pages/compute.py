@@ -35,7 +35,7 @@ from toolkit.measures.series import (
 from toolkit.measures.volumes import volumes
 from toolkit.present import charts
 from toolkit.present import format as fmt
-from toolkit.present.i18n import N_, _
+from toolkit.present.i18n import N_, LazyText, _
 from toolkit.present.report import Cards, Figure, Table, Text
 
 EVERY_LABEL = {"1h": "hour", "1d": "day", "1w": "week"}
@@ -331,7 +331,7 @@ def metrics_by(v: ViewState, by: str | None, names: tuple[str, ...] | None = Non
 
 
 # ``registry``: cache key only (see _kpi_cards).
-@st.cache_data(max_entries=32, show_spinner="Computing…")
+@st.cache_data(max_entries=32, show_spinner=LazyText(N_("Computing…")))
 def _metrics_by(v: ViewState, by: str | None, names: tuple[str, ...] | None, registry: tuple[str, ...]) -> pl.DataFrame:
     metrics = common.supported_metrics(v)
     if names is not None:
@@ -339,7 +339,7 @@ def _metrics_by(v: ViewState, by: str | None, names: tuple[str, ...] | None, reg
     return metric_values(common.filtered(v), metrics, by=by)
 
 
-@st.cache_data(max_entries=16, show_spinner="Comparing in hours with out of hours…")
+@st.cache_data(max_entries=16, show_spinner=LazyText(N_("Comparing in hours with out of hours…")))
 def hours_report(v: ViewState) -> Any:
     """Business hours vs overall (None without opening hours)."""
     cal = _calendar(v)
@@ -380,10 +380,13 @@ def open_hours_grid(v: ViewState) -> pl.DataFrame | None:
 @st.cache_data(max_entries=16, show_spinner=False)
 def sla_breakdown(v: ViewState) -> pl.DataFrame:
     t = common.filtered(v)
-    return sla_status(t.turns, t.context).rename({"sla_status": "SLA status"}).collect()
+    table = sla_status(t.turns, t.context).rename({"sla_status": "SLA status"}).collect()
+    # The statuses as words of the reader's language (the toolkit's values stay English).
+    words = {"met": _("met"), "missed": _("missed"), "pending": _("pending")}
+    return table.with_columns(pl.col("SLA status").replace(words))
 
 
-@st.cache_data(max_entries=16, show_spinner="Finding peaks…")
+@st.cache_data(max_entries=16, show_spinner=LazyText(N_("Finding peaks…")))
 def peak_table(v: ViewState, bucket: str) -> pl.DataFrame:
     """Peak periods (local times); daily periods as first and last day (inclusive)."""
     f = common.facts(v)
@@ -432,7 +435,7 @@ def timeline_subtitle(v: ViewState, every: str, usual: str) -> str:
     return usual
 
 
-@st.cache_data(max_entries=32, show_spinner="Comparing the two groups (tests and bootstrap intervals)…")
+@st.cache_data(max_entries=32, show_spinner=LazyText(N_("Comparing the two groups (tests and bootstrap intervals)…")))
 def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
     """The comparison table, or the reason it cannot be made (text) for this data/split.
 
@@ -458,13 +461,13 @@ def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
     return thin.too_thin_to_compare(result) or result
 
 
-@st.cache_data(max_entries=16, show_spinner="Building the staffing view…")
+@st.cache_data(max_entries=16, show_spinner=LazyText(N_("Building the staffing view…")))
 def staffing_table(v: ViewState) -> pl.DataFrame:
     # With opening hours, "short" only counts hours the team is open (closed hours are a choice).
     return staffing(messages_of(v), sla=v.sla_seconds, timezone=common.facts(v).timezone, calendar=_calendar(v))
 
 
-@st.cache_data(max_entries=16, show_spinner="Building the team report…")
+@st.cache_data(max_entries=16, show_spinner=LazyText(N_("Building the team report…")))
 def agents_table(v: ViewState) -> pl.DataFrame | None:
     """The team report; None when the log has no agent column, empty without agent replies."""
     if "agent_id" not in common.facts(v).messages.columns:

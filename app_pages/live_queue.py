@@ -47,7 +47,7 @@ if frame is not None:
     settings_cols = st.columns(3)
     if source == "dataset":
         with settings_cols[0]:
-            day = st.date_input(_("As of (date, UTC)"), value=last.date(), key="lq_date", min_value=f.first_day, max_value=last.date())
+            day = st.date_input(_("As of (date, UTC)"), value=last.date(), key="lq_date", min_value=f.first_day, max_value=last.date(), format=common.date_format())
         with settings_cols[1]:
             at = st.time_input(_("As of (time, UTC)"), value=last.time().replace(microsecond=0), key="lq_time", step=60)
         as_of: Any = dt.datetime.combine(day, at, tzinfo=dt.UTC)

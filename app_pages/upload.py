@@ -27,10 +27,10 @@ from toolkit.io.presets import (
 from toolkit.io.quality import QualityReport
 from toolkit.measures.outcomes import attach_customers
 from toolkit.present import format as fmt
-from toolkit.present.i18n import _
+from toolkit.present.i18n import N_, LazyText, _
 from toolkit.present.markdown import escape_markdown
 
-NONE = "— not in the file —"
+NONE = N_("— not in the file —")
 #: Columns shown first in the mapping step (the rest are under "more columns").
 MAIN_COLUMNS = (
     "created_at", "direction", "conversation_id", "message_id", "in_reply_to", "author",
@@ -197,7 +197,7 @@ def upload_section(v: ViewState) -> None:
         st.info(_(TICKET_LEVEL_NOTE))
     layout_name = st.text_input(_("Name for this layout"), value="my_export", key="upload_layout_name")
     try:
-        layout = preset_toml(layout_name, result.mapping, description=f"Layout of {up.name}")
+        layout = preset_toml(layout_name, result.mapping, description=_("Layout of {name}").format(name=up.name))
         st.download_button(
             _("Save this mapping as a layout"), layout, file_name=f"{layout_name or 'layout'}.toml",
             mime="application/toml", key="upload_layout_save",
@@ -288,7 +288,8 @@ def _mapping_editor(
 ) -> dict[str, str | None]:
     """Selectboxes canonical -> file column; returns the overrides (earlier ones plus changes)."""
     st.markdown(_("**Column mapping** — what each toolkit column is read from"))
-    options = [NONE, *columns]
+    none = _(NONE)  # the option's text in the reader's language (a file column could not be called that)
+    options = [none, *columns]
     edited: dict[str, str | None] = dict(overrides)
     mappable = [c for c in MAPPABLE if c != "row_nr"]
     main = [c for c in MAIN_COLUMNS if c in mappable]
@@ -298,7 +299,7 @@ def _mapping_editor(
         current = overrides[target] if target in overrides else guessed.get(target)
         index = options.index(current) if current in options else 0
         picked = container.selectbox(target, options, index=index, key=f"map_{target}")
-        value = None if picked == NONE else picked
+        value = None if picked == none else picked
         if value != current:
             edited[target] = value
 
@@ -312,10 +313,11 @@ def _mapping_editor(
     return edited
 
 
-@st.cache_data(max_entries=4, show_spinner="Reading the customers table…")
-def _customers(file_id: str, name: str, data: bytes) -> tuple[pl.DataFrame, str]:
+@st.cache_data(max_entries=4, show_spinner=LazyText(N_("Reading the customers table…")))
+def _customers(file_id: str, name: str, data: bytes) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The customers table and its quality report (as data: it is written in each reader's language)."""
     result = load_customers(data, filename=name)
-    return result.customers, result.quality.summary()
+    return result.customers, result.quality.to_dict()
 
 
 def customers_section(v: ViewState, ds: common.Dataset) -> None:
@@ -328,22 +330,24 @@ def customers_section(v: ViewState, ds: common.Dataset) -> None:
         "customer and revenue lost.")
     )
     if ds.settings.get("customers_file"):
-        st.text(f"Customers attached now: {ds.settings['customers_file']}")
+        st.text(_("Customers attached now: {name}").format(name=ds.settings["customers_file"]))
     up = st.file_uploader(_("Customers table"), type=FILE_TYPES, key="customers_file")
     if up is None:
         return
     try:
-        customers, summary = _customers(up.file_id, up.name, up.getvalue())
+        customers, report = _customers(up.file_id, up.name, up.getvalue())
     except DataError as exc:
         st.error(escape_markdown(exc))
         return
+    summary = QualityReport.from_dict(report).summary()
     st.text(summary)
     st.dataframe(customers.head(5), hide_index=True)
     if st.button(_("Attach to this data"), type="primary", key="customers_use"):
         previous = [c for c in ds.settings.get("customer_columns", []) if c in ds.messages.columns]
         messages = attach_customers(ds.messages.drop(previous), customers)
         added = [c for c in messages.columns if c not in ds.messages.columns or c in previous]
-        settings = {**ds.settings, "customers_file": up.name, "customers_quality": summary, "customer_columns": added}
+        settings = {**ds.settings, "customers_file": up.name, "customers_quality": summary,
+                    "customers_quality_report": report, "customer_columns": added}
         try:
             saved = common.store().save_revocable(messages, settings)
         except StoreError as exc:

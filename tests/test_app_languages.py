@@ -73,6 +73,78 @@ def _visible(at: AppTest) -> list[str]:
     return [t.strip().strip("*#- ") for t in texts if t and t.strip()]
 
 
+#: Everyday English words of the interface (sentences, labels, units) that neither French nor
+#: Italian writes; the few a language shares are left out for it ("messages" is French too, "per"
+#: and "no" are Italian). Catches new English text that no catalogue entry knows about.
+_ENGLISH_WORDS = frozenset(re.findall(r"\w+", (
+    "the and of with from than for this that these those only all more less not is are was were be been "
+    "has have had by at on or into within after before between per no none yes "
+    "week weeks day days hour hours minute minutes month months year years time times "
+    "message messages response responses customer customers reply replies replied turn turns "
+    "conversation conversations median average rate share total first last new open closed waiting answered "
+    "unanswered peak peaks agent agents channel channels volume sentiment outcome outcomes "
+    "resolved resolution left stayed compare comparison difference higher lower faster slower longer shorter "
+    "data file settings filter filters dates language help loading computing "
+    "reason column columns row rows action example text name kind status start end uses basis to deflected"
+)))
+_SHARED = {"fr": {"message", "messages", "total", "agent", "agents", "volume", "sentiment", "on", "or",
+                  "conversation", "conversations", "dates", "file", "minute", "minutes", "action", "example"},
+           "it": {"per", "no", "agent", "agents", "file", "data", "volume", "sentiment", "total", "minute"}}
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # "all'ora" is one Italian word
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+#: Not language: identifiers (created_at), time zone names (America/New_York), addresses, code.
+_NOT_WORDS = re.compile(r"\w*_\w*|\b[A-Z][a-z]+/[A-Za-z_/]+|https?://\S+|`[^`]*`|:material/\w+:")
+
+
+def english_words(texts: list[str], lang: str, *, data: set[str] = frozenset()) -> list[str]:
+    """``"word in 'text'"`` for each English word in ``texts`` (``data``: values from the log,
+    such as brand names and event names, which stay as they are)."""
+    words = _ENGLISH_WORDS - _SHARED[lang]
+    found = []
+    for text in texts:
+        rest = _MD_ESCAPE.sub(r"\1", text)  # as rendered: sample\_messages\.csv reads sample_messages.csv
+        for value in sorted(data, key=len, reverse=True):
+            rest = rest.replace(value, " ")
+        rest = _NOT_WORDS.sub(" ", rest)
+        hits = [w for w in _TOKEN.findall(rest) if w.lower() in words]
+        if hits:
+            found.append(f"{hits} in {text[:140]!r}")
+    return found
+
+
+def _chart_texts(at: AppTest) -> list[str]:
+    """The titles, subtitles, axis and legend titles and labels of the page's Vega-Lite charts."""
+    import json
+
+    out: list[str] = []
+
+    def walk(node: object, key: str = "") -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k not in ("data", "datasets", "values", "field", "condition", "test", "expr", "scale", "$schema",
+                             "format", "type", "sort", "labelExpr", "param", "params"):
+                    walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and key in ("title", "subtitle", "text", "label") and node.strip():
+            out.append(node)
+
+    for element in at.get("arrow_vega_lite_chart"):
+        spec = getattr(element.proto, "spec", "")
+        if spec:
+            walk(json.loads(spec))
+    return out
+
+
+def _metric_texts(at: AppTest) -> list[str]:
+    return [str(x) for m in at.metric for x in (m.value, m.delta, m.proto.help) if x]
+
+
+def _all_text(at: AppTest) -> list[str]:
+    return _visible(at) + _chart_texts(at) + _metric_texts(at)
+
+
 @pytest.mark.parametrize("lang", ["fr", "it"])
 def test_every_page_speaks_the_language_and_keeps_it(lang):
     english = _english_ui_strings(lang)
@@ -85,10 +157,63 @@ def test_every_page_speaks_the_language_and_keeps_it(lang):
         at.run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert at.query_params["lang"] == [lang] or at.query_params["lang"] == lang, page
-        found = [t for t in _visible(at) if t in english]
+        found = [t for t in _visible(at) if t in english] + english_words(_all_text(at), lang, data=_SAMPLE_DATA)
         if found:
             leftovers[page] = found
     assert not leftovers, f"English UI strings left with lang={lang}: {leftovers}"
+
+
+#: The sample's own values (event names, brands) that its pages show as they are.
+_SAMPLE_DATA = {"Autumn sale", "Black Friday weekend"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "it"])
+def test_every_page_on_a_real_export_has_no_english_words(lang, realdata, monkeypatch):
+    """The real Twitter excerpt opened as ``streamlit run app.py -- twcs_head.csv``: no English word
+    outside the data (tweets, brand names) on any page, and numbers in the local format."""
+    import sys
+
+    log = realdata / "twcs_head.csv"
+    if not log.is_file():
+        pytest.skip(f"{log} absent")
+    monkeypatch.setattr(sys, "argv", ["app.py", str(log)])
+    at = AppTest.from_file(APP, default_timeout=240)
+    at.query_params["lang"] = lang
+    at.run()
+    data = {"twcs_head.csv"}
+    leftovers: dict[str, list[str]] = {}
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        found = english_words(_all_text(at), lang, data=data)
+        if found:
+            leftovers[page] = found
+    assert not leftovers, f"English words left with lang={lang} on twcs_head.csv: {leftovers}"
+    # The dataset's label: its count of messages in the local format, in the language.
+    label = {"fr": r"twcs_head\.csv · 5\s000 messages", "it": r"twcs_head\.csv · 5\.000 messaggi"}[lang]
+    sidebar = [_MD_ESCAPE.sub(r"\1", m.value) for m in at.sidebar.markdown]
+    assert any(re.search(label, text) for text in sidebar), sidebar
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "english"),
+    [
+        ("fr", "Réponses · 1 234 messages", False),
+        ("fr", "12 min · médiane", False),
+        ("fr", "1 234 messages from customers", True),
+        ("fr", "Taux de réponse sur email", False),
+        ("it", "Tasso di risposta per canale", False),
+        ("it", "3 turns · median 5 min", True),
+        ("it", "Picchi nella settimana di Black Friday weekend", False),
+        ("fr", "twcs_head.csv · 5 000 messages", False),
+        ("it", "arrivi all'ora · created_at · America/New_York", False),
+        ("it", "**File:** sample\\_messages\\.csv", False),
+        ("fr", "first rows", True),
+    ],
+)
+def test_english_word_check_tells_english_from_french_and_italian(lang, text, english):
+    assert bool(english_words([text], lang, data={"Black Friday weekend", "twcs_head.csv"})) == english
 
 
 def test_numbers_are_in_the_local_format_and_the_selector_switches_language():

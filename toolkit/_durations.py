@@ -87,8 +87,8 @@ def parse_duration(
     else:
         raise ArgumentError.invalid(argument, value, _(_DURATION_HELP), why=_("is not a duration"))
     if out < timedelta(0) or (out == timedelta(0) and not allow_zero):
-        need = "zero or more" if allow_zero else "more than zero"
-        raise ArgumentError.invalid(argument, value, _("a duration must be {need}").format(need=need), why=_("is not allowed"))
+        allowed = _("a duration must be zero or more") if allow_zero else _("a duration must be more than zero")
+        raise ArgumentError.invalid(argument, value, allowed, why=_("is not allowed"))
     return out
 
 

@@ -11,20 +11,64 @@ import argparse
 import datetime as dt
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import polars as pl
 
 from toolkit._frames import collect_engine
 from toolkit.errors import DataError
 from toolkit.plugins import load_plugins
-from toolkit.present.i18n import _
+from toolkit.present.i18n import N_, _
 
 __all__ = ["main"]
 
 EXIT_BAD_INPUT = 2
+
+#: argparse's own error messages (English in the standard library), as our catalogue's templates.
+_ARGPARSE_ERRORS = [
+    (re.compile(r"argument (?P<argument>.+?): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"),
+     N_("argument {argument}: invalid choice: {value} (choose from {choices})")),
+    (re.compile(r"argument (?P<argument>.+?): invalid (?P<kind>\w+) value: (?P<value>.+)"),
+     N_("argument {argument}: {value} is not a valid {kind}")),
+    (re.compile(r"argument (?P<argument>.+?): expected one argument"), N_("argument {argument}: expected a value")),
+    (re.compile(r"argument (?P<argument>.+?): expected at least one argument"),
+     N_("argument {argument}: expected at least one value")),
+    (re.compile(r"argument (?P<argument>.+?): not allowed with argument (?P<other>.+)"),
+     N_("argument {argument}: not allowed with argument {other}")),
+    (re.compile(r"unrecognized arguments: (?P<arguments>.+)"), N_("unrecognized arguments: {arguments}")),
+    (re.compile(r"the following arguments are required: (?P<arguments>.+)"),
+     N_("the following arguments are required: {arguments}")),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its usage errors in the current language (``main`` sets it from ``--lang``
+    before parsing)."""
+
+    def format_usage(self) -> str:
+        usage = super().format_usage()
+        return _("usage: ") + usage.removeprefix("usage: ")
+
+    def error(self, message: str) -> NoReturn:
+        for pattern, template in _ARGPARSE_ERRORS:
+            if found := pattern.fullmatch(message):
+                message = _(template).format(**found.groupdict())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n")
+
+
+def _language_asked(argv: Sequence[str]) -> str:
+    """The ``--lang`` of a command line before it is parsed (so a parse error speaks it)."""
+    for i, arg in enumerate(argv):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else (
+            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None)
+        if value in ("en", "fr", "it"):
+            return value
+    return "en"
 
 
 def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
@@ -150,7 +194,7 @@ def _sla_setting(args: argparse.Namespace) -> float | dict[str, float]:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m toolkit",
         description="Customer-service KPIs from a social inbox message log.",
     )
@@ -362,20 +406,28 @@ def write_frame(frame: pl.DataFrame, fmt: str, out: Any = None) -> None:
             tbl_hide_dataframe_shape=True,
             tbl_hide_column_data_types=True,
         ):
-            shown = frame
+            from toolkit.present.i18n import get_language
+
+            shown, key, value = frame, "key", "value"
+            if get_language() != "en":  # --lang fr/it: headers and numbers for a reader (1 234,5)
+                from toolkit.present.tables import readable
+
+                shown, key, value = readable(frame), _("measure"), _("value")
             if frame.height == 1:
                 # One row reads better as key / value lines.
-                shown = frame.select(pl.all().cast(pl.String)).transpose(
-                    include_header=True, header_name="key", column_names=["value"]
+                shown = shown.select(pl.all().cast(pl.String)).transpose(
+                    include_header=True, header_name=key, column_names=[value]
                 )
             out.write(str(shown) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    parser = _build_parser()
-    args = parser.parse_args(argv)
     from toolkit.present.i18n import use_language
+
+    parser = _build_parser()
+    with use_language(_language_asked(sys.argv[1:] if argv is None else list(argv))):
+        args = parser.parse_args(argv)
 
     # Sentences (compare, peaks ...) and numbers written as text follow --lang.
     with use_language(getattr(args, "lang", None) or "en"):

@@ -129,7 +129,7 @@ class Split:
             try:
                 cut = dt.datetime.fromisoformat(cut.strip())
             except ValueError:
-                msg = f"split='before:{cut}': expects a date YYYY-MM-DD after before:"
+                msg = _("split='before:{cut}': expects a date YYYY-MM-DD after before:").format(cut=cut)
                 raise DataError(msg) from None
         if not isinstance(cut, dt.datetime):
             cut = dt.datetime(cut.year, cut.month, cut.day)
@@ -280,7 +280,7 @@ def register_split(kind: SplitKind, *, aliases: Sequence[str] = (), replace: boo
     """
     name = kind.name.strip().lower()
     if not replace and (name in _SPLITS or name in _ALIASES):
-        msg = f"a split named {name!r} is already registered; pass replace=True to replace it"
+        msg = _("a split named {name!r} is already registered; pass replace=True to replace it").format(name=name)
         raise DataError(msg)
     _SPLITS[name] = kind
     for alias in aliases:
@@ -346,7 +346,8 @@ def parse_split(
     'channel:email,twitter'
     """
     if not isinstance(text, str):
-        raise ArgumentError.invalid("split", text, f"write {split_syntax()}", why="is not a split")
+        raise ArgumentError.invalid("split", text, _("write {syntax}").format(syntax=split_syntax()),
+                                    why=_("is not a split"))
     tz = timezone or getattr(calendar, "timezone", None) or "UTC"
     kind, _sep, arg = text.strip().partition(":")
     kind = kind.strip().lower()
@@ -357,7 +358,7 @@ def parse_split(
         return _SPLITS[name].build(arg, context)
     if kind and arg:
         return _column_split(text, kind, arg, messages)
-    msg = f"split={text!r} is not a split; write {split_syntax()}."
+    msg = _("split={text!r} is not a split; write {syntax}.").format(text=text, syntax=split_syntax())
     hint = did_you_mean(kind, list(_SPLITS))
     raise ArgumentError(f"{msg} {hint}" if hint else msg)
 
@@ -386,7 +387,7 @@ def _peak_split(arg: str, ctx: SplitContext) -> Split:
     peaks = ctx.peaks
     if peaks is None:
         if ctx.messages is None:
-            msg = "split 'peak' needs the messages (or peak periods) to find the peaks in"
+            msg = _("split 'peak' needs the messages (or peak periods) to find the peaks in")
             raise DataError(msg)
         peaks = peak_periods(ctx.messages, bucket=arg or ctx.peak_bucket, k=ctx.k, timezone=ctx.timezone)
     return Split.periods(
@@ -397,22 +398,22 @@ def _peak_split(arg: str, ctx: SplitContext) -> Split:
 def _hours_split(arg: str, ctx: SplitContext) -> Split:
     if ctx.calendar is None:
         raise ArgumentError.invalid(
-            "calendar", None, 'give opening hours, e.g. calendar="mon-fri 09:00-18:00" '
-            "or a toolkit.BusinessCalendar", why="is not allowed with split='hours'",
+            "calendar", None, _('give opening hours, e.g. calendar="mon-fri 09:00-18:00" or a toolkit.BusinessCalendar'),
+            why=_("is not allowed with split='hours'"),
         )
     return Split.hours(ctx.calendar)
 
 
 def _before_split(arg: str, ctx: SplitContext) -> Split:
     if not arg:
-        msg = "split 'before' needs a date: before:YYYY-MM-DD"
+        msg = _("split 'before' needs a date: before:YYYY-MM-DD")
         raise DataError(msg)
     return Split.before(arg, ctx.timezone)
 
 
 def _agent_split(arg: str, ctx: SplitContext) -> Split:
     if not arg:
-        msg = "split 'agent' needs an agent id: agent:ID"
+        msg = _("split 'agent' needs an agent id: agent:ID")
         raise DataError(msg)
     return Split.values(
         "agent_id", [arg], name=f"agent:{arg}", a_label=f"by agent {arg}", b_label="by other agents"
@@ -423,7 +424,7 @@ def _event_split(arg: str, ctx: SplitContext) -> Split:
     from toolkit.analysis.peaks import events_frame, holiday_events
 
     if not arg:
-        msg = "split 'event' needs an event name: event:NAME"
+        msg = _("split 'event' needs an event name: event:NAME")
         raise DataError(msg)
     frame = events_frame(ctx.events, ctx.timezone)
     country = getattr(ctx.calendar, "country", None)
@@ -440,10 +441,10 @@ def _event_split(arg: str, ctx: SplitContext) -> Split:
         chosen = frame.filter(pl.col("name").str.to_lowercase() == arg.lower())
     if chosen.height == 0:
         known = sorted(set(frame["name"].to_list()))
-        msg = (
-            f"no event named {arg!r}; known events: {known or 'none'}. Declare one (events=[...] "
+        msg = _(
+            "no event named {arg!r}; known events: {known}. Declare one (events=[...] "
             "or --event NAME=YYYY-MM-DD..YYYY-MM-DD), or give the calendar a holiday country"
-        )
+        ).format(arg=arg, known=known or _("none"))
         raise DataError(msg)
     return Split.periods(
         chosen["start"], chosen["end"], name=f"event:{arg}", a_label=f"during {arg}",
@@ -468,15 +469,18 @@ def _check_split_column(messages: pl.DataFrame | pl.LazyFrame, column: str, valu
     columns = lf.collect_schema().names()
     if column not in columns:
         known = list(_SPLITS)
-        msg = f"split={column + ':...'!r}: {column!r} is no column and no kind of split {known}."
+        msg = _("split={value!r}: {column!r} is no column and no kind of split {known}.").format(
+            value=column + ":...", column=column, known=known)
         hint = did_you_mean(column, [*columns, *known])
-        raise ColumnNotFoundError(f"{msg} {hint} Columns: {columns}." if hint else f"{msg} Columns: {columns}.")
+        tail = _("Columns: {columns}.").format(columns=columns)
+        raise ColumnNotFoundError(f"{msg} {hint} {tail}" if hint else f"{msg} {tail}")
     found = lf.select(pl.col(column).cast(pl.String).drop_nulls().unique().sort()).collect().to_series()
     unknown = [v for v in values if v not in set(found.to_list())]
     if unknown:
         shown = found.head(20).to_list()
-        more = f" and {found.len() - 20} more" if found.len() > 20 else ""
-        msg = f"no {column!r} equal to {unknown}; values found: {shown}{more}"
+        more = " " + _("and {n} more").format(n=fmt.count(found.len() - 20)) if found.len() > 20 else ""
+        msg = _("no {column!r} equal to {unknown}; values found: {shown}{more}").format(
+            column=column, unknown=unknown, shown=shown, more=more)
         raise DataError(msg)
 
 
@@ -519,7 +523,7 @@ def _bootstrap(values: np.ndarray, stat: str, n_boot: int, rng: np.random.Genera
             idx = rng.integers(0, n, size=(stop - start, n))
             out[start:stop] = values[idx].mean(axis=1)
         return out
-    msg = f"no bootstrap for statistic {stat!r}"
+    msg = _("no bootstrap for statistic {stat!r}").format(stat=stat)
     raise ValueError(msg)
 
 
@@ -864,7 +868,7 @@ def compare(
         peak_bucket=peak_bucket,
     )
     if sp.needs_calendar and calendar is None:
-        msg = f"split {sp.name!r} needs opening hours (a calendar)"
+        msg = _("split {name!r} needs opening hours (a calendar)").format(name=sp.name)
         raise DataError(msg)
     facts = tables or FactTables(messages, sla=sla, calendar=calendar, timezone=tz)
     if metrics is None and sp.default_metrics:
@@ -926,7 +930,8 @@ def _compare_on_engine(
 
     check_engine(engine)
     if customers is not None:
-        msg = f"compare with a customers table runs on the polars engine only, not engine={engine!r}"
+        msg = _("compare with a customers table runs on the polars engine only, not engine={engine!r}").format(
+            engine=engine)
         raise DataError(msg)
     calendar = as_calendar(calendar, timezone=timezone)
     tz = timezone or getattr(calendar, "timezone", None) or "UTC"
@@ -944,11 +949,11 @@ def _compare_on_engine(
         split, scan, calendar=calendar, timezone=tz, peaks=peaks, events=events, k=k, peak_bucket=peak_bucket,
     )
     if sp.neutral is None:
-        msg = (
-            f"split {sp.name!r} runs on the polars engine only (it is written with polars "
-            f"expressions), not engine={engine!r}; splits by period (peak, event:, before:) and by "
+        msg = _(
+            "split {name!r} runs on the polars engine only (it is written with polars "
+            "expressions), not engine={engine!r}; splits by period (peak, event:, before:) and by "
             "value (channel:, agent:, a column) run on every engine"
-        )
+        ).format(name=sp.name, engine=engine)
         raise DataError(msg)
     source = messages if parquet is not None else scan
     facts = EngineTables(source, engine=engine, sla=sla, calendar=calendar, timezone=tz,

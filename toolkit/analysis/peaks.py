@@ -93,7 +93,7 @@ def holiday_events(
     try:
         table = holidays.country_holidays(country.upper(), subdiv=subdiv, years=range(a.year, b.year + 1))
     except NotImplementedError:
-        msg = f"unknown holiday country {country!r}; use an ISO code such as US, FR, GB, DE"
+        msg = _("unknown holiday country {country!r}; use an ISO code such as US, FR, GB, DE").format(country=country)
         raise DataError(msg) from None
     return [Event(str(name), day, day, "holiday") for day, name in sorted(table.items()) if a <= day <= b]
 
@@ -247,7 +247,7 @@ def peak_buckets(
         ``is_peak``.
     """
     if not k > 0:
-        msg = f"k must be a positive number, got {k}"
+        msg = _("k must be a positive number, got {k}").format(k=k)
         raise DataError(msg)
     step = parse_period(bucket, argument="bucket")
     if engine != "polars":
@@ -257,7 +257,8 @@ def peak_buckets(
         columns = lf.collect_schema().names()
         for needed in ("created_at", "direction"):
             if needed not in columns:
-                msg = f"peaks: messages have no {needed!r} column (found: {columns})"
+                msg = _("peaks: messages have no {needed!r} column (found: {columns})").format(
+                    needed=needed, columns=columns)
                 raise DataError(msg)
         # Count inbound per local bucket over the full range of the log (any direction sets the range).
         local = lf.select(

@@ -135,7 +135,7 @@ class Rule:
     team: str | None = None
 
     def __post_init__(self) -> None:
-        where = f"rule {self.reason!r}"
+        where = _("rule {reason!r}").format(reason=self.reason)
         if not isinstance(self.reason, str) or not self.reason.strip():
             msg = _("a rule needs a reason (text), got {reason!r}").format(reason=self.reason)
             raise DataError(msg)
@@ -216,7 +216,7 @@ def read_rules(source: str | Path | Sequence[Rule | Mapping[str, Any]]) -> list[
                 msg = _("rules file not found: {path!r} (a TOML file of [[rule]] tables)").format(path=str(path))
                 raise DataError(msg)
             text = path.read_text(encoding="utf-8")
-        label = str(path) if path is not None else "rules"
+        label = str(path) if path is not None else _("rules")
         try:
             document = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:

@@ -125,9 +125,9 @@ def _parse_time(value: TimeLike, part: str, *, is_end: bool) -> int:
         return DAY
     if secs >= DAY:
         why = (
-            "'24:00' can only end an interval"
+            _("'24:00' can only end an interval")
             if secs == DAY
-            else f"{value.strip()!r} is past 24:00"
+            else _("{value!r} is past 24:00").format(value=value.strip())
         )
         raise _hours_error(part, why)
     return secs
@@ -762,7 +762,7 @@ class BusinessCalendar:
         (datetime.date(1995, 5, 31), datetime.date(2040, 12, 31))
         """
         if not columns:
-            raise ValueError("covering: name at least one datetime column")
+            raise ValueError(_("covering: name at least one datetime column"))
         lf = frame.lazy()
         bounds = lf.select(
             *(pl.col(c).dt.timestamp("us").min().alias(f"lo{i}") for i, c in enumerate(columns)),
@@ -944,7 +944,7 @@ class BusinessCalendar:
         if outside == "null":
             return pl.when(us.is_between(lo, hi)).then(us)
         if outside != "raise":
-            raise ValueError(f"outside must be 'raise' or 'null', got {outside!r}")
+            raise ValueError(_("outside must be 'raise' or 'null', got {outside!r}").format(outside=outside))
         span = self.span
 
         def check(s: pl.Series) -> pl.Series:

@@ -38,6 +38,7 @@ from toolkit.core.metrics import Metric, MetricContext, available_metrics
 from toolkit.core.turns import dimension_columns
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
+from toolkit.present.i18n import _
 
 __all__ = ["ENGINES", "EngineTables", "check_engine"]
 
@@ -50,7 +51,7 @@ _REQUIRED = ("conversation_id", "created_at", "direction", "row_nr", "is_bot")
 def check_engine(engine: str) -> str:
     """The engine name, or a clear error naming the allowed ones."""
     if engine not in ENGINES:
-        msg = f"engine={engine!r} is not one of {list(ENGINES)}"
+        msg = _("engine={engine!r} is not one of {allowed}").format(engine=engine, allowed=list(ENGINES))
         raise DataError(msg)
     return engine
 
@@ -96,7 +97,8 @@ def _duckdb_connection(memory_limit: str | None) -> Any:
         try:
             con.execute(f"SET memory_limit = '{_checked_memory(memory_limit)}'")
         except duckdb.Error as exc:
-            msg = f"--memory-limit {memory_limit!r}: DuckDB refuses it ({exc}); use e.g. 4GB or 500MB"
+            msg = _("--memory-limit {memory_limit!r}: DuckDB refuses it ({exc}); use e.g. 4GB or 500MB").format(
+                memory_limit=memory_limit, exc=exc)
             raise DataError(msg) from None
         con.execute("SET preserve_insertion_order = false")
     return con
@@ -106,7 +108,7 @@ def _checked_memory(text: str) -> str:
     import re
 
     if not re.fullmatch(r"\s*\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB|B)\s*", text, re.IGNORECASE):
-        msg = f"--memory-limit {text!r}: expected a size such as 4GB, 500MB or 2GiB"
+        msg = _("--memory-limit {text!r}: expected a size such as 4GB, 500MB or 2GiB").format(text=text)
         raise DataError(msg)
     return text.strip()
 
@@ -116,7 +118,7 @@ def spark_session(master: str | None = None) -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        msg = "engine='spark' needs pyspark: pip install -r requirements-dev.txt (and Java 17)"
+        msg = _("engine='spark' needs pyspark: pip install -r requirements-dev.txt (and Java 17)")
         raise DataError(msg) from None
     builder = (
         SparkSession.builder.appName("toolkit")
@@ -176,10 +178,10 @@ def open_messages(
     columns = list(native.collect_schema().names()) if engine == "polars" else list(native.columns)
     missing = [c for c in _REQUIRED if c not in columns]
     if missing:
-        msg = (
-            f"messages have no {missing} column(s) (found: {columns}). Hint: load the log with "
+        msg = _(
+            "messages have no {missing} column(s) (found: {columns}). Hint: load the log with "
             "toolkit.read_messages() (or write it with the loader) to get canonical columns."
-        )
+        ).format(missing=missing, columns=columns)
         raise DataError(msg)
     return _with_epoch_us(native, engine, "created_at", "_t"), handle
 
@@ -525,7 +527,7 @@ class EngineTables:
             .row(0)
         )
         if lo is None:
-            msg = "the message log is empty: there is nothing to compute"
+            msg = _("the message log is empty: there is nothing to compute")
             raise DataError(msg)
         as_of_us = hi if as_of is None else _epoch_us(as_of)
         if calendar is not None and hasattr(calendar, "covering"):
@@ -650,15 +652,16 @@ class EngineTables:
             return runnable
         unknown = [n for n in names if n not in supported]
         if unknown:
-            msg = f"metrics not available for this log: {unknown}; available: {list(supported)}"
+            msg = _("metrics not available for this log: {unknown}; available: {supported}").format(
+                unknown=unknown, supported=list(supported))
             raise DataError(msg)
         polars_only = [n for n in names if n not in runnable]
         if polars_only:
-            msg = (
-                f"metrics {polars_only} run on the polars engine only (written with polars "
-                f"expressions), not on engine={self.engine!r}; "
+            msg = _(
+                "metrics {polars_only} run on the polars engine only (written with polars "
+                "expressions), not on engine={engine!r}; "
                 "leave them out or use engine='polars'"
-            )
+            ).format(polars_only=polars_only, engine=self.engine)
             raise DataError(msg)
         return {n: runnable[n] for n in names}
 
@@ -727,7 +730,8 @@ def aggregate_on_engine(
         parts.append(part)
         kept += [m.name for m in level_metrics]
     if groups and not kept and chosen:
-        msg = f"cannot group by {groups}: the tables that hold these metrics have no such column"
+        msg = _("cannot group by {groups}: the tables that hold these metrics have no such column").format(
+            groups=groups)
         raise DataError(msg)
     from toolkit.core.kpis import join_levels
 
@@ -741,6 +745,7 @@ def aggregate_on_engine(
 def warn_skipped(tables: EngineTables) -> None:
     if tables.skipped:
         warnings.warn(
-            f"engine={tables.engine!r} leaves out polars-only metrics: {tables.skipped}",
+            _("engine={engine!r} leaves out polars-only metrics: {skipped}").format(
+                engine=tables.engine, skipped=tables.skipped),
             stacklevel=3,
         )

@@ -20,6 +20,7 @@ from toolkit.core.turns import (
     dimension_columns,
 )
 from toolkit.errors import DataError, check_columns
+from toolkit.present.i18n import _
 
 __all__ = ["FactTables", "aggregate", "kpi_tables", "kpis"]
 
@@ -52,10 +53,10 @@ class FactTables:
         self.columns = lf.collect_schema().names()
         for required in ("conversation_id", "created_at", "direction", "row_nr", "is_bot"):
             if required not in self.columns:
-                msg = (
-                    f"messages have no {required!r} column (found: {self.columns}). "
+                msg = _(
+                    "messages have no {required!r} column (found: {columns}). "
                     "Hint: load the log with toolkit.read_messages() to get canonical columns."
-                )
+                ).format(required=required, columns=self.columns)
                 raise DataError(msg)
         if customers is not None:
             lf = attach_customers(lf, customers)
@@ -122,7 +123,8 @@ class FactTables:
             return supported
         unknown = [n for n in names if n not in supported]
         if unknown:
-            msg = f"metrics not available for this log: {unknown}; available: {list(supported)}"
+            msg = _("metrics not available for this log: {unknown}; available: {supported}").format(
+                unknown=unknown, supported=list(supported))
             raise DataError(msg)
         return {n: supported[n] for n in names}
 
@@ -307,9 +309,10 @@ def aggregate(
     if not parts or (groups and not kept and chosen):
         wanted = sorted({m.level for m in chosen.values()}) or ["messages"]
         missing = {lv: [g for g in groups if g not in offered.get(lv, [])] for lv in wanted}
-        msg = f"cannot group by {groups}: " + "; ".join(
-            f"{lv} have no {cols}" for lv, cols in missing.items() if cols
-        ) + ". Group by a case column such as channel, brand, category, agent_id or customer_id."
+        msg = _("cannot group by {groups}: {missing}. Group by a case column such as channel, brand, category, "
+                "agent_id or customer_id.").format(groups=groups, missing="; ".join(
+                    _("{level} have no {columns}").format(level=_(lv), columns=cols)
+                    for lv, cols in missing.items() if cols))
         raise DataError(msg)
     result = join_levels(parts, groups)
     counts = [n for n in kept if chosen[n].stat in ("count", "n_unique")]

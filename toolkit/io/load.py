@@ -149,7 +149,7 @@ def _bytes_of(source: Source) -> tuple[bytes, str | None]:
 def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -> pl.DataFrame:
     notes = [] if notes is None else notes
     ext = Path(name).suffix.lower() if name else ""
-    label = repr(name) if name else "the input"
+    label = repr(name) if name else _("the input")
     if not data.strip(b" \t\r\n\x00"):
         raise DataError(_("{label} is empty ({n_data} bytes): no data rows.").format(label=label, n_data=len(data)))
     try:
@@ -233,7 +233,7 @@ def _short(value: object, limit: int = 60) -> str:
 def _names(columns: list[str], limit: int = 12) -> str:
     """Column names for a message: at most ``limit`` of them, then "and N more"."""
     shown = ", ".join(_short(c, 40) for c in columns[:limit])
-    return shown + (f" and {len(columns) - limit:,} more" if len(columns) > limit else "")
+    return shown + (" " + _("and {n} more").format(n=_count(len(columns) - limit)) if len(columns) > limit else "")
 
 
 _FALLBACK = threading.local()
@@ -347,8 +347,10 @@ def _odd_quote_line(text: str) -> str:
     for number, line in enumerate(text.split("\n"), start=1):  # error path only
         if line.count('"') % 2:
             if not open_quote:
-                where = "The header" if number == 1 else f"Line {number} (data row {number - 1})"
-                return f" {where} opens a quote that is not closed on its line."
+                if number == 1:
+                    return " " + _("The header opens a quote that is not closed on its line.")
+                return " " + _("Line {line} (data row {row}) opens a quote that is not closed on its line.").format(
+                    line=_count(number), row=_count(number - 1))
             open_quote = False
     return ""
 

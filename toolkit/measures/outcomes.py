@@ -36,6 +36,7 @@ from toolkit.core.metrics import Metric, MetricContext, register_metric
 from toolkit.core.patterns import portable_regex
 from toolkit.errors import DataError
 from toolkit.io.schema import INBOUND
+from toolkit.present.i18n import N_, _
 
 __all__ = [
     "CARE_TRIGGERS",
@@ -357,7 +358,7 @@ def set_care_triggers(triggers: Sequence[str]) -> None:
         try:
             re.compile(t)
         except re.error as exc:
-            msg = f"care trigger {t!r} is not a regular expression: {exc}"
+            msg = _("care trigger {trigger!r} is not a regular expression: {exc}").format(trigger=t, exc=exc)
             raise DataError(msg) from None
     _CARE[:] = list(triggers)
 
@@ -397,7 +398,8 @@ def customers_table(customers: pl.DataFrame | pl.LazyFrame, message_columns: lis
     cust = as_lazy(customers)
     cust_cols = cust.collect_schema().names()
     if "customer_id" not in cust_cols:
-        msg = f"customers have no 'customer_id' column (found: {cust_cols}); read them with toolkit.read_customers()"
+        msg = _("customers have no 'customer_id' column (found: {columns}); read them with toolkit.read_customers()"
+                ).format(columns=cust_cols)
         raise DataError(msg)
     rename = {c: f"{c}_customer" for c in cust_cols if c in message_columns and c != "customer_id"}
     return (
@@ -546,16 +548,16 @@ def detect_mentions(
     lf = as_lazy(messages)
     cols = lf.collect_schema().names()
     if text not in cols:
-        msg = f"detect_mentions needs a {text!r} column (found: {cols})"
+        msg = _("detect_mentions needs a {text!r} column (found: {columns})").format(text=text, columns=cols)
         raise DataError(msg)
     if handles is None:
         if "brand" not in cols:
-            msg = "detect_mentions needs handles=[...] (the log has no 'brand' column to take them from)"
+            msg = _("detect_mentions needs handles=[...] (the log has no 'brand' column to take them from)")
             raise DataError(msg)
         handles = [b for b in lf.select(pl.col("brand").drop_nulls().unique()).collect().to_series().to_list() if b]
     names = sorted({h.strip().lstrip("@") for h in handles if h and h.strip().lstrip("@")}, key=len, reverse=True)
     if not names:
-        msg = f"detect_mentions: no handle to look for (handles={list(handles)!r})"
+        msg = _("detect_mentions: no handle to look for (handles={handles!r})").format(handles=list(handles))
         raise DataError(msg)
     alternatives = "|".join(re.escape(n) for n in names)
     body = pl.col(text).cast(pl.String).fill_null("")
@@ -667,7 +669,7 @@ def _experience_split(arg: str, ctx: Any) -> Any:
     from toolkit.analysis.compare import Split
 
     if arg:
-        msg = f"split 'experience' takes no argument, got {arg!r}; write --split experience"
+        msg = _("split 'experience' takes no argument, got {arg!r}; write --split experience").format(arg=arg)
         raise DataError(msg)
 
     def side(level: str, columns: list[str]) -> pl.Expr:
@@ -677,8 +679,8 @@ def _experience_split(arg: str, ctx: Any) -> Any:
 
     return Split(
         "experience",
-        "for customers with a bad experience",
-        "for the other customers",
+        N_("for customers with a bad experience"),
+        N_("for the other customers"),
         side,
         default_metrics=("defection_rate", "arpu", "churned_revenue", "nps", "csat"),
     )

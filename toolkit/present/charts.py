@@ -333,8 +333,16 @@ def response_time_trend(
     return _finish(alt.layer(*layers).properties(title=_title(title, subtitle)))
 
 
+def _weekdays() -> list[str]:
+    """Monday ... Sunday, abbreviated in the current language (``Mon`` / ``lun.`` / ``lun``)."""
+    from babel.dates import get_day_names
+
+    names = get_day_names("abbreviated", locale=get_language())
+    return [str(names[i]) for i in range(7)]
+
+
 def _day_name(col: str) -> pl.Expr:
-    return pl.col(col).replace_strict(dict(enumerate(WEEKDAYS, start=1)), return_dtype=pl.String)
+    return pl.col(col).replace_strict(dict(enumerate(_weekdays(), start=1)), return_dtype=pl.String)
 
 
 def hour_of_week_heatmap(
@@ -370,7 +378,7 @@ def hour_of_week_heatmap(
         fmt = ",.1f" if float(data["value"].max() or 0) < 10 else fmt  # type: ignore[arg-type]
     base = alt.Chart(data.to_pandas())
     x = alt.X("hour:O", title=_("Hour of day (local time)"), axis=alt.Axis(labelAngle=0))
-    y = alt.Y("day:N", title=None, sort=WEEKDAYS)
+    y = alt.Y("day:N", title=None, sort=_weekdays())
     cells = base.mark_rect(stroke="white", strokeWidth=1).encode(
         x=x,
         y=y,
@@ -390,7 +398,7 @@ def hour_of_week_heatmap(
         layers.append(
             alt.Chart(oh.to_pandas())
             .mark_rect(fillOpacity=0, stroke=INK, strokeWidth=1.2)
-            .encode(x="hour:O", y=alt.Y("day:N", sort=WEEKDAYS))
+            .encode(x="hour:O", y=alt.Y("day:N", sort=_weekdays()))
         )
     sub = subtitle or (_("Outlined cells: opening hours") if open_hours is not None else None)
     return _finish(alt.layer(*layers).properties(title=_title(title, sub)), height=230)

@@ -46,6 +46,7 @@ __all__ = [
     "LANGUAGES",
     "LANGUAGE_NAMES",
     "N_",
+    "LazyText",
     "Message",
     "_",
     "get_language",
@@ -184,6 +185,25 @@ def speaks(func: F) -> F:
 def N_(text: str) -> str:
     """Mark ``text`` for the catalogue without translating it now (labels defined at import)."""
     return text
+
+
+class LazyText(str):
+    """An English message that is translated each time it is turned into text (``str(x)``), for
+    text fixed when a module is imported but shown later in the reader's language (a cached
+    function's spinner: ``@st.cache_data(show_spinner=LazyText(N_("Finding peaks…")))``).
+
+    Examples
+    --------
+    >>> waiting = LazyText(N_("Computing…"))
+    >>> with use_language("it"):
+    ...     str(waiting)
+    'Calcolo in corso…'
+    >>> str(waiting)
+    'Computing…'
+    """
+
+    def __str__(self) -> str:
+        return translate(str.__str__(self))
 
 
 class Message(str):

@@ -100,7 +100,8 @@ def _table(t: Table) -> str:
     df = t.frame.head(t.max_rows)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in df.columns)
     body = "".join("<tr>" + "".join(f"<td>{_cell(x)}</td>" for x in row) + "</tr>" for row in df.iter_rows())
-    more = f"<p class='meta'>First {t.max_rows} of {fmt.count(t.frame.height)} rows.</p>" if t.frame.height > t.max_rows else ""
+    shown = _("First {shown} of {total} rows.").format(shown=fmt.count(t.max_rows), total=fmt.count(t.frame.height))
+    more = f"<p class='meta'>{html.escape(shown)}</p>" if t.frame.height > t.max_rows else ""
     return f"<h2>{html.escape(t.title)}</h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{more}"
 
 
@@ -114,13 +115,14 @@ def html_report(
     """Render the sections into one HTML page."""
     from toolkit.present.charts import chart_svg
 
+    generated = _("Generated {when} UTC").format(when=f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M}")
     parts = [
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(title)}</h1>",
         (
             f"<div class='meta'>{html.escape(dataset)} · {' · '.join(html.escape(x) for x in filters)} · "
-            f"generated {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC</div>"
+            f"{html.escape(generated)}</div>"
         ),
     ]
     for s in sections:

@@ -131,6 +131,15 @@ HEADER_WORDS = (
     N_('kind'),
     N_('start'),
     N_('end'),
+    N_('reason'),
+    N_('column'),
+    N_('rows'),
+    N_('first rows'),
+    N_('action'),
+    N_('example message ids'),
+    N_('example texts'),
+    N_('example text'),
+    N_('deflected to'),
 )
 
 

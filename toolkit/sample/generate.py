@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from toolkit.present.i18n import _
+
 __all__ = [
     "AGENTS",
     "BRANDS",
@@ -729,7 +731,7 @@ def generate_sample(
         If ``conversations`` is below 1 or ``start`` is not an ISO date.
     """
     if conversations < 1:
-        raise ValueError("conversations must be at least 1")
+        raise ValueError(_("conversations must be at least 1"))
     start_day = dt.date.fromisoformat(start)
     rng = np.random.default_rng(seed)
     clock = _Clock(start_day, DAYS)

@@ -23,6 +23,7 @@ import polars as pl
 
 from toolkit.errors import DataError
 from toolkit.io.schema import CANONICAL, INBOUND, OUTBOUND
+from toolkit.present.format import count
 from toolkit.present.i18n import _
 
 __all__ = [
@@ -189,9 +190,9 @@ def register_preset(preset: Preset, *, replace: bool = False) -> Preset:
     """
     key = preset.name.strip().lower()
     if key != preset.name or not key:
-        raise ValueError(f"Preset name {preset.name!r} must be non-empty lower case without spaces.")
+        raise ValueError(_("Preset name {name!r} must be non-empty lower case without spaces.").format(name=preset.name))
     if key in PRESETS and not replace and PRESETS[key] is not preset:
-        raise ValueError(f"A preset named {key!r} exists already; pass replace=True to redefine it.")
+        raise ValueError(_("A preset named {key!r} exists already; pass replace=True to redefine it.").format(key=key))
     PRESETS[key] = preset
     return preset
 
@@ -270,14 +271,14 @@ def _did_you_mean(wanted: Iterable[str], columns: list[str]) -> str:
 def _columns_found(columns: list[str], limit: int = 12) -> str:
     """Column names for a message: at most ``limit``, each cut to 40 characters."""
     if not columns:
-        return "(none)"
+        return _("(none)")
 
     def short(c: str) -> str:
         text = repr(c)
         return text if len(text) <= 40 else text[:36] + "...'"
 
     shown = ", ".join(short(c) for c in columns[:limit])
-    return shown + (f" and {len(columns) - limit:,} more" if len(columns) > limit else "")
+    return shown + (" " + _("and {n} more").format(n=count(len(columns) - limit)) if len(columns) > limit else "")
 
 
 def resolve_mapping(
