@@ -304,7 +304,8 @@ def overview_report(v: ViewState, window: str) -> list[Any]:
         Text(cards.caption),
         Cards([(c.label, c.value, c.delta or "") for c in cards.items]),
         Figure(charts.volume_timeline(series.volumes, every=every, series=(("inbound", "Inbound"), ("outbound", "Replies")), peaks=series.peaks, events=s.events)),
-        Figure(charts.response_time_trend(series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds)),
+        *([Figure(charts.response_time_trend(series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds))]
+          if (series.response["turns"].fill_null(0) >= 5).any() else []),
         Table(_("All metrics"), cards.all_metrics),
     ]
 
@@ -459,6 +460,23 @@ def comparison(v: ViewState, split: str) -> pl.DataFrame | str:
     except (DataError, ValueError, KeyError) as exc:
         return str(exc)
     return thin.too_thin_to_compare(result) or result
+
+
+#: Share of human replies that must name their agent before "agents active" (and a shortfall
+#: against the agents needed) is shown as a count of the team.
+MIN_AGENT_COVERAGE = 0.9
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def agent_coverage(v: ViewState) -> float | None:
+    """Share of the view's human replies that name their agent (None without replies or without
+    an agent column): below MIN_AGENT_COVERAGE, agents active per hour are an undercount."""
+    m = common.filtered(v).messages
+    if "agent_id" not in m.collect_schema().names():
+        return None
+    human = (pl.col("direction") == "outbound") & ~pl.col("is_bot").fill_null(False) if "is_bot" in m.collect_schema().names() else (
+        pl.col("direction") == "outbound")
+    return m.filter(human).select(pl.col("agent_id").is_not_null().mean()).collect().item()
 
 
 @st.cache_data(max_entries=16, show_spinner=LazyText(N_("Building the staffing view…")))

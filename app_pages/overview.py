@@ -51,6 +51,9 @@ if frame is not None:
         series.response, periods=series.volumes["period"], every=every, sla_seconds=v.sla_seconds, title=_(compute.RESPONSE_TIME_PER.get(every, N_("Response time per period"))),
         subtitle=_("Answered turns by the period they started in (periods with 5+ turns) · dashed red: SLA target"),
     )
-    common.chart(rt, "response_time_trend", key="o_rt")
+    if (series.response["turns"].fill_null(0) >= 5).any():
+        common.chart(rt, "response_time_trend", key="o_rt")
+    else:  # an empty frame with a target line says nothing: say why instead
+        st.caption(_("Response time per period is not drawn: no period has 5 or more answered turns."))
 
     common.report_button(v, ds, _("Overview"), lambda: compute.overview_report(v, window), key="overview")

@@ -8,6 +8,7 @@ import streamlit as st
 from app_pages import common, compute
 from toolkit.analysis import thin
 from toolkit.present import charts
+from toolkit.present import format as fmt
 from toolkit.present.i18n import _
 from toolkit.present.markdown import escape_markdown
 from toolkit.present.report import Figure, Table
@@ -72,7 +73,13 @@ if frame is not None:
     common.chart(heat, "inbound_heatmap", key="v_heat")
     staff = compute.staffing_table(v)
     staffing_chart = None
-    if staff.height:
+    coverage = compute.agent_coverage(v)
+    if staff.height and coverage is not None and coverage < compute.MIN_AGENT_COVERAGE:
+        # Most replies do not name their agent (a Twitter export's sign-offs): agents active would
+        # be an undercount and every hour "short"; say so instead of drawing a false shortfall.
+        st.caption(_("Agents active per hour are not shown: only {share} of replies name their agent, so "
+                     "they would be undercounted.").format(share=fmt.percent(coverage, decimals=0)))
+    elif staff.height:
         needed = int(staff["agents_needed"].max() or 0)
         short_col = "short_while_open" if "short_while_open" in staff.columns else "short"
         staffing_chart = charts.hour_of_week_heatmap(
@@ -84,8 +91,9 @@ if frame is not None:
         common.chart(staffing_chart, "staffing_heatmap", key="v_staff")
         short = staff.filter(pl.col(short_col))
         if short.height:
-            opening = " while open" if short_col == "short_while_open" else ""
-            st.warning(_('{height} hours of the week have fewer agents active{opening} than needed.').format(height=short.height, opening=opening))
+            warning = (_("{height} hours of the week have fewer agents active while open than needed.") if short_col == "short_while_open"
+                       else _("{height} hours of the week have fewer agents active than needed."))
+            st.warning(warning.format(height=short.height))
         with st.expander(_("Staffing table")):
             common.table(staff, "staffing", key="v_stafft")
 

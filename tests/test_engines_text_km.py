@@ -29,7 +29,7 @@ from tests.test_engines import generated_log
 from tests.test_kpis import log
 from toolkit.cli import main
 from toolkit.core.patterns import is_portable, portable_regex
-from toolkit.measures.deflection import DEFAULT_DEFLECTION_PHRASES, DIRECT_MESSAGE, deflection_any_pattern
+from toolkit.measures.deflection import DEFAULT_DEFLECTION_PHRASES, DIRECT_MESSAGE, deflection_patterns
 from toolkit.measures.outcomes import (
     care_pattern,
     kaplan_meier_counts,
@@ -68,7 +68,7 @@ TARGETS = ["phone", " ", "Twitter DM", "dm", "email", "Messages privés", "MESSA
 
 def _patterns() -> list[str]:
     phrases = [portable_regex(f"(?i){p}") for v in DEFAULT_DEFLECTION_PHRASES.values() for p in v]
-    return [*phrases, deflection_any_pattern(), care_pattern(), portable_regex(CUSTOMER_SERVICE_PATTERN),
+    return [*phrases, *deflection_patterns().values(), care_pattern(), portable_regex(CUSTOMER_SERVICE_PATTERN),
             portable_regex(DIRECT_MESSAGE), NUMBER_TEXT]
 
 
@@ -99,8 +99,8 @@ def test_portable_patterns_say_what_we_mean() -> None:
     assert found["\u00a0help\u00a0"] and found["l'aide"] and found["HELP!!"]
     assert not found["dépanne"] and not found["_help_"] and not found["that was helpful, thanks"]
     assert not found["aide123"] and not found["help_desk"]
-    anyp = deflection_any_pattern()
-    moved = {t: pl.select(pl.lit(t).str.contains(anyp)).item() for t in TEXTS if t}
+    channels = deflection_patterns()
+    moved = {t: any(pl.select(pl.lit(t).str.contains(p)).item() for p in channels.values()) for t in TEXTS if t}
     assert moved["ÉCRIVEZ-NOUS svp"] and moved["N'HÉSITEZ PAS À NOUS APPELER"] and moved["PUÒI ANCHE CHIAMARCI"]
     assert moved["NOTRE MESSAGERIE INSTANTANÉE"] and moved["Contactez-nous PAR TÉLÉPHONE"]
     assert not moved["DM us please"] and not moved["they call us Southbest"]

@@ -46,7 +46,7 @@ def test_staffing_table_counts_arrivals_and_active_agents():
         ("e", week, "inbound"), ("e", week + 5, "outbound", False, "A1"),
         ("f", week + 10, "inbound"),
     ]
-    s = staffing(log(rows), sla=600, concurrency=1, handle_seconds=300)
+    s = staffing(log(rows), sla=600, concurrency=1, handle_seconds=300, min_turns=1)
     assert s.height == 168 and s.columns[:2] == ["weekday", "hour"]
     mon9 = s.filter(pl.col("weekday") == 1, pl.col("hour") == 9).row(0, named=True)
     assert mon9["arrivals_per_hour"] == pytest.approx(3.0)  # (4 + 2) / 2 Mondays-at-9
@@ -85,7 +85,20 @@ def test_calendar_marks_short_hours_while_open():
     from toolkit.calendar.business_hours import BusinessCalendar
 
     m = log([("a", 0, "inbound"), ("a", 5, "outbound"), ("b", 15 * 60, "inbound")])  # Mon 09:00, 00:00
-    s = staffing(m, calendar=BusinessCalendar.parse("mon-fri 09:00-17:00"), handle_seconds=300)
+    s = staffing(m, calendar=BusinessCalendar.parse("mon-fri 09:00-17:00"), handle_seconds=300, min_turns=1)
     row = {(r["weekday"], r["hour"]): r for r in s.to_dicts()}
     assert row[(1, 9)]["open_fraction"] == 1.0 and row[(2, 0)]["open_fraction"] == 0.0
     assert row[(2, 0)]["short"] and not row[(2, 0)]["short_while_open"]
+
+
+def test_an_hour_is_judged_only_on_enough_turns():
+    """A sparse log: one Monday-09:00 turn answered by nobody is too little to call the hour short;
+    the same hour with 30 such turns is short (nobody active, an agent needed)."""
+    one = staffing(log([("a", 0, "inbound")]), sla=600, concurrency=1, handle_seconds=300)
+    mon9 = one.filter(pl.col("weekday") == 1, pl.col("hour") == 9).row(0, named=True)
+    assert mon9["turns"] == 1 and mon9["agents_needed"] >= 1 and mon9["agents_active"] == 0
+    assert not mon9["enough_data"] and not mon9["short"]
+    many = staffing(log([(f"c{i}", i, "inbound") for i in range(30)]), sla=600, concurrency=1, handle_seconds=300)
+    mon9 = many.filter(pl.col("weekday") == 1, pl.col("hour") == 9).row(0, named=True)
+    assert mon9["turns"] == 30 and mon9["enough_data"] and mon9["short"]
+    assert many.filter(~pl.col("enough_data"))["short"].sum() == 0

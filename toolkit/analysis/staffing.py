@@ -19,6 +19,11 @@ The model (state it when you show the numbers):
 * **Agents active** = distinct agents who replied in that local hour, averaged over the
   occurrences of that hour of the week (hours with nobody count as 0). An hour is ``short``
   when fewer agents were active than needed.
+* **Enough data**: an hour of the week is judged only when the log holds at least ``min_turns``
+  customer turns that started in it (default :data:`toolkit.analysis.thin.MIN_SAMPLE`, 30, the
+  minimum the whole product uses before a claim). In a sparse log (a few busy days in months of
+  quiet) the averages of the others rest on a handful of turns, and any turn at all "needs" an
+  agent, so they would all look short; they get ``enough_data`` False and ``short`` False.
 """
 
 from __future__ import annotations
@@ -130,6 +135,7 @@ def staffing(
     timezone: str = "UTC",
     default_handle_seconds: float = DEFAULT_HANDLE_SECONDS,
     calendar: Any = None,
+    min_turns: int | None = None,
 ) -> pl.DataFrame:
     """Agents needed per hour of the week to meet the SLA, next to the agents active then.
 
@@ -151,13 +157,21 @@ def staffing(
     calendar
         Opening hours (optional): adds ``open_fraction`` (share of the hour that is open) and
         ``short_while_open`` (short in an hour that is at least partly open).
+    min_turns
+        Customer turns an hour of the week needs in the log before it is judged (default
+        :data:`toolkit.analysis.thin.MIN_SAMPLE`, 30); see the module docstring.
 
     Returns
     -------
     polars.DataFrame
-        168 rows: ``weekday`` (1 = Monday), ``hour``, ``arrivals_per_hour``, ``handle_seconds``,
-        ``offered_load`` (erlangs), ``agents_needed``, ``agents_active``, ``short`` (bool).
+        168 rows: ``weekday`` (1 = Monday), ``hour``, ``turns`` (customer turns in the log that
+        started in that hour of the week), ``arrivals_per_hour``, ``handle_seconds``,
+        ``offered_load`` (erlangs), ``agents_needed``, ``agents_active``, ``enough_data`` (at
+        least ``min_turns`` turns) and ``short`` (bool; only where there is enough data).
     """
+    from toolkit.analysis.thin import MIN_SAMPLE
+
+    min_turns = MIN_SAMPLE if min_turns is None else min_turns
     if not 0 < target < 1:
         msg = _("target must be a share between 0 and 1 (e.g. 0.8), got {target}").format(target=target)
         raise DataError(msg)
@@ -181,8 +195,9 @@ def staffing(
     )
     if hours is None:
         return _with_calendar(week.with_columns(
-            arrivals_per_hour=pl.lit(0.0), handle_seconds=pl.lit(handle_seconds or default_handle_seconds),
-            offered_load=pl.lit(0.0), agents_needed=pl.lit(0, pl.Int64), agents_active=pl.lit(0.0),
+            turns=pl.lit(0, pl.Int64), arrivals_per_hour=pl.lit(0.0),
+            handle_seconds=pl.lit(handle_seconds or default_handle_seconds), offered_load=pl.lit(0.0),
+            agents_needed=pl.lit(0, pl.Int64), agents_active=pl.lit(0.0), enough_data=pl.lit(min_turns <= 0),
             short=pl.lit(False),
         ), calendar)
     how = [pl.col("_h").dt.weekday().cast(pl.Int8).alias("weekday"), pl.col("_h").dt.hour().cast(pl.Int8).alias("hour")]
@@ -239,11 +254,15 @@ def staffing(
         table["arrivals_per_hour"].to_numpy(), float(handle_seconds), sla=sla, target=target,
         concurrency=int(concurrency),
     )
-    result = table.with_columns(agents_needed=pl.Series(need, dtype=pl.Int64)).with_columns(
-        short=pl.col("agents_active") < pl.col("agents_needed")
+    result = table.with_columns(
+        agents_needed=pl.Series(need, dtype=pl.Int64),
+        turns=pl.col("_turns").cast(pl.Int64),
+        enough_data=pl.col("_turns") >= min_turns,
+    ).with_columns(
+        short=pl.col("enough_data") & (pl.col("agents_active") < pl.col("agents_needed"))
     ).select(
-        "weekday", "hour", "arrivals_per_hour", "handle_seconds", "offered_load", "agents_needed",
-        "agents_active", "short",
+        "weekday", "hour", "turns", "arrivals_per_hour", "handle_seconds", "offered_load", "agents_needed",
+        "agents_active", "enough_data", "short",
     )
     return _with_calendar(result, calendar)
 

@@ -174,7 +174,12 @@ def deflection_channel_expr(
     text
         The text column.
     """
-    channel, _ = _matches(pl.col(text), phrases)
+    # The channel of the first phrase that fires is the first channel one of whose phrases
+    # fires: one combined pattern per channel (:func:`deflection_patterns`) says it faster.
+    body = pl.col(text)
+    channel = pl.coalesce([
+        pl.when(body.str.contains(pattern)).then(pl.lit(name)) for name, pattern in deflection_patterns(phrases).items()
+    ])
     return pl.when(pl.col("direction") == OUTBOUND).then(channel)
 
 
@@ -275,12 +280,19 @@ def deflection_phrase_counts(
     return same_kind(result, messages)
 
 
-def deflection_any_pattern(phrases: Mapping[str, Sequence[str]] | None = None) -> str:
-    """One case-insensitive regular expression that matches where any phrase does (every
-    engine reads it alike: :func:`toolkit.core.patterns.portable_regex`)."""
-    return "|".join(
-        f"(?:{portable_regex(f'(?i){p}')})" for patterns in _phrases(phrases).values() for p in patterns
-    )
+def deflection_patterns(phrases: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
+    """Per target channel, one case-insensitive regular expression matching where any of its
+    phrases does, in the form every engine reads alike (:func:`toolkit.core.patterns.portable_regex`).
+
+    One pattern per channel (phone, email, chat) is several times faster than one per phrase,
+    and far faster than one for all: a single alternation of every phrase outgrows the regex
+    engines' fast automata.
+    """
+    return {
+        channel: "(?i)" + "|".join(f"(?:{portable_regex(p)})" for p in patterns)
+        for channel, patterns in _phrases(phrases).items()
+        if patterns
+    }
 
 
 def deflection_message(columns: Sequence[str]) -> nw.Expr | None:
@@ -296,7 +308,10 @@ def deflection_message(columns: Sequence[str]) -> nw.Expr | None:
         moved = ~target.is_null() & (target != "") & ~target.str.contains(portable_regex(DIRECT_MESSAGE))
         return moved.fill_null(value=False)
     if "text" in columns:
-        found = nw.col("text").cast(nw.String).str.contains(deflection_any_pattern()).fill_null(value=False)
+        text = nw.col("text").cast(nw.String)
+        found = nw.lit(value=False)
+        for pattern in deflection_patterns().values():
+            found = found | text.str.contains(pattern).fill_null(value=False)
         return (nw.col("direction") == OUTBOUND) & found
     return None
 

@@ -710,10 +710,12 @@ def transition_heatmap(moves: pl.DataFrame, *, within: str = "48 h") -> Any:
 def difference_chart(result: pl.DataFrame, *, labels: dict[str, str] | None = None) -> Any | None:
     """Response-time differences of a :func:`toolkit.compare` result with their 95% intervals.
 
-    One row per time measure (``kind == "time"``), sorted by the difference; significant ones
-    (p < 0.05) in orange. Seconds in, shown in minutes or hours. None when there is nothing to draw.
+    One row per time measure (``kind == "time"``) that was tested (it has an interval), sorted by
+    the difference; significant ones (p < 0.05) in orange. Seconds in, shown in minutes or hours. None when there is nothing to draw.
     """
-    times = result.filter((pl.col("kind") == "time") & pl.col("difference").is_not_null())
+    # Only measures that were tested: a difference without its interval (too few turns on a side)
+    # is a number a reader cannot weigh.
+    times = result.filter((pl.col("kind") == "time") & pl.col("difference").is_not_null() & pl.col("ci_low").is_not_null())
     if times.height == 0:
         return None
     # The unit fits the largest difference (most measures may differ by nothing).
