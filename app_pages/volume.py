@@ -94,6 +94,10 @@ if frame is not None:
             warning = (_("{height} hours of the week have fewer agents active while open than needed.") if short_col == "short_while_open"
                        else _("{height} hours of the week have fewer agents active than needed."))
             st.warning(warning.format(height=short.height))
+        unjudged = int((~staff["enough_data"]).sum())
+        if unjudged:
+            st.caption(_("{n} hours of the week are not judged: the log holds fewer than {min_n} customer turns "
+                         "in each of them.").format(n=fmt.count(unjudged), min_n=fmt.count(thin.MIN_SAMPLE)))
         with st.expander(_("Staffing table")):
             common.table(staff, "staffing", key="v_stafft")
 

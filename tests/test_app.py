@@ -254,3 +254,15 @@ def test_compare_opens_on_a_comparison_the_log_can_make() -> None:
     assert at.dataframe, "the default comparison shows its table"
     at = run("app_pages/compare.py")  # the sample's opening hours
     assert at.selectbox(key="cmp_kind").value == "hours"
+
+
+def test_volume_says_which_hours_of_the_week_are_too_thin_to_judge_staffing() -> None:
+    """The staffing shortfall is claimed only where the log holds 30+ customer turns; the page says
+    how many hours of the week it leaves unjudged (the sample's quiet night hours)."""
+    import re
+
+    at = run("app_pages/volume.py")
+    found = [re.search(r"(\d+) hours of the week are not judged: the log holds fewer than 30 customer turns", c.value)
+             for c in at.caption]
+    counts = [int(m.group(1)) for m in found if m]
+    assert counts and 0 < counts[0] < 168, [c.value for c in at.caption]
