@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 
 from toolkit.present import charts
 
@@ -131,3 +132,21 @@ def test_response_trend_in_a_narrow_range_stays_linear_in_the_unit_that_fits():
     assert charts.duration_axis([2 * 86400, 4 * 86400], 3 * 86400) == (False, "days", 86400.0)
     assert charts.duration_axis([60, 90], None) == (False, "seconds", 1.0)
     assert charts.duration_axis([60, 60, 30 * 60], None)[0] is True  # 30x the median: log
+
+
+@pytest.mark.parametrize(("days", "every"), [(1, "1h"), (3, "1h"), (4, "1h"), (20, "1d"), (100, "1d"), (400, "1w")])
+def test_time_charts_draw_for_every_span(days: int, every: str) -> None:
+    """Vega 6 (the one Streamlit and the PNG/SVG exports run) drew an empty chart for an axis of
+    a few days (tick interval "hour"): every span must render, with its tick labels."""
+    step = dt.timedelta(hours=1) if every == "1h" else dt.timedelta(days=1 if every == "1d" else 7)
+    n = max(2, int(dt.timedelta(days=days) / step))
+    periods = [dt.datetime(2017, 10, 10) + i * step for i in range(n)]
+    volume = charts.volume_timeline(pl.DataFrame({"period": periods, "inbound": [i % 7 + 1 for i in range(n)]}), every=every)
+    trend = charts.response_time_trend(
+        pl.DataFrame({"period": periods, "art_median_s": [600.0 + i for i in range(n)],
+                      "art_p90_s": [3000.0 + i for i in range(n)], "turns": [10] * n}),
+        every=every, sla_seconds=3600,
+    )
+    for chart in (volume, trend):
+        svg = charts.chart_svg(chart)
+        assert svg.count("<text") > 6, svg[:300]  # axis labels drawn, not an empty frame

@@ -131,8 +131,11 @@ def _time_axis(periods: Any = None) -> alt.Axis:
     values = [p for p in (list(periods) if periods is not None else []) if p is not None]
     span = (max(values) - min(values)).total_seconds() / 86400 if len(values) > 1 else 0.0
     if span <= 4:
+        # A count, not {"interval": "hour"}: Vega 6 (Streamlit's, vl-convert's) names the unit
+        # "hours" and fails on "hour" (the only spelling Vega-Lite's schema allows), drawing an
+        # empty chart; for a count it picks whole 3- or 6-hour steps itself.
         step = 6 if span > 1.5 else 3
-        fmt_, ticks = "%a %H:%M", {"interval": "hour", "step": step}
+        fmt_, ticks = "%a %H:%M", max(2, round(span * 24 / step))
     elif span <= 31:
         fmt_, ticks = "%d %b", {"interval": "day", "step": max(1, int(span // 10))}
     elif span <= 150:
