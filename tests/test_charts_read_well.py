@@ -150,3 +150,13 @@ def test_time_charts_draw_for_every_span(days: int, every: str) -> None:
     for chart in (volume, trend):
         svg = charts.chart_svg(chart)
         assert svg.count("<text") > 6, svg[:300]  # axis labels drawn, not an empty frame
+
+
+def test_sparse_heatmap_keeps_its_busy_hour_darker_than_a_single_message():
+    """A log of a few days fills a handful of the 168 cells: the colour scale must not stop at the
+    95th percentile of mostly empty cells (it made 18 messages look like 1)."""
+    values = [0.0] * 168
+    values[50], values[51], values[60] = 18.0, 1.0, 2.0
+    spec = charts.hour_of_week_heatmap(_grid(values), value="v", title="t", value_title="v").to_dict()
+    color = next(e for e in _encodings(spec, "color"))
+    assert "domainMax" not in color.get("scale", {}), color

@@ -370,8 +370,11 @@ def hour_of_week_heatmap(
     ).with_columns(day=_day_name("weekday"))
     pick = alt.selection_point(name=PICK, fields=["weekday", "hour"], on="click")
     # One extreme cell (a reply years late) must not wash out the rest: the colour scale stops
-    # at the 95th percentile and clamps (the tooltip keeps the true value).
-    top = data["value"].quantile(0.95, "linear") if data.height >= 20 else None
+    # at the 95th percentile and clamps (the tooltip keeps the true value). The percentile is
+    # taken over the cells with something in them: in a sparse log most cells are empty, and a
+    # percentile of zeros would clamp a busy hour to the colour of a single message.
+    filled = data["value"].filter(data["value"] > 0)
+    top = filled.quantile(0.95, "linear") if filled.len() >= 20 else None
     clamped = top is not None and top > 0 and float(data["value"].max() or 0) > 2 * float(top)  # type: ignore[operator]
     color_scale = alt.Scale(scheme=scheme, domainMax=float(top), clamp=True) if clamped else alt.Scale(scheme=scheme)
     legend_fmt = fmt
