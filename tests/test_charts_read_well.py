@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 
 from toolkit.present import charts
 
@@ -52,7 +53,7 @@ def test_time_axis_fits_hours_days_and_months_without_repeated_dates():
         a = dt.datetime(2017, 8, 8)
         return charts._time_axis([a, a + dt.timedelta(days=days)]).to_dict()
 
-    assert axis(2)["format"] == "%a %H:%M" and axis(2)["tickCount"]["interval"] == "hour"
+    assert axis(2)["format"] == "%a %H:%M" and axis(2)["tickCount"] == 8  # 6-hour steps (a count: see below)
     # 118 days (twcs_head without its far-out dates): a tick every other week, same weekday.
     assert axis(117)["format"] == "%d %b" and axis(117)["tickCount"] == {"interval": "week", "step": 2}
     assert axis(20)["tickCount"] == {"interval": "day", "step": 2}
@@ -131,3 +132,33 @@ def test_response_trend_in_a_narrow_range_stays_linear_in_the_unit_that_fits():
     assert charts.duration_axis([2 * 86400, 4 * 86400], 3 * 86400) == (False, "days", 86400.0)
     assert charts.duration_axis([60, 90], None) == (False, "seconds", 1.0)
     assert charts.duration_axis([60, 60, 30 * 60], None)[0] is True  # 30x the median: log
+
+
+@pytest.mark.parametrize(("days", "every"), [(1, "1h"), (3, "1h"), (4, "1h"), (20, "1d"), (100, "1d"), (400, "1w")])
+def test_time_charts_draw_for_every_span(days: int, every: str) -> None:
+    """Vega 6 (the one Streamlit and the PNG/SVG exports run) drew an empty chart for an axis of
+    a few days (tick interval "hour"): every span must render, with its tick labels."""
+    step = dt.timedelta(hours=1) if every == "1h" else dt.timedelta(days=1 if every == "1d" else 7)
+    n = max(2, int(dt.timedelta(days=days) / step))
+    periods = [dt.datetime(2017, 10, 10) + i * step for i in range(n)]
+    volume = charts.volume_timeline(pl.DataFrame({"period": periods, "inbound": [i % 7 + 1 for i in range(n)]}), every=every)
+    trend = charts.response_time_trend(
+        pl.DataFrame({"period": periods, "art_median_s": [600.0 + i for i in range(n)],
+                      "art_p90_s": [3000.0 + i for i in range(n)], "turns": [10] * n}),
+        every=every, sla_seconds=3600,
+    )
+    for chart in (volume, trend):
+        svg = charts.chart_svg(chart)
+        assert svg.count("<text") > 6, svg[:300]  # axis labels drawn, not an empty frame
+
+
+def test_sparse_heatmap_keeps_its_busy_hour_darker_than_a_single_message():
+    """A log of a few days fills a handful of the 168 cells: the colour scale must not stop at the
+    95th percentile of mostly empty cells (it made 18 messages look like 1)."""
+    values = [0.0] * 168
+    for cell in range(40, 54):  # 14 hours with one message, one with 18 (twcs_sample's shape)
+        values[cell] = 1.0
+    values[60] = 18.0
+    spec = charts.hour_of_week_heatmap(_grid(values), value="v", title="t", value_title="v").to_dict()
+    color = next(e for e in _encodings(spec, "color"))
+    assert "domainMax" not in color.get("scale", {}), color

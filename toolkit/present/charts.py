@@ -131,8 +131,11 @@ def _time_axis(periods: Any = None) -> alt.Axis:
     values = [p for p in (list(periods) if periods is not None else []) if p is not None]
     span = (max(values) - min(values)).total_seconds() / 86400 if len(values) > 1 else 0.0
     if span <= 4:
+        # A count, not {"interval": "hour"}: Vega 6 (Streamlit's, vl-convert's) names the unit
+        # "hours" and fails on "hour" (the only spelling Vega-Lite's schema allows), drawing an
+        # empty chart; for a count it picks whole 3- or 6-hour steps itself.
         step = 6 if span > 1.5 else 3
-        fmt_, ticks = "%a %H:%M", {"interval": "hour", "step": step}
+        fmt_, ticks = "%a %H:%M", max(2, round(span * 24 / step))
     elif span <= 31:
         fmt_, ticks = "%d %b", {"interval": "day", "step": max(1, int(span // 10))}
     elif span <= 150:
@@ -367,8 +370,11 @@ def hour_of_week_heatmap(
     ).with_columns(day=_day_name("weekday"))
     pick = alt.selection_point(name=PICK, fields=["weekday", "hour"], on="click")
     # One extreme cell (a reply years late) must not wash out the rest: the colour scale stops
-    # at the 95th percentile and clamps (the tooltip keeps the true value).
-    top = data["value"].quantile(0.95, "linear") if data.height >= 20 else None
+    # at the 95th percentile and clamps (the tooltip keeps the true value). The percentile is
+    # taken over the cells with something in them: in a sparse log most cells are empty, and a
+    # percentile of zeros would clamp a busy hour to the colour of a single message.
+    filled = data["value"].filter(data["value"] > 0)
+    top = filled.quantile(0.95, "linear") if filled.len() >= 20 else None
     clamped = top is not None and top > 0 and float(data["value"].max() or 0) > 2 * float(top)  # type: ignore[operator]
     color_scale = alt.Scale(scheme=scheme, domainMax=float(top), clamp=True) if clamped else alt.Scale(scheme=scheme)
     legend_fmt = fmt
