@@ -198,10 +198,10 @@ def conversations(messages: Frame) -> Frame:
     in outbound ``text``).
     """
     lf = as_lazy(messages)
-    ordered = _in_conversation_order(lf)
+    ordered = _in_conversation_order(lf).with_columns(_cid=conversation_number())
     human = ordered.filter(~pl.col("is_bot").fill_null(False))
     has_agent = "agent_id" in lf.collect_schema().names()
-    result = _conversation_rows(lf, ordered, _turn_rows(human, [], has_agent=has_agent))
+    result = _conversation_rows(lf, ordered, _turn_rows(human, ["_cid"], has_agent=has_agent))
     return same_kind(result, messages)
 
 
@@ -211,7 +211,8 @@ def _conversation_rows(
     turn_table: pl.LazyFrame,
     turn_aggregations: tuple[pl.Expr, ...] = (),
 ) -> pl.LazyFrame:
-    """:func:`conversations` from the log in conversation order (bots included) and its turns.
+    """:func:`conversations` from the log in conversation order (bots included) and its turns,
+    both carrying the conversation's number ``_cid`` (:func:`conversation_number`).
 
     ``turn_aggregations`` are extra per-conversation aggregations over ``turn_table``, computed
     in the same group-by as the turn counts (one pass over the turns).
@@ -258,19 +259,14 @@ def _conversation_rows(
     aggs.extend(_outcome_aggregations(lf, columns))
     # The log is in conversation order, so a running count of id changes numbers the
     # conversations in sorted order: grouping by that integer is a pass over contiguous slices
-    # (about 5x faster than hashing the string ids again). When the turns carry that number too
-    # (FactTables), they are grouped and joined by it instead of by the string ids.
+    # (about 5x faster than hashing the string ids again); the turns carry that number too, so
+    # they are grouped and joined by it instead of by the string ids.
     conv = pl.col("conversation_id")
-    if "_cid" not in ordered.collect_schema().names():
-        ordered = ordered.with_columns(_cid=conversation_number())
     per_conversation = ordered.group_by("_cid", maintain_order=True).agg(conv.first(), *aggs)
-    key = "_cid" if "_cid" in turn_table.collect_schema().names() else "conversation_id"
-    if key == "conversation_id":
-        per_conversation = per_conversation.drop("_cid")
 
     turn_stats = (
         turn_table
-        .group_by(key)
+        .group_by("_cid")
         .agg(
             pl.len().cast(pl.Int64).alias("turns"),
             pl.col("answered_at").is_not_null().sum().cast(pl.Int64).alias("answered_turns"),
@@ -280,8 +276,8 @@ def _conversation_rows(
     )
     resolved = pl.col("resolved_at") if has_resolved else pl.lit(None, pl.Datetime("us", "UTC"))
     result = (
-        per_conversation.join(turn_stats, on=key, how="left")
-        .drop("_cid", strict=False)
+        per_conversation.join(turn_stats, on="_cid", how="left")
+        .drop("_cid")
         .with_columns(
             pl.col("turns", "answered_turns").fill_null(0),
             resolution_basis=pl.when(resolved.is_not_null())
