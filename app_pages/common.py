@@ -1039,21 +1039,28 @@ def report_button(v: ViewState, ds: Dataset, title: str, sections: Callable[[], 
     def parts() -> list[Any]:
         return [Table(x.title, display_frame(x.frame), x.max_rows) if isinstance(x, Table) else x for x in sections()]
 
-    def build_pdf() -> bytes:
-        return pdf_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=parts())
-
     def build_html() -> str:
         return html_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=parts())
 
     with st.container(horizontal=True):
-        st.download_button(
-            _("One-page report (PDF)"), in_language(build_pdf), file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
-            key=f"pdf_{key}", on_click="ignore", icon=":material/picture_as_pdf:",
-        )
+        _pdf_button(_("One-page report (PDF)"), v, ds, title, parts, key=key)
         st.download_button(
             _("One-page report (HTML)"), in_language(build_html), file_name=export_name(title, start, end, ext="html"), mime="text/html",
             key=f"report_{key}", on_click="ignore", icon=":material/description:",
         )
+
+
+def _pdf_button(label: str, v: ViewState, ds: Dataset, title: str, sections: Callable[[], list[Any]], *, key: str) -> None:
+    """A one-page PDF of ``sections`` (built when clicked), named after ``title`` and the dates."""
+    start, end = export_dates(v)
+
+    def build() -> bytes:
+        return pdf_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=sections())
+
+    st.download_button(
+        label, in_language(build), file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
+        key=f"pdf_{key}", on_click="ignore", icon=":material/picture_as_pdf:",
+    )
 
 
 def comparison_report_buttons(v: ViewState, ds: Dataset, title: str, result: pl.DataFrame, chart: Any | None, *, key: str) -> None:
@@ -1069,14 +1076,8 @@ def comparison_report_buttons(v: ViewState, ds: Dataset, title: str, result: pl.
         every = Bullets(_("Every measure in words"), comparison_sentences(result, labels=labels))
         return [*lead, every, *([Figure(chart)] if chart is not None else [])]
 
-    def build_pdf() -> bytes:
-        return pdf_report(title=title, dataset=_label_of(ds), filters=report_filters(v), sections=sections())
-
     with st.container(horizontal=True):
-        st.download_button(
-            _("Comparison report (PDF)"), in_language(build_pdf), file_name=export_name(title, start, end, ext="pdf"), mime="application/pdf",
-            key=f"pdf_{key}", on_click="ignore", icon=":material/picture_as_pdf:",
-        )
+        _pdf_button(_("Comparison report (PDF)"), v, ds, title, sections, key=key)
         st.download_button(
             _("Comparison report (CSV)"), in_language(lambda: safe_csv(comparison_export(result, labels=labels))),
             file_name=export_name(title, start, end, ext="csv"), mime="text/csv", key=f"cmpcsv_{key}", on_click="ignore",
