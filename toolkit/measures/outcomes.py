@@ -689,6 +689,7 @@ def _experience_split(arg: str, ctx: Any) -> Any:
 
 
 def _register_experience_split() -> None:
+    """Called by :mod:`toolkit.analysis.compare` as it loads (computing KPIs does not load it)."""
     from toolkit.analysis.compare import SplitKind, register_split
 
     register_split(
@@ -700,6 +701,3 @@ def _register_experience_split() -> None:
         ),
         replace=True,
     )
-
-
-_register_experience_split()
