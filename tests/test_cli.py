@@ -167,3 +167,32 @@ def test_kpis_metrics_picks_the_keys_and_names_an_unknown_one(small_log):
     assert row == {"turns": 3, "frt_median_s": 1200.0, "sla_target_s": 3600.0}
     bad = run("kpis", str(small_log), "--metrics", "frt_median_x")
     assert bad.returncode == 2 and "frt_median_x" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_kpis_does_not_load_the_analyses(small_log):
+    # Start-up time is part of every run (~0.14 s of a 1M-row CSV's 1.2 s): `kpis` must not load
+    # the comparisons, numpy or scipy (toolkit/__init__.py loads the analyses on first use), and
+    # `compare --help` still lists every split, plug-ins' included.
+    code = (
+        "import contextlib, io, sys\n"
+        "from toolkit.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['kpis', {str(small_log)!r}, '--format', 'json']) == 0\n"
+        "print(sorted(m for m in ('numpy', 'scipy', 'altair', 'toolkit.analysis.compare') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+    helped = run("compare", "--help")
+    assert "before:YYYY-MM-DD" in helped.stdout and "experience" in helped.stdout
+
+
+def test_the_public_names_load_on_first_use():
+    import toolkit
+    from toolkit.analysis.compare import _SPLITS
+
+    assert toolkit.compare.__module__ == "toolkit.analysis.compare"
+    assert list(_SPLITS)[-1] == "experience"  # registered with the outcomes, after the built-ins
+    assert set(toolkit.__all__) <= set(dir(toolkit))
+    with pytest.raises(AttributeError):
+        toolkit.no_such_name

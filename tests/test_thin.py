@@ -97,3 +97,16 @@ def test_the_real_excerpt_one_count_of_far_out_dates(realdata):
     r = thin.dense_range(result.messages)
     assert issue.rows == r.outside == 3
     assert r.first == dt.date(2017, 8, 8) and r.last == dt.date(2017, 12, 3)
+
+
+@given(st.lists(st.one_of(st.none(), st.integers(-(10**15), 10**15), st.integers(0, 3)), max_size=400))
+def test_far_out_percentiles_are_polars_quantiles(values):
+    # far_out_stats takes the 1st/99th percentiles with bottom_k/top_k (fast); they must be the
+    # very values quantile(0.01, "lower") and quantile(0.99, "higher") pick, nulls ignored.
+    from toolkit.io.timestamps import far_out_stats
+
+    created = pl.from_epoch(pl.Series("created_at", values, dtype=pl.Int64), time_unit="us")
+    got = pl.select(far_out_stats(pl.lit(created))).row(0, named=True)
+    us = created.dt.epoch("us")
+    assert got["__q01"] == us.quantile(0.01, "lower")
+    assert got["__q99"] == us.quantile(0.99, "higher")

@@ -7,20 +7,9 @@
 
 from __future__ import annotations
 
-from toolkit.analysis.agents import agent_report
-from toolkit.analysis.compare import Split, compare, parse_split, register_split
-from toolkit.analysis.coverage import metric_coverage, unlocking_columns
-from toolkit.analysis.hours_report import HoursReport, hours_report, opening_hours_whatif
-from toolkit.analysis.peaks import (
-    event_summary,
-    holiday_events,
-    peak_buckets,
-    peak_periods,
-)
-from toolkit.analysis.queue import queue, read_rules, spike
-from toolkit.analysis.staffing import staffing
+from typing import TYPE_CHECKING, Any
+
 from toolkit.calendar.business_hours import BusinessCalendar
-from toolkit.calendar.events import Event, parse_event, promotion
 from toolkit.core.kpis import FactTables, kpi_tables, kpis
 from toolkit.core.metrics import (
     Metric,
@@ -69,9 +58,62 @@ from toolkit.measures.topics import (
     topic_volumes,
 )
 from toolkit.measures.volumes import volumes
-from toolkit.plugins import load_plugins
 from toolkit.present.format import duration as format_duration
-from toolkit.sample import sample_customers_path, sample_path
+
+# The analyses (comparisons, agents, staffing, peaks, queue...) load on first use: `python -m
+# toolkit kpis` and the loader do not pay for numpy and scipy (PEP 562, docs/benchmarks.md).
+_LAZY: dict[str, tuple[str, str]] = {
+    "agent_report": ("toolkit.analysis.agents", "agent_report"),
+    "Split": ("toolkit.analysis.compare", "Split"),
+    "compare": ("toolkit.analysis.compare", "compare"),
+    "parse_split": ("toolkit.analysis.compare", "parse_split"),
+    "register_split": ("toolkit.analysis.compare", "register_split"),
+    "metric_coverage": ("toolkit.analysis.coverage", "metric_coverage"),
+    "unlocking_columns": ("toolkit.analysis.coverage", "unlocking_columns"),
+    "HoursReport": ("toolkit.analysis.hours_report", "HoursReport"),
+    "hours_report": ("toolkit.analysis.hours_report", "hours_report"),
+    "opening_hours_whatif": ("toolkit.analysis.hours_report", "opening_hours_whatif"),
+    "event_summary": ("toolkit.analysis.peaks", "event_summary"),
+    "holiday_events": ("toolkit.analysis.peaks", "holiday_events"),
+    "peak_buckets": ("toolkit.analysis.peaks", "peak_buckets"),
+    "peak_periods": ("toolkit.analysis.peaks", "peak_periods"),
+    "queue": ("toolkit.analysis.queue", "queue"),
+    "read_rules": ("toolkit.analysis.queue", "read_rules"),
+    "spike": ("toolkit.analysis.queue", "spike"),
+    "staffing": ("toolkit.analysis.staffing", "staffing"),
+    "Event": ("toolkit.calendar.events", "Event"),
+    "parse_event": ("toolkit.calendar.events", "parse_event"),
+    "promotion": ("toolkit.calendar.events", "promotion"),
+    "load_plugins": ("toolkit.plugins", "load_plugins"),
+    "sample_customers_path": ("toolkit.sample", "sample_customers_path"),
+    "sample_path": ("toolkit.sample", "sample_path"),
+}
+
+if TYPE_CHECKING:
+    from toolkit.analysis.agents import agent_report
+    from toolkit.analysis.compare import Split, compare, parse_split, register_split
+    from toolkit.analysis.coverage import metric_coverage, unlocking_columns
+    from toolkit.analysis.hours_report import HoursReport, hours_report, opening_hours_whatif
+    from toolkit.analysis.peaks import event_summary, holiday_events, peak_buckets, peak_periods
+    from toolkit.analysis.queue import queue, read_rules, spike
+    from toolkit.analysis.staffing import staffing
+    from toolkit.calendar.events import Event, parse_event, promotion
+    from toolkit.plugins import load_plugins
+    from toolkit.sample import sample_customers_path, sample_path
+
+
+def __getattr__(name: str) -> Any:
+    """The lazily loaded public names (:data:`_LAZY`), imported on first use."""
+    if name not in _LAZY:
+        msg = f"module 'toolkit' has no attribute {name!r}"
+        raise AttributeError(msg)
+    import importlib
+
+    module, attr = _LAZY[name]
+    value = getattr(importlib.import_module(module), attr)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CARE_TRIGGERS",

@@ -481,13 +481,24 @@ def _events_from_args(args: argparse.Namespace) -> list[Any]:
     return [parse_event(text) for text in args.event]
 
 
-def _register_compare_and_peaks(commands: Any) -> None:
-    from toolkit.analysis.compare import split_syntax
+class _CompareHelp(argparse.HelpFormatter):
+    """``compare --help`` lists the splits (plug-ins' too) when it is shown, so that the other
+    commands do not load the comparisons (and numpy, scipy) to build the parser."""
 
-    compare = commands.add_parser("compare", help="compare two groups on every metric, with statistics")
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.dest == "split":
+            from toolkit.analysis.compare import split_syntax
+
+            return split_syntax()
+        return super()._get_help_string(action)
+
+
+def _register_compare_and_peaks(commands: Any) -> None:
+    compare = commands.add_parser("compare", help="compare two groups on every metric, with statistics",
+                                  formatter_class=_CompareHelp)
     _add_input_arguments(compare)
     _add_calendar_arguments(compare)
-    compare.add_argument("--split", required=True, help=split_syntax())
+    compare.add_argument("--split", required=True, help="the two groups (listed by compare --help)")
     compare.add_argument("--metrics", nargs="+", default=None, metavar="NAME", help="metrics to compare")
     _add_outcome_arguments(compare)
     compare.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")

@@ -463,6 +463,17 @@ register_split(SplitKind("event", _event_split, syntax="event:NAME", label=N_("D
                          argument="event"))
 
 
+def _register_domain_splits() -> None:
+    # Splits defined with their measures (bad experience vs the rest: toolkit.measures.outcomes),
+    # registered after the built-in ones so that the list keeps its order.
+    from toolkit.measures.outcomes import _register_experience_split
+
+    _register_experience_split()
+
+
+_register_domain_splits()
+
+
 def _check_split_column(messages: pl.DataFrame | pl.LazyFrame, column: str, values: list[str]) -> None:
     """A typo in a split's column or values is an error, not a quiet comparison of empty sides."""
     lf = as_lazy(messages)

@@ -106,7 +106,9 @@ class FactTables:
         numbered_turns = facts.drop("_as_of").cache()
         self.turns = numbered_turns.drop("_cid")
         target = sla_target(self.context)
-        conversations = _conversation_rows(lf, ordered, numbered_turns, (bad_turn_aggregation(target),))
+        conversations = _conversation_rows(
+            lf, ordered, numbered_turns, (bad_turn_aggregation(target),), keep_number=True
+        )
         self.conversations = conversation_outcomes(conversations, lf, self.turns, as_of=end, sla=target)
 
     def table(self, level: str) -> pl.LazyFrame:

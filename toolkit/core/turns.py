@@ -210,12 +210,15 @@ def _conversation_rows(
     ordered: pl.LazyFrame,
     turn_table: pl.LazyFrame,
     turn_aggregations: tuple[pl.Expr, ...] = (),
+    *,
+    keep_number: bool = False,
 ) -> pl.LazyFrame:
     """:func:`conversations` from the log in conversation order (bots included) and its turns,
     both carrying the conversation's number ``_cid`` (:func:`conversation_number`).
 
     ``turn_aggregations`` are extra per-conversation aggregations over ``turn_table``, computed
-    in the same group-by as the turn counts (one pass over the turns).
+    in the same group-by as the turn counts (one pass over the turns). ``keep_number`` keeps
+    ``_cid`` in the result, for joins by an integer instead of the string id.
     """
     columns = lf.collect_schema().names()
     carried = [c for c in dimension_columns(columns) if c not in ("customer_id",)]
@@ -277,7 +280,7 @@ def _conversation_rows(
     resolved = pl.col("resolved_at") if has_resolved else pl.lit(None, pl.Datetime("us", "UTC"))
     result = (
         per_conversation.join(turn_stats, on="_cid", how="left")
-        .drop("_cid")
+        .drop([] if keep_number else ["_cid"])
         .with_columns(
             pl.col("turns", "answered_turns").fill_null(0),
             resolution_basis=pl.when(resolved.is_not_null())

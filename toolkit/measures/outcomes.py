@@ -456,9 +456,11 @@ def conversation_outcomes(
     else:
         # The customer's next inbound message anywhere, looked up only for the candidates (the
         # other conversations are unresolved whatever it is).
+        # Joined back by the conversation's number when the table has it (an integer key).
+        key = "_cid" if "_cid" in conv.collect_schema().names() else "conversation_id"
         comeback = (
             conv.filter(candidate & pl.col("customer_id").is_not_null())
-            .select("conversation_id", "customer_id", "last_outbound_at")
+            .select(key, "customer_id", "last_outbound_at")
             .sort("last_outbound_at")
             .join_asof(
                 messages.filter(inbound & pl.col("customer_id").is_not_null())
@@ -471,9 +473,9 @@ def conversation_outcomes(
                 allow_exact_matches=False,
                 check_sortedness=False,  # sorted above; polars cannot check it within groups
             )
-            .select("conversation_id", "_next_customer_at")
+            .select(key, "_next_customer_at")
         )
-        conv = conv.join(comeback, on="conversation_id", how="left")
+        conv = conv.join(comeback, on=key, how="left")
         came_back = pl.col("_next_customer_at").is_not_null() & (
             (pl.col("_next_customer_at") - pl.col("last_outbound_at")).dt.total_seconds(fractional=True)
             <= RESOLUTION_QUIET_S
@@ -510,7 +512,7 @@ def conversation_outcomes(
         conv = conv.with_columns(
             churn_after_s=(pl.col("churned_at") - pl.col("started_at")).dt.total_seconds(fractional=True)
         )
-    return conv.drop("_end", "_next_customer_at", "_last_is_human_reply", "_bad_turn", "_first_start", strict=False)
+    return conv.drop("_end", "_next_customer_at", "_last_is_human_reply", "_bad_turn", "_first_start", "_cid", strict=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -687,6 +689,7 @@ def _experience_split(arg: str, ctx: Any) -> Any:
 
 
 def _register_experience_split() -> None:
+    """Called by :mod:`toolkit.analysis.compare` as it loads (computing KPIs does not load it)."""
     from toolkit.analysis.compare import SplitKind, register_split
 
     register_split(
@@ -698,6 +701,3 @@ def _register_experience_split() -> None:
         ),
         replace=True,
     )
-
-
-_register_experience_split()
