@@ -125,7 +125,7 @@ def test_a_text_over_several_lines_still_loads(tmp_path):
     rows[3][6] = '"one, two, three\nfour, five\nsix"'
     path = tmp_path / "multi.csv"
     path.write_text("\n".join(_lines(rows)) + "\n")
-    eager, lazy = _loaded(path, 12)
+    eager, _lazy = _loaded(path, 12)
     assert eager.messages.get_column("text")[3] == "one, two, three\nfour, five\nsix"
 
 
@@ -138,7 +138,7 @@ def test_cr_line_breaks_below_an_lf_or_crlf_header_are_line_breaks(tmp_path, hea
     rows = _rows(60)
     path = tmp_path / "mac.csv"
     path.write_bytes((",".join(HEADER) + header_end + "\r".join(",".join(r) for r in rows) + "\r").encode())
-    eager, lazy = _loaded(path, 60)
+    eager, _lazy = _loaded(path, 60)
     assert any("CR only" in str(n) for n in eager.quality.notes)
     assert eager.messages.get_column("message_id").to_list() == [r[0] for r in rows]
 
@@ -153,7 +153,7 @@ def test_a_binary_column_that_is_not_utf8_is_kept_as_hexadecimal(tmp_path):
     )
     path = tmp_path / "bin.parquet"
     frame.write_parquet(path)
-    eager, lazy = _loaded(path, 6, mapping={"template": "raw_bytes"})
+    eager, _lazy = _loaded(path, 6, mapping={"template": "raw_bytes"})
     assert eager.messages.get_column("template").to_list() == ["00ff6162"] * 6
     assert eager.messages.get_column("utf8_bytes").to_list() == ["café"] * 6
     assert any("'raw_bytes'" in str(n) and "hexadecimal" in str(n) for n in eager.quality.notes)
