@@ -386,10 +386,13 @@ def load_lazy(
 
 
 def _lines(path: str | Path) -> int:
-    """Lines of a text file (no field of it holds a line break), counted in 16 MB chunks."""
+    """Lines of a text file (no field of it holds a line break), counted in 16 MB chunks; -1 when
+    it has NUL bytes (the eager reader removes them and says so)."""
     n, last = 0, b"\n"
     with Path(path).open("rb") as fh:
         while chunk := fh.read(1 << 24):
+            if b"\x00" in chunk:
+                return -1
             n += chunk.count(b"\n")
             last = chunk[-1:]
     return n + (last != b"\n")

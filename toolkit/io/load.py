@@ -1,7 +1,8 @@
 """Load a message log from any common export into the canonical messages frame.
 
 ``load(source)`` reads CSV/TSV (any of ``, ; tab |``; UTF-8 with or without BOM, UTF-16 with
-BOM, cp1252), Excel ``.xlsx``, Parquet, JSON lines, or a polars/pandas frame; maps its columns
+BOM, cp1252), Excel ``.xlsx``, Parquet, JSON lines, or a polars/pandas frame (files may be
+gzip/bzip2/xz-compressed or a zip of one file); maps its columns
 with a preset (detected from the header unless given) and a user mapping; parses timestamps;
 assigns conversations; and accounts for every input row in a :class:`QualityReport`.
 """
@@ -239,6 +240,8 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
     raw = data if encoding in ("utf-8", "cr") else text.encode("utf-8")
     if encoding == "utf-8-sig":
         raw = data[3:]
+    if b"\x00" in raw:  # the NULs the note says were removed
+        raw = text.encode("utf-8")
     return _read_csv(raw, text, label)
 
 
@@ -373,9 +376,13 @@ def _decode(data: bytes, label: str, notes: list[str] | None = None) -> tuple[st
         except UnicodeDecodeError:
             continue
         # Binary files decode as cp1252 too: reject text full of control characters.
+        # NULs padding a field or two (a fixed-width export) are not binary: NULs spread over lines are.
         sample = text[:65536]
-        controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
-        if sample.count("\x00") > max(2, len(sample) // 1000) or controls > max(2, len(sample) // 100):
+        controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n\x00")
+        nul_lines = sum(1 for line in sample.split("\n") if "\x00" in line) if "\x00" in sample else 0
+        if controls > max(2, len(sample) // 100) or (
+            sample.count("\x00") > max(2, len(sample) // 1000) and nul_lines > max(2, sample.count("\n") // 100)
+        ):
             break
         if "\x00" in text:  # a few stray NUL characters in a text file: removed, and said so
             if notes is not None:
@@ -412,14 +419,24 @@ def _read_csv(raw: bytes, text: str, label: str) -> pl.DataFrame:
     # Rows with more fields than the header (an unquoted delimiter in a text, say): read them
     # under a widened header so the extra fields are kept in an `extra_fields` column and the
     # rows can be named in the quality report.
+    # The widened header grows until no row fills its last extra field (none is cut off).
     header, body = _split_header(raw)
-    try:
-        names = pl.read_csv(io.BytesIO(header), n_rows=0, **options).columns
-        extras = [f"__extra_{i}" for i in range(1, _MAX_EXTRA_FIELDS + 1)]
-        widened = sep.join('"' + n.replace('"', '""') + '"' for n in [*names, *extras]) + "\n"
-        frame = pl.read_csv(io.BytesIO(widened.encode() + body), truncate_ragged_lines=True, **options)
-    except Exception as exc:
-        raise DataError(_("Could not read {label} as CSV (delimiter {sep!r}): {detail}").format(label=label, sep=sep, detail=_first_line(exc))) from exc
+    n_extra = _MAX_EXTRA_FIELDS
+    while True:
+        try:
+            names = pl.read_csv(io.BytesIO(header), n_rows=0, **options).columns
+            extras = [f"__extra_{i}" for i in range(1, n_extra + 1)]
+            widened = sep.join('"' + n.replace('"', '""') + '"' for n in [*names, *extras]) + "\n"
+            frame = pl.read_csv(io.BytesIO(widened.encode() + body), truncate_ragged_lines=True, **options)
+        except Exception as exc:
+            raise DataError(_("Could not read {label} as CSV (delimiter {sep!r}): {detail}").format(label=label, sep=sep, detail=_first_line(exc))) from exc
+        if frame.get_column(extras[-1]).is_null().all():
+            break
+        if n_extra >= 32_768:
+            raise DataError(
+                _("Could not read {label} as CSV (delimiter {sep!r}): a row has over {n} fields more than the header. Is the delimiter right?").format(label=label, sep=sep, n=_count(n_extra))
+            )
+        n_extra *= 8
     extra = pl.concat_str(extras, separator=sep, ignore_nulls=True)
     frame = frame.with_columns(
         pl.any_horizontal(pl.col(extras).is_not_null()).alias(_RAGGED),
@@ -895,7 +912,9 @@ def load(
     source
         File path, bytes, file object (binary or text), polars DataFrame/LazyFrame or pandas
         DataFrame. Files: CSV/TSV (delimiter ``, ; tab |`` detected; UTF-8 with/without BOM,
-        UTF-16 with BOM, cp1252), Excel (first sheet), Parquet, JSON lines / JSON array.
+        UTF-16 with BOM, cp1252; records cross-checked against the file's lines, so a stray
+        quote never swallows rows silently), Excel (the first sheet holding a table), Parquet,
+        JSON lines / JSON array; any of them gzip/bzip2/xz-compressed or a zip of one file.
     preset
         A registered preset name (``toolkit.io.presets.PRESETS``: ``"generic"``, ``"twcs"``,
         ...); detected from the header when None.
