@@ -167,6 +167,17 @@ def test_a_run_of_nul_bytes_in_one_row_is_text_not_binary(tmp_path, n, row):
         assert "\x00" not in "".join(result.messages.lazy().collect().get_column("text").to_list())
 
 
+def test_a_block_of_cr_ended_lines_in_an_lf_file_is_read_as_rows(tmp_path):
+    # 101 rows read for 120: the 20 CR-ended lines ran together into one row's "extra fields"
+    rows = _rows(120)
+    path = tmp_path / "pasted.csv"
+    path.write_bytes((",".join(HEADER) + "\n" + "\n".join(",".join(r) for r in rows[:100]) + "\n"
+                      + "\r".join(",".join(r) for r in rows[100:]) + "\r").encode())
+    eager, lazy = _loaded(path, 120)
+    assert lazy.messages.collect().get_column("message_id").to_list() == [r[0] for r in rows]
+    assert any("CR only" in str(n) for n in eager.quality.notes)
+
+
 # -- typed and oddly named columns ------------------------------------------------------------------
 
 

@@ -242,7 +242,15 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
         raw = data[3:]
     if b"\x00" in raw:  # the NULs the note says were removed
         raw = text.encode("utf-8")
-    return _read_csv(raw, text, label)
+    frame = _read_csv(raw, text, label)
+    if lone_cr and encoding != "cr" and _RAGGED in frame.columns and frame.filter(pl.col(_RAGGED)).select(
+        pl.any_horizontal(pl.col(pl.String).str.contains("\r", literal=True).any())
+    ).item():
+        # Rows run together at lone CRs (lines pasted from an old Mac file): CRs are line breaks.
+        text = re.sub(r"\r(?!\n)", "\n", text)
+        notes.append(Message(N_("some lines ended with a CR only (old Mac style); read as line breaks")))
+        frame = _read_csv(text.encode("utf-8"), text, label)
+    return frame
 
 
 def _bad_json_line(text: str) -> str | None:
@@ -454,8 +462,9 @@ def _check_read(frame: pl.DataFrame, sep: str, label: str, raw: bytes, text: str
     """Refuse a CSV read that lost rows (:func:`_check_swallowed`, :func:`_check_lines`)."""
     broken = [c for c in frame.columns if "\n" in c or "\r" in c]
     if broken:
+        quoted = [c for c in frame.columns if '"' in c]  # the column with the stray quote, if it shows
         raise DataError(
-            _('Could not read {label}: the header has an unclosed quote, so it runs over several lines ({value}). Remove or close the stray \'"\' in the header.').format(label=label, value=_short(broken[0]))
+            _('Could not read {label}: the header has an unclosed quote, so it runs over several lines ({value}). Remove or close the stray \'"\' in the header.').format(label=label, value=_short((quoted or broken)[0]))
         )
     text_cols = [c for c, t in frame.schema.items() if t == pl.String]
     # Line breaks per text column, in one pass (a 50,000-column file included).
