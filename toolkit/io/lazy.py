@@ -328,6 +328,8 @@ def load_lazy(
         return None
     if len(names) > _MAX_LAZY_COLUMNS:
         return None  # one aggregate over thousands of columns takes polars minutes to plan
+    if kind == "csv" and any('"' in n for n in names):
+        return None  # a stray quote in the header swallows lines unseen: the eager reader counts them
     if any(isinstance(schema[n], (pl.List, pl.Array, pl.Struct, pl.Object, pl.Duration)) for n in schema.names()):
         return None  # nested or duration columns: the eager loader flattens and reports them
     source_rownr = "row_nr" in schema.names()
@@ -366,8 +368,6 @@ def load_lazy(
     if result is None or result == "slow":
         return None
     plan, issues, notes, used_rows, input_rows = result
-    if kind == "csv" and _lines(path) != input_rows + 1:
-        return None  # lines the scanner did not read as rows (a stray quote): the eager loader names them
     messages = _final(plan, chosen_preset, chosen, names, prefix, issues)
     if kind != "parquet":
         # Parsed text is in memory already: the canonical columns too, computed once (the KPI
@@ -383,19 +383,6 @@ def load_lazy(
         for name in chosen_preset.author_fills:
             used.setdefault(name, chosen[AUTHOR])
     return LoadResult(messages=messages, quality=quality, preset=chosen_preset.name, mapping=used)
-
-
-def _lines(path: str | Path) -> int:
-    """Lines of a text file (no field of it holds a line break), counted in 16 MB chunks; -1 when
-    it has NUL bytes (the eager reader removes them and says so)."""
-    n, last = 0, b"\n"
-    with Path(path).open("rb") as fh:
-        while chunk := fh.read(1 << 24):
-            if b"\x00" in chunk:
-                return -1
-            n += chunk.count(b"\n")
-            last = chunk[-1:]
-    return n + (last != b"\n")
 
 
 def _run(
@@ -440,9 +427,9 @@ def _run(
                            empty_rows.bottom_k(FIRST_ROWS).sort().implode().alias("r_empty")]
     for j, check in enumerate(plan.checks):
         aggs.append(check.fill_null(False).any().alias(f"check{j}"))
-    if csv:  # a line break inside a field: maybe rows swallowed by an unclosed quote
+    if csv:  # a line break inside a field: maybe rows swallowed by an unclosed quote (or a NUL byte)
         text = [n for n in names if schema[n] == pl.String]
-        aggs.append(pl.any_horizontal([pl.col(n).str.contains("\n", literal=True).any() for n in text]).alias("multiline"))
+        aggs.append(pl.any_horizontal([pl.col(n).str.contains_any(["\n", "\x00"]).any() for n in text]).alias("multiline"))
     if source_rownr:  # unique row numbers: usually increasing, which is cheaper to see than n_unique
         aggs += [pl.col("row_nr").null_count().alias("rownr_nulls"),
                  (pl.col("row_nr").diff() > 0).all().alias("rownr_increasing")]
