@@ -214,6 +214,26 @@ def test_a_broken_json_line_is_named(tmp_path):
     _refused(path, "line 13", "JSON")
 
 
+@pytest.mark.parametrize("indent", [None, 2])
+def test_records_wrapped_in_one_json_object_are_read(tmp_path, indent):
+    # one line: "Missing required column 'created_at' ... Did you mean 'messages'?"; pretty-printed:
+    # "line 1 is not valid JSON" (read as JSON lines)
+    records = [dict(zip(HEADER, r, strict=True)) for r in _rows(30)]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps({"count": 30, "messages": records}, indent=indent))
+    eager, _lazy = _loaded(path, 30)
+    assert any("'messages'" in str(n) for n in eager.quality.notes)
+
+
+def test_one_message_holding_a_list_of_objects_is_not_unwrapped(tmp_path):
+    record = dict(zip(HEADER, _rows(1)[0], strict=True)) | {"attachments": [{"name": "a.png"}, {"name": "b.png"}]}
+    path = tmp_path / "one.ndjson"
+    path.write_text(json.dumps(record) + "\n")
+    for result in _loaded(path, 1):
+        assert not any("JSON document" in str(n) for n in result.quality.notes)
+        assert result.messages.lazy().collect().get_column("message_id").to_list() == ["M-1000"]
+
+
 # -- containers -------------------------------------------------------------------------------------
 
 

@@ -233,7 +233,13 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
         try:
             if head == "[":
                 return _without_nul_names(pl.read_json(io.BytesIO(text.encode("utf-8"))))
-            return _without_nul_names(pl.read_ndjson(io.BytesIO(text.encode("utf-8"))))
+            try:
+                frame = pl.read_ndjson(io.BytesIO(text.encode("utf-8")))
+            except Exception:
+                if head != "{":
+                    raise
+                frame = pl.read_json(io.BytesIO(text.encode("utf-8")))  # one JSON document over several lines
+            return _without_nul_names(_unwrap_json(frame, notes))
         except Exception as exc:
             detail = _first_line(exc) if head == "[" else _bad_json_line(text) or _first_line(exc)
             raise DataError(_("Could not read {label} as JSON: {detail}").format(label=label, detail=detail)) from exc
@@ -251,6 +257,21 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
         notes.append(Message(N_("some lines ended with a CR only (old Mac style); read as line breaks")))
         frame = _read_csv(text.encode("utf-8"), text, label)
     return frame
+
+
+def _unwrap_json(frame: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
+    """The records of a JSON document that wraps them in one object (``{"messages": [...]}``):
+    one row whose only list of objects is the table (said in ``notes``); other frames as they are."""
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List) and isinstance(t.inner, pl.Struct)]
+    if frame.height != 1 or len(lists) != 1:
+        return frame
+    try:  # a log of one message with a list of objects in it (attachments, say) stays as it is
+        resolve_mapping(frame, get_preset(None, frame.columns), None)
+        return frame
+    except DataError:
+        pass
+    notes.append(Message(N_("the records were read from the list under {key} of the JSON document"), key=_short(lists[0])))
+    return frame.select(pl.col(lists[0]).explode()).unnest(lists[0])
 
 
 def _bad_json_line(text: str) -> str | None:
