@@ -1,7 +1,8 @@
 """Load a message log from any common export into the canonical messages frame.
 
 ``load(source)`` reads CSV/TSV (any of ``, ; tab |``; UTF-8 with or without BOM, UTF-16 with
-BOM, cp1252), Excel ``.xlsx``, Parquet, JSON lines, or a polars/pandas frame; maps its columns
+BOM, cp1252), Excel ``.xlsx``, Parquet, JSON lines, or a polars/pandas frame (files may be
+gzip/bzip2/xz-compressed or a zip of one file); maps its columns
 with a preset (detected from the header unless given) and a user mapping; parses timestamps;
 assigns conversations; and accounts for every input row in a :class:`QualityReport`.
 """
@@ -113,18 +114,35 @@ def read_table(source: Source, *, filename: str | None = None) -> pl.DataFrame:
 def _read_table(source: Source, filename: str | None, notes: list[str]) -> pl.DataFrame:
     """:func:`read_table`; remarks for the quality report (encoding, sheet) go to ``notes``."""
     if isinstance(source, pl.LazyFrame):
-        return source.collect()
+        return _without_nul_names(source.collect())
     if isinstance(source, pl.DataFrame):
-        return source
+        return _without_nul_names(source)
     if type(source).__module__.split(".")[0] == "pandas" and hasattr(source, "columns"):
         try:
-            return pl.from_pandas(source)
+            return _without_nul_names(pl.from_pandas(source))
         except Exception as exc:  # pandas objects polars cannot convert
             raise DataError(_("Could not convert the pandas DataFrame: {exc}").format(exc=exc)) from exc
     data, name = _bytes_of(source)
     if filename:
         name = filename
     return _read_bytes(data, name, notes)
+
+
+def _without_nul_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """NUL characters removed from column names (the CSV reader's row marker has one, so a typed
+    source's column is never taken for it)."""
+    bad = [c for c in frame.columns if "\x00" in c]
+    if not bad:
+        return frame
+    taken = set(frame.columns)
+    rename = {}
+    for c in bad:
+        new = c.replace("\x00", "") or "column"
+        while new in taken:
+            new += "_"
+        taken.add(new)
+        rename[c] = new
+    return frame.rename(rename)
 
 
 def _bytes_of(source: Source) -> tuple[bytes, str | None]:
@@ -146,17 +164,54 @@ def _bytes_of(source: Source) -> tuple[bytes, str | None]:
     )
 
 
+def _decompress(data: bytes, name: str | None, label: str, notes: list[str]) -> tuple[bytes, str | None]:
+    """The content of a gzip, bzip2 or xz file, or of a zip archive holding one file that is not
+    an Excel workbook (said in ``notes``); other data as it is."""
+    import bz2
+    import gzip
+    import lzma
+    import zipfile
+
+    kind = None
+    try:
+        if data[:2] == b"\x1f\x8b":
+            kind, data = "gzip", gzip.decompress(data)
+        elif data[:3] == b"BZh" and data[4:10] == b"1AY&SY":
+            kind, data = "bzip2", bz2.decompress(data)
+        elif data[:6] == b"\xfd7zXZ\x00":
+            kind, data = "xz", lzma.decompress(data)
+        elif data[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                members = [m for m in archive.infolist() if not m.is_dir()]
+                if any(m.filename in ("[Content_Types].xml", "mimetype") for m in members):
+                    return data, name  # an Excel or OpenDocument workbook
+                if len(members) != 1:
+                    raise DataError(_("{label} is a zip archive of {n} files: unzip it and load the message log itself.").format(label=label, n=len(members)))
+                kind, data, name = "zip", archive.read(members[0]), Path(members[0].filename).name
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(_("Could not decompress {label}: {detail}").format(label=label, detail=_first_line(exc))) from exc
+    if kind is None:
+        return data, name
+    notes.append(Message(N_("the file was {kind}-compressed: its content was read"), kind=kind))
+    if name and kind != "zip" and Path(name).suffix.lower() in (".gz", ".bz2", ".xz"):
+        name = Path(name).stem
+    return data, name
+
+
 def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -> pl.DataFrame:
     notes = [] if notes is None else notes
+    data, name = _decompress(data, name, repr(name) if name else _("the input"), notes)
     ext = Path(name).suffix.lower() if name else ""
     label = repr(name) if name else _("the input")
     if not data.strip(b" \t\r\n\x00"):
         raise DataError(_("{label} is empty ({n_data} bytes): no data rows.").format(label=label, n_data=len(data)))
     try:
         if data[:4] == b"PAR1":
-            return pl.read_parquet(io.BytesIO(data))
+            return _without_nul_names(pl.read_parquet(io.BytesIO(data)))
         if data[:4] == b"PK\x03\x04" or data[:4] == b"\xd0\xcf\x11\xe0" or ext in (".xlsx", ".xls", ".xlsm", ".ods"):
-            return _read_excel(data, label, notes)
+            return _without_nul_names(_read_excel(data, label, notes))
     except DataError:
         raise
     except Exception as exc:
@@ -164,11 +219,12 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
     for known in PRESETS.values():
         own = known.read_source(data, name)
         if own is not None:
-            return own
+            return _without_nul_names(own)
     text, encoding = _decode(data, label, notes)
-    first_break = re.search(r"[\r\n]", text)
-    if first_break and text[first_break.start() : first_break.start() + 2] not in ("\r\n",) and first_break.group() == "\r":
-        # classic Mac line endings (CR only): the header ends with a lone CR
+    lone_cr = text.count("\r") - text.count("\r\n")
+    if lone_cr > text.count("\n"):
+        # classic Mac line endings (CR only), maybe below a header ending in LF or CRLF: lone CRs
+        # are the line breaks (a reader would take the CR-ended lines for one record)
         text = re.sub(r"\r(?!\n)", "\n", text)
         data, encoding = text.encode("utf-8"), "cr"
         notes.append(Message(N_("line endings were CR only (old Mac style); read as line breaks")))
@@ -176,14 +232,63 @@ def _read_bytes(data: bytes, name: str | None, notes: list[str] | None = None) -
     if ext in (".json", ".jsonl", ".ndjson") or head in ("{", "["):
         try:
             if head == "[":
-                return pl.read_json(io.BytesIO(text.encode("utf-8")))
-            return pl.read_ndjson(io.BytesIO(text.encode("utf-8")))
+                return _without_nul_names(pl.read_json(io.BytesIO(text.encode("utf-8"))))
+            try:
+                frame = pl.read_ndjson(io.BytesIO(text.encode("utf-8")))
+            except Exception:
+                if head != "{":
+                    raise
+                frame = pl.read_json(io.BytesIO(text.encode("utf-8")))  # one JSON document over several lines
+            return _without_nul_names(_unwrap_json(frame, notes))
         except Exception as exc:
-            raise DataError(_("Could not read {label} as JSON: {detail}").format(label=label, detail=_first_line(exc))) from exc
+            detail = _first_line(exc) if head == "[" else _bad_json_line(text) or _first_line(exc)
+            raise DataError(_("Could not read {label} as JSON: {detail}").format(label=label, detail=detail)) from exc
     raw = data if encoding in ("utf-8", "cr") else text.encode("utf-8")
     if encoding == "utf-8-sig":
         raw = data[3:]
-    return _read_csv(raw, text, label)
+    if b"\x00" in raw:  # the NULs the note says were removed
+        raw = text.encode("utf-8")
+    frame = _read_csv(raw, text, label)
+    if lone_cr and encoding != "cr" and _RAGGED in frame.columns and frame.filter(pl.col(_RAGGED)).select(
+        pl.any_horizontal(pl.col(pl.String).str.contains("\r", literal=True).any())
+    ).item():
+        # Rows run together at lone CRs (lines pasted from an old Mac file): CRs are line breaks.
+        text = re.sub(r"\r(?!\n)", "\n", text)
+        notes.append(Message(N_("some lines ended with a CR only (old Mac style); read as line breaks")))
+        frame = _read_csv(text.encode("utf-8"), text, label)
+    return frame
+
+
+def _unwrap_json(frame: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
+    """The records of a JSON document that wraps them in one object (``{"messages": [...]}``):
+    one row whose only list of objects is the table (said in ``notes``); other frames as they are."""
+    lists = [c for c, t in frame.schema.items() if isinstance(t, pl.List) and isinstance(t.inner, pl.Struct)]
+    if frame.height != 1 or len(lists) != 1:
+        return frame
+    try:  # a log of one message with a list of objects in it (attachments, say) stays as it is
+        resolve_mapping(frame, get_preset(None, frame.columns), None)
+        return frame
+    except DataError:
+        pass
+    notes.append(Message(N_("the records were read from the list under {key} of the JSON document"), key=_short(lists[0])))
+    return frame.select(pl.col(lists[0]).explode()).unnest(lists[0])
+
+
+def _bad_json_line(text: str) -> str | None:
+    """"line N is not a JSON object: ..." for the first such line of JSON lines (error path only)."""
+    import json
+
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            value = json.loads(line)
+        except ValueError as exc:
+            return _("line {line} is not valid JSON ({detail}, character {column}): {value}").format(
+                line=_count(number), detail=exc.msg, column=exc.colno, value=_short(line))
+        if not isinstance(value, dict):
+            return _("line {line} is not a JSON object: {value}").format(line=_count(number), value=_short(line))
+    return None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -191,7 +296,9 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _read_excel(data: bytes, label: str, notes: list[str]) -> pl.DataFrame:
-    """The first sheet that has a header and data rows (a cover or empty sheet is skipped)."""
+    """The first sheet that has a header of at least three columns (a log needs a time, a
+    direction and a conversation) and data rows; a cover or empty sheet is skipped. Else the
+    first sheet with data rows, else the first sheet."""
     try:
         import fastexcel
 
@@ -201,6 +308,7 @@ def _read_excel(data: bytes, label: str, notes: list[str]) -> pl.DataFrame:
     if not sheets:
         raise DataError(_("The Excel file {label} has no sheets.").format(label=label))
     first: pl.DataFrame | None = None
+    some: tuple[int, str, pl.DataFrame] | None = None
     for i, sheet in enumerate(sheets[:50], start=1):
         try:
             frame = pl.read_excel(
@@ -217,9 +325,18 @@ def _read_excel(data: bytes, label: str, notes: list[str]) -> pl.DataFrame:
         if first is None:
             first = frame
         if frame.width and frame.height:
-            if i > 1:
+            if frame.width < 3:
+                some = some or (i, sheet, frame)
+                continue
+            if some is not None:
+                notes.append(Message(N_("read sheet {number} ({sheet}): the sheets before it are not a table of messages (fewer than three columns, or no data rows)"), number=str(i), sheet=_short(sheet)))
+            elif i > 1:
                 notes.append(Message(N_("read sheet {number} ({sheet}): the sheets before it have no data rows"), number=str(i), sheet=_short(sheet)))
             return frame
+    if some is not None:
+        if some[0] > 1:
+            notes.append(Message(N_("read sheet {number} ({sheet}): the sheets before it have no data rows"), number=str(some[0]), sheet=_short(some[1])))
+        return some[2]
     assert first is not None
     return first
 
@@ -231,9 +348,11 @@ def _short(value: object, limit: int = 60) -> str:
 
 
 def _names(columns: list[str], limit: int = 12) -> str:
-    """Column names for a message: at most ``limit`` of them, then "and N more"."""
-    shown = ", ".join(_short(c, 40) for c in columns[:limit])
-    return shown + (" " + _("and {n} more").format(n=_count(len(columns) - limit)) if len(columns) > limit else "")
+    """Column names for a message: at most ``limit`` of them and about 160 characters, then
+    "and N more"."""
+    from toolkit.io.presets._base import _columns_found
+
+    return _columns_found(columns, limit)
 
 
 _FALLBACK = threading.local()
@@ -286,9 +405,13 @@ def _decode(data: bytes, label: str, notes: list[str] | None = None) -> tuple[st
         except UnicodeDecodeError:
             continue
         # Binary files decode as cp1252 too: reject text full of control characters.
+        # NULs padding a field or two (a fixed-width export) are not binary: NULs spread over lines are.
         sample = text[:65536]
-        controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
-        if sample.count("\x00") > max(2, len(sample) // 1000) or controls > max(2, len(sample) // 100):
+        controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n\x00")
+        nul_lines = sum(1 for line in sample.split("\n") if "\x00" in line) if "\x00" in sample else 0
+        if controls > max(2, len(sample) // 100) or (
+            sample.count("\x00") > max(2, len(sample) // 1000) and nul_lines > max(2, sample.count("\n") // 100)
+        ):
             break
         if "\x00" in text:  # a few stray NUL characters in a text file: removed, and said so
             if notes is not None:
@@ -312,7 +435,7 @@ def _read_csv(raw: bytes, text: str, label: str) -> pl.DataFrame:
     sep = _sniff_delimiter(text)
     options: dict[str, Any] = {"separator": sep, "infer_schema": False, "has_header": True}
     try:
-        return _check_swallowed(pl.read_csv(io.BytesIO(raw), **options), sep, label)
+        return _check_read(pl.read_csv(io.BytesIO(raw), **options), sep, label, raw, text)
     except DataError:
         raise
     except pl.exceptions.NoDataError as exc:
@@ -325,33 +448,119 @@ def _read_csv(raw: bytes, text: str, label: str) -> pl.DataFrame:
     # Rows with more fields than the header (an unquoted delimiter in a text, say): read them
     # under a widened header so the extra fields are kept in an `extra_fields` column and the
     # rows can be named in the quality report.
+    # The widened header grows until no row fills its last extra field (none is cut off).
     header, body = _split_header(raw)
-    try:
-        names = pl.read_csv(io.BytesIO(header), n_rows=0, **options).columns
-        extras = [f"__extra_{i}" for i in range(1, _MAX_EXTRA_FIELDS + 1)]
-        widened = sep.join('"' + n.replace('"', '""') + '"' for n in [*names, *extras]) + "\n"
-        frame = pl.read_csv(io.BytesIO(widened.encode() + body), truncate_ragged_lines=True, **options)
-    except Exception as exc:
-        raise DataError(_("Could not read {label} as CSV (delimiter {sep!r}): {detail}").format(label=label, sep=sep, detail=_first_line(exc))) from exc
+    n_extra = _MAX_EXTRA_FIELDS
+    while True:
+        try:
+            names = pl.read_csv(io.BytesIO(header), n_rows=0, **options).columns
+            extras = [f"__extra_{i}" for i in range(1, n_extra + 1)]
+            widened = sep.join('"' + n.replace('"', '""') + '"' for n in [*names, *extras]) + "\n"
+            frame = pl.read_csv(io.BytesIO(widened.encode() + body), truncate_ragged_lines=True, **options)
+        except Exception as exc:
+            raise DataError(_("Could not read {label} as CSV (delimiter {sep!r}): {detail}").format(label=label, sep=sep, detail=_first_line(exc))) from exc
+        if frame.get_column(extras[-1]).is_null().all():
+            break
+        if n_extra >= 32_768:
+            raise DataError(
+                _("Could not read {label} as CSV (delimiter {sep!r}): a row has over {n} fields more than the header. Is the delimiter right?").format(label=label, sep=sep, n=_count(n_extra))
+            )
+        n_extra *= 8
     extra = pl.concat_str(extras, separator=sep, ignore_nulls=True)
     frame = frame.with_columns(
         pl.any_horizontal(pl.col(extras).is_not_null()).alias(_RAGGED),
         extra_fields=pl.when(pl.any_horizontal(pl.col(extras).is_not_null())).then(extra),
     ).drop(extras)
-    return _check_swallowed(frame, sep, label)
+    return _check_read(frame, sep, label, raw, text)
+
+
+def line_count(data: bytes) -> int:
+    """Lines of a text file: its line feeds, plus one when the last line has none."""
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def _check_read(frame: pl.DataFrame, sep: str, label: str, raw: bytes, text: str) -> pl.DataFrame:
+    """Refuse a CSV read that lost rows (:func:`_check_swallowed`, :func:`_check_lines`)."""
+    broken = [c for c in frame.columns if "\n" in c or "\r" in c]
+    if broken:
+        quoted = [c for c in frame.columns if '"' in c]  # the column with the stray quote, if it shows
+        raise DataError(
+            _('Could not read {label}: the header has an unclosed quote, so it runs over several lines ({value}). Remove or close the stray \'"\' in the header.').format(label=label, value=_short((quoted or broken)[0]))
+        )
+    text_cols = [c for c, t in frame.schema.items() if t == pl.String]
+    # Line breaks per text column, in one pass (a 50,000-column file included).
+    breaks = frame.select(pl.col(text_cols).str.count_matches("\n", literal=True).sum()).row(0) if text_cols else ()
+    multiline = [c for c, n in zip(text_cols, breaks, strict=True) if n]
+    if multiline:
+        _check_swallowed(frame, sep, label, multiline)
+    return _check_lines(frame, raw, text, label, sum(breaks))
+
+
+def _check_lines(frame: pl.DataFrame, raw: bytes, text: str, label: str, inside: int) -> pl.DataFrame:
+    """Cross-check the records read against an independent count of the file's lines.
+
+    Every line is the header, a record (a blank line is a record of nulls) or a line break inside
+    a quoted field, so ``lines == 1 + records + line breaks in fields``. Fewer records means the
+    reader dropped lines: a stray quote in the header (the reader swallows the lines up to the
+    next quote) or another unclosed quote.
+    """
+    missing = line_count(raw) - 1 - frame.height - inside
+    if missing <= 0:
+        return frame
+    header = text.split("\n", 1)[0]
+    if header.count('"') % 2:
+        column = next((c for c in frame.columns if '"' in c), header)
+        raise DataError(
+            _('Could not read {label} safely: a stray \'"\' in the header (column {column}) swallowed the {n} lines after it, so those rows would be lost (data rows 1 to {n}). Remove the stray quote and load the file again.').format(label=label, column=_short(column), n=_count(missing))
+        )
+    raise DataError(
+        _('Could not read {label} safely: {n} lines were not read as rows, so they would be lost.{odd_quote_line} Close or remove the stray \'"\' and load the file again.').format(label=label, n=_count(missing), odd_quote_line=_odd_quote_line(text))
+    )
 
 
 def _odd_quote_line(text: str) -> str:
-    """" The first line with an unmatched quote is line N." (or "" when none is found)."""
-    open_quote = False
-    for number, line in enumerate(text.split("\n"), start=1):  # error path only
-        if line.count('"') % 2:
-            if not open_quote:
-                if number == 1:
-                    return " " + _("The header opens a quote that is not closed on its line.")
-                return " " + _("Line {line} (data row {row}) opens a quote that is not closed on its line.").format(
-                    line=_count(number), row=_count(number - 1))
-            open_quote = False
+    """" Line N (data row M) opens a quote that is not closed on its line." (or "" when none is found).
+
+    Error path only. Lines are grouped into records the way a CSV reader does (a quote left open
+    at the end of a line continues the record on the next line). A record over several lines is
+    a quoted field with line breaks when it has as many fields as the header; the first one that
+    has not (or is still open at the end) is where the stray quote is.
+    """
+    sep = _sniff_delimiter(text)
+    width: int | None = None
+    first_odd: tuple[int, int] | None = None
+    open_quote, start, fields, row = False, 0, 1, 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not open_quote:
+            start, fields = number, 1
+        if '"' in line or open_quote:
+            for ch in line:
+                if ch == '"':
+                    open_quote = not open_quote
+                elif ch == sep and not open_quote:
+                    fields += 1
+        else:
+            fields += line.count(sep)
+        if open_quote:
+            if first_odd is None:
+                first_odd = (start, row)
+            continue
+        if width is None:
+            width = fields
+            if number > 1:
+                return " " + _("The header opens a quote that is not closed on its line.")
+        elif number > start and fields != width:
+            return " " + _("Line {line} (data row {row}) opens a quote that is not closed on its line.").format(
+                line=_count(start), row=_count(row))
+        row += 1
+    if open_quote:
+        if start == 1:
+            return " " + _("The header opens a quote that is not closed on its line.")
+        return " " + _("Line {line} (data row {row}) opens a quote that is not closed on its line.").format(
+            line=_count(start), row=_count(row))
+    if first_odd is not None and first_odd[0] > 1:
+        return " " + _("Line {line} (data row {row}) opens a quote that is not closed on its line.").format(
+            line=_count(first_odd[0]), row=_count(first_odd[1]))
     return ""
 
 
@@ -360,24 +569,18 @@ def _odd_quote_line(text: str) -> str:
 _RAGGED = "\x00ragged"
 
 
-def _check_swallowed(frame: pl.DataFrame, sep: str, label: str) -> pl.DataFrame:
+def _check_swallowed(frame: pl.DataFrame, sep: str, label: str, text_cols: list[str]) -> None:
     """Refuse a CSV where an unclosed quote swallowed rows into one field.
 
     A quoted field may hold line breaks (a multi-line message), so records and lines need not
     match. But a field whose continuation lines each look like a whole row (at least as many
     delimiters as the header has) is rows swallowed by a quote that was never closed: the
-    records read would silently be fewer than the data lines. Cross-checked per field, and the
-    rows are named.
+    records read would silently be fewer than the data lines. Cross-checked per field of the
+    ``text_cols`` (those holding line breaks), and the rows are named.
     """
-    broken = [c for c in frame.columns if "\n" in c or "\r" in c]
-    if broken:
-        raise DataError(
-            _('Could not read {label}: the header has an unclosed quote, so it runs over several lines ({value}). Remove or close the stray \'"\' in the header.').format(label=label, value=_short(broken[0]))
-        )
     width = len([c for c in frame.columns if c != _RAGGED])
-    text_cols = [c for c, t in frame.schema.items() if t == pl.String]
-    if width < 2 or not text_cols:
-        return frame
+    if width < 2:
+        return
     need = width - 1
     newline = {c: pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in text_cols}
     spans = frame.select(
@@ -396,12 +599,12 @@ def _check_swallowed(frame: pl.DataFrame, sep: str, label: str) -> pl.DataFrame:
         line=pl.col("row") + 1 + pl.col("extra_lines").cum_sum() - pl.col("extra_lines"),
     ).filter(pl.col("swallowed") > 0)
     if hits.height == 0:
-        return frame
+        return
     # Prose can have as many commas as a row: a line only counts as a swallowed row when its
     # fields also look like the columns' usual values (same shape: digits, letters, punctuation).
     hits = hits.filter(pl.col("row").is_in(_rows_that_swallowed(frame, hits.get_column("row"), text_cols, sep, need)))
     if hits.height == 0:
-        return frame
+        return
     first = hits.row(0, named=True)
     total = int(hits.get_column("swallowed").sum())
     rows = ", ".join(str(r) for r in hits.get_column("row").head(5).to_list())
@@ -410,22 +613,45 @@ def _check_swallowed(frame: pl.DataFrame, sep: str, label: str) -> pl.DataFrame:
     )
 
 
-def _shape(values: pl.Expr) -> pl.Expr:
-    """A value's shape: runs of digits -> 9, runs of letters -> a (``m17`` -> ``a9``)."""
-    return values.str.strip_chars().str.replace_all(r"\d+", "9").str.replace_all(r"[^\W\d_]+", "a")
+def _shape(values: pl.Expr, *, coarse: bool = False) -> pl.Expr:
+    """A value's shape: runs of digits -> 9, runs of letters -> a (``m17`` -> ``a9``); coarse:
+    runs of letters and digits -> w (a UUID ``3f2a-9c41`` -> ``w-w``)."""
+    t = values.str.strip_chars()
+    if coarse:
+        return t.str.replace_all(r"[^\W_]+", "w")
+    return t.str.replace_all(r"\d+", "9").str.replace_all(r"[^\W\d_]+", "a")
+
+
+def _usual_shapes(sample: pl.DataFrame, column: str, *, coarse: bool) -> set[str] | None:
+    """The few shapes that cover 90 % of a column's values (None: too varied to tell)."""
+    counts = sample.select(_shape(pl.col(column), coarse=coarse).drop_nulls().value_counts(sort=True)).unnest(column)
+    if counts.height == 0:
+        return None
+    covered = counts.get_column("count").cum_sum() / counts.get_column("count").sum()
+    top = int((covered < 0.9).sum()) + 1
+    return set(counts.get_column(column).head(top).to_list()) if top <= 20 else None
 
 
 def _rows_that_swallowed(frame: pl.DataFrame, rows: pl.Series, text_cols: list[str], sep: str, need: int) -> list[int]:
     """Of the candidate ``rows`` (1-based), those holding a line that looks like a whole row."""
     columns = [c for c in frame.columns if c != _RAGGED]
     sample = frame.head(10_000)
-    usual: list[str | None] = []
+    usual: list[tuple[set[str] | None, set[str] | None] | None] = []
     for c in columns:
         if frame.schema[c] != pl.String:
             usual.append(None)
             continue
-        shapes = sample.select(_shape(pl.col(c)).drop_nulls().mode().sort().first()).item()
-        usual.append(shapes)
+        fine, coarse = _usual_shapes(sample, c, coarse=False), _usual_shapes(sample, c, coarse=True)
+        usual.append((fine, coarse) if fine or coarse else None)
+
+    def fits(value: str, want: tuple[set[str] | None, set[str] | None] | None) -> bool:
+        """``_shape`` of one value (error path: a few candidate lines) in the usual shapes."""
+        if want is None:
+            return False
+        v = value.strip()
+        fine = re.sub(r"[^\W\d_]+", "a", re.sub(r"\d+", "9", v))
+        return bool((want[0] and fine in want[0]) or (want[1] and re.sub(r"[^\W_]+", "w", v) in want[1]))
+
     found: list[int] = []
     candidates = frame.with_row_index("__row", offset=1).filter(pl.col("__row").is_in(rows.implode()))
     for record in candidates.head(1000).iter_rows(named=True):  # error path: a few candidates
@@ -437,9 +663,8 @@ def _rows_that_swallowed(frame: pl.DataFrame, rows: pl.Series, text_cols: list[s
                 fields = line.split(sep)
                 if len(fields) - 1 < need:
                     continue
-                shapes = pl.select(_shape(pl.Series(fields[: len(columns)]))).to_series().to_list()
-                same = sum(1 for got, want in zip(shapes, usual, strict=False) if want is not None and got == want)
-                if shapes and usual[0] is not None and shapes[0] == usual[0] and same * 2 >= len(columns):
+                same = sum(1 for got, want in zip(fields[: len(columns)], usual, strict=False) if fits(got, want))
+                if fits(fields[0], usual[0]) and same * 2 >= len(columns):
                     found.append(int(record["__row"]))
                     break
             if found and found[-1] == record["__row"]:
@@ -663,11 +888,18 @@ def _empty_row(frame: pl.DataFrame) -> pl.Expr:
     return pl.all_horizontal(tests) if tests else pl.lit(True)
 
 
-def _flatten(raw: pl.DataFrame) -> pl.DataFrame:
+def _flatten(raw: pl.DataFrame, notes: list[str]) -> pl.DataFrame:
     """Columns the loader can read: lists, arrays and structs as JSON text, durations as seconds,
-    other objects as text."""
+    bytes as text (hexadecimal when they are not UTF-8, said in ``notes``), other objects as text."""
     fixes: list[pl.Expr] = []
     for name, dtype in raw.schema.items():
+        if isinstance(dtype, pl.Binary):
+            try:
+                raw.select(pl.col(name).cast(pl.String))
+            except pl.exceptions.PolarsError:
+                notes.append(Message(N_("column {column} holds bytes that are not text: written in hexadecimal"), column=_short(name)))
+                fixes.append(pl.col(name).bin.encode("hex").alias(name))
+                continue
         if isinstance(dtype, (pl.List, pl.Array, pl.Struct)):
             # {"v":<value>} -> <value>: one vectorised JSON encoding of the column.
             fixes.append(pl.struct(pl.col(name).alias("v")).struct.json_encode().str.slice(5).str.head(-1).alias(name))
@@ -710,7 +942,9 @@ def load(
     source
         File path, bytes, file object (binary or text), polars DataFrame/LazyFrame or pandas
         DataFrame. Files: CSV/TSV (delimiter ``, ; tab |`` detected; UTF-8 with/without BOM,
-        UTF-16 with BOM, cp1252), Excel (first sheet), Parquet, JSON lines / JSON array.
+        UTF-16 with BOM, cp1252; records cross-checked against the file's lines, so a stray
+        quote never swallows rows silently), Excel (the first sheet holding a table), Parquet,
+        JSON lines / JSON array; any of them gzip/bzip2/xz-compressed or a zip of one file.
     preset
         A registered preset name (``toolkit.io.presets.PRESETS``: ``"generic"``, ``"twcs"``,
         ...); detected from the header when None.
@@ -764,7 +998,7 @@ def load(
     ragged = raw.get_column(_RAGGED) if _RAGGED in raw.columns else None
     if ragged is not None:
         raw = raw.drop(_RAGGED)
-    raw = _with_row_numbers(_flatten(raw))
+    raw = _with_row_numbers(_flatten(raw, read_notes))
     input_rows = raw.height
     if input_rows == 0:
         raise DataError(_("No data rows: the input has only a header ({names}).").format(names=_names([c for c in raw.columns if c != 'row_nr'])))
@@ -857,7 +1091,7 @@ def _conversation_method(chosen: dict[str, str], columns: list[str]) -> str:
         return "in_reply_to"
     if "customer_id" in chosen or AUTHOR in chosen:
         return "sessions"
-    found = ", ".join(repr(c) for c in columns if c != "row_nr")
+    found = _names([c for c in columns if c != "row_nr"])
     raise DataError(
         _("Cannot tell which messages belong together: the file needs a conversation_id column (also read from thread_id, case_id, ticket_id), an in_reply_to column (reply chains) or a customer_id column (sessions per customer). Columns found: {found}. Pass mapping={{'conversation_id': '<column>'}} if it has another name.").format(found=found)
     )

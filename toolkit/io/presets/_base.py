@@ -268,8 +268,9 @@ def _did_you_mean(wanted: Iterable[str], columns: list[str]) -> str:
     return " " + _("Did you mean {names}?").format(names=" / ".join(repr(h)[:60] for h in hits)) if hits else ""
 
 
-def _columns_found(columns: list[str], limit: int = 12) -> str:
-    """Column names for a message: at most ``limit``, each cut to 40 characters."""
+def _columns_found(columns: list[str], limit: int = 12, chars: int = 160) -> str:
+    """Column names for a message: at most ``limit`` of them and about ``chars`` characters,
+    each cut to 40 characters, then "and N more"."""
     if not columns:
         return _("(none)")
 
@@ -277,8 +278,13 @@ def _columns_found(columns: list[str], limit: int = 12) -> str:
         text = repr(c)
         return text if len(text) <= 40 else text[:36] + "...'"
 
-    shown = ", ".join(short(c) for c in columns[:limit])
-    return shown + (" " + _("and {n} more").format(n=count(len(columns) - limit)) if len(columns) > limit else "")
+    shown: list[str] = []
+    for c in columns[:limit]:
+        if shown and sum(len(t) + 2 for t in shown) + len(short(c)) > chars:
+            break
+        shown.append(short(c))
+    rest = len(columns) - len(shown)
+    return ", ".join(shown) + (" " + _("and {n} more").format(n=count(rest)) if rest else "")
 
 
 def resolve_mapping(
