@@ -4,6 +4,7 @@ far-out dates."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import polars as pl
 import pytest
@@ -100,13 +101,34 @@ def test_the_real_excerpt_one_count_of_far_out_dates(realdata):
 
 
 @given(st.lists(st.one_of(st.none(), st.integers(-(10**15), 10**15), st.integers(0, 3)), max_size=400))
-def test_far_out_percentiles_are_polars_quantiles(values):
-    # far_out_stats takes the 1st/99th percentiles with bottom_k/top_k (fast); they must be the
-    # very values quantile(0.01, "lower") and quantile(0.99, "higher") pick, nulls ignored.
-    from toolkit.io.timestamps import far_out_stats
+def test_far_out_period_ends_are_the_percentiles_with_a_small_log_trim(values):
+    # far_out_stats takes the ends of the period with bottom_k/top_k (fast). Against the slow,
+    # obviously right reading: sort, then the value at the 1st / 99th percentile's index
+    # (quantile's "lower" / "higher"), moved in to at least min(3, n // 10) values from each end.
+    from toolkit.io.timestamps import FAR_OUT_TRIM, far_out_stats
 
     created = pl.from_epoch(pl.Series("created_at", values, dtype=pl.Int64), time_unit="us")
     got = pl.select(far_out_stats(pl.lit(created))).row(0, named=True)
-    us = created.dt.epoch("us")
-    assert got["__q01"] == us.quantile(0.01, "lower")
-    assert got["__q99"] == us.quantile(0.99, "higher")
+    xs = sorted(v for v in values if v is not None)
+    n = len(xs)
+    if not n:
+        assert got["__q01"] is None and got["__q99"] is None
+        return
+    trim = min(FAR_OUT_TRIM, n // 10)
+    low = max(math.floor(0.01 * (n - 1)), trim)
+    high = min(math.ceil(0.99 * (n - 1)), n - 1 - trim)
+    assert (got["__q01"], got["__q99"]) == (xs[low], xs[high])
+    if n > 300:  # large logs: exactly polars' percentiles
+        us = created.dt.epoch("us")
+        assert (got["__q01"], got["__q99"]) == (us.quantile(0.01, "lower"), us.quantile(0.99, "higher"))
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+@pytest.mark.parametrize("n", [12, 40, 100, 250])
+def test_one_stray_date_in_a_small_log_is_flagged(tmp_path, lazy, n):
+    """A 2011 tweet among 11 to 249 messages of 2017 (held out: at 100 messages the 1st
+    percentile was the stray date itself, and the report said nothing)."""
+    bulk = [dt.datetime(2017, 10, 1) + dt.timedelta(hours=5 * i) for i in range(n - 1)]
+    result = toolkit.load(_csv(tmp_path, [*bulk[:5], dt.datetime(2011, 8, 29), *bulk[5:]]), lazy=lazy)
+    (issue,) = [i for i in result.quality.issues if i.reason == FAR_OUT_REASON]
+    assert (issue.rows, issue.first_rows) == (1, (6,))

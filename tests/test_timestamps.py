@@ -122,3 +122,24 @@ def test_large_column_is_vectorised_and_fast() -> None:
     out = parse_timestamps(values, timezone="Europe/Paris")
     assert out.null_count() == 0
     assert time.perf_counter() - start < 5
+
+
+def test_excel_serial_dates_with_a_decimal_comma():
+    # European Excel writes "43010,3333" in a ';' CSV (held out: refused as unparseable). Only a
+    # five-digit day count takes the comma as decimal point: "1,234" stays unreadable as a time.
+    raw = pl.Series(["43010,3333", "43010.3333", "43011,5", "1,234"])
+    got = parse_timestamps(raw, timezone="Europe/Rome").to_list()
+    assert got[0] == got[1] == datetime(2017, 10, 2, 5, 59, 57, 120000, tzinfo=UTC)
+    assert got[2] == datetime(2017, 10, 3, 10, 0, tzinfo=UTC)
+    assert got[3] is None
+
+
+def test_a_semicolon_csv_of_comma_serials_loads_with_the_note(tmp_path):
+    import toolkit
+
+    path = tmp_path / "it.csv"
+    path.write_text("message_id;conversation_id;created_at;direction\n1;c1;43010,3333;inbound\n2;c1;43010,375;outbound\n")
+    result = toolkit.load(path, timezone="Europe/Rome")
+    assert result.quality.used_rows == 2 and not result.quality.issues
+    assert any("Excel serial" in n for n in result.quality.notes_text())
+    assert result.messages["created_at"].to_list()[1] == datetime(2017, 10, 2, 7, 0, tzinfo=UTC)

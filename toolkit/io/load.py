@@ -42,6 +42,7 @@ from toolkit.io.timestamps import (
     far_out,
     far_out_stats,
     is_excel_serial,
+    number_text,
     parse_timestamps,
 )
 from toolkit.present.format import count as _count
@@ -850,7 +851,7 @@ def serial_count(source: str, dtype: pl.DataType) -> pl.Expr | None:
     if dtype.is_numeric():
         return is_excel_serial(pl.col(source).cast(pl.Float64)).sum()
     if dtype == pl.String:
-        return is_excel_serial(_text(source).cast(pl.Float64, strict=False)).sum()
+        return is_excel_serial(number_text(_text(source)).cast(pl.Float64, strict=False)).sum()
     return None
 
 
