@@ -72,3 +72,13 @@ def test_missing_customer_id_names_the_columns_found():
 def test_numeric_ids_read_like_message_ids():
     c = toolkit.read_customers(pl.DataFrame({"customer_id": [115712.0, 3.0]}))
     assert c["customer_id"].to_list() == ["115712", "3"]
+
+
+def test_a_wide_customers_file_without_an_id_gets_a_short_message(tmp_path):
+    # 3,000 columns and none is a customer id: the message lists a few, then "and N more".
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(f"col_{i}" for i in range(3000)) + "\n" + ",".join("1" for _ in range(3000)) + "\n")
+    with pytest.raises(DataError) as caught:
+        toolkit.read_customers(path)
+    text = str(caught.value)
+    assert len(text) < 400 and "'col_0'" in text and "2,988 more" in text

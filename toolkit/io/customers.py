@@ -23,6 +23,7 @@ import polars as pl
 
 from toolkit.errors import DataError
 from toolkit.io.load import read_table
+from toolkit.io.presets._base import _columns_found
 from toolkit.io.quality import QualityIssue, QualityReport, issue_from_mask
 from toolkit.io.schema import UTC_DATETIME
 from toolkit.io.timestamps import check_timestamps, parse_timestamps
@@ -80,7 +81,7 @@ def _resolve(columns: list[str], mapping: Mapping[str, str | None] | None) -> di
             continue
         if source not in columns:
             raise DataError(
-                _("mapping[{name!r}] = {source!r}: no such column in the customers file (found: {items}).").format(name=name, source=source, items=', '.join(repr(c) for c in columns))
+                _("mapping[{name!r}] = {source!r}: no such column in the customers file (found: {items}).").format(name=name, source=source, items=_columns_found(columns))
             )
         chosen[name] = source
     by_key = {_key(c): c for c in reversed(columns)}  # the first of equal keys wins
@@ -156,7 +157,7 @@ def load_customers(
     chosen = _resolve(columns, mapping)
     if "customer_id" not in chosen:
         raise DataError(
-            _("The customers file has no customer_id column (also read from customer, user_id, author_id, client_id, id). Columns found: {items}. Pass mapping={{'customer_id': '<column>'}} if it has another name.").format(items=', '.join(repr(c) for c in columns))
+            _("The customers file has no customer_id column (also read from customer, user_id, author_id, client_id, id). Columns found: {items}. Pass mapping={{'customer_id': '<column>'}} if it has another name.").format(items=_columns_found(columns))
         )
     issues: list[QualityIssue] = []
     converters = {
