@@ -163,3 +163,21 @@ def test_a_capitalised_channel_in_clean_parquet_is_lowercased(tmp_path) -> None:
     frame.write_parquet(tmp_path / "cap.parquet")
     r = _same(tmp_path / "cap.parquet")
     assert r.messages.select(pl.col("channel").unique()).collect()["channel"].to_list() == ["chat"]
+
+
+def test_the_quality_pass_engine_follows_the_memory_available(tmp_path, monkeypatch) -> None:
+    # A Parquet's quality pass runs in memory when the log fits (faster) and streams when it does
+    # not; the report and the messages are the same either way (and the same as the eager loader's).
+    import toolkit._frames as frames
+
+    frame = pl.read_csv(MESSY.encode(), infer_schema=False)
+    frame.write_parquet(tmp_path / "messy.parquet")
+    _canonical().write_parquet(tmp_path / "clean.parquet")
+    seen: list[str] = []
+    real = frames.collect_engine
+    monkeypatch.setattr(lazy_module, "collect_engine", lambda rows: seen.append(real(rows)) or seen[-1])
+    for available in (64 * 2**30, 1000):
+        monkeypatch.setattr(frames, "available_memory", lambda available=available: available)
+        for name in ("messy.parquet", "clean.parquet"):
+            _same(tmp_path / name)
+    assert seen == ["in-memory", "in-memory", "streaming", "streaming"]

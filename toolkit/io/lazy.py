@@ -35,6 +35,7 @@ from typing import Any
 
 import polars as pl
 
+from toolkit._frames import collect_engine
 from toolkit.errors import DataError
 from toolkit.io.presets import (
     AUTHOR,
@@ -357,13 +358,16 @@ def load_lazy(
         lf = lf.with_row_index("row_nr", offset=1).with_columns(pl.col("row_nr").cast(pl.Int64))
     prefix = _unique_prefix(schema.names())
     try:
-        result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=True, source_rownr=source_rownr,
-                      csv=kind == "csv", in_memory=kind != "parquet")
+        # The quality pass reads every column: in memory when the log fits (20 % faster than
+        # streaming at 9M, and less memory), streaming when it does not. Parquet says its row
+        # count; parsed text is in memory already.
+        engine = collect_engine(lf.select(pl.len()).collect().item()) if kind == "parquet" else "in-memory"
+        options = {"source_rownr": source_rownr, "csv": kind == "csv", "in_memory": kind != "parquet", "engine": engine}
+        result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=True, **options)
         if result is None:
             return None
         if result == "slow":
-            result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=False,
-                          source_rownr=source_rownr, csv=kind == "csv", in_memory=kind != "parquet")
+            result = _run(lf, schema, names, chosen, chosen_preset, timezone, prefix, fast=False, **options)
     except pl.exceptions.PolarsError:
         return None  # e.g. a ragged CSV row far into the file: the eager loader reports it
     if result is None or result == "slow":
@@ -399,6 +403,7 @@ def _run(
     source_rownr: bool,
     csv: bool = False,
     in_memory: bool = False,
+    engine: str = "auto",
 ) -> Any:
     plan = _Plan(lf, schema, chosen, preset, timezone, fast=fast, prefix=prefix)
     if in_memory:
@@ -456,13 +461,13 @@ def _run(
     if plan.serial_expr is not None:
         aggs.append(plan.serial_expr.alias("serial"))
     aggs += far_out_stats(created.filter(v2))
-    row = plan.base.select(aggs).collect().row(0, named=True)
+    row = plan.base.select(aggs).collect(engine=engine).row(0, named=True)
     if row.get("multiline"):
         return None  # the eager reader checks multi-line fields for swallowed rows
     if any(row[f"check{j}"] for j in range(len(plan.checks))):
         return "slow"
     if source_rownr and (row["rownr_nulls"] or (
-        not row["rownr_increasing"] and plan.base.select(pl.col("row_nr").n_unique()).collect().item() != row["input_rows"]
+        not row["rownr_increasing"] and plan.base.select(pl.col("row_nr").n_unique()).collect(engine=engine).item() != row["input_rows"]
     )):
         return None
     input_rows = row["input_rows"]
@@ -491,7 +496,7 @@ def _run(
     if n_missing_t:
         first_missing_t = (
             plan.base.filter(t_missing).select("row_nr", e=pl.all_horizontal([pl.col(n).is_null() | (pl.col(n).cast(pl.String).str.strip_chars() == "") for n in names]))
-            .filter(~pl.col("e")).select(pl.col("row_nr").bottom_k(FIRST_ROWS).sort()).collect().to_series().to_list()
+            .filter(~pl.col("e")).select(pl.col("row_nr").bottom_k(FIRST_ROWS).sort()).collect(engine=engine).to_series().to_list()
         )
     n_bad_t = row[f"n{base_i + 1}"]
     non_empty = input_rows - row["n_empty"]
@@ -512,7 +517,7 @@ def _run(
     if mask is not None:
         hit = frame.select(
             n=mask.sum(), r=pl.col("row_nr").filter(mask).bottom_k(FIRST_ROWS).sort().implode()
-        ).collect().row(0, named=True)
+        ).collect(engine=engine).row(0, named=True)
         if hit["n"]:
             issues.append(QualityIssue(FAR_OUT_REASON, created_src, hit["n"], tuple(hit["r"]), "kept"))
     n_fixed = 0
@@ -529,7 +534,7 @@ def _run(
         dup = frame.select(
             n=(~first_distinct).sum(),
             r=pl.col("row_nr").filter(~first_distinct).bottom_k(FIRST_ROWS).sort().implode(),
-        ).collect().row(0, named=True)
+        ).collect(engine=engine).row(0, named=True)
         if dup["n"]:
             issues.append(QualityIssue(dup_reason, mid_col, dup["n"], tuple(dup["r"]), "dropped"))
             frame = frame.filter(first_distinct)
@@ -538,7 +543,7 @@ def _run(
     if dup_found:  # conversation ids missing among the rows kept after removing duplicates
         m = frame.select(
             n=conv.is_null().sum(), r=pl.col("row_nr").filter(conv.is_null()).bottom_k(FIRST_ROWS).sort().implode()
-        ).collect().row(0, named=True)
+        ).collect(engine=engine).row(0, named=True)
         n_conv, first_conv = m["n"], m["r"]
     else:
         n_conv, first_conv = row[f"n{base_i + 5}"], row[f"r{base_i + 5}"]
