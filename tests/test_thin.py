@@ -132,3 +132,28 @@ def test_one_stray_date_in_a_small_log_is_flagged(tmp_path, lazy, n):
     result = toolkit.load(_csv(tmp_path, [*bulk[:5], dt.datetime(2011, 8, 29), *bulk[5:]]), lazy=lazy)
     (issue,) = [i for i in result.quality.issues if i.reason == FAR_OUT_REASON]
     assert (issue.rows, issue.first_rows) == (1, (6,))
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+@pytest.mark.parametrize("extra", ["duplicate", "no conversation", "both"])
+@pytest.mark.parametrize("n_bulk", [26, 36])
+def test_report_and_default_range_judge_the_same_rows_when_rows_are_dropped(tmp_path, lazy, extra, n_bulk):
+    """Held out (review): 3 tweets of 2011 among 26 of 2017 plus a duplicate row. The report
+    judged the 30 rows before the duplicate was dropped and flagged the 3; the default range
+    judged the 29 messages and started in 2011. Both now judge the messages kept."""
+    rows = ["message_id,conversation_id,created_at,direction"]
+    rows += [f"old{i},o{i},2011-08-2{i} 10:00,inbound" for i in range(3)]
+    t = dt.datetime(2017, 10, 1)
+    rows += [f"m{i},c{i // 2},{t + dt.timedelta(hours=5 * i):%Y-%m-%d %H:%M},{'inbound' if i % 2 == 0 else 'outbound'}"
+             for i in range(n_bulk)]
+    if extra in ("duplicate", "both"):
+        rows.append(rows[-1])
+    if extra in ("no conversation", "both"):
+        rows.append(f"x1,,{t:%Y-%m-%d %H:%M},inbound")
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join(rows) + "\n")
+    result = toolkit.load(path, lazy=lazy)
+    messages = result.messages.collect() if isinstance(result.messages, pl.LazyFrame) else result.messages
+    flagged = [i.rows for i in result.quality.issues if i.reason == FAR_OUT_REASON]
+    assert sum(flagged) == thin.dense_range(messages).outside
+    assert result.quality.summary() == toolkit.load(path, lazy=not lazy).quality.summary()

@@ -103,14 +103,18 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    """The lazily loaded public names (:data:`_LAZY`), imported on first use."""
-    if name not in _LAZY:
-        msg = f"module 'toolkit' has no attribute {name!r}"
-        raise AttributeError(msg)
+    """The lazily loaded public names (:data:`_LAZY`) and subpackages (``toolkit.analysis``,
+    ``toolkit.plugins`` ...), imported on first use."""
     import importlib
 
-    module, attr = _LAZY[name]
-    value = getattr(importlib.import_module(module), attr)
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = getattr(importlib.import_module(module), attr)
+    elif name in (*_SUBPACKAGES, "plugins"):
+        value = importlib.import_module(f"toolkit.{name}")
+    else:
+        msg = f"module 'toolkit' has no attribute {name!r}"
+        raise AttributeError(msg)
     globals()[name] = value
     return value
 

@@ -489,6 +489,7 @@ class _CompareHelp(argparse.HelpFormatter):
         if action.dest == "split":
             from toolkit.analysis.compare import split_syntax
 
+            load_plugins()  # researchers' splits (TOOLKIT_PLUGINS) are listed too
             return split_syntax()
         return super()._get_help_string(action)
 

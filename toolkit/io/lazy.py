@@ -48,7 +48,15 @@ from toolkit.io.presets import (
 )
 from toolkit.io.quality import FIRST_ROWS, QualityIssue, QualityReport
 from toolkit.io.schema import ALWAYS_PRESENT, INBOUND, OPTIONAL, OUTBOUND, UTC_DATETIME
-from toolkit.io.timestamps import FAR_OUT_REASON, _epoch, _localise, far_out, far_out_stats, parse_timestamps
+from toolkit.io.timestamps import (
+    FAR_OUT_REASON,
+    NOT_NAIVE,
+    _epoch,
+    _localise,
+    far_out,
+    far_out_stats,
+    parse_timestamps,
+)
 from toolkit.present.format import count as _count
 from toolkit.present.i18n import N_, Message, _
 
@@ -260,8 +268,7 @@ class _Plan:
         else:
             out = parse_timestamps(c, timezone=timezone, day_first=self.day_first)
         if created and dtype == pl.String and not self.fast:
-            has_offset = r"(?:\d:\d{2}.*(?:Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\b|^\s*[+-]?\d+(?:\.\d*)?\s*$)"
-            self.notes_expr = (_text(src).is_not_null() & ~_text(src).str.contains(has_offset)).sum()
+            self.notes_expr = (_text(src).is_not_null() & ~_text(src).str.contains(NOT_NAIVE)).sum()
         elif created and dtype == pl.Datetime("us"):
             self.notes_expr = c.is_not_null().sum()
         if created and (dtype.is_numeric() or (dtype == pl.String and not self.fast)):
@@ -513,13 +520,7 @@ def _run(
         if q := made(base_i + j, drops[j]):
             issues.append(q)
     frame = plan.base.filter(v2)
-    mask = far_out(row, created)
-    if mask is not None:
-        hit = frame.select(
-            n=mask.sum(), r=pl.col("row_nr").filter(mask).bottom_k(FIRST_ROWS).sort().implode()
-        ).collect(engine=engine).row(0, named=True)
-        if hit["n"]:
-            issues.append(QualityIssue(FAR_OUT_REASON, created_src, hit["n"], tuple(hit["r"]), "kept"))
+    far_out_at = len(issues)  # where the far-out issue goes, once the rows kept are known (below)
     n_fixed = 0
     if q := made(base_i + 4, fixed):
         issues.append(q)
@@ -551,6 +552,17 @@ def _run(
         issues.append(QualityIssue(N_("missing"), "conversation_id", n_conv, tuple(first_conv), "dropped"))
         frame = frame.filter(conv.is_not_null())
         n_v2 -= n_conv
+    # Far-out times, judged over the rows kept (as the eager loader and the default date range
+    # of toolkit.analysis.thin.dense_range do): the first pass's figures unless rows were dropped
+    # since, which takes one more pass over the times.
+    stats = row if n_v2 == row["n_v2"] else frame.select(far_out_stats(created)).collect(engine=engine).row(0, named=True)
+    mask = far_out(stats, created)
+    if mask is not None:
+        hit = frame.select(
+            n=mask.sum(), r=pl.col("row_nr").filter(mask).bottom_k(FIRST_ROWS).sort().implode()
+        ).collect(engine=engine).row(0, named=True)
+        if hit["n"]:
+            issues.insert(far_out_at, QualityIssue(FAR_OUT_REASON, created_src, hit["n"], tuple(hit["r"]), "kept"))
     notes = []
     if row.get("naive"):
         notes.append(Message(N_("{n} times without a UTC offset were read as {timezone} local time"), n=row["naive"], timezone=timezone))

@@ -38,6 +38,7 @@ from toolkit.io.schema import ALWAYS_PRESENT, OPTIONAL
 from toolkit.io.threads import assign_conversations
 from toolkit.io.timestamps import (
     FAR_OUT_REASON,
+    NOT_NAIVE,
     check_timestamps,
     far_out,
     far_out_stats,
@@ -827,8 +828,7 @@ def _canonicalise(
         raw.get_column(created_src).alias("__created_raw"),
     )
     if raw.schema[created_src] == pl.String or raw.schema[created_src] == pl.Datetime("us"):
-        has_offset = r"(?:\d:\d{2}.*(?:Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\b|^\s*[+-]?\d+(?:\.\d*)?\s*$)"
-        naive = raw.select((_text(created_src).is_not_null() & ~_text(created_src).str.contains(has_offset)).sum()).item()
+        naive = raw.select((_text(created_src).is_not_null() & ~_text(created_src).str.contains(NOT_NAIVE)).sum()).item()
         if naive:
             notes.append(Message(N_("{n} times without a UTC offset were read as {timezone} local time"), n=naive, timezone=timezone))
     if (note := excel_serial_note(raw, created_src, timezone)) is not None:
@@ -1037,9 +1037,7 @@ def load(
     frame = frame.filter(pl.col("created_at").is_not_null()).drop("__created_raw")
     direction_src = chosen["direction"]
     frame = _check_direction(frame, raw, direction_src, issues)
-    mask = far_out(frame.select(far_out_stats(pl.col("created_at"))).row(0, named=True), pl.col("created_at"))
-    if mask is not None and (issue := issue_from_mask(frame, mask, FAR_OUT_REASON, created_src, "kept")):
-        issues.append(issue)
+    far_out_at = len(issues)  # where the far-out issue goes, once the messages are final (below)
 
     if "message_id" in chosen:
         missing_id = pl.col("message_id").is_null()
@@ -1063,9 +1061,19 @@ def load(
 
     messages = chosen_preset.expand(_finish(frame, raw, chosen), raw)
     used_rows = messages.height
+    # Far-out times, judged over the messages as they come out (the default date range of
+    # toolkit.analysis.thin.dense_range reads the same ones), counted over the input rows kept.
+    mask = far_out(messages.select(far_out_stats(pl.col("created_at"))).row(0, named=True), pl.col("created_at"))
     if "__implied" in messages.columns:  # ticket exports add the replies their rows imply
         used_rows -= int(messages.get_column("__implied").sum())
+        if mask is not None:
+            mask = mask & ~pl.col("__implied")
+        messages_in = messages
         messages = messages.drop("__implied")
+    else:
+        messages_in = messages
+    if mask is not None and (issue := issue_from_mask(messages_in, mask, FAR_OUT_REASON, created_src, "kept")):
+        issues.insert(far_out_at, issue)
     quality = QualityReport(input_rows=input_rows, used_rows=used_rows, issues=issues, notes=notes)
     if quality.input_rows != quality.used_rows + quality.dropped_rows:  # pragma: no cover - bookkeeping bug
         raise AssertionError(f"row accounting broken: {quality.summary()}")

@@ -135,6 +135,9 @@ _SLASHED = r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
 _YMD = (r"^(\d{4})[/.-](\d{1,2})[/.-](\d{1,2})(?:[T ]+)?", "${1}-${2}-${3} ")
 _WITH_OFFSET = rf"^(.*\d:\d{{2}}(?::\d{{2}}(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?) *({_OFFSET})$"
 _EPOCH = r"^[+-]?\d+(?:\.\d*)?$"
+#: Times that are not naive local times, for the loader's note: written with a UTC offset, or a
+#: bare number (an epoch, or an Excel serial day count with a decimal point or comma).
+NOT_NAIVE = r"(?:\d:\d{2}.*(?:Z|z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)\b|^\s*[+-]?\d+(?:[.,]\d*)?\s*$)"
 # An Excel serial day count written with a decimal comma, as European Excel saves a CSV:
 # "43010,3333". Five digits before the comma only, so "1,234" (thousands) is not read so.
 _SERIAL_COMMA = r"^\d{5},\d+$"
