@@ -283,8 +283,7 @@ def test_the_scan_sees_streamlit_text(code, bad):
 @pytest.mark.parametrize("lang", ["fr", "it"])
 def test_every_kind_of_split_has_a_translated_label(lang):
     """The Compare page lists the registered kinds of split by their labels (``SplitKind.label``)."""
-    import toolkit  # noqa: F401  (registers the built-in kinds, the outcomes' ``experience`` too)
-    from toolkit.analysis.compare import split_registry
+    from toolkit.analysis.compare import split_registry  # registers the built-in kinds and ``experience``
     from toolkit.present.i18n import translate
 
     untranslated = [k.label for k in split_registry().values() if translate(k.label, lang) == k.label]

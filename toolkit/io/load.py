@@ -528,6 +528,12 @@ def _odd_quote_line(text: str) -> str:
     a quoted field with line breaks when it has as many fields as the header; the first one that
     has not (or is still open at the end) is where the stray quote is.
     """
+    def opened_at(line: int, row: int) -> str:
+        if line == 1:
+            return " " + _("The header opens a quote that is not closed on its line.")
+        return " " + _("Line {line} (data row {row}) opens a quote that is not closed on its line.").format(
+            line=_count(line), row=_count(row))
+
     sep = _sniff_delimiter(text)
     width: int | None = None
     first_odd: tuple[int, int] | None = None
@@ -549,20 +555,15 @@ def _odd_quote_line(text: str) -> str:
             continue
         if width is None:
             width = fields
-            if number > 1:
-                return " " + _("The header opens a quote that is not closed on its line.")
+            if number > 1:  # the header record ran over several lines
+                return opened_at(1, 0)
         elif number > start and fields != width:
-            return " " + _("Line {line} (data row {row}) opens a quote that is not closed on its line.").format(
-                line=_count(start), row=_count(row))
+            return opened_at(start, row)
         row += 1
     if open_quote:
-        if start == 1:
-            return " " + _("The header opens a quote that is not closed on its line.")
-        return " " + _("Line {line} (data row {row}) opens a quote that is not closed on its line.").format(
-            line=_count(start), row=_count(row))
+        return opened_at(start, row)
     if first_odd is not None and first_odd[0] > 1:
-        return " " + _("Line {line} (data row {row}) opens a quote that is not closed on its line.").format(
-            line=_count(first_odd[0]), row=_count(first_odd[1]))
+        return opened_at(*first_odd)
     return ""
 
 
@@ -646,13 +647,15 @@ def _rows_that_swallowed(frame: pl.DataFrame, rows: pl.Series, text_cols: list[s
         fine, coarse = _usual_shapes(sample, c, coarse=False), _usual_shapes(sample, c, coarse=True)
         usual.append((fine, coarse) if fine or coarse else None)
 
-    def fits(value: str, want: tuple[set[str] | None, set[str] | None] | None) -> bool:
-        """``_shape`` of one value (error path: a few candidate lines) in the usual shapes."""
-        if want is None:
-            return False
-        v = value.strip()
-        fine = re.sub(r"[^\W\d_]+", "a", re.sub(r"\d+", "9", v))
-        return bool((want[0] and fine in want[0]) or (want[1] and re.sub(r"[^\W_]+", "w", v) in want[1]))
+    def fitting(fields: list[str]) -> list[bool]:
+        """Per field of one line (error path: a few candidate lines): its :func:`_shape`, fine or
+        coarse, is one of its column's usual shapes."""
+        values = pl.Series(fields[: len(columns)], dtype=pl.String)
+        shapes = pl.select(fine=_shape(pl.lit(values)), coarse=_shape(pl.lit(values), coarse=True))
+        return [
+            want is not None and bool((want[0] and fine in want[0]) or (want[1] and coarse in want[1]))
+            for (fine, coarse), want in zip(shapes.iter_rows(), usual, strict=False)
+        ]
 
     found: list[int] = []
     candidates = frame.with_row_index("__row", offset=1).filter(pl.col("__row").is_in(rows.implode()))
@@ -665,8 +668,8 @@ def _rows_that_swallowed(frame: pl.DataFrame, rows: pl.Series, text_cols: list[s
                 fields = line.split(sep)
                 if len(fields) - 1 < need:
                     continue
-                same = sum(1 for got, want in zip(fields[: len(columns)], usual, strict=False) if fits(got, want))
-                if fits(fields[0], usual[0]) and same * 2 >= len(columns):
+                fits = fitting(fields)
+                if fits[0] and sum(fits) * 2 >= len(columns):
                     found.append(int(record["__row"]))
                     break
             if found and found[-1] == record["__row"]:
@@ -1063,17 +1066,15 @@ def load(
     used_rows = messages.height
     # Far-out times, judged over the messages as they come out (the default date range of
     # toolkit.analysis.thin.dense_range reads the same ones), counted over the input rows kept.
+    implied = "__implied" in messages.columns  # ticket exports add the replies their rows imply
     mask = far_out(messages.select(far_out_stats(pl.col("created_at"))).row(0, named=True), pl.col("created_at"))
-    if "__implied" in messages.columns:  # ticket exports add the replies their rows imply
-        used_rows -= int(messages.get_column("__implied").sum())
-        if mask is not None:
-            mask = mask & ~pl.col("__implied")
-        messages_in = messages
-        messages = messages.drop("__implied")
-    else:
-        messages_in = messages
-    if mask is not None and (issue := issue_from_mask(messages_in, mask, FAR_OUT_REASON, created_src, "kept")):
+    if mask is not None and (issue := issue_from_mask(
+        messages, mask & ~pl.col("__implied") if implied else mask, FAR_OUT_REASON, created_src, "kept"
+    )):
         issues.insert(far_out_at, issue)
+    if implied:
+        used_rows -= int(messages.get_column("__implied").sum())
+        messages = messages.drop("__implied")
     quality = QualityReport(input_rows=input_rows, used_rows=used_rows, issues=issues, notes=notes)
     if quality.input_rows != quality.used_rows + quality.dropped_rows:  # pragma: no cover - bookkeeping bug
         raise AssertionError(f"row accounting broken: {quality.summary()}")
